@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { loadConfig } from '../config/config';
+import { createLogger } from '../config/logger';
+import { openDatabase } from '../persistence/database';
+
+/** `npm run migrate`: applies pending migrations to DATABASE_URL (or the embedded database) and exits. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase(config, createLogger(config, 'migrate'));
+  await database.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import type { ModelStatus } from '../lifecycle/model-status';
+import type { ScanFinding, ScanStatus } from '../scanning/scan-enums';
+import type { VersionStatus } from '../versioning/version-status';
+import type { LicenseTerms } from '../licensing/license-policy';
+import type { ModelDraft } from './model-draft';
+
+/** Shapes of stored catalog rows as the rest of the code sees them; persistence entities implement these. */
+export interface ModelRecord extends ModelDraft {
+  id: string;
+  status: ModelStatus;
+  defaultVersionId: string | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface VersionRecord {
+  id: string;
+  modelId: string;
+  version: string;
+  storagePath: string | null;
+  changelog: string | null;
+  parentVersionId: string | null;
+  status: VersionStatus;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface LicenseRecord extends LicenseTerms {
+  name: string;
+  url: string | null;
+  category: string;
+  isSpdx: boolean;
+  osiApproved: boolean;
+}
+
+export interface TransitionRecord {
+  id: string;
+  modelId: string;
+  fromStatus: ModelStatus | null;
+  toStatus: ModelStatus;
+  reason: string | null;
+  actor: string;
+  occurredAt: Date;
+}
+
+export interface ScanResultRecord {
+  id: string;
+  modelId: string;
+  versionId: string;
+  scanner: string;
+  scannerVersion: string | null;
+  status: ScanStatus;
+  findings: ScanFinding[];
+  filesScanned: number;
+  bytesScanned: bigint;
+  startedAt: Date;
+  completedAt: Date;
+}
+
+export interface BenchmarkMetrics {
+  ttftP50Ms: number | null;
+  ttftP99Ms: number | null;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  throughputTokensPerSecond: number | null;
+}
+
+export interface BenchmarkRecord extends BenchmarkMetrics {
+  id: string;
+  modelId: string;
+  versionId: string;
+  hardwareProfile: string;
+  configuration: Record<string, unknown>;
+  recordedBy: string;
+  recordedAt: Date;
+}
+
+export interface EvaluationRecord {
+  id: string;
+  modelId: string;
+  versionId: string;
+  benchmark: string;
+  score: number;
+  numShots: number | null;
+  details: Record<string, unknown>;
+  recordedBy: string;
+  recordedAt: Date;
+}

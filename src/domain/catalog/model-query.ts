@@ -1,0 +1,83 @@
+import { ValidationError } from '../common/domain-error';
+import type { EndpointType, Modality, SourceType } from './catalog-enums';
+import type { ModelStatus } from '../lifecycle/model-status';
+
+export enum ModelOrder {
+  CREATED_AT_DESC = 'CREATED_AT_DESC',
+  CREATED_AT_ASC = 'CREATED_AT_ASC',
+  UPDATED_AT_DESC = 'UPDATED_AT_DESC',
+  NAME_ASC = 'NAME_ASC',
+  NAME_DESC = 'NAME_DESC',
+  PARAMETER_COUNT_DESC = 'PARAMETER_COUNT_DESC',
+  PARAMETER_COUNT_ASC = 'PARAMETER_COUNT_ASC',
+}
+
+export interface ModelFilter {
+  search?: string | null;
+  architecture?: string | null;
+  sourceType?: SourceType | null;
+  tags?: string[] | null;
+  license?: string | null;
+  status?: ModelStatus[] | null;
+  minParameters?: bigint | null;
+  maxParameters?: bigint | null;
+  modality?: Modality | null;
+  endpoint?: EndpointType | null;
+  owner?: string | null;
+  project?: string | null;
+}
+
+/** Position of a row in one ordering: the sort key's value and the id that breaks ties. */
+export interface Cursor {
+  order: ModelOrder;
+  value: string | null;
+  id: string;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.order, cursor.value, cursor.id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(raw: string, expectedOrder: ModelOrder): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw new ValidationError('after', 'is not a cursor returned by this API');
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    typeof parsed[0] !== 'string' ||
+    (parsed[1] !== null && typeof parsed[1] !== 'string') ||
+    typeof parsed[2] !== 'string' ||
+    !/^[0-9a-f-]{36}$/.test(parsed[2])
+  ) {
+    throw new ValidationError('after', 'is not a cursor returned by this API');
+  }
+  if (parsed[0] !== expectedOrder) {
+    throw new ValidationError('after', `was issued for ordering ${String(parsed[0])}, not ${expectedOrder}`);
+  }
+  return { order: expectedOrder, value: parsed[1] as string | null, id: parsed[2] };
+}
+
+export function pageSize(first: number | null | undefined, max: number, fallback = 20): number {
+  if (first === null || first === undefined) return Math.min(fallback, max);
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw new ValidationError('first', `must be between 1 and ${max}`);
+  }
+  return first;
+}
+
+export function validateFilter(filter: ModelFilter): ModelFilter {
+  if (filter.search !== null && filter.search !== undefined && filter.search.length > 200) {
+    throw new ValidationError('filter.search', 'must be at most 200 characters');
+  }
+  if (filter.minParameters != null && filter.minParameters < 0n) {
+    throw new ValidationError('filter.minParameters', 'must not be negative');
+  }
+  if (filter.minParameters != null && filter.maxParameters != null && filter.minParameters > filter.maxParameters) {
+    throw new ValidationError('filter.maxParameters', 'must not be below filter.minParameters');
+  }
+  return filter;
+}

@@ -1,0 +1,41 @@
+import type { AuthChecker } from 'type-graphql';
+import { ForbiddenError, UnauthenticatedError } from '../domain/common/domain-error';
+import { hasRole, type Principal, Role } from '../domain/auth/roles';
+import type { TokenVerifier } from '../services/auth-tokens';
+import type { GraphQLContext } from './context';
+
+export interface Authentication {
+  principal: Principal | null;
+  authFailure: string | null;
+}
+
+/** Reads `Bearer <jwt>` (HTTP header or WebSocket connection param); never throws, the checker decides. */
+export async function authenticate(verifier: TokenVerifier, authorization: unknown): Promise<Authentication> {
+  if (authorization === undefined || authorization === null || authorization === '') {
+    return { principal: null, authFailure: null };
+  }
+  const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
+  if (!match) return { principal: null, authFailure: 'The Authorization header must be "Bearer <token>"' };
+  try {
+    return { principal: await verifier.verify(match[1]), authFailure: null };
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) return { principal: null, authFailure: error.message };
+    throw error;
+  }
+}
+
+export function requireRole(context: Pick<GraphQLContext, 'principal' | 'authFailure'>, role: Role): Principal {
+  if (!context.principal) {
+    throw new UnauthenticatedError(context.authFailure ?? 'Authentication required: send "Authorization: Bearer <token>"');
+  }
+  if (!hasRole(context.principal, role)) {
+    throw new ForbiddenError(`This operation needs the ${role} role`, { requiredRole: role });
+  }
+  return context.principal;
+}
+
+/** `@Authorized(Role.EDITOR)`: the one role named is the least one that may run the field. */
+export const authChecker: AuthChecker<GraphQLContext, Role> = ({ context }, roles) => {
+  requireRole(context, roles[0] ?? Role.VIEWER);
+  return true;
+};

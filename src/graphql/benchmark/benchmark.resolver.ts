@@ -1,0 +1,121 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { BenchmarkRecord, EvaluationRecord } from '../../domain/catalog/catalog-records';
+import { pageSize } from '../../domain/catalog/model-query';
+import { Role } from '../../domain/auth/roles';
+import { requireRole } from '../auth';
+import type { GraphQLContext } from '../context';
+import { Model } from '../model/model.type';
+import { BigIntScalar } from '../scalars/bigint.scalar';
+import { Version } from '../version/version.type';
+import { RecordBenchmarkInput, RecordEvaluationInput } from './benchmark.input';
+import { Benchmark, Evaluation, Leaderboard, LeaderboardEntry } from './benchmark.type';
+
+interface Measured {
+  modelId: string;
+  versionId: string;
+}
+
+@Resolver(() => Benchmark)
+export class BenchmarkResolver {
+  @Authorized(Role.VIEWER)
+  @Query(() => [Benchmark], { description: 'Benchmark runs, newest first.' })
+  benchmarks(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('modelId', () => ID, { nullable: true }) modelId: string | null,
+    @Arg('versionId', () => ID, { nullable: true }) versionId: string | null,
+    @Arg('hardwareProfile', () => String, { nullable: true }) hardwareProfile: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+  ): Promise<BenchmarkRecord[]> {
+    return ctx.services.measurements.listBenchmarks({ modelId, versionId, hardwareProfile }, pageSize(first, ctx.limits.maxPageSize));
+  }
+
+  @Authorized(Role.VIEWER)
+  @Query(() => Leaderboard, {
+    description:
+      'Best result per model on a metric: an evaluation benchmark (mmlu, humaneval, …) or a serving metric ' +
+      '(throughput_tokens_per_second, ttft_p50_ms, ttft_p99_ms, latency_p50_ms, latency_p99_ms).',
+  })
+  async leaderboard(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('metric', () => String) metric: string,
+    @Arg('architecture', () => String, { nullable: true }) architecture: string | null,
+    @Arg('maxParams', () => BigIntScalar, { nullable: true }) maxParams: bigint | null,
+    @Arg('hardwareProfile', () => String, { nullable: true }) hardwareProfile: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number,
+  ): Promise<Leaderboard> {
+    const board = await ctx.services.leaderboard.leaderboard({
+      metric,
+      architecture,
+      maxParams,
+      hardwareProfile,
+      first: pageSize(first, ctx.limits.maxPageSize),
+    });
+    return {
+      metric: board.metric.name,
+      direction: board.metric.direction,
+      entries: board.entries.map(({ rank, entry }) => ({ rank, ...entry })),
+    };
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Benchmark, { description: 'Records a serving benchmark run of a version.' })
+  recordBenchmark(@Ctx() ctx: GraphQLContext, @Arg('input', () => RecordBenchmarkInput) input: RecordBenchmarkInput) {
+    const { versionId, ...measured } = input;
+    return ctx.services.measurements.recordBenchmark(versionId, measured, requireRole(ctx, Role.EDITOR).subject);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Evaluation, { description: 'Records an evaluation score of a version.' })
+  recordEvaluation(@Ctx() ctx: GraphQLContext, @Arg('input', () => RecordEvaluationInput) input: RecordEvaluationInput) {
+    const { versionId, ...scored } = input;
+    return ctx.services.measurements.recordEvaluation(versionId, scored, requireRole(ctx, Role.EDITOR).subject);
+  }
+
+  @FieldResolver(() => Model)
+  model(@Root() row: BenchmarkRecord, @Ctx() ctx: GraphQLContext) {
+    return modelOf(row, ctx);
+  }
+
+  @FieldResolver(() => Version)
+  version(@Root() row: BenchmarkRecord, @Ctx() ctx: GraphQLContext) {
+    return versionOf(row, ctx);
+  }
+}
+
+@Resolver(() => Evaluation)
+export class EvaluationResolver {
+  @FieldResolver(() => Model)
+  model(@Root() row: EvaluationRecord, @Ctx() ctx: GraphQLContext) {
+    return modelOf(row, ctx);
+  }
+
+  @FieldResolver(() => Version)
+  version(@Root() row: EvaluationRecord, @Ctx() ctx: GraphQLContext) {
+    return versionOf(row, ctx);
+  }
+}
+
+@Resolver(() => LeaderboardEntry)
+export class LeaderboardEntryResolver {
+  @FieldResolver(() => Model)
+  model(@Root() row: LeaderboardEntry, @Ctx() ctx: GraphQLContext) {
+    return modelOf(row, ctx);
+  }
+
+  @FieldResolver(() => Version)
+  version(@Root() row: LeaderboardEntry, @Ctx() ctx: GraphQLContext) {
+    return versionOf(row, ctx);
+  }
+}
+
+async function modelOf(row: Measured, ctx: GraphQLContext) {
+  const model = await ctx.loaders.modelById.load(row.modelId);
+  if (!model) throw new Error(`model ${row.modelId} vanished`); // rows cascade with their model
+  return model;
+}
+
+async function versionOf(row: Measured, ctx: GraphQLContext) {
+  const version = await ctx.loaders.versionById.load(row.versionId);
+  if (!version) throw new Error(`version ${row.versionId} vanished`);
+  return version;
+}

@@ -1,0 +1,90 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { MetricDirection } from '../enums';
+
+@ObjectType({ description: 'Serving performance of a version on one hardware profile.' })
+export class Benchmark {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'e.g. "1xH100-80GB".' })
+  hardwareProfile!: string;
+
+  @Field(() => Float, { nullable: true, description: 'Time to first token, median, milliseconds.' })
+  ttftP50Ms!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  ttftP99Ms!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'End-to-end request latency, median, milliseconds.' })
+  latencyP50Ms!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  latencyP99Ms!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Generated tokens per second across the run.' })
+  throughputTokensPerSecond!: number | null;
+
+  @Field(() => GraphQLJSONObject, { description: 'Engine, batch size, concurrency, prompt and output lengths, …' })
+  configuration!: Record<string, unknown>;
+
+  @Field(() => String)
+  recordedBy!: string;
+
+  @Field(() => Date)
+  recordedAt!: Date;
+}
+
+@ObjectType({ description: 'A quality score of a version on an evaluation benchmark.' })
+export class Evaluation {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'mmlu, humaneval, mt_bench, …' })
+  benchmark!: string;
+
+  @Field(() => Float)
+  score!: number;
+
+  @Field(() => Int, { nullable: true })
+  numShots!: number | null;
+
+  @Field(() => GraphQLJSONObject)
+  details!: Record<string, unknown>;
+
+  @Field(() => String)
+  recordedBy!: string;
+
+  @Field(() => Date)
+  recordedAt!: Date;
+}
+
+@ObjectType()
+export class LeaderboardEntry {
+  @Field(() => Int, { description: 'Competition rank: equal values share a rank.' })
+  rank!: number;
+
+  @Field(() => Float)
+  value!: number;
+
+  @Field(() => String, { nullable: true, description: 'Set for serving metrics.' })
+  hardwareProfile!: string | null;
+
+  @Field(() => Date)
+  recordedAt!: Date;
+
+  modelId!: string;
+  versionId!: string;
+}
+
+@ObjectType({ description: "Each model's best result on one metric, best first." })
+export class Leaderboard {
+  @Field(() => String)
+  metric!: string;
+
+  @Field(() => MetricDirection)
+  direction!: MetricDirection;
+
+  @Field(() => [LeaderboardEntry])
+  entries!: LeaderboardEntry[];
+}

@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config';
+import type { Principal } from '../domain/auth/roles';
+import type { Services } from '../services/services';
+import { measurementLoaders } from './benchmark/benchmark.loader';
+import { licenseLoaders } from './license/license.loader';
+import { modelLoaders } from './model/model.loader';
+import { scanLoaders } from './scan/scan.loader';
+import { versionLoaders } from './version/version.loader';
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Fresh per request (and per WebSocket operation): DataLoader caches must never outlive one. */
+export function createLoaders(services: Services) {
+  return {
+    ...modelLoaders(services),
+    ...versionLoaders(services),
+    ...licenseLoaders(services),
+    ...scanLoaders(services),
+    ...measurementLoaders(services),
+  };
+}
+
+export interface GraphQLContext {
+  readonly requestId: string;
+  /** Null when the request carried no valid token; `authFailure` then says why. */
+  readonly principal: Principal | null;
+  readonly authFailure: string | null;
+  readonly services: Services;
+  readonly loaders: Loaders;
+  readonly log: Logger;
+  readonly limits: Config['limits'];
+}

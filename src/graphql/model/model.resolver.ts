@@ -1,0 +1,133 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { ModelRecord } from '../../domain/catalog/catalog-records';
+import type { ModelFieldsInput as DomainFieldsInput } from '../../domain/catalog/model-draft';
+import { pageSize } from '../../domain/catalog/model-query';
+import { Role } from '../../domain/auth/roles';
+import { requireRole } from '../auth';
+import type { GraphQLContext } from '../context';
+import { ModelOrder, ModelStatus } from '../enums';
+import { Benchmark, Evaluation } from '../benchmark/benchmark.type';
+import { License } from '../license/license.type';
+import { ScanResult } from '../scan/scan-result.type';
+import { Version } from '../version/version.type';
+import { ModelConnection } from './model-connection.type';
+import { ModelFieldsInput, ModelFilterInput, RegisterModelInput, UpdateModelInput } from './model.input';
+import { LifecycleTransition, Model } from './model.type';
+
+/** GraphQL names the license `license`; the domain calls the reference `licenseId`. */
+function toDomainFields<T extends ModelFieldsInput>(input: T): Omit<T, 'license'> & DomainFieldsInput {
+  const { license, ...rest } = input;
+  return license === undefined ? rest : { ...rest, licenseId: license };
+}
+
+@Resolver(() => Model)
+export class ModelResolver {
+  @Authorized(Role.VIEWER)
+  @Query(() => ModelConnection, { description: 'Models matching the filter, one page at a time.' })
+  async models(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => ModelFilterInput, { nullable: true }) filter: ModelFilterInput | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('orderBy', () => ModelOrder, { nullable: true, defaultValue: ModelOrder.CREATED_AT_DESC }) orderBy: ModelOrder,
+  ): Promise<ModelConnection> {
+    const size = pageSize(first, ctx.limits.maxPageSize);
+    const page = await ctx.services.modelQueries.list(filter ?? {}, size, after, orderBy);
+    for (const { node } of page.nodes) ctx.loaders.modelById.prime(node.id, node);
+    return {
+      edges: page.nodes as ModelConnection['edges'],
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      filter: filter ?? {},
+    };
+  }
+
+  @Authorized(Role.VIEWER)
+  @Query(() => Model)
+  model(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<ModelRecord> {
+    return ctx.services.modelQueries.get(id);
+  }
+
+  @Authorized(Role.VIEWER)
+  @Query(() => Model)
+  modelByName(@Ctx() ctx: GraphQLContext, @Arg('name', () => String) name: string): Promise<ModelRecord> {
+    return ctx.services.modelQueries.getByName(name);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Model, { description: 'Adds a catalog entry in DRAFT.' })
+  registerModel(@Ctx() ctx: GraphQLContext, @Arg('input', () => RegisterModelInput) input: RegisterModelInput): Promise<ModelRecord> {
+    return ctx.services.models.register(toDomainFields(input), requireRole(ctx, Role.EDITOR).subject);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Model, { description: 'Changes the given fields; omitted ones stay, null clears.' })
+  updateModel(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateModelInput) input: UpdateModelInput,
+  ): Promise<ModelRecord> {
+    return ctx.services.models.update(id, toDomainFields(input));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => ID, { description: 'Deletes a model with its versions and records; refused while PUBLISHED.' })
+  async deleteModel(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<string> {
+    return (await ctx.services.models.delete(id)).id;
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Model, { description: 'Moves the model through its lifecycle; PUBLISHED and ARCHIVED need the approver role.' })
+  transitionModel(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('to', () => ModelStatus) to: ModelStatus,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+  ): Promise<ModelRecord> {
+    const gated = to === ModelStatus.PUBLISHED || to === ModelStatus.ARCHIVED;
+    const actor = requireRole(ctx, gated ? Role.APPROVER : Role.EDITOR);
+    return ctx.services.models.transition(id, to, reason, actor.subject);
+  }
+
+  @FieldResolver(() => License, { nullable: true })
+  license(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
+    return model.licenseId ? ctx.loaders.licenseById.load(model.licenseId) : null;
+  }
+
+  @FieldResolver(() => Version, { nullable: true })
+  defaultVersion(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
+    return model.defaultVersionId ? ctx.loaders.versionById.load(model.defaultVersionId) : null;
+  }
+
+  @FieldResolver(() => [Version], { description: 'Newest semantic version first.' })
+  versions(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.versionsByModel.load(model.id);
+  }
+
+  @FieldResolver(() => ScanResult, { nullable: true, description: 'The most recent scan of any version.' })
+  latestScan(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.latestScanByModel.load(model.id);
+  }
+
+  @FieldResolver(() => [Benchmark], { description: 'Newest first.' })
+  benchmarks(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.benchmarksByModel.load(model.id);
+  }
+
+  @FieldResolver(() => [Evaluation])
+  evaluations(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.evaluationsByModel.load(model.id);
+  }
+
+  @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move, oldest first.' })
+  transitions(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.transitionsByModel.load(model.id);
+  }
+}
+
+@Resolver(() => ModelConnection)
+export class ModelConnectionResolver {
+  @FieldResolver(() => Int, { description: 'Models matching the filter, across all pages.' })
+  totalCount(@Root() connection: ModelConnection, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return ctx.services.modelQueries.count(connection.filter);
+  }
+}

@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import './enums';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { type GraphQLSchema, parse } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { authChecker } from './auth';
+import { BenchmarkResolver, EvaluationResolver, LeaderboardEntryResolver } from './benchmark/benchmark.resolver';
+import type { GraphQLContext } from './context';
+import { LicenseResolver } from './license/license.resolver';
+import { resolveModelReference } from './model/model.reference';
+import { ModelConnectionResolver, ModelResolver } from './model/model.resolver';
+import { VersionResolver } from './version/version.resolver';
+
+const RESOLVERS = [
+  ModelResolver,
+  ModelConnectionResolver,
+  VersionResolver,
+  LicenseResolver,
+  BenchmarkResolver,
+  EvaluationResolver,
+  LeaderboardEntryResolver,
+] as const;
+
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
+
+export interface Subgraph {
+  schema: GraphQLSchema;
+  /** The SDL checked in as schema/subgraph.graphql. */
+  sdl: string;
+}
+
+export async function buildSubgraph(): Promise<Subgraph> {
+  const typeGraphQLSchema = await buildSchema({
+    resolvers: RESOLVERS,
+    authChecker,
+    // The federation link and _entities come from buildSubgraphSchema below, not from type-graphql.
+    skipCheck: true,
+  });
+  const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphQLSchema).trim()}\n`;
+  const resolvers = createResolversMap(typeGraphQLSchema) as Record<string, Record<string, unknown>>;
+  resolvers.Model = {
+    ...resolvers.Model,
+    __resolveReference: (reference: { id: string }, ctx: GraphQLContext) => resolveModelReference(reference, ctx),
+  };
+  // createResolversMap's map is structurally what buildSubgraphSchema takes; its typings differ.
+  const schema = buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never });
+  return { schema, sdl };
+}

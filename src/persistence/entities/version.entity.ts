@@ -1,0 +1,46 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { VersionRecord } from '../../domain/catalog/catalog-records';
+import type { VersionStatus } from '../../domain/versioning/version-status';
+
+@Entity({ name: 'model_versions' })
+export class VersionEntity implements VersionRecord {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'model_id', type: 'uuid' })
+  modelId!: string;
+
+  @Column({ type: 'text' })
+  version!: string;
+
+  // Split semver parts make "latest version" an index-ordered query instead of a string sort.
+  @Column({ type: 'integer' })
+  major!: number;
+
+  @Column({ type: 'integer' })
+  minor!: number;
+
+  @Column({ type: 'integer' })
+  patch!: number;
+
+  @Column({ type: 'text', nullable: true })
+  prerelease!: string | null;
+
+  @Column({ name: 'storage_path', type: 'text', nullable: true })
+  storagePath!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  changelog!: string | null;
+
+  @Column({ name: 'parent_version_id', type: 'uuid', nullable: true })
+  parentVersionId!: string | null;
+
+  @Column({ type: 'text' })
+  status!: VersionStatus;
+
+  @Column({ name: 'created_by', type: 'text' })
+  createdBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

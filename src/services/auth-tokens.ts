@@ -1,0 +1,61 @@
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../config/config';
+import { UnauthenticatedError } from '../domain/common/domain-error';
+import { isRole, type Principal, type Role } from '../domain/auth/roles';
+
+type AuthConfig = Config['auth'];
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+/** Verifies bearer JWTs: HS256 with the configured secret, or any JWKS-published key. */
+export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey = auth.jwksUrl
+    ? createRemoteJWKSet(new URL(auth.jwksUrl))
+    : new TextEncoder().encode(auth.jwtSecret ?? '');
+  const algorithms = auth.jwksUrl ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'];
+  return {
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } =
+          key instanceof Uint8Array
+            ? await jwtVerify(token, key, { issuer: auth.issuer, audience: auth.audience, algorithms })
+            : await jwtVerify(token, key, { issuer: auth.issuer, audience: auth.audience, algorithms }));
+      } catch (error) {
+        throw new UnauthenticatedError(describeJoseError(error));
+      }
+      return principalFrom(payload);
+    },
+  };
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The access token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `The access token's "${error.claim}" claim is not accepted`;
+  if (error instanceof errors.JOSEError) return 'The access token is not valid';
+  throw error;
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const subject = typeof payload.sub === 'string' && payload.sub.trim() ? payload.sub : null;
+  if (!subject) throw new UnauthenticatedError('The access token has no subject');
+  const claimed: unknown[] = Array.isArray(payload.roles) ? payload.roles : typeof payload.role === 'string' ? [payload.role] : [];
+  const roles = claimed.filter(isRole);
+  if (roles.length === 0) throw new UnauthenticatedError('The access token grants no ModelHub role');
+  return { subject, roles };
+}
+
+/** Signs a short-lived HS256 token (used by `npm run token` and by tests). */
+export async function issueToken(auth: AuthConfig, subject: string, roles: Role[], ttlSeconds = 12 * 3600): Promise<string> {
+  if (!auth.jwtSecret) throw new Error('Tokens can only be issued with an HS256 secret (JWT_SECRET)');
+  return new SignJWT({ roles })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(subject)
+    .setIssuer(auth.issuer)
+    .setAudience(auth.audience)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(new TextEncoder().encode(auth.jwtSecret));
+}

@@ -1,0 +1,139 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ConflictError } from '../domain/common/domain-error';
+import { optionalText, uuid } from '../domain/common/field-rules';
+import type { ModelRecord } from '../domain/catalog/catalog-records';
+import type { SourceType } from '../domain/catalog/catalog-enums';
+import type { ModelFields, ModelFieldsInput } from '../domain/catalog/model-draft';
+import { mergeModelUpdate, validateModelDraft, validateModelName } from '../domain/catalog/model-validation';
+import { assertTransition, isDeletable } from '../domain/lifecycle/lifecycle';
+import { ModelStatus } from '../domain/lifecycle/model-status';
+import { assertPublishable, restrictionsFromLicense } from '../domain/licensing/license-policy';
+import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
+import { ModelEntity } from '../persistence/entities/model.entity';
+import type { LicenseService } from './license.service';
+import { lockModel } from './model-lock';
+import { isUniqueViolation } from './pg-errors';
+
+export interface RegisterModelCommand extends ModelFieldsInput {
+  name: string;
+  sourceType: SourceType;
+}
+
+export interface UpdateModelCommand extends ModelFieldsInput {
+  name?: string | null;
+}
+
+const NAME_CONSTRAINT = 'models_name_key';
+
+/** Writes of catalog entries. Every method runs in one transaction: a failure stores nothing. */
+export class ModelCommandService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly licenses: LicenseService,
+  ) {}
+
+  async register(command: RegisterModelCommand, actor: string): Promise<ModelRecord> {
+    const draft = validateModelDraft(command);
+    return this.guardName(draft.name, () =>
+      this.db.transaction(async (tx) => {
+        const fields = await this.resolveLicense(tx, draft, command.licenseRestrictions === undefined);
+        const model = tx.getRepository(ModelEntity).create({
+          ...fields,
+          name: draft.name,
+          status: ModelStatus.DRAFT,
+          defaultVersionId: null,
+          createdBy: actor,
+        });
+        const saved = await tx.getRepository(ModelEntity).save(model);
+        await this.recordTransition(tx, saved.id, null, ModelStatus.DRAFT, 'registered', actor);
+        return saved;
+      }),
+    );
+  }
+
+  async update(id: string, command: UpdateModelCommand): Promise<ModelRecord> {
+    const { name, ...patch } = command;
+    const newName = name === undefined || name === null ? undefined : validateModelName(name);
+    return this.guardName(newName ?? '', () =>
+      this.db.transaction(async (tx) => {
+        const model = await lockModel(tx, uuid('id', id));
+        if (model.status === ModelStatus.ARCHIVED) {
+          throw new ConflictError(`Model "${model.name}" is archived and can no longer be changed`, { status: model.status });
+        }
+        const licenseChanged = patch.licenseId !== undefined && patch.licenseId !== model.licenseId;
+        const merged = mergeModelUpdate(model, patch);
+        const inheritRestrictions = licenseChanged && patch.licenseRestrictions === undefined;
+        const fields = await this.resolveLicense(tx, merged, inheritRestrictions);
+        Object.assign(model, fields, newName ? { name: newName } : {});
+        return tx.getRepository(ModelEntity).save(model);
+      }),
+    );
+  }
+
+  async delete(id: string): Promise<ModelRecord> {
+    return this.db.transaction(async (tx) => {
+      const model = await lockModel(tx, uuid('id', id));
+      if (!isDeletable(model.status)) {
+        throw new ConflictError(
+          `Model "${model.name}" is PUBLISHED and may be in use; archive it (transitionModel to ARCHIVED) before deleting`,
+          { status: model.status },
+        );
+      }
+      const snapshot = { ...model };
+      await tx.getRepository(ModelEntity).delete({ id: model.id });
+      return snapshot;
+    });
+  }
+
+  async transition(id: string, to: ModelStatus, reason: string | null, actor: string): Promise<ModelRecord> {
+    return this.db.transaction(async (tx) => {
+      const why = optionalText('reason', reason, 2000);
+      const model = await lockModel(tx, uuid('id', id));
+      assertTransition(model.status, to);
+      if (to === ModelStatus.PUBLISHED) assertPublishable(model.licenseId);
+      const from = model.status;
+      model.status = to;
+      const saved = await tx.getRepository(ModelEntity).save(model);
+      await this.recordTransition(tx, model.id, from, to, why, actor);
+      return saved;
+    });
+  }
+
+  /** Canonicalises the license id and, when asked, fills restrictions from the license's terms. */
+  private async resolveLicense(tx: EntityManager, fields: ModelFields, inheritRestrictions: boolean): Promise<ModelFields> {
+    if (!fields.licenseId) return fields;
+    const license = await this.licenses.requireForInput(tx, fields.licenseId);
+    const licenseRestrictions =
+      inheritRestrictions || fields.licenseRestrictions === null ? restrictionsFromLicense(license) : fields.licenseRestrictions;
+    return { ...fields, licenseId: license.id, licenseRestrictions };
+  }
+
+  private async guardName<T>(name: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUniqueViolation(error, NAME_CONSTRAINT)) {
+        throw new ConflictError(`A model named "${name}" already exists`, { field: 'name' });
+      }
+      throw error;
+    }
+  }
+
+  private async recordTransition(
+    tx: EntityManager,
+    modelId: string,
+    from: ModelStatus | null,
+    to: ModelStatus,
+    reason: string | null,
+    actor: string,
+  ): Promise<void> {
+    await tx.getRepository(LifecycleTransitionEntity).insert({
+      modelId,
+      fromStatus: from,
+      toStatus: to,
+      reason,
+      actor,
+      occurredAt: new Date(),
+    });
+  }
+}

@@ -1,0 +1,141 @@
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { In } from 'typeorm';
+import { NotFoundError } from '../domain/common/domain-error';
+import { uuid } from '../domain/common/field-rules';
+import type { ModelRecord, TransitionRecord } from '../domain/catalog/catalog-records';
+import {
+  type Cursor,
+  decodeCursor,
+  encodeCursor,
+  type ModelFilter,
+  ModelOrder,
+  validateFilter,
+} from '../domain/catalog/model-query';
+import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
+import { ModelEntity } from '../persistence/entities/model.entity';
+
+export interface ModelPage {
+  nodes: { cursor: string; node: ModelRecord }[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+interface SortSpec {
+  /** SQL expression over alias m; timestamps are cut to milliseconds so a JS Date round-trips in a cursor. */
+  expression: string;
+  cast: string;
+  direction: 'ASC' | 'DESC';
+  valueOf: (model: ModelEntity) => string | null;
+}
+
+const SORTS: Record<ModelOrder, SortSpec> = {
+  [ModelOrder.CREATED_AT_DESC]: timeSort('created_at', 'DESC', (m) => m.createdAt),
+  [ModelOrder.CREATED_AT_ASC]: timeSort('created_at', 'ASC', (m) => m.createdAt),
+  [ModelOrder.UPDATED_AT_DESC]: timeSort('updated_at', 'DESC', (m) => m.updatedAt),
+  [ModelOrder.NAME_ASC]: { expression: 'm.name', cast: 'text', direction: 'ASC', valueOf: (m) => m.name },
+  [ModelOrder.NAME_DESC]: { expression: 'm.name', cast: 'text', direction: 'DESC', valueOf: (m) => m.name },
+  [ModelOrder.PARAMETER_COUNT_DESC]: paramSort('DESC'),
+  [ModelOrder.PARAMETER_COUNT_ASC]: paramSort('ASC'),
+};
+
+function timeSort(column: string, direction: 'ASC' | 'DESC', pick: (m: ModelEntity) => Date): SortSpec {
+  return {
+    expression: `date_trunc('milliseconds', m.${column})`,
+    cast: 'timestamptz',
+    direction,
+    valueOf: (m) => pick(m).toISOString(),
+  };
+}
+
+function paramSort(direction: 'ASC' | 'DESC'): SortSpec {
+  // Unknown sizes sort as -1: last when descending, first when ascending, and still keyset-comparable.
+  return {
+    expression: 'COALESCE(m.parameter_count, -1)',
+    cast: 'bigint',
+    direction,
+    valueOf: (m) => (m.parameterCount ?? -1n).toString(),
+  };
+}
+
+function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Reads of catalog entries: lookups, the filtered connection and batch loads for DataLoaders. */
+export class ModelQueryService {
+  constructor(private readonly db: DataSource) {}
+
+  async get(id: string): Promise<ModelRecord> {
+    const found = await this.db.getRepository(ModelEntity).findOneBy({ id: uuid('id', id) });
+    if (!found) throw new NotFoundError('Model', id);
+    return found;
+  }
+
+  async getByName(name: string): Promise<ModelRecord> {
+    const found = await this.db.getRepository(ModelEntity).findOneBy({ name: name.trim().toLowerCase() });
+    if (!found) throw new NotFoundError('Model', name);
+    return found;
+  }
+
+  byIds(ids: readonly string[]): Promise<ModelRecord[]> {
+    return this.db.getRepository(ModelEntity).findBy({ id: In([...ids]) });
+  }
+
+  async list(filter: ModelFilter, first: number, after: string | null, order: ModelOrder): Promise<ModelPage> {
+    const sort = SORTS[order];
+    const query = this.filtered(validateFilter(filter));
+    if (after) this.applyCursor(query, sort, decodeCursor(after, order));
+    const rows = await query
+      .orderBy(sort.expression, sort.direction)
+      .addOrderBy('m.id', sort.direction)
+      .limit(first + 1)
+      .getMany();
+    const page = rows.slice(0, first);
+    const nodes = page.map((node) => ({ node, cursor: encodeCursor({ order, value: sort.valueOf(node), id: node.id }) }));
+    return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
+  }
+
+  count(filter: ModelFilter): Promise<number> {
+    return this.filtered(validateFilter(filter)).getCount();
+  }
+
+  transitionsFor(modelIds: readonly string[]): Promise<TransitionRecord[]> {
+    return this.db.getRepository(LifecycleTransitionEntity).find({
+      where: { modelId: In([...modelIds]) },
+      order: { occurredAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  private applyCursor(query: SelectQueryBuilder<ModelEntity>, sort: SortSpec, cursor: Cursor): void {
+    const op = sort.direction === 'ASC' ? '>' : '<';
+    query.andWhere(`(${sort.expression}, m.id) ${op} (CAST(:cursorValue AS ${sort.cast}), CAST(:cursorId AS uuid))`, {
+      cursorValue: cursor.value,
+      cursorId: cursor.id,
+    });
+  }
+
+  private filtered(filter: ModelFilter): SelectQueryBuilder<ModelEntity> {
+    const q = this.db.getRepository(ModelEntity).createQueryBuilder('m');
+    const search = filter.search?.trim().toLowerCase();
+    if (search) {
+      q.andWhere(`(m.search_text LIKE :pattern OR :term = ANY(m.tags))`, {
+        pattern: `%${escapeLike(search)}%`,
+        term: search,
+      });
+    }
+    if (filter.architecture) q.andWhere('lower(m.architecture) = lower(:architecture)', { architecture: filter.architecture });
+    if (filter.sourceType) q.andWhere('m.source_type = :sourceType', { sourceType: filter.sourceType });
+    if (filter.tags?.length) q.andWhere('m.tags @> CAST(:tags AS text[])', { tags: filter.tags.map((t) => t.toLowerCase()) });
+    if (filter.license) q.andWhere('lower(m.license_id) = lower(:license)', { license: filter.license });
+    if (filter.status?.length) q.andWhere('m.status IN (:...statuses)', { statuses: filter.status });
+    if (filter.minParameters != null) q.andWhere('m.parameter_count >= :minP', { minP: filter.minParameters.toString() });
+    if (filter.maxParameters != null) q.andWhere('m.parameter_count <= :maxP', { maxP: filter.maxParameters.toString() });
+    if (filter.modality) {
+      q.andWhere('(:modality = ANY(m.input_modalities) OR :modality = ANY(m.output_modalities))', { modality: filter.modality });
+    }
+    if (filter.endpoint) q.andWhere(':endpoint = ANY(m.endpoints)', { endpoint: filter.endpoint });
+    if (filter.owner) q.andWhere('m.owner = :owner', { owner: filter.owner });
+    if (filter.project) q.andWhere('m.project = :project', { project: filter.project });
+    return q;
+  }
+}
