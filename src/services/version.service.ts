@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../domain/common/
 import { optionalText, uuid } from '../domain/common/field-rules';
 import type { ModelRecord, VersionRecord } from '../domain/catalog/catalog-records';
 import { ModelStatus } from '../domain/lifecycle/model-status';
-import { formatSemVer, parseSemVer } from '../domain/versioning/semver';
+import { compareSemVer, formatSemVer, parseSemVer } from '../domain/versioning/semver';
 import { VersionStatus } from '../domain/versioning/version-status';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
@@ -37,18 +37,10 @@ export class VersionService {
     return this.db.getRepository(VersionEntity).findBy({ id: In([...ids]) });
   }
 
-  /** Versions of each model, newest semver first (a prerelease after its release). */
-  forModels(modelIds: readonly string[]): Promise<VersionRecord[]> {
-    return this.db
-      .getRepository(VersionEntity)
-      .createQueryBuilder('v')
-      .where('v.model_id IN (:...modelIds)', { modelIds })
-      .orderBy('v.major', 'DESC')
-      .addOrderBy('v.minor', 'DESC')
-      .addOrderBy('v.patch', 'DESC')
-      .addOrderBy('v.prerelease IS NULL', 'DESC')
-      .addOrderBy('v.prerelease', 'DESC')
-      .getMany();
+  /** Versions of each model, newest first by semver precedence (2.0.0-beta.10 above 2.0.0-beta.2). */
+  async forModels(modelIds: readonly string[]): Promise<VersionRecord[]> {
+    const rows = await this.db.getRepository(VersionEntity).findBy({ modelId: In([...modelIds]) });
+    return rows.sort((a, b) => compareSemVer(b, a));
   }
 
   async create(command: CreateVersionCommand, actor: string): Promise<VersionRecord> {

@@ -10,8 +10,8 @@ import type {
   ModelLinks,
 } from './model-draft';
 
-/** 10^15 parameters: far beyond any model, well inside a signed 64-bit column. */
-export const MAX_PARAMETER_COUNT = 1_000_000_000_000_000n;
+/** 10^18: far beyond any model (a sanity bound), still inside a signed 64-bit column. */
+export const MAX_PARAMETER_COUNT = 1_000_000_000_000_000_000n;
 export const MAX_CONTEXT_LENGTH = 100_000_000;
 
 export function validateModelName(value: string): string {

@@ -40,7 +40,9 @@ function compareIdentifiers(a: string, b: string): number {
 }
 
 /** Precedence per semver §11: build metadata is ignored, a prerelease sorts before its release. */
-export function compareSemVer(a: SemVer, b: SemVer): number {
+export type Precedence = Pick<SemVer, 'major' | 'minor' | 'patch' | 'prerelease'>;
+
+export function compareSemVer(a: Precedence, b: Precedence): number {
   const core = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
   if (core !== 0) return Math.sign(core);
   if (a.prerelease === b.prerelease) return 0;

@@ -1,0 +1,56 @@
+import { Role } from '../../src/domain/auth/roles';
+import type { TestApp } from './test-app';
+import { uniqueName } from './test-app';
+
+export const MODEL_FIELDS = `
+  id name displayName description sourceType sourceUri architecture parameterCount contextLength
+  inputModalities outputModalities endpoints tags tasks owner project status createdBy createdAt updatedAt
+  license { id commercialUse }
+  licenseRestrictions { commercialUse derivatives attributionRequired monthlyActiveUsersLimit notes }
+  requirements { minGpuMemoryGb recommendedGpu recommendedGpuCount }
+  links { website github huggingFace paper }
+  defaultVersion { id version }
+`;
+
+export interface RegisteredModel {
+  id: string;
+  name: string;
+  [field: string]: unknown;
+}
+
+/** Registers a model through the API (as an editor) and fails the test on any GraphQL error. */
+export async function registerModel(t: TestApp, input: Record<string, unknown> = {}): Promise<RegisteredModel> {
+  const res = await t.gql<{ registerModel: RegisteredModel }>(
+    `mutation Register($input: RegisterModelInput!) { registerModel(input: $input) { ${MODEL_FIELDS} } }`,
+    { input: { name: uniqueName(), sourceType: 'HUGGING_FACE', ...input } },
+  );
+  if (res.errors || !res.data) throw new Error(`registerModel failed: ${JSON.stringify(res.errors)}`);
+  return res.data.registerModel;
+}
+
+export async function createVersion(
+  t: TestApp,
+  modelId: string,
+  version: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; version: string }> {
+  const res = await t.gql<{ createVersion: { id: string; version: string } }>(
+    `mutation($input: CreateVersionInput!) { createVersion(input: $input) { id version } }`,
+    { input: { modelId, version, ...extra } },
+  );
+  if (res.errors || !res.data) throw new Error(`createVersion failed: ${JSON.stringify(res.errors)}`);
+  return res.data.createVersion;
+}
+
+export async function transition(t: TestApp, id: string, to: string, as: Role = Role.APPROVER) {
+  return t.gql<{ transitionModel: { status: string } }>(
+    `mutation($id: ID!, $to: ModelStatus!) { transitionModel(id: $id, to: $to, reason: "test") { status } }`,
+    { id, to },
+    { as },
+  );
+}
+
+/** The first error's extensions.code, or undefined; keeps assertions short and their failures readable. */
+export function errorCode(res: { errors?: { extensions?: Record<string, unknown> }[] }): unknown {
+  return res.errors?.[0]?.extensions?.code;
+}
