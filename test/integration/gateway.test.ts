@@ -4,6 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
+import pino from 'pino';
 import { Role } from '../../src/domain/auth/roles';
 import { errorCode, registerModel } from '../support/catalog-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -14,6 +15,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
  */
 function deploymentsSubgraph(modelIds: () => string[]) {
   return new ApolloServer({
+    logger: pino({ level: 'silent' }),
     schema: buildSubgraphSchema({
       typeDefs: parse(`
         extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])

@@ -1,0 +1,25 @@
+import { decodeCursor, encodeCursor, ModelOrder, pageSize, validateFilter } from '../../../src/domain/catalog/model-query';
+
+describe('cursors and paging', () => {
+  const cursor = { order: ModelOrder.NAME_ASC, value: 'llama', id: '0f8fad5b-d9cb-469f-a165-70867728950e' };
+
+  test('round-trip and refuse forged or mismatched cursors', () => {
+    expect(decodeCursor(encodeCursor(cursor), ModelOrder.NAME_ASC)).toEqual(cursor);
+    expect(() => decodeCursor(encodeCursor(cursor), ModelOrder.NAME_DESC)).toThrow(/after/);
+    expect(() => decodeCursor('!!!', ModelOrder.NAME_ASC)).toThrow(/after/);
+    expect(() => decodeCursor(Buffer.from('["NAME_ASC","x","1; DROP"]').toString('base64url'), ModelOrder.NAME_ASC)).toThrow(/after/);
+  });
+
+  test('page sizes', () => {
+    expect(pageSize(undefined, 100)).toBe(20);
+    expect(pageSize(100, 100)).toBe(100);
+    expect(() => pageSize(0, 100)).toThrow(/first/);
+    expect(() => pageSize(101, 100)).toThrow(/between 1 and 100/);
+  });
+
+  test('filters', () => {
+    expect(() => validateFilter({ minParameters: 10n, maxParameters: 1n })).toThrow(/maxParameters/);
+    expect(() => validateFilter({ search: 's'.repeat(201) })).toThrow(/search/);
+    expect(validateFilter({ minParameters: 0n })).toEqual({ minParameters: 0n });
+  });
+});
