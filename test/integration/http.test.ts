@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createClient, type ExecutionResult } from 'graphql-ws';
+import type { FormattedExecutionResult } from 'graphql';
+import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Role } from '../../src/domain/auth/roles';
 import { buildSubgraph } from '../../src/graphql/schema';
 import { registerModel } from '../support/catalog-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
+
+type ExecutionResult = FormattedExecutionResult<Record<string, unknown>, unknown>;
 
 let t: TestApp;
 beforeAll(async () => {
@@ -31,7 +34,7 @@ function wsQuery(authorization: string | undefined, query: string): Promise<Exec
 test('GET /health answers 200 with the readiness of PostgreSQL', async () => {
   const response = await fetch(t.app.url.replace('/graphql', '/health'));
   expect(response.status).toBe(200);
-  const body = await response.json();
+  const body = (await response.json()) as { checks: { postgres: { latencyMs: unknown } } };
   expect(body).toMatchObject({ status: 'ok', checks: { postgres: { ok: true } } });
   expect(typeof body.checks.postgres.latencyMs).toBe('number');
 });
@@ -70,7 +73,7 @@ test('an unexpected failure is masked: no SQL, no stack, a request id; health tu
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await broken.token(Role.VIEWER)}` },
       body: JSON.stringify({ query: '{ licenses { id } }' }),
     });
-    const body = await response.json();
+    const body = (await response.json()) as { errors: { extensions: unknown }[] };
     expect(body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
     expect(JSON.stringify(body)).not.toMatch(/SELECT|FROM|stacktrace|\.ts:\d|TypeORM|Connection|pool/i);
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
