@@ -1,0 +1,32 @@
+import { parse } from 'yaml';
+
+export interface ModelCardSummary {
+  license: string | null;
+  tags: string[];
+  pipelineTag: string | null;
+  baseModel: string | null;
+}
+
+const EMPTY: ModelCardSummary = { license: null, tags: [], pipelineTag: null, baseModel: null };
+
+/** Reads the YAML front matter of a Hugging Face model card (README.md); a card without one is fine. */
+export function parseModelCard(text: string): ModelCardSummary {
+  const match = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---\s*(\r?\n|$)/.exec(text);
+  if (!match) return EMPTY;
+  let data: unknown;
+  try {
+    data = parse(match[1], { maxAliasCount: 50 });
+  } catch {
+    return EMPTY; // A broken card is the author's problem; the weights are what we verify.
+  }
+  if (typeof data !== 'object' || data === null) return EMPTY;
+  const front = data as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  const license = str(front.license) === 'other' ? (str(front.license_name) ?? 'other') : str(front.license);
+  return {
+    license,
+    tags: Array.isArray(front.tags) ? front.tags.filter((t): t is string => typeof t === 'string') : [],
+    pipelineTag: str(front.pipeline_tag),
+    baseModel: Array.isArray(front.base_model) ? str(front.base_model[0]) : str(front.base_model),
+  };
+}

@@ -1,0 +1,79 @@
+import { SourceType } from '../catalog/catalog-enums';
+import { ValidationError } from '../common/domain-error';
+import { httpUrl, text } from '../common/field-rules';
+
+export type ImportSource =
+  | { type: SourceType.HUGGING_FACE; repoId: string; revision: string }
+  | { type: SourceType.URL; url: string; fileName: string; sha256: string | null }
+  | { type: SourceType.DISK; path: string }
+  | { type: SourceType.CUSTOM; storagePath: string };
+
+export interface ImportSourceInput {
+  sourceType: SourceType;
+  repoId?: string | null;
+  revision?: string | null;
+  url?: string | null;
+  sha256?: string | null;
+  fileName?: string | null;
+  path?: string | null;
+  storagePath?: string | null;
+}
+
+const REPO_ID = /^[\w.-]{1,96}\/[\w.-]{1,96}$/;
+const REVISION = /^[\w./-]{1,255}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Refuses `..` segments outright: a relative climb is never a legitimate import path. */
+export function assertNoTraversal(field: string, value: string): void {
+  if (value.split(/[\\/]/).includes('..')) throw new ValidationError(field, 'must not contain ".." segments');
+  if (value.includes('\0')) throw new ValidationError(field, 'must not contain NUL bytes');
+}
+
+/** A relative path inside a model repository (manifest entries, cache layout). */
+export function safeRelativePath(field: string, value: string): string {
+  assertNoTraversal(field, value);
+  if (value.startsWith('/') || value === '' || value.length > 1024) throw new ValidationError(field, 'must be a relative path');
+  return value;
+}
+
+export function validateImportSource(input: ImportSourceInput): ImportSource {
+  switch (input.sourceType) {
+    case SourceType.HUGGING_FACE: {
+      const repoId = text('repoId', input.repoId ?? '', 200, { min: 1 });
+      if (!REPO_ID.test(repoId)) throw new ValidationError('repoId', 'must be a Hugging Face repo id such as "org/name"');
+      const revision = text('revision', input.revision ?? 'main', 255, { min: 1 });
+      if (!REVISION.test(revision) || revision.includes('..')) throw new ValidationError('revision', 'is not a valid git revision');
+      return { type: SourceType.HUGGING_FACE, repoId, revision };
+    }
+    case SourceType.URL: {
+      const url = httpUrl('url', input.url);
+      if (!url) throw new ValidationError('url', 'is required for URL imports');
+      const fileName = input.fileName ?? decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+      const sha256 = input.sha256?.toLowerCase() ?? null;
+      if (sha256 !== null && !SHA256.test(sha256)) throw new ValidationError('sha256', 'must be 64 hex characters');
+      return { type: SourceType.URL, url, fileName: safeRelativePath('fileName', fileName || 'model.bin'), sha256 };
+    }
+    case SourceType.DISK: {
+      const path = text('path', input.path ?? '', 4096, { min: 1 });
+      assertNoTraversal('path', path);
+      if (!path.startsWith('/')) throw new ValidationError('path', 'must be an absolute path');
+      return { type: SourceType.DISK, path };
+    }
+    case SourceType.CUSTOM: {
+      const storagePath = text('storagePath', input.storagePath ?? '', 1024, { min: 1 });
+      return { type: SourceType.CUSTOM, storagePath: safeRelativePath('storagePath', storagePath.replace(/^\/+|\/+$/g, '')) };
+    }
+    default:
+      throw new ValidationError('sourceType', `${String(input.sourceType)} imports are not supported yet`);
+  }
+}
+
+/** Where the catalog says the model comes from, for `Model.sourceUri`. */
+export function describeSource(source: ImportSource): string {
+  switch (source.type) {
+    case SourceType.HUGGING_FACE: return source.repoId;
+    case SourceType.URL: return source.url;
+    case SourceType.DISK: return source.path;
+    case SourceType.CUSTOM: return source.storagePath;
+  }
+}

@@ -1,0 +1,46 @@
+export enum OperationKind {
+  IMPORT = 'IMPORT',
+  LOCAL_CACHE = 'LOCAL_CACHE',
+}
+
+export enum OperationStatus {
+  PENDING = 'PENDING',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
+
+export const TERMINAL_STATUSES: ReadonlySet<OperationStatus> = new Set([
+  OperationStatus.SUCCEEDED,
+  OperationStatus.FAILED,
+  OperationStatus.CANCELLED,
+]);
+
+export interface OperationRecord {
+  id: string;
+  kind: OperationKind;
+  modelId: string;
+  versionId: string | null;
+  workflowId: string;
+  status: OperationStatus;
+  progress: number;
+  bytesDone: bigint;
+  bytesTotal: bigint | null;
+  currentStep: string | null;
+  message: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  sequence: number;
+  input: Record<string, unknown>;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+}
+
+/** Deterministic workflow ids from business keys, so a retried request never starts a twin. */
+export const workflowIds = {
+  import: (versionId: string) => `import:${versionId}`,
+  localCache: (cacheId: string) => `local-cache:${cacheId}`,
+};
