@@ -23,6 +23,34 @@ export interface Config {
   readonly limits: {
     readonly maxPageSize: number;
   };
+  readonly hub: {
+    /** HF_ENDPOINT, the convention of the hub's own clients. */
+    readonly endpoint: string;
+    readonly token: string | null;
+  };
+  readonly imports: {
+    /** Absolute, resolved roots a DISK import may read from; empty refuses DISK imports. */
+    readonly diskRoots: readonly string[];
+  };
+  readonly artifacts: {
+    readonly store: 'fs' | 's3';
+    readonly dir: string;
+    /** Local scratch for partial downloads; resumed from after a worker restart. */
+    readonly stagingDir: string;
+    readonly s3: { readonly endpoint: string | null; readonly bucket: string; readonly region: string; readonly forcePathStyle: boolean };
+  };
+  readonly cacheDir: string;
+  readonly temporal: {
+    /** Unset: start a Temporal dev server (temporal server start-dev). */
+    readonly address: string | null;
+    readonly namespace: string;
+    readonly taskQueue: string;
+    readonly cliPath: string | null;
+    readonly devPort: number;
+    readonly devUiPort: number;
+    readonly devDbFile: string;
+  };
+  readonly gpuCatalog: readonly { readonly name: string; readonly memoryGb: number }[];
 }
 
 export const DEV_JWT_SECRET = 'modelhub-local-dev-secret-do-not-use-in-production';
@@ -44,6 +72,11 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
 function optional(env: Env, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+function artifactStore(raw: string | null): 'fs' | 's3' {
+  if (raw === null || raw === 'fs' || raw === 's3') return raw ?? 'fs';
+  throw new ConfigError(`ARTIFACT_STORE must be fs or s3, got "${raw}"`);
 }
 
 function nodeEnv(env: Env): Config['env'] {
@@ -84,8 +117,52 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     limits: {
       maxPageSize: intVar(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     },
+    hub: {
+      endpoint: (optional(env, 'HF_ENDPOINT') ?? 'https://huggingface.co').replace(/\/+$/, ''),
+      token: optional(env, 'HF_TOKEN'),
+    },
+    imports: {
+      diskRoots: (optional(env, 'DISK_IMPORT_ROOTS') ?? '')
+        .split(':')
+        .filter(Boolean)
+        .map((root) => path.resolve(cwd, root)),
+    },
+    artifacts: {
+      store: artifactStore(optional(env, 'ARTIFACT_STORE')),
+      dir: path.resolve(cwd, optional(env, 'ARTIFACT_DIR') ?? '.data/artifacts'),
+      stagingDir: path.resolve(cwd, optional(env, 'STAGING_DIR') ?? '.data/staging'),
+      s3: {
+        endpoint: optional(env, 'S3_ENDPOINT'),
+        bucket: optional(env, 'S3_BUCKET') ?? 'modelhub-artifacts',
+        region: optional(env, 'S3_REGION') ?? 'us-east-1',
+        forcePathStyle: (optional(env, 'S3_FORCE_PATH_STYLE') ?? 'true') !== 'false',
+      },
+    },
+    cacheDir: path.resolve(cwd, optional(env, 'CACHE_DIR') ?? '.data/cache'),
+    temporal: {
+      address: optional(env, 'TEMPORAL_ADDRESS'),
+      namespace: optional(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: optional(env, 'TEMPORAL_TASK_QUEUE') ?? 'modelhub-onboarding',
+      cliPath: optional(env, 'TEMPORAL_CLI_PATH'),
+      devPort: intVar(env, 'TEMPORAL_DEV_PORT', 7233, 1024, 65535),
+      devUiPort: intVar(env, 'TEMPORAL_DEV_UI_PORT', 8233, 1024, 65535),
+      devDbFile: path.resolve(cwd, optional(env, 'TEMPORAL_DEV_DB') ?? '.data/temporal.db'),
+    },
+    gpuCatalog: gpuCatalog(optional(env, 'GPU_CATALOG')),
   };
   return deepFreeze(config);
+}
+
+function gpuCatalog(raw: string | null): { name: string; memoryGb: number }[] {
+  const spec = raw ?? 'L4:24,A100-80GB:80,H100-80GB:80,H200:141';
+  return spec.split(',').map((entry) => {
+    const [name, memory] = entry.split(':').map((part) => part.trim());
+    const memoryGb = Number(memory);
+    if (!name || !Number.isFinite(memoryGb) || memoryGb <= 0) {
+      throw new ConfigError(`GPU_CATALOG entries must look like NAME:MEMORY_GB, got "${entry}"`);
+    }
+    return { name, memoryGb };
+  });
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -1,0 +1,22 @@
+import type { Config } from '../../config/config';
+import { SourceType } from '../../domain/catalog/catalog-enums';
+import type { ImportSource } from '../../domain/onboarding/import-source';
+import type { ArtifactStore } from '../artifact-store';
+import { DiskSource } from './disk-source';
+import { HuggingFaceSource } from './hugging-face-source';
+import type { ModelSource } from './model-source';
+import { UploadSource } from './upload-source';
+import { UrlSource } from './url-source';
+
+export function createSource(source: ImportSource, config: Pick<Config, 'hub' | 'imports'>, store: ArtifactStore): ModelSource {
+  switch (source.type) {
+    case SourceType.HUGGING_FACE:
+      return new HuggingFaceSource(config.hub, source.repoId, source.revision);
+    case SourceType.URL:
+      return new UrlSource(source.url, source.fileName, source.sha256);
+    case SourceType.DISK:
+      return new DiskSource(source.path, config.imports.diskRoots);
+    case SourceType.CUSTOM:
+      return new UploadSource(store, source.storagePath);
+  }
+}

@@ -1,0 +1,21 @@
+import type { ArtifactStore } from '../artifact-store';
+import type { OpenedSource } from '../staged-file';
+import { type ModelSource, type SourceFile, SourceUnavailableError } from './model-source';
+
+/** CUSTOM imports: files already uploaded to the artifact store under `uploads/<storagePath>/`. */
+export class UploadSource implements ModelSource {
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly prefix: string,
+  ) {}
+
+  async list(): Promise<SourceFile[]> {
+    const files = await this.store.listUploads(this.prefix).catch(() => []);
+    if (files.length === 0) throw new SourceUnavailableError(`no uploaded files under uploads/${this.prefix}`);
+    return files.map((f) => ({ path: f.path, size: f.size, sha256: null }));
+  }
+
+  async open(file: SourceFile, offset: number): Promise<OpenedSource> {
+    return { stream: await this.store.readUpload(this.prefix, file.path, offset), offset };
+  }
+}
