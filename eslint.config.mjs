@@ -7,7 +7,7 @@ const layers = [
   { target: './src/persistence', from: ['./src/services', './src/graphql', './src/http', './activities', './workflows'], message: 'persistence sits below services' },
   { target: './src/services', from: ['./src/graphql', './src/http', './activities', './workflows'], message: 'services do not know their callers' },
   { target: './src/graphql', from: ['./src/persistence', './activities', './workflows'], message: 'graphql goes through services, never to tables, activities or workflows' },
-  { target: './workflows', from: ['./src', './activities'], message: 'workflows are deterministic: only import type from activities and domain' },
+  { target: './workflows', from: ['./src/config', './src/persistence', './src/services', './src/graphql', './src/http', './src/temporal', './src/storage', './src/scanners'], message: 'workflows are deterministic: only import type from activities and domain' },
 ];
 
 export default tseslint.config(

@@ -1,29 +1,18 @@
 import 'reflect-metadata';
 import { loadConfig } from './config/config';
 import { createLogger } from './config/logger';
-import { buildSubgraph } from './graphql/schema';
-import { startApp } from './http/app';
-import { openDatabase } from './persistence/database';
-import { createServices } from './services/services';
+import { serveSubgraph } from './http/serve';
+import { openRuntime } from './runtime';
+import { onShutdown } from './shutdown';
 
-/** Wires the subgraph: config → database (embedded by default) → services → HTTP/WebSocket server. */
+/** The subgraph alone (production: the worker runs as its own process, `node dist/src/worker.js`). */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
   if (config.auth.usingDevSecret) log.warn('JWT_SECRET is unset: using the local development secret (npm run token)');
-  const database = await openDatabase(config, log);
-  const app = await startApp({ config, services: createServices(database.dataSource), subgraph: await buildSubgraph(), log });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    await app.stop();
-    await database.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const runtime = await openRuntime(config, log);
+  const app = await serveSubgraph(runtime, log);
+  onShutdown(log, [() => app.stop(), () => runtime.close()]);
 }
 
 main().catch((error: unknown) => {

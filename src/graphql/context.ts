@@ -5,6 +5,8 @@ import type { Services } from '../services/services';
 import { measurementLoaders } from './benchmark/benchmark.loader';
 import { licenseLoaders } from './license/license.loader';
 import { modelLoaders } from './model/model.loader';
+import { operationLoaders } from './operation/operation.loader';
+import type { EventBus } from './pubsub';
 import { scanLoaders } from './scan/scan.loader';
 import { versionLoaders } from './version/version.loader';
 
@@ -18,6 +20,7 @@ export function createLoaders(services: Services) {
     ...licenseLoaders(services),
     ...scanLoaders(services),
     ...measurementLoaders(services),
+    ...operationLoaders(services),
   };
 }
 
@@ -30,4 +33,5 @@ export interface GraphQLContext {
   readonly loaders: Loaders;
   readonly log: Logger;
   readonly limits: Config['limits'];
+  readonly events: EventBus;
 }

@@ -11,6 +11,8 @@ import { LicenseResolver } from './license/license.resolver';
 import { resolveModelReference } from './model/model.reference';
 import { ModelConnectionResolver, ModelResolver } from './model/model.resolver';
 import { VersionResolver } from './version/version.resolver';
+import { LocalCacheResolver, OperationResolver } from './operation/operation.resolver';
+import { createEventBus, type EventBus } from './pubsub';
 
 const RESOLVERS = [
   ModelResolver,
@@ -20,6 +22,8 @@ const RESOLVERS = [
   BenchmarkResolver,
   EvaluationResolver,
   LeaderboardEntryResolver,
+  OperationResolver,
+  LocalCacheResolver,
 ] as const;
 
 const FEDERATION_LINK =
@@ -31,10 +35,12 @@ export interface Subgraph {
   sdl: string;
 }
 
-export async function buildSubgraph(): Promise<Subgraph> {
+export async function buildSubgraph(events: EventBus = createEventBus()): Promise<Subgraph> {
   const typeGraphQLSchema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
+    // type-graphql insists on a bus; our subscriptions subscribe to it through their own `subscribe` functions.
+    pubSub: events,
     // The federation link and _entities come from buildSubgraphSchema below, not from type-graphql.
     skipCheck: true,
   });

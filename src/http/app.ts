@@ -15,12 +15,14 @@ import type { Services } from '../services/services';
 import { authenticate } from '../graphql/auth';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
 import { formatError, isClientError } from '../graphql/errors';
+import type { EventBus } from '../graphql/pubsub';
 import type { Subgraph } from '../graphql/schema';
 
 export interface AppDeps {
   config: Config;
   services: Services;
   subgraph: Subgraph;
+  events: EventBus;
   log: Logger;
 }
 
@@ -49,7 +51,7 @@ function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
 }
 
 /** HTTP and graphql-ws on one port, at /graphql, plus /health. */
-export async function startApp({ config, services, subgraph, log }: AppDeps, port = config.port): Promise<RunningApp> {
+export async function startApp({ config, services, subgraph, events, log }: AppDeps, port = config.port): Promise<RunningApp> {
   const verifier = createTokenVerifier(config.auth);
   const app = express();
   app.disable('x-powered-by');
@@ -62,6 +64,7 @@ export async function startApp({ config, services, subgraph, log }: AppDeps, por
     loaders: createLoaders(services),
     log: log.child({ requestId }),
     limits: config.limits,
+    events,
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });

@@ -8,6 +8,9 @@ import { LifecycleTransitionEntity } from './entities/lifecycle-transition.entit
 import { ModelEntity } from './entities/model.entity';
 import { ScanResultEntity } from './entities/scan-result.entity';
 import { VersionEntity } from './entities/version.entity';
+import { LocalCacheEntity } from './entities/local-cache.entity';
+import { OperationEntity } from './entities/operation.entity';
+import { VersionFileEntity } from './entities/version-file.entity';
 
 export const ENTITIES = [
   ModelEntity,
@@ -17,6 +20,9 @@ export const ENTITIES = [
   ScanResultEntity,
   BenchmarkEntity,
   EvaluationEntity,
+  OperationEntity,
+  VersionFileEntity,
+  LocalCacheEntity,
 ];
 
 export interface DataSourceOptions {

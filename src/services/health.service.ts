@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { WorkflowGateway } from './workflow-gateway';
 
 export interface DependencyHealth {
   ok: boolean;
@@ -11,15 +12,23 @@ export interface Health {
   checks: Record<string, DependencyHealth>;
 }
 
-/** Readiness of what the service needs; Temporal and clamd join here when they are wired in. */
+/** Readiness of what the service needs (clamd joins when scanning lands). */
 export class HealthService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly workflows: WorkflowGateway,
+  ) {}
 
   async check(): Promise<Health> {
-    const postgres = await timed(async () => {
-      await this.db.query('SELECT 1');
-    });
-    return { ok: postgres.ok, checks: { postgres } };
+    const [postgres, temporal] = await Promise.all([
+      timed(async () => {
+        await this.db.query('SELECT 1');
+      }),
+      timed(async () => {
+        if (!(await this.workflows.healthy())) throw new Error('Temporal frontend unreachable');
+      }),
+    ]);
+    return { ok: postgres.ok && temporal.ok, checks: { postgres, temporal } };
   }
 }
 

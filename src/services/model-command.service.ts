@@ -8,10 +8,10 @@ import { mergeModelUpdate, validateModelDraft, validateModelName } from '../doma
 import { assertTransition, isDeletable } from '../domain/lifecycle/lifecycle';
 import { ModelStatus } from '../domain/lifecycle/model-status';
 import { assertPublishable, restrictionsFromLicense } from '../domain/licensing/license-policy';
-import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import type { LicenseService } from './license.service';
 import { lockModel } from './model-lock';
+import { moveModel, recordTransition } from './model-transition';
 import { isUniqueViolation } from './pg-errors';
 
 export interface RegisterModelCommand extends ModelFieldsInput {
@@ -34,21 +34,35 @@ export class ModelCommandService {
 
   async register(command: RegisterModelCommand, actor: string): Promise<ModelRecord> {
     const draft = validateModelDraft(command);
-    return this.guardName(draft.name, () =>
-      this.db.transaction(async (tx) => {
-        const fields = await this.resolveLicense(tx, draft, command.licenseRestrictions === undefined);
-        const model = tx.getRepository(ModelEntity).create({
-          ...fields,
-          name: draft.name,
-          status: ModelStatus.DRAFT,
-          defaultVersionId: null,
-          createdBy: actor,
-        });
-        const saved = await tx.getRepository(ModelEntity).save(model);
-        await this.recordTransition(tx, saved.id, null, ModelStatus.DRAFT, 'registered', actor);
-        return saved;
-      }),
-    );
+    return this.guardName(draft.name, () => this.db.transaction((tx) => this.registerIn(tx, command, actor)));
+  }
+
+  /** Registration inside a caller's transaction (onboarding creates the model with its first version). */
+  async registerIn(tx: EntityManager, command: RegisterModelCommand, actor: string): Promise<ModelEntity> {
+    const draft = validateModelDraft(command);
+    const fields = await this.resolveLicense(tx, draft, command.licenseRestrictions === undefined);
+    const model = tx.getRepository(ModelEntity).create({
+      ...fields,
+      name: draft.name,
+      status: ModelStatus.DRAFT,
+      defaultVersionId: null,
+      createdBy: actor,
+    });
+    const saved = await tx.getRepository(ModelEntity).save(model);
+    await recordTransition(tx, saved.id, null, ModelStatus.DRAFT, 'registered', actor);
+    return saved;
+  }
+
+  /** Maps the unique-name violation of any write to a CONFLICT naming the model. */
+  async guardName<T>(name: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUniqueViolation(error, NAME_CONSTRAINT)) {
+        throw new ConflictError(`A model named "${name}" already exists`, { field: 'name' });
+      }
+      throw error;
+    }
   }
 
   async update(id: string, command: UpdateModelCommand): Promise<ModelRecord> {
@@ -91,11 +105,7 @@ export class ModelCommandService {
       const model = await lockModel(tx, uuid('id', id));
       assertTransition(model.status, to);
       if (to === ModelStatus.PUBLISHED) assertPublishable(model.licenseId);
-      const from = model.status;
-      model.status = to;
-      const saved = await tx.getRepository(ModelEntity).save(model);
-      await this.recordTransition(tx, model.id, from, to, why, actor);
-      return saved;
+      return moveModel(tx, model, to, why, actor);
     });
   }
 
@@ -108,32 +118,5 @@ export class ModelCommandService {
     return { ...fields, licenseId: license.id, licenseRestrictions };
   }
 
-  private async guardName<T>(name: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (isUniqueViolation(error, NAME_CONSTRAINT)) {
-        throw new ConflictError(`A model named "${name}" already exists`, { field: 'name' });
-      }
-      throw error;
-    }
-  }
 
-  private async recordTransition(
-    tx: EntityManager,
-    modelId: string,
-    from: ModelStatus | null,
-    to: ModelStatus,
-    reason: string | null,
-    actor: string,
-  ): Promise<void> {
-    await tx.getRepository(LifecycleTransitionEntity).insert({
-      modelId,
-      fromStatus: from,
-      toStatus: to,
-      reason,
-      actor,
-      occurredAt: new Date(),
-    });
-  }
 }

@@ -1,34 +1,49 @@
 import type { DataSource } from 'typeorm';
+import type { Config } from '../config/config';
+import type { ArtifactStore } from '../storage/artifact-store';
+import { ArtifactInspectionService } from './artifact-inspection.service';
 import { HealthService } from './health.service';
+import { ImportOutcomeService } from './import-outcome.service';
+import { IngestionService } from './ingestion.service';
 import { LeaderboardService } from './leaderboard.service';
 import { LicenseService } from './license.service';
+import { LocalCacheService } from './local-cache.service';
 import { MeasurementService } from './measurement.service';
 import { ModelCommandService } from './model-command.service';
 import { ModelQueryService } from './model-query.service';
+import { OnboardingService } from './onboarding.service';
+import { OperationService } from './operation.service';
 import { ScanResultService } from './scan-result.service';
 import { VersionService } from './version.service';
+import type { WorkflowGateway } from './workflow-gateway';
 
-export interface Services {
-  readonly licenses: LicenseService;
-  readonly models: ModelCommandService;
-  readonly modelQueries: ModelQueryService;
-  readonly versions: VersionService;
-  readonly scans: ScanResultService;
-  readonly measurements: MeasurementService;
-  readonly leaderboard: LeaderboardService;
-  readonly health: HealthService;
+export interface ServiceDeps {
+  config: Config;
+  store: ArtifactStore;
+  workflows: WorkflowGateway;
 }
 
-export function createServices(db: DataSource): Services {
+export type Services = ReturnType<typeof createServices>;
+
+/** One container for the API and the worker: construction is cheap and both share the same use cases. */
+export function createServices(db: DataSource, { config, store, workflows }: ServiceDeps) {
   const licenses = new LicenseService(db);
+  const models = new ModelCommandService(db, licenses);
+  const operations = new OperationService(db);
   return {
     licenses,
-    models: new ModelCommandService(db, licenses),
+    models,
     modelQueries: new ModelQueryService(db),
     versions: new VersionService(db),
     scans: new ScanResultService(db),
     measurements: new MeasurementService(db),
     leaderboard: new LeaderboardService(db),
-    health: new HealthService(db),
+    health: new HealthService(db, workflows),
+    operations,
+    onboarding: new OnboardingService(db, models, operations, workflows, config.imports.diskRoots),
+    caches: new LocalCacheService(db, config.cacheDir, store, operations, workflows),
+    ingestion: new IngestionService(config, store, operations),
+    inspection: new ArtifactInspectionService(store, config.gpuCatalog),
+    outcomes: new ImportOutcomeService(db, operations),
   };
 }

@@ -8,6 +8,8 @@ import { compareSemVer, formatSemVer, parseSemVer } from '../domain/versioning/s
 import { VersionStatus } from '../domain/versioning/version-status';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
+import { VersionFileEntity } from '../persistence/entities/version-file.entity';
+import type { ManifestEntry } from '../domain/onboarding/manifest';
 import { lockModel } from './model-lock';
 import { isUniqueViolation } from './pg-errors';
 
@@ -41,6 +43,10 @@ export class VersionService {
   async forModels(modelIds: readonly string[]): Promise<VersionRecord[]> {
     const rows = await this.db.getRepository(VersionEntity).findBy({ modelId: In([...modelIds]) });
     return rows.sort((a, b) => compareSemVer(b, a));
+  }
+
+  filesFor(versionIds: readonly string[]): Promise<(ManifestEntry & { versionId: string })[]> {
+    return this.db.getRepository(VersionFileEntity).find({ where: { versionId: In([...versionIds]) }, order: { path: 'ASC' } });
   }
 
   async create(command: CreateVersionCommand, actor: string): Promise<VersionRecord> {

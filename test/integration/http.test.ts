@@ -31,11 +31,11 @@ function wsQuery(authorization: string | undefined, query: string): Promise<Exec
   }).finally(() => client.dispose());
 }
 
-test('GET /health answers 200 with the readiness of PostgreSQL', async () => {
+test('GET /health answers 200 with the readiness of PostgreSQL and Temporal', async () => {
   const response = await fetch(t.app.url.replace('/graphql', '/health'));
   expect(response.status).toBe(200);
   const body = (await response.json()) as { checks: { postgres: { latencyMs: unknown } } };
-  expect(body).toMatchObject({ status: 'ok', checks: { postgres: { ok: true } } });
+  expect(body).toMatchObject({ status: 'ok', checks: { postgres: { ok: true }, temporal: { ok: true } } });
   expect(typeof body.checks.postgres.latencyMs).toBe('number');
 });
 
@@ -80,6 +80,6 @@ test('an unexpected failure is masked: no SQL, no stack, a request id; health tu
     const health = await fetch(broken.app.url.replace('/graphql', '/health'));
     expect(health.status).toBe(503);
   } finally {
-    await broken.app.stop();
+    await broken.stop();
   }
 });

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { createDataSource } from '../../src/persistence/data-source';
 import { withMigrationLock } from '../../src/persistence/database';
 import { ensureDatabase, startEmbeddedPostgres } from '../../src/persistence/embedded-postgres';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { INSTALL_HINT, startTemporalDevServer } from '../../src/temporal/dev-server';
 import { freePort } from './free-port';
 
 interface TestServices {
@@ -18,6 +21,15 @@ declare global {
  * Starts a real PostgreSQL once per jest run: DATABASE_URL's server when set, else the embedded one
  * under .data/test-postgres. Each run gets a fresh database with all migrations applied.
  */
+const quietBundler = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+  log: () => undefined,
+};
+
 export default async function globalSetup(): Promise<void> {
   const database = `modelhub_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   let stopServer = async () => undefined as void;
@@ -48,8 +60,31 @@ export default async function globalSetup(): Promise<void> {
   await withMigrationLock(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
   await dataSource.destroy();
 
+  let stopTemporal = async () => undefined as void;
+  if (process.env.TEMPORAL_ADDRESS) {
+    process.env.TEST_TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS;
+  } else {
+    const temporal = await startTemporalDevServer({
+      cliPath: process.env.TEMPORAL_CLI_PATH ?? null,
+      port: await freePort(),
+      uiPort: await freePort(),
+      headless: true,
+    }).catch((error: unknown) => {
+      throw new Error(`Could not start a Temporal dev server for the tests. ${INSTALL_HINT} (${String(error)})`);
+    });
+    process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
+    stopTemporal = () => temporal.stop();
+  }
+  // Bundle the workflows once per run; every test worker loads the same code.
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler });
+  const bundlePath = path.resolve(__dirname, '../../.data/test-workflow-bundle.js');
+  await mkdir(path.dirname(bundlePath), { recursive: true });
+  await writeFile(bundlePath, bundle.code);
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+
   globalThis.__modelhubTestServices = {
     async stop() {
+      await stopTemporal();
       const { Client } = await import('pg');
       const admin = new Client({ connectionString: adminUrl });
       await admin.connect();

@@ -1,14 +1,21 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type Config } from '../../src/config/config';
 import { Role } from '../../src/domain/auth/roles';
-import { buildSubgraph } from '../../src/graphql/schema';
-import { startApp, type RunningApp } from '../../src/http/app';
+import type { RunningApp } from '../../src/http/app';
+import { serveSubgraph } from '../../src/http/serve';
 import { createDataSource } from '../../src/persistence/data-source';
+import type { Runtime } from '../../src/runtime';
 import { issueToken } from '../../src/services/auth-tokens';
 import { createServices, type Services } from '../../src/services/services';
+import { createArtifactStore } from '../../src/storage/create-artifact-store';
+import { TemporalGateway } from '../../src/temporal/temporal-gateway';
+import { type RunningWorker, startWorker } from '../../src/worker-runner';
 import { QueryCounter } from './query-counter';
 
 export interface GraphQLResponse<T = Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- test responses are inspected field by field
@@ -22,6 +29,9 @@ export interface TestApp {
   readonly services: Services;
   readonly dataSource: DataSource;
   readonly queries: QueryCounter;
+  /** A scratch folder for this app: artifacts, staging, cache and the DISK import root live under it. */
+  readonly dir: string;
+  readonly runtime: Runtime;
   token(role: Role, subject?: string): Promise<string>;
   /** POSTs a GraphQL operation; `as` picks the role of the bearer token (default editor), `null` sends none. */
   gql<T = Record<string, any>>( // eslint-disable-line @typescript-eslint/no-explicit-any -- see GraphQLResponse
@@ -29,23 +39,66 @@ export interface TestApp {
     variables?: Record<string, unknown>,
     options?: { as?: Role | null; token?: string; headers?: Record<string, string> },
   ): Promise<GraphQLResponse<T>>;
+  startWorker(): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
 
-export function requireTestDatabaseUrl(): string {
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('TEST_DATABASE_URL is unset: run the tests through jest (npm test), whose global setup starts PostgreSQL');
-  return url;
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is unset: run the tests through jest (npm test), whose global setup starts the services`);
+  return value;
 }
 
-/** The real subgraph on a free port, over a real PostgreSQL database created for this run. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: requireTestDatabaseUrl(), PORT: '0', ...env });
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Run an in-process Temporal worker on this app's own task queue. */
+  worker?: boolean;
+}
+
+/** The real subgraph on a free port, over the run's PostgreSQL database and Temporal dev server. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-test-'));
+  const databaseUrl = required('TEST_DATABASE_URL');
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      TEMPORAL_ADDRESS: required('TEST_TEMPORAL_ADDRESS'),
+      // Each test file gets its own queue, so its worker never runs another file's workflows.
+      TEMPORAL_TASK_QUEUE: `modelhub-test-${randomBytes(4).toString('hex')}`,
+      ARTIFACT_DIR: path.join(dir, 'artifacts'),
+      STAGING_DIR: path.join(dir, 'staging'),
+      CACHE_DIR: path.join(dir, 'cache'),
+      DISK_IMPORT_ROOTS: path.join(dir, 'imports'),
+      ...options.env,
+    },
+    dir,
+  );
+  const log = pino({ level: 'silent' });
   const queries = new QueryCounter();
-  const dataSource = createDataSource({ url: requireTestDatabaseUrl(), logger: queries, poolSize: 5 });
+  const dataSource = createDataSource({ url: databaseUrl, logger: queries, poolSize: 5 });
   await dataSource.initialize();
-  const services = createServices(dataSource);
-  const app = await startApp({ config, services, subgraph: await buildSubgraph(), log: pino({ level: 'silent' }) });
+  const gateway = await TemporalGateway.connect(config.temporal.address!, config.temporal);
+  const services = createServices(dataSource, { config, store: createArtifactStore(config.artifacts), workflows: gateway });
+  const runtime: Runtime = {
+    config,
+    database: { dataSource, url: databaseUrl, close: () => dataSource.destroy() },
+    temporalAddress: config.temporal.address!,
+    services,
+    close: async () => {
+      await gateway.close();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+  const workers: RunningWorker[] = [];
+  const launchWorker = async () => {
+    const worker = await startWorker(runtime, log, process.env.TEST_WORKFLOW_BUNDLE);
+    workers.push(worker);
+    return worker;
+  };
+  if (options.worker) await launchWorker();
+  const app = await serveSubgraph(runtime, log);
   const tokens = new Map<string, string>();
   const token = async (role: Role, subject = `${role}-user`) => {
     const key = `${role}:${subject}`;
@@ -58,16 +111,19 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     services,
     dataSource,
     queries,
+    dir,
+    runtime,
     token,
-    async gql(query, variables = {}, options = {}) {
-      const role = options.as === undefined ? Role.EDITOR : options.as;
-      const bearer = options.token ?? (role ? await token(role) : undefined);
+    startWorker: launchWorker,
+    async gql(query, variables = {}, opts = {}) {
+      const role = opts.as === undefined ? Role.EDITOR : opts.as;
+      const bearer = opts.token ?? (role ? await token(role) : undefined);
       const response = await fetch(app.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-          ...options.headers,
+          ...opts.headers,
         },
         body: JSON.stringify({ query, variables }),
       });
@@ -75,7 +131,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
     async stop() {
       await app.stop();
-      await dataSource.destroy();
+      for (const worker of workers) await worker.stop();
+      await runtime.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { DeclaredMetadata, MetadataMismatch, VerifiedMetadata } from '../artifacts/verified-metadata';
 import type { ModelStatus } from '../lifecycle/model-status';
 import type { ScanFinding, ScanStatus } from '../scanning/scan-enums';
 import type { VersionStatus } from '../versioning/version-status';
@@ -22,6 +23,11 @@ export interface VersionRecord {
   changelog: string | null;
   parentVersionId: string | null;
   status: VersionStatus;
+  statusReason: string | null;
+  source: Record<string, unknown> | null;
+  declaredMetadata: DeclaredMetadata | null;
+  verifiedMetadata: VerifiedMetadata | null;
+  metadataMismatches: MetadataMismatch[];
   createdBy: string;
   createdAt: Date;
 }

@@ -9,6 +9,7 @@ import { ModelOrder, ModelStatus } from '../enums';
 import { Benchmark, Evaluation } from '../benchmark/benchmark.type';
 import { License } from '../license/license.type';
 import { ScanResult } from '../scan/scan-result.type';
+import { Operation } from '../operation/operation.type';
 import { Version } from '../version/version.type';
 import { ModelConnection } from './model-connection.type';
 import { ModelFieldsInput, ModelFilterInput, RegisterModelInput, UpdateModelInput } from './model.input';
@@ -116,6 +117,11 @@ export class ModelResolver {
   @FieldResolver(() => [Evaluation])
   evaluations(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.evaluationsByModel.load(model.id);
+  }
+
+  @FieldResolver(() => [Operation], { description: 'Imports and caching runs, newest first.' })
+  operations(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.operationsByModel.load(model.id);
   }
 
   @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move, oldest first.' })

@@ -5,6 +5,7 @@ import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
 import { Model } from '../model/model.type';
 import { ScanResult } from '../scan/scan-result.type';
+import { LocalCache, VersionFile } from '../operation/operation.type';
 import { CreateVersionInput } from './version.input';
 import { Version } from './version.type';
 
@@ -42,6 +43,16 @@ export class VersionResolver {
   @FieldResolver(() => Version, { nullable: true, description: 'The version this one derives from.' })
   parent(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext) {
     return version.parentVersionId ? ctx.loaders.versionById.load(version.parentVersionId) : null;
+  }
+
+  @FieldResolver(() => [VersionFile], { description: 'The manifest: every file with its size, sha256 and format.' })
+  files(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.filesByVersion.load(version.id);
+  }
+
+  @FieldResolver(() => [LocalCache], { description: 'Local copies of this version, newest first (evicted ones included).' })
+  localCaches(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.cachesByVersion.load(version.id);
   }
 
   @FieldResolver(() => [ScanResult], { description: 'Newest first.' })

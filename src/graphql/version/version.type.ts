@@ -1,4 +1,6 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { MetadataMismatch, VerifiedMetadata } from '../operation/operation.type';
 import { VersionStatus } from '../enums';
 
 @ObjectType({ description: 'A semver-numbered release of a model.' })
@@ -17,6 +19,21 @@ export class Version {
 
   @Field(() => VersionStatus)
   status!: VersionStatus;
+
+  @Field(() => String, { nullable: true, description: 'Why the version FAILED (import error, broken files, mismatches).' })
+  statusReason!: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Where the files were imported from.' })
+  source!: Record<string, unknown> | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'What the user declared at import time.' })
+  declaredMetadata!: Record<string, unknown> | null;
+
+  @Field(() => VerifiedMetadata, { nullable: true })
+  verifiedMetadata!: VerifiedMetadata | null;
+
+  @Field(() => [MetadataMismatch])
+  metadataMismatches!: MetadataMismatch[];
 
   @Field(() => String)
   createdBy!: string;

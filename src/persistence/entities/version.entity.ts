@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { VersionRecord } from '../../domain/catalog/catalog-records';
+import type { DeclaredMetadata, MetadataMismatch, VerifiedMetadata } from '../../domain/artifacts/verified-metadata';
 import type { VersionStatus } from '../../domain/versioning/version-status';
 
 @Entity({ name: 'model_versions' })
@@ -37,6 +38,21 @@ export class VersionEntity implements VersionRecord {
 
   @Column({ type: 'text' })
   status!: VersionStatus;
+
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  source!: Record<string, unknown> | null;
+
+  @Column({ name: 'declared_metadata', type: 'jsonb', nullable: true })
+  declaredMetadata!: DeclaredMetadata | null;
+
+  @Column({ name: 'verified_metadata', type: 'jsonb', nullable: true })
+  verifiedMetadata!: VerifiedMetadata | null;
+
+  @Column({ name: 'metadata_mismatches', type: 'jsonb' })
+  metadataMismatches!: MetadataMismatch[];
 
   @Column({ name: 'created_by', type: 'text' })
   createdBy!: string;

@@ -1,0 +1,98 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { ModelRecord, VersionRecord } from '../../domain/catalog/catalog-records';
+import { Role } from '../../domain/auth/roles';
+import type { LocalCacheRecord } from '../../domain/onboarding/manifest';
+import type { OperationRecord } from '../../domain/onboarding/operation';
+import { requireRole } from '../auth';
+import type { GraphQLContext } from '../context';
+import { Model } from '../model/model.type';
+import type { ModelEventPayload } from '../pubsub';
+import { Version } from '../version/version.type';
+import { ImportModelInput } from './operation.input';
+import { modelEventStream, operationStream } from './operation-stream';
+import { LocalCache, ModelEvent, Operation } from './operation.type';
+
+interface IdArgs {
+  id: string;
+}
+
+@Resolver(() => Operation)
+export class OperationResolver {
+  @Authorized(Role.VIEWER)
+  @Query(() => Operation)
+  operation(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<OperationRecord> {
+    return ctx.services.operations.get(id);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Operation, {
+    description:
+      'Onboards a model version from a source: creates the model if new and the version in INGESTING, starts the ' +
+      'import workflow and answers at once. Importing the same version again returns the running operation.',
+  })
+  importModel(@Ctx() ctx: GraphQLContext, @Arg('input', () => ImportModelInput) input: ImportModelInput): Promise<OperationRecord> {
+    const { license, source, ...rest } = input;
+    return ctx.services.onboarding.importModel(
+      { ...rest, ...(license === undefined ? {} : { licenseId: license }), source },
+      requireRole(ctx, Role.EDITOR).subject,
+    );
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Operation, { description: 'Starts a failed or cancelled import again (the model leaves NEEDS_ATTENTION).' })
+  retryOperation(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<OperationRecord> {
+    return ctx.services.onboarding.retry(id, requireRole(ctx, Role.EDITOR).subject);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Operation, { description: 'Cancels a running operation; an import leaves no half-written version.' })
+  cancelOperation(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<OperationRecord> {
+    return ctx.services.onboarding.cancel(id);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => LocalCache, { description: 'Materialises a READY version into the local cache root (a workflow).' })
+  createLocalCache(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string): Promise<LocalCacheRecord> {
+    return ctx.services.caches.create(versionId, requireRole(ctx, Role.EDITOR).subject);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => LocalCache, { description: 'Deletes a cached copy from disk.' })
+  evictLocalCache(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<LocalCacheRecord> {
+    return ctx.services.caches.evict(id);
+  }
+
+  @Subscription(() => Operation, {
+    description: 'The operation now, then every update until it ends. Token in the connection params.',
+    subscribe: ({ args, context }) => operationStream(context as GraphQLContext, (args as IdArgs).id),
+  })
+  operationProgress(@Root() operation: OperationRecord, @Arg('id', () => ID) _id: string): OperationRecord {
+    return operation;
+  }
+
+  @Subscription(() => ModelEvent, {
+    description: "A model's operation updates and lifecycle moves, as they happen.",
+    subscribe: ({ args, context }) => modelEventStream(context as GraphQLContext, (args as { modelId: string }).modelId),
+  })
+  modelEvents(@Root() event: ModelEventPayload, @Arg('modelId', () => ID) _modelId: string): ModelEventPayload {
+    return event;
+  }
+
+  @FieldResolver(() => Model)
+  async model(@Root() operation: OperationRecord, @Ctx() ctx: GraphQLContext): Promise<ModelRecord | null> {
+    return ctx.loaders.modelById.load(operation.modelId);
+  }
+
+  @FieldResolver(() => Version, { nullable: true })
+  version(@Root() operation: OperationRecord, @Ctx() ctx: GraphQLContext): Promise<VersionRecord | null> | null {
+    return operation.versionId ? ctx.loaders.versionById.load(operation.versionId) : null;
+  }
+}
+
+@Resolver(() => LocalCache)
+export class LocalCacheResolver {
+  @FieldResolver(() => Operation, { nullable: true })
+  operation(@Root() cache: LocalCacheRecord, @Ctx() ctx: GraphQLContext): Promise<OperationRecord> | null {
+    return cache.operationId ? ctx.services.operations.get(cache.operationId) : null;
+  }
+}

@@ -1,0 +1,98 @@
+import type { Readable } from 'node:stream';
+import { NeedMoreBytesError, MalformedArtifactError } from '../domain/artifacts/artifact.errors';
+import { ArtifactFormat } from '../domain/artifacts/artifact-format';
+import { bytesPerElement } from '../domain/artifacts/dtype';
+import { type GgufSummary, parseGgufHeader } from '../domain/artifacts/gguf-header';
+import { type HfConfigSummary, parseHfConfig } from '../domain/artifacts/hf-config';
+import { type ModelCardSummary, parseModelCard } from '../domain/artifacts/model-card';
+import { parseSafetensorsHeader, type SafetensorsSummary } from '../domain/artifacts/safetensors-header';
+import { summarise, type VerifiedMetadata } from '../domain/artifacts/verified-metadata';
+import type { HardwareRequirements } from '../domain/catalog/model-draft';
+import { estimateMemoryGb, type GpuSpec, recommendHardware } from '../domain/hardware/hardware-estimate';
+import type { ManifestEntry } from '../domain/onboarding/manifest';
+import type { ArtifactStore } from '../storage/artifact-store';
+
+export interface Inspection {
+  verified: VerifiedMetadata;
+  /** Files whose structure is broken; any of these sends the model to NEEDS_ATTENTION. */
+  problems: string[];
+  requirements: HardwareRequirements | null;
+}
+
+const MAX_TEXT = 4 * 1024 * 1024;
+const FIRST_READ = 1024 * 1024;
+const MAX_HEADER_READ = 256 * 1024 * 1024;
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Reads metadata from the stored artifacts themselves: headers only, never whole weight files. */
+export class ArtifactInspectionService {
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly gpus: readonly GpuSpec[],
+  ) {}
+
+  async inspect(manifest: readonly ManifestEntry[]): Promise<Inspection> {
+    const problems: string[] = [];
+    const safetensors: SafetensorsSummary[] = [];
+    const gguf: GgufSummary[] = [];
+    let config: HfConfigSummary | null = null;
+    let card: ModelCardSummary | null = null;
+    for (const file of manifest) {
+      try {
+        if (file.format === ArtifactFormat.SAFETENSORS) safetensors.push(await this.header(file, parseSafetensorsHeader));
+        else if (file.format === ArtifactFormat.GGUF) gguf.push(await this.header(file, parseGgufHeader));
+        else if (file.path === 'config.json') config = parseHfConfig(file.path, await this.text(file));
+        else if (file.format === ArtifactFormat.MODEL_CARD && !file.path.includes('/')) card = parseModelCard(await this.text(file));
+      } catch (error) {
+        if (!(error instanceof MalformedArtifactError)) throw error;
+        problems.push(error.message);
+      }
+    }
+    const verified = summarise({ config, safetensors, gguf, card });
+    return { verified, problems, requirements: this.estimate(verified) };
+  }
+
+  private estimate(verified: VerifiedMetadata): HardwareRequirements | null {
+    if (!verified.parameterCount) return null;
+    const dtypes = Object.entries(verified.dtypes);
+    // Weighted bytes per parameter across the stored dtypes; GGUF quantizations fall back to the torch dtype or fp16.
+    const totalParams = dtypes.reduce((n, [, count]) => n + Number(count), 0);
+    const bytes = totalParams
+      ? dtypes.reduce((sum, [dtype, count]) => sum + (bytesPerElement(dtype) ?? 2) * Number(count), 0) / totalParams
+      : (verified.torchDtype ? bytesPerElement(verified.torchDtype) : null) ?? 2;
+    const memoryGb = estimateMemoryGb({
+      parameterCount: BigInt(verified.parameterCount),
+      bytesPerParameter: bytes,
+      contextLength: verified.contextLength,
+      numLayers: verified.numLayers,
+      numKeyValueHeads: verified.numKeyValueHeads,
+      headDim: verified.headDim,
+    });
+    return recommendHardware(memoryGb, this.gpus);
+  }
+
+  private async text(file: ManifestEntry): Promise<string> {
+    if (file.size > MAX_TEXT) throw new MalformedArtifactError(file.path, `is ${file.size} bytes; metadata files stay under ${MAX_TEXT}`);
+    return (await collect(await this.store.read(file.sha256))).toString('utf8');
+  }
+
+  /** Reads a growing prefix until the header parser has what it needs. */
+  private async header<T>(file: ManifestEntry, parse: (path: string, prefix: Buffer, size: number) => T): Promise<T> {
+    let length = Math.min(FIRST_READ, file.size);
+    for (;;) {
+      const prefix = await collect(await this.store.read(file.sha256, 0, length));
+      try {
+        return parse(file.path, prefix, file.size);
+      } catch (error) {
+        if (!(error instanceof NeedMoreBytesError) || length >= file.size) throw error;
+        if (error.needed > MAX_HEADER_READ) throw new MalformedArtifactError(file.path, `header is larger than ${MAX_HEADER_READ} bytes`);
+        length = Math.min(file.size, Math.max(error.needed, length * 2));
+      }
+    }
+  }
+}

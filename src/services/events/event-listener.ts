@@ -1,0 +1,57 @@
+import { Client } from 'pg';
+import type { Logger } from 'pino';
+import { decodeEvent, EVENTS_CHANNEL, type HubEvent } from './hub-events';
+
+export interface EventListener {
+  close(): Promise<void>;
+}
+
+/**
+ * LISTENs on the events channel with a dedicated connection (pooled ones cannot hold a LISTEN) and
+ * reconnects with backoff, so every API process sees every worker's progress.
+ */
+export async function listenForEvents(url: string, onEvent: (event: HubEvent) => void, log: Logger): Promise<EventListener> {
+  let client: Client | null = null;
+  let closed = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+
+  const connect = async (attempt: number): Promise<void> => {
+    const next = new Client({ connectionString: url, application_name: 'modelhub-events' });
+    next.on('notification', (message) => {
+      if (message.channel !== EVENTS_CHANNEL || !message.payload) return;
+      try {
+        onEvent(decodeEvent(message.payload));
+      } catch (error) {
+        log.warn({ err: error }, 'dropped an undecodable event');
+      }
+    });
+    next.on('error', (error) => {
+      log.warn({ err: error }, 'event listener connection lost; reconnecting');
+      scheduleReconnect(0);
+    });
+    await next.connect();
+    await next.query(`LISTEN ${EVENTS_CHANNEL}`);
+    client = next;
+    if (attempt > 0) log.info({ attempt }, 'event listener reconnected');
+  };
+
+  const scheduleReconnect = (attempt: number) => {
+    if (closed || retryTimer) return;
+    const old = client;
+    client = null;
+    void old?.end().catch(() => undefined);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      connect(attempt + 1).catch(() => scheduleReconnect(attempt + 1));
+    }, Math.min(30_000, 250 * 2 ** attempt));
+  };
+
+  await connect(0);
+  return {
+    async close() {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      await client?.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { DataSource } from 'typeorm';
+import { In } from 'typeorm';
+import { ChecksumMismatchError } from '../domain/artifacts/checksum.errors';
+import { ConflictError, NotFoundError } from '../domain/common/domain-error';
+import { uuid } from '../domain/common/field-rules';
+import { CacheState, type LocalCacheRecord } from '../domain/onboarding/manifest';
+import { OperationKind, OperationStatus, workflowIds } from '../domain/onboarding/operation';
+import type { LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
+import { VersionStatus } from '../domain/versioning/version-status';
+import { LocalCacheEntity } from '../persistence/entities/local-cache.entity';
+import { ModelEntity } from '../persistence/entities/model.entity';
+import { VersionFileEntity } from '../persistence/entities/version-file.entity';
+import { VersionEntity } from '../persistence/entities/version.entity';
+import type { ArtifactStore } from '../storage/artifact-store';
+import type { OperationService } from './operation.service';
+import type { WorkflowGateway } from './workflow-gateway';
+
+/**
+ * Local copies of a version laid out as serving engines expect (the repository's files at their paths),
+ * materialised by a workflow into a temporary folder and renamed into place only when every checksum matched.
+ */
+export class LocalCacheService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly cacheDir: string,
+    private readonly store: ArtifactStore,
+    private readonly operations: OperationService,
+    private readonly workflows: WorkflowGateway,
+  ) {}
+
+  forVersions(versionIds: readonly string[]): Promise<LocalCacheRecord[]> {
+    return this.db.getRepository(LocalCacheEntity).find({ where: { versionId: In([...versionIds]) }, order: { createdAt: 'DESC' } });
+  }
+
+  async get(id: string): Promise<LocalCacheRecord> {
+    const found = await this.db.getRepository(LocalCacheEntity).findOneBy({ id: uuid('id', id) });
+    if (!found) throw new NotFoundError('LocalCache', id);
+    return found;
+  }
+
+  async create(versionId: string, actor: string): Promise<LocalCacheRecord> {
+    const { cache, operationId } = await this.db.transaction(async (tx) => {
+      const version = await tx.getRepository(VersionEntity).findOneBy({ id: uuid('versionId', versionId) });
+      if (!version) throw new NotFoundError('Version', versionId);
+      if (version.status !== VersionStatus.READY) {
+        throw new ConflictError(`Version ${version.version} is ${version.status}; only READY (imported and verified) versions can be cached`);
+      }
+      const model = await tx.getRepository(ModelEntity).findOneByOrFail({ id: version.modelId });
+      const target = path.join(this.cacheDir, model.name, version.version);
+      const live = await tx.getRepository(LocalCacheEntity).findOne({ where: { path: target, state: In([CacheState.PENDING, CacheState.MATERIALIZING, CacheState.READY]) } });
+      if (live) throw new ConflictError(`${model.name}@${version.version} is already cached (${live.state}) at ${live.path}`, { cacheId: live.id });
+      await tx.getRepository(LocalCacheEntity).delete({ path: target, state: CacheState.FAILED });
+      const repo = tx.getRepository(LocalCacheEntity);
+      const row = await repo.save(repo.create({ versionId: version.id, modelId: model.id, path: target, state: CacheState.PENDING, bytes: 0n, createdBy: actor }));
+      const op = await this.operations.create(tx, {
+        kind: OperationKind.LOCAL_CACHE,
+        modelId: model.id,
+        versionId: version.id,
+        workflowId: workflowIds.localCache(row.id),
+        input: { cacheId: row.id },
+        createdBy: actor,
+      });
+      row.operationId = op.id;
+      return { cache: await repo.save(row), operationId: op.id };
+    });
+    await this.workflows.startLocalCache(workflowIds.localCache(cache.id), {
+      operationId,
+      modelId: cache.modelId,
+      cacheId: cache.id,
+      versionId: cache.versionId,
+    });
+    return cache;
+  }
+
+  async evict(id: string): Promise<LocalCacheRecord> {
+    const cache = await this.get(id);
+    if (cache.state === CacheState.PENDING || cache.state === CacheState.MATERIALIZING) {
+      throw new ConflictError('The cache is still being written; cancel its operation first', { state: cache.state });
+    }
+    await rm(cache.path, { recursive: true, force: true });
+    await this.db.getRepository(LocalCacheEntity).update({ id: cache.id }, { state: CacheState.EVICTED, evictedAt: new Date() });
+    return this.get(id);
+  }
+
+  /** Worker side: copies every file from the store, verifying its sha256, then renames the folder into place. */
+  async materialize(input: LocalCacheWorkflowInput, heartbeat: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
+    const cache = await this.db.getRepository(LocalCacheEntity).findOneByOrFail({ id: input.cacheId });
+    const files = await this.db.getRepository(VersionFileEntity).find({ where: { versionId: input.versionId }, order: { path: 'ASC' } });
+    const total = files.reduce((n, f) => n + f.size, 0);
+    await this.db.getRepository(LocalCacheEntity).update({ id: cache.id }, { state: CacheState.MATERIALIZING });
+    await this.operations.update(input.operationId, { status: OperationStatus.RUNNING, currentStep: 'copying files', bytesTotal: BigInt(total) });
+    const temp = `${cache.path}.partial-${cache.id}`;
+    await rm(temp, { recursive: true, force: true });
+    let done = 0;
+    for (const file of files) {
+      const target = path.join(temp, file.path);
+      await mkdir(path.dirname(target), { recursive: true });
+      const hash = createHash('sha256');
+      const meter = new Transform({
+        transform(chunk: Buffer, _e, next) {
+          hash.update(chunk);
+          heartbeat(done + chunk.length);
+          next(null, chunk);
+        },
+      });
+      await pipeline(await this.store.read(file.sha256), meter, createWriteStream(target), { signal });
+      const actual = hash.digest('hex');
+      if (actual !== file.sha256) throw new ChecksumMismatchError(file.path, file.sha256, actual);
+      done += file.size;
+      await this.operations.update(input.operationId, { bytesDone: BigInt(done), progress: total ? done / total : 1, currentStep: `copied ${file.path}` });
+    }
+    await writeFile(path.join(temp, '.modelhub-manifest.json'), JSON.stringify({ versionId: input.versionId, files }, null, 2));
+    await rm(cache.path, { recursive: true, force: true });
+    await mkdir(path.dirname(cache.path), { recursive: true });
+    await rename(temp, cache.path);
+    await this.db.transaction(async (tx) => {
+      await tx.getRepository(LocalCacheEntity).update({ id: cache.id }, { state: CacheState.READY, bytes: BigInt(done), readyAt: new Date() });
+      await this.operations.update(input.operationId, { status: OperationStatus.SUCCEEDED, progress: 1, currentStep: 'done', message: cache.path }, tx);
+    });
+    return cache.path;
+  }
+
+  async fail(input: LocalCacheWorkflowInput, message: string, cancelled: boolean): Promise<void> {
+    const cache = await this.db.getRepository(LocalCacheEntity).findOneByOrFail({ id: input.cacheId });
+    await rm(`${cache.path}.partial-${cache.id}`, { recursive: true, force: true });
+    await this.db.transaction(async (tx) => {
+      await tx.getRepository(LocalCacheEntity).update({ id: cache.id }, { state: CacheState.FAILED, errorMessage: message });
+      await this.operations.update(
+        input.operationId,
+        { status: cancelled ? OperationStatus.CANCELLED : OperationStatus.FAILED, errorCode: cancelled ? 'CANCELLED' : 'CACHE_FAILED', errorMessage: message },
+        tx,
+      );
+    });
+  }
+}

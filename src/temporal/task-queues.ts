@@ -1,0 +1,5 @@
+/** Workflow type names, as registered by the worker (exported function names in workflows/). */
+export const WORKFLOW_TYPES = {
+  import: 'importWorkflow',
+  localCache: 'localCacheWorkflow',
+} as const;

@@ -1,0 +1,2 @@
+export { importWorkflow } from './import.workflow';
+export { localCacheWorkflow } from './local-cache.workflow';
