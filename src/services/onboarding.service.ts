@@ -15,6 +15,7 @@ import { resolveDiskPath } from '../storage/sources/disk-source';
 import type { ModelCommandService, RegisterModelCommand } from './model-command.service';
 import { lockModel } from './model-lock';
 import { moveModel } from './model-transition';
+import { isUniqueViolation } from './pg-errors';
 import type { OperationService } from './operation.service';
 import type { WorkflowGateway } from './workflow-gateway';
 
@@ -41,9 +42,16 @@ export class OnboardingService {
     const version = formatSemVer(parseSemVer(command.version ?? '1.0.0'));
     const registration = { ...command, sourceType: source.type, sourceUri: describeSource(source) };
     validateModelDraft(registration);
-    const planned = await this.models.guardName(registration.name, () =>
-      this.db.transaction((tx) => this.recordIntent(tx, registration, version, source, command.changelog ?? null, actor)),
-    );
+    const record = () => this.db.transaction((tx) => this.recordIntent(tx, registration, version, source, command.changelog ?? null, actor));
+    const planned = await this.models.guardName(registration.name, async () => {
+      try {
+        return await record();
+      } catch (error) {
+        // A concurrent twin created the model first; the second attempt finds it (and its running import).
+        if (isUniqueViolation(error)) return record();
+        throw error;
+      }
+    });
     if (planned.existing) return planned.operation;
     return this.start(planned.operation, source);
   }
