@@ -79,6 +79,8 @@ export class IngestionService {
       expectedSize: file.size,
       expectedSha256: file.sha256,
       onProgress: (staged) => report(staged),
+      // Every chunk: heartbeats and row updates are throttled by time, so slow links still heartbeat.
+      progressEveryBytes: 0,
       signal: request.signal,
     });
     const format = detectFormat(file.path, await readHead(stagingPath));

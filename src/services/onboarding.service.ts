@@ -65,15 +65,17 @@ export class OnboardingService {
       throw new ConflictError(`Operation is ${previous.status}; only failed or cancelled imports can be retried`, { status: previous.status });
     }
     const versionId = previous.versionId;
-    const operation = await this.db.transaction(async (tx) => {
+    const { operation, fresh } = await this.db.transaction(async (tx) => {
       const model = await lockModel(tx, previous.modelId);
+      // Another retry of the same import got here first: answer with its operation.
       const live = await this.operations.live(tx, previous.workflowId);
-      if (live) return live;
+      if (live) return { operation: live as OperationRecord, fresh: false };
       if (model.status !== ModelStatus.INGESTING) await moveModel(tx, model, ModelStatus.INGESTING, `retry of operation ${previous.id}`, actor);
       await tx.getRepository(VersionEntity).update({ id: versionId }, { status: VersionStatus.INGESTING, statusReason: null });
-      return this.operations.create(tx, { ...previous, versionId, createdBy: actor });
+      const { kind, modelId, workflowId, input } = previous;
+      return { operation: await this.operations.create(tx, { kind, modelId, versionId, workflowId, input, createdBy: actor }), fresh: true };
     });
-    return operation.id === previous.id ? operation : this.start(operation, previous.input.source as ImportSource);
+    return fresh ? this.start(operation, previous.input.source as ImportSource) : operation;
   }
 
   async cancel(operationId: string): Promise<OperationRecord> {
