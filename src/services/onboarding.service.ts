@@ -16,6 +16,7 @@ import type { ModelCommandService, RegisterModelCommand } from './model-command.
 import { lockModel } from './model-lock';
 import { moveModel } from './model-transition';
 import { isUniqueViolation } from './pg-errors';
+import type { ImportOutcomeService } from './import-outcome.service';
 import type { OperationService } from './operation.service';
 import type { WorkflowGateway } from './workflow-gateway';
 
@@ -32,6 +33,7 @@ export class OnboardingService {
     private readonly models: ModelCommandService,
     private readonly operations: OperationService,
     private readonly workflows: WorkflowGateway,
+    private readonly outcomes: ImportOutcomeService,
     private readonly diskRoots: readonly string[],
   ) {}
 
@@ -148,7 +150,14 @@ export class OnboardingService {
 
   private async start(operation: OperationRecord, source: ImportSource): Promise<OperationRecord> {
     const versionId = uuid('versionId', operation.versionId ?? '');
-    await this.workflows.startImport(operation.workflowId, { operationId: operation.id, modelId: operation.modelId, versionId, source });
+    const ids = { operationId: operation.id, modelId: operation.modelId, versionId };
+    try {
+      await this.workflows.startImport(operation.workflowId, { ...ids, source });
+    } catch (error) {
+      // Intent is recorded but nothing runs: settle it (retryable later) instead of leaving it PENDING forever.
+      await this.outcomes.fail(ids, 'WORKFLOW_START_FAILED', `could not start the import workflow: ${(error as Error).message}`);
+      throw error;
+    }
     return operation;
   }
 }

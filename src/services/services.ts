@@ -30,6 +30,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const licenses = new LicenseService(db);
   const models = new ModelCommandService(db, licenses);
   const operations = new OperationService(db);
+  const outcomes = new ImportOutcomeService(db, operations);
   return {
     licenses,
     models,
@@ -40,10 +41,10 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     leaderboard: new LeaderboardService(db),
     health: new HealthService(db, workflows),
     operations,
-    onboarding: new OnboardingService(db, models, operations, workflows, config.imports.diskRoots),
+    onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots),
     caches: new LocalCacheService(db, config.cacheDir, store, operations, workflows),
     ingestion: new IngestionService(config, store, operations),
     inspection: new ArtifactInspectionService(store, config.gpuCatalog),
-    outcomes: new ImportOutcomeService(db, operations),
+    outcomes,
   };
 }

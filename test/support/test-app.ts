@@ -32,6 +32,8 @@ export interface TestApp {
   /** A scratch folder for this app: artifacts, staging, cache and the DISK import root live under it. */
   readonly dir: string;
   readonly runtime: Runtime;
+  /** The environment the app's config was loaded from (give it to a child worker process). */
+  readonly env: Record<string, string>;
   token(role: Role, subject?: string): Promise<string>;
   /** POSTs a GraphQL operation; `as` picks the role of the bearer token (default editor), `null` sends none. */
   gql<T = Record<string, any>>( // eslint-disable-line @typescript-eslint/no-explicit-any -- see GraphQLResponse
@@ -59,8 +61,7 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-test-'));
   const databaseUrl = required('TEST_DATABASE_URL');
-  const config = loadConfig(
-    {
+  const env: Record<string, string> = {
       NODE_ENV: 'test',
       DATABASE_URL: databaseUrl,
       PORT: '0',
@@ -72,9 +73,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       CACHE_DIR: path.join(dir, 'cache'),
       DISK_IMPORT_ROOTS: path.join(dir, 'imports'),
       ...options.env,
-    },
-    dir,
-  );
+  };
+  const config = loadConfig(env, dir);
   const log = pino({ level: 'silent' });
   const queries = new QueryCounter();
   const dataSource = createDataSource({ url: databaseUrl, logger: queries, poolSize: 5 });
@@ -113,6 +113,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     queries,
     dir,
     runtime,
+    env,
     token,
     startWorker: launchWorker,
     async gql(query, variables = {}, opts = {}) {
