@@ -1,0 +1,28 @@
+import { SourceType } from '../src/domain/catalog/catalog-enums';
+import { IngestionService } from '../src/services/ingestion.service';
+import type { OperationService } from '../src/services/operation.service';
+import { FsArtifactStore } from '../src/storage/fs-artifact-store';
+import { loadConfig } from '../src/config/config';
+
+/**
+ * The worker's byte path for one file, in a process of its own so its peak RSS is the path's alone:
+ * DISK source → hashing staging copy → content-addressed store (the stageSourceFile activity's work).
+ */
+async function main(): Promise<void> {
+  const [file, root, artifactDir] = process.argv.slice(2);
+  const config = loadConfig({ DISK_IMPORT_ROOTS: root, ARTIFACT_DIR: artifactDir, STAGING_DIR: `${artifactDir}/../staging` });
+  // Progress rows are not part of the byte path; a no-op stands in for the database here.
+  const operations = { update: async () => null } as unknown as OperationService;
+  const ingestion = new IngestionService(config, new FsArtifactStore(config.artifacts.dir), operations);
+  const source = { type: SourceType.DISK as const, path: file };
+  const [entry] = await ingestion.listFiles('bench', source);
+  const started = process.hrtime.bigint();
+  const stored = await ingestion.stage({ operationId: 'bench', versionId: 'bench', source, file: entry, bytesBefore: 0, bytesTotal: entry.size ?? 0 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stdout.write(JSON.stringify({ seconds, sha256: stored.sha256, size: stored.size, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
