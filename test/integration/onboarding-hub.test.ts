@@ -161,3 +161,18 @@ test('declared facts that the files contradict are flagged and the model needs a
   // The declared values stay in the catalog: the mismatch is for a person to resolve.
   expect(version.data!.version.model.architecture).toBe('MistralForCausalLM');
 });
+
+test('a second API process (its own LISTEN connection) streams progress of work another process started', async () => {
+  const other = await startTestApp();
+  try {
+    const repoId = `meta-test/${uniqueName('multi')}`;
+    hub.repos.set(repoId, { ...llamaRepo(), throttle: { chunk: 8192, delayMs: 5 } });
+    const started = await importModel(t, { name: uniqueName('multi'), source: { sourceType: 'HUGGING_FACE', repoId } });
+    const sub = await subscribe(other, `subscription($id: ID!) { operationProgress(id: $id) { status sequence } }`, { id: started.data!.importModel.id });
+    const events = (await sub.done).map((e) => e.data!.operationProgress);
+    expect(events.at(-1)!.status).toBe('SUCCEEDED');
+    expect(events.length).toBeGreaterThan(2);
+  } finally {
+    await other.stop();
+  }
+});
