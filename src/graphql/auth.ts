@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { AuthChecker } from 'type-graphql';
 import { ForbiddenError, UnauthenticatedError } from '../domain/common/domain-error';
 import { hasRole, type Principal, Role } from '../domain/auth/roles';
@@ -7,19 +8,32 @@ import type { GraphQLContext } from './context';
 export interface Authentication {
   principal: Principal | null;
   authFailure: string | null;
+  /** The verified token's `exp`, when it has one. */
+  tokenExpiresAt: Date | null;
+}
+
+const ANONYMOUS: Authentication = { principal: null, authFailure: null, tokenExpiresAt: null };
+
+function refused(reason: string): Authentication {
+  return { principal: null, authFailure: reason, tokenExpiresAt: null };
+}
+
+function expiryOf(token: string): Date | null {
+  const { exp } = decodeJwt(token);
+  return typeof exp === 'number' ? new Date(exp * 1000) : null;
 }
 
 /** Reads `Bearer <jwt>` (HTTP header or WebSocket connection param); never throws, the checker decides. */
 export async function authenticate(verifier: TokenVerifier, authorization: unknown): Promise<Authentication> {
-  if (authorization === undefined || authorization === null || authorization === '') {
-    return { principal: null, authFailure: null };
-  }
+  if (authorization === undefined || authorization === null || authorization === '') return ANONYMOUS;
   const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
-  if (!match) return { principal: null, authFailure: 'The Authorization header must be "Bearer <token>"' };
+  if (!match) return refused('The Authorization header must be "Bearer <token>"');
   try {
-    return { principal: await verifier.verify(match[1]), authFailure: null };
+    const principal = await verifier.verify(match[1]);
+    // Verified above, so its claims can be read without checking the signature again.
+    return { principal, authFailure: null, tokenExpiresAt: expiryOf(match[1]) };
   } catch (error) {
-    if (error instanceof UnauthenticatedError) return { principal: null, authFailure: error.message };
+    if (error instanceof UnauthenticatedError) return refused(error.message);
     throw error;
   }
 }

@@ -29,9 +29,29 @@ export interface GraphQLContext {
   /** Null when the request carried no valid token; `authFailure` then says why. */
   readonly principal: Principal | null;
   readonly authFailure: string | null;
+  /** When the token stops being valid (its `exp`); a subscription ends there with UNAUTHENTICATED. */
+  readonly tokenExpiresAt: Date | null;
   readonly services: Services;
   readonly loaders: Loaders;
+  /**
+   * Replaces `loaders` with empty ones. A subscription keeps one context for its whole life; it renews the
+   * loaders before each event, so nested fields are read for that event and never older than it.
+   */
+  renewLoaders(): void;
   readonly log: Logger;
   readonly limits: Config['limits'];
   readonly events: EventBus;
+}
+
+export function createContext(fields: Omit<GraphQLContext, 'loaders' | 'renewLoaders'>): GraphQLContext {
+  let loaders = createLoaders(fields.services);
+  return {
+    ...fields,
+    get loaders() {
+      return loaders;
+    },
+    renewLoaders() {
+      loaders = createLoaders(fields.services);
+    },
+  };
 }

@@ -1,14 +1,17 @@
 import { createPubSub } from '@graphql-yoga/subscription';
-import type { ModelStatus } from '../domain/lifecycle/model-status';
-import type { OperationRecord } from '../domain/onboarding/operation';
+import type { Logger } from 'pino';
+import type { TransitionRecord } from '../domain/catalog/catalog-records';
+import { NotFoundError } from '../domain/common/domain-error';
+import { type OperationRecord, TERMINAL_STATUSES } from '../domain/onboarding/operation';
 import type { HubEvent } from '../services/events/hub-events';
+import type { Services } from '../services/services';
 
 export interface ModelEventPayload {
   type: 'OPERATION' | 'STATUS';
   modelId: string;
   operation: OperationRecord | null;
-  fromStatus: ModelStatus | null;
-  toStatus: ModelStatus | null;
+  fromStatus: TransitionRecord['fromStatus'];
+  toStatus: TransitionRecord['toStatus'] | null;
   reason: string | null;
   at: Date;
 }
@@ -23,27 +26,68 @@ export function createEventBus() {
 
 export type EventBus = ReturnType<typeof createEventBus>;
 
-export function publishHubEvent(bus: EventBus, event: HubEvent): void {
-  if (event.kind === 'operation') {
-    bus.publish('OPERATION', event.operation.id, event.operation);
-    bus.publish('MODEL', event.modelId, {
-      type: 'OPERATION',
-      modelId: event.modelId,
-      operation: event.operation,
-      fromStatus: null,
-      toStatus: null,
-      reason: null,
-      at: event.operation.updatedAt,
-    });
-  } else {
-    bus.publish('MODEL', event.modelId, {
-      type: 'STATUS',
-      modelId: event.modelId,
-      operation: null,
-      fromStatus: event.from,
-      toStatus: event.to,
-      reason: event.reason,
-      at: event.at,
-    });
-  }
+/** How many operations the fan-out remembers the last published sequence of (memory stays bounded). */
+const REMEMBERED_OPERATIONS = 10_000;
+
+/**
+ * Turns NOTIFY payloads (ids and a sequence) into the rows subscribers see: one read per event for the whole
+ * process, however many subscribers. An event whose sequence was already covered by a newer read is skipped;
+ * reads may finish out of order, so subscribers still drop what is not newer than what they have.
+ */
+export function createEventFanOut(bus: EventBus, services: Pick<Services, 'operations' | 'modelQueries'>, log: Logger) {
+  const published = new Map<string, number>();
+
+  const remember = (operation: OperationRecord) => {
+    published.delete(operation.id);
+    if (TERMINAL_STATUSES.has(operation.status)) return;
+    published.set(operation.id, operation.sequence);
+    if (published.size > REMEMBERED_OPERATIONS) published.delete(published.keys().next().value as string);
+  };
+
+  const onOperation = async (event: Extract<HubEvent, { kind: 'operation' }>) => {
+    if ((published.get(event.operationId) ?? -1) >= event.sequence) return;
+    const operation = await services.operations.get(event.operationId);
+    remember(operation);
+    publishOperation(bus, operation);
+  };
+
+  const onStatus = async (event: Extract<HubEvent, { kind: 'status' }>) => {
+    const transition = await services.modelQueries.transition(event.transitionId);
+    publishTransition(bus, transition);
+  };
+
+  return async (event: HubEvent): Promise<void> => {
+    try {
+      await (event.kind === 'operation' ? onOperation(event) : onStatus(event));
+    } catch (error) {
+      // A row deleted since the NOTIFY (its model was deleted) has nobody left to tell.
+      if (error instanceof NotFoundError) return;
+      log.warn({ err: error, event }, 'could not read the row of an event; subscribers miss it');
+    }
+  };
+}
+
+export function publishOperation(bus: EventBus, operation: OperationRecord): void {
+  bus.publish('OPERATION', operation.id, operation);
+  bus.publish('MODEL', operation.modelId, {
+    type: 'OPERATION',
+    modelId: operation.modelId,
+    operation,
+    fromStatus: null,
+    toStatus: null,
+    reason: null,
+    at: operation.updatedAt,
+  });
+}
+
+export function publishTransition(bus: EventBus, transition: TransitionRecord): void {
+  bus.publish('MODEL', transition.modelId, {
+    type: 'STATUS',
+    modelId: transition.modelId,
+    operation: null,
+    fromStatus: transition.fromStatus,
+    toStatus: transition.toStatus,
+    reason: transition.reason,
+    at: transition.occurredAt,
+  });
 }

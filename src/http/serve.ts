@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createEventBus, publishHubEvent } from '../graphql/pubsub';
+import { createEventBus, createEventFanOut } from '../graphql/pubsub';
 import { buildSubgraph } from '../graphql/schema';
 import type { Runtime } from '../runtime';
 import { listenForEvents } from '../services/events/event-listener';
@@ -8,7 +8,7 @@ import { type RunningApp, startApp } from './app';
 /** The subgraph over a runtime: schema, the LISTEN connection feeding subscriptions, HTTP + WebSocket. */
 export async function serveSubgraph(runtime: Runtime, log: Logger, port?: number): Promise<RunningApp> {
   const events = createEventBus();
-  const listener = await listenForEvents(runtime.database.url, (event) => publishHubEvent(events, event), log);
+  const listener = await listenForEvents(runtime.database.url, createEventFanOut(events, runtime.services, log), log);
   const app = await startApp(
     { config: runtime.config, services: runtime.services, subgraph: await buildSubgraph(events), events, log },
     port,

@@ -106,6 +106,20 @@ export class ModelQueryService {
     });
   }
 
+  /** One lifecycle entry, as an event announces it by id. */
+  async transition(id: string): Promise<TransitionRecord> {
+    const found = await this.db.getRepository(LifecycleTransitionEntity).findOneBy({ id: uuid('id', id) });
+    if (!found) throw new NotFoundError('Lifecycle transition', id);
+    return found;
+  }
+
+  transitionsForVersions(versionIds: readonly string[]): Promise<TransitionRecord[]> {
+    return this.db.getRepository(LifecycleTransitionEntity).find({
+      where: { versionId: In([...versionIds]) },
+      order: { occurredAt: 'ASC', id: 'ASC' },
+    });
+  }
+
   private applyCursor(query: SelectQueryBuilder<ModelEntity>, sort: SortSpec, cursor: Cursor): void {
     const op = sort.direction === 'ASC' ? '>' : '<';
     query.andWhere(`(${sort.expression}, m.id) ${op} (CAST(:cursorValue AS ${sort.cast}), CAST(:cursorId AS uuid))`, {

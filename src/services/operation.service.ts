@@ -52,7 +52,7 @@ export class OperationService {
     const saved = await repo.save(
       repo.create({ ...op, status: OperationStatus.PENDING, progress: 0, bytesDone: 0n, bytesTotal: null, sequence: 0 }),
     );
-    await publishEvent(manager, { kind: 'operation', modelId: saved.modelId, operation: saved });
+    await publishEvent(manager, { kind: 'operation', modelId: saved.modelId, operationId: saved.id, sequence: saved.sequence });
     return saved;
   }
 
@@ -72,7 +72,7 @@ export class OperationService {
       .execute();
     if (!result.affected) return null;
     const updated = await manager.getRepository(OperationEntity).findOneByOrFail({ id });
-    await publishEvent(manager, { kind: 'operation', modelId: updated.modelId, operation: updated });
+    await publishEvent(manager, { kind: 'operation', modelId: updated.modelId, operationId: updated.id, sequence: updated.sequence });
     return updated;
   }
 }

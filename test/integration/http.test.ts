@@ -45,7 +45,9 @@ test('queries run over graphql-ws on the same port, with the token in the connec
   expect(ok.data).toEqual({ model: { name: model.name } });
   const anonymous = await wsQuery(undefined, `{ model(id: "${model.id}") { name } }`);
   expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-  await expect(wsQuery('Bearer forged', '{ licenses { id } }')).rejects.toMatchObject({ code: 4403 });
+  // A bad token does not close the socket: each operation is refused with the reason, as over HTTP.
+  const forged = await wsQuery('Bearer forged', '{ licenses { id } }');
+  expect(forged.errors?.[0]).toMatchObject({ message: 'The access token is not valid', extensions: { code: 'UNAUTHENTICATED' } });
 });
 
 test('every response carries a request id; a client-chosen one is echoed', async () => {

@@ -3,33 +3,50 @@ import { type OperationRecord, TERMINAL_STATUSES } from '../../domain/onboarding
 import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
 import type { ModelEventPayload } from '../pubsub';
+import { type StreamEnd, subscriptionStream, type Verdict } from './subscription-stream';
 
 /**
- * The operation's current state, then every later update in sequence order, ending with the terminal one.
- * The event subscription opens before the snapshot is read, so nothing between the two is lost; events
- * not newer than what was already sent are dropped.
+ * The operation now, then every newer update in sequence order, ending with the terminal one.
+ * The checks run here, before any stream exists: graphql-ws answers a refusal (UNAUTHENTICATED, NOT_FOUND,
+ * BAD_USER_INPUT) as a result with its code and completes, for this subscription only. The event
+ * subscription opens before the snapshot is read, so nothing between the two is lost.
  */
-export async function* operationStream(ctx: GraphQLContext, id: string): AsyncGenerator<OperationRecord> {
+export async function operationSubscription(ctx: GraphQLContext, id: string): Promise<AsyncIterable<OperationRecord | StreamEnd>> {
   requireRole(ctx, Role.VIEWER);
-  const events = ctx.events.subscribe('OPERATION', id);
+  const events = ctx.events.subscribe('OPERATION', id.toLowerCase());
+  let snapshot: OperationRecord;
   try {
-    const snapshot = await ctx.services.operations.get(id);
-    yield snapshot;
-    if (TERMINAL_STATUSES.has(snapshot.status)) return;
-    let sequence = snapshot.sequence;
-    for await (const operation of events) {
-      if (operation.sequence <= sequence) continue;
-      sequence = operation.sequence;
-      yield operation;
-      if (TERMINAL_STATUSES.has(operation.status)) return;
-    }
-  } finally {
+    snapshot = await ctx.services.operations.get(id);
+  } catch (error) {
     await events.return?.();
+    throw error;
   }
+  let sequence = -1;
+  // Each process reads the row once per NOTIFY and reads can finish out of order: keep only newer rows.
+  const step = (operation: OperationRecord): Verdict => {
+    if (operation.sequence <= sequence) return 'drop';
+    sequence = operation.sequence;
+    return TERMINAL_STATUSES.has(operation.status) ? 'last' : 'send';
+  };
+  return subscriptionStream(ctx, events, step, [snapshot]);
 }
 
-export async function* modelEventStream(ctx: GraphQLContext, modelId: string): AsyncGenerator<ModelEventPayload> {
+/** How many operations a model subscription remembers the last sequence of (memory stays bounded). */
+const REMEMBERED_OPERATIONS = 1_000;
+
+/** A model's operation updates (each operation's in sequence order, repeats dropped) and lifecycle moves. */
+export async function modelEventSubscription(ctx: GraphQLContext, modelId: string): Promise<AsyncIterable<ModelEventPayload | StreamEnd>> {
   requireRole(ctx, Role.VIEWER);
   await ctx.services.modelQueries.get(modelId); // NOT_FOUND for an unknown model instead of silence
-  yield* ctx.events.subscribe('MODEL', modelId.toLowerCase());
+  const seen = new Map<string, number>();
+  const step = (event: ModelEventPayload): Verdict => {
+    if (!event.operation) return 'send';
+    const { id, sequence } = event.operation;
+    if ((seen.get(id) ?? -1) >= sequence) return 'drop';
+    seen.delete(id);
+    seen.set(id, sequence);
+    if (seen.size > REMEMBERED_OPERATIONS) seen.delete(seen.keys().next().value as string);
+    return 'send';
+  };
+  return subscriptionStream(ctx, ctx.events.subscribe('MODEL', modelId.toLowerCase()), step);
 }

@@ -9,7 +9,8 @@ import { Model } from '../model/model.type';
 import type { ModelEventPayload } from '../pubsub';
 import { Version } from '../version/version.type';
 import { ImportModelInput } from './operation.input';
-import { modelEventStream, operationStream } from './operation-stream';
+import { modelEventSubscription, operationSubscription } from './operation-stream';
+import { resolveEvent, type StreamEnd } from './subscription-stream';
 import { LocalCache, ModelEvent, Operation } from './operation.type';
 
 interface IdArgs {
@@ -64,18 +65,26 @@ export class OperationResolver {
 
   @Subscription(() => Operation, {
     description: 'The operation now, then every update until it ends. Token in the connection params.',
-    subscribe: ({ args, context }) => operationStream(context as GraphQLContext, (args as IdArgs).id),
+    subscribe: ({ args, context }) => operationSubscription(context as GraphQLContext, (args as IdArgs).id),
   })
-  operationProgress(@Root() operation: OperationRecord, @Arg('id', () => ID) _id: string): OperationRecord {
-    return operation;
+  operationProgress(
+    @Root() event: OperationRecord | StreamEnd,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) _id: string,
+  ): OperationRecord {
+    return resolveEvent(event, ctx);
   }
 
   @Subscription(() => ModelEvent, {
     description: "A model's operation updates and lifecycle moves, as they happen.",
-    subscribe: ({ args, context }) => modelEventStream(context as GraphQLContext, (args as { modelId: string }).modelId),
+    subscribe: ({ args, context }) => modelEventSubscription(context as GraphQLContext, (args as { modelId: string }).modelId),
   })
-  modelEvents(@Root() event: ModelEventPayload, @Arg('modelId', () => ID) _modelId: string): ModelEventPayload {
-    return event;
+  modelEvents(
+    @Root() event: ModelEventPayload | StreamEnd,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('modelId', () => ID) _modelId: string,
+  ): ModelEventPayload {
+    return resolveEvent(event, ctx);
   }
 
   @FieldResolver(() => Model)

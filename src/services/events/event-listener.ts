@@ -8,9 +8,14 @@ export interface EventListener {
 
 /**
  * LISTENs on the events channel with a dedicated connection (pooled ones cannot hold a LISTEN) and
- * reconnects with backoff, so every API process sees every worker's progress.
+ * reconnects with backoff, so every API process sees every worker's progress. `onEvent` reads the rows the
+ * events name; its failures are logged here, never thrown into the connection's handler.
  */
-export async function listenForEvents(url: string, onEvent: (event: HubEvent) => void, log: Logger): Promise<EventListener> {
+export async function listenForEvents(
+  url: string,
+  onEvent: (event: HubEvent) => void | Promise<void>,
+  log: Logger,
+): Promise<EventListener> {
   let client: Client | null = null;
   let closed = false;
   let retryTimer: NodeJS.Timeout | null = null;
@@ -19,11 +24,14 @@ export async function listenForEvents(url: string, onEvent: (event: HubEvent) =>
     const next = new Client({ connectionString: url, application_name: 'modelhub-events' });
     next.on('notification', (message) => {
       if (message.channel !== EVENTS_CHANNEL || !message.payload) return;
+      let event: HubEvent;
       try {
-        onEvent(decodeEvent(message.payload));
+        event = decodeEvent(message.payload);
       } catch (error) {
         log.warn({ err: error }, 'dropped an undecodable event');
+        return;
       }
+      Promise.resolve(onEvent(event)).catch((error: unknown) => log.warn({ err: error, event }, 'an event handler failed'));
     });
     next.on('error', (error) => {
       log.warn({ err: error }, 'event listener connection lost; reconnecting');

@@ -1,37 +1,64 @@
 import type { EntityManager } from 'typeorm';
-import type { ModelStatus } from '../../domain/lifecycle/model-status';
-import type { OperationRecord } from '../../domain/onboarding/operation';
 
 /** One Postgres channel carries every event; API processes LISTEN and fan out to subscribers. */
 export const EVENTS_CHANNEL = 'modelhub_events';
 
+/**
+ * What a NOTIFY carries: ids and a sequence, never the row. Postgres refuses payloads of 8000 bytes or more,
+ * and an operation's message or error text has no such bound; each listener reads the row once per event.
+ */
 export type HubEvent =
-  | { kind: 'operation'; modelId: string; operation: OperationRecord }
-  | { kind: 'status'; modelId: string; from: ModelStatus | null; to: ModelStatus; reason: string | null; at: Date };
+  | { kind: 'operation'; modelId: string; operationId: string; sequence: number }
+  | { kind: 'status'; modelId: string; transitionId: string };
 
-const BIGINT = '$bigint:';
-const DATE = '$date:';
-
-/** JSON with bigints and dates kept (NOTIFY payloads are text). */
-export function encodeEvent(event: HubEvent): string {
-  return JSON.stringify(event, function (this: Record<string, unknown>, key, value: unknown) {
-    const raw = this[key];
-    if (typeof raw === 'bigint') return `${BIGINT}${raw}`;
-    if (raw instanceof Date) return `${DATE}${raw.toISOString()}`;
-    return value;
-  });
+/**
+ * The status event as callers wrote it before transitions were announced by id. Accepted while callers move
+ * over (publishEvent looks the id up in the same transaction); pass `transitionId` instead.
+ * @deprecated
+ */
+export interface LegacyStatusEvent {
+  kind: 'status';
+  modelId: string;
+  from?: unknown;
+  to: string;
+  reason?: unknown;
+  at: Date;
+  transitionId?: undefined;
 }
 
+export function encodeEvent(event: HubEvent): string {
+  return JSON.stringify(event);
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 100;
+}
+
+/** Parses a payload; anything not of the current shape (another version's process, a stray NOTIFY) is refused. */
 export function decodeEvent(payload: string): HubEvent {
-  return JSON.parse(payload, (_key, value: unknown) => {
-    if (typeof value !== 'string') return value;
-    if (value.startsWith(BIGINT)) return BigInt(value.slice(BIGINT.length));
-    if (value.startsWith(DATE)) return new Date(value.slice(DATE.length));
-    return value;
-  }) as HubEvent;
+  const value = JSON.parse(payload) as Record<string, unknown>;
+  if (value.kind === 'operation' && isString(value.modelId) && isString(value.operationId) && Number.isInteger(value.sequence)) {
+    return { kind: 'operation', modelId: value.modelId, operationId: value.operationId, sequence: value.sequence as number };
+  }
+  if (value.kind === 'status' && isString(value.modelId) && isString(value.transitionId)) {
+    return { kind: 'status', modelId: value.modelId, transitionId: value.transitionId };
+  }
+  throw new Error(`not a ModelHub event: ${payload.slice(0, 200)}`);
 }
 
 /** Inside a transaction the notification is delivered on commit, never for work that rolled back. */
-export async function publishEvent(manager: EntityManager, event: HubEvent): Promise<void> {
-  await manager.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, encodeEvent(event)]);
+export async function publishEvent(manager: EntityManager, event: HubEvent | LegacyStatusEvent): Promise<void> {
+  const sent = event.kind === 'status' && event.transitionId === undefined ? await byTransitionId(manager, event) : event;
+  if (!sent) return;
+  await manager.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, encodeEvent(sent as HubEvent)]);
+}
+
+/** The entry just inserted in this transaction (the caller holds the model's lock, so it is the newest). */
+async function byTransitionId(manager: EntityManager, event: LegacyStatusEvent): Promise<HubEvent | null> {
+  const rows = (await manager.query(
+    `SELECT id FROM lifecycle_transitions WHERE model_id = $1 AND to_status = $2 AND occurred_at = $3
+     ORDER BY id DESC LIMIT 1`,
+    [event.modelId, event.to, event.at],
+  )) as { id: string }[];
+  return rows[0] ? { kind: 'status', modelId: event.modelId, transitionId: rows[0].id } : null;
 }
