@@ -8,10 +8,19 @@ import type { ModelSource } from './model-source';
 import { UploadSource } from './upload-source';
 import { UrlSource } from './url-source';
 
-export function createSource(source: ImportSource, config: Pick<Config, 'hub' | 'imports'>, store: ArtifactStore): ModelSource {
+/**
+ * `pinnedRevision` is a listing's `revision`: pass it when opening files of that listing (in a later
+ * activity) so they are read at the listed commit, not wherever the requested branch points now.
+ */
+export function createSource(
+  source: ImportSource,
+  config: Pick<Config, 'hub' | 'imports'>,
+  store: ArtifactStore,
+  pinnedRevision: string | null = null,
+): ModelSource {
   switch (source.type) {
     case SourceType.HUGGING_FACE:
-      return new HuggingFaceSource(config.hub, source.repoId, source.revision);
+      return new HuggingFaceSource(config.hub, source.repoId, pinnedRevision ?? source.revision);
     case SourceType.URL:
       return new UrlSource(source.url, source.fileName, source.sha256);
     case SourceType.DISK:

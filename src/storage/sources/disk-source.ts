@@ -3,7 +3,7 @@ import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../../domain/common/domain-error';
 import type { OpenedSource } from '../staged-file';
-import type { ModelSource, SourceFile } from './model-source';
+import type { ModelSource, SourceFile, SourceListing } from './model-source';
 
 function within(root: string, candidate: string): boolean {
   return candidate === root || candidate.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
@@ -36,9 +36,13 @@ export class DiskSource implements ModelSource {
     private readonly roots: readonly string[],
   ) {}
 
-  async list(): Promise<SourceFile[]> {
+  async list(): Promise<SourceListing> {
+    return { revision: null, files: await this.listFiles() };
+  }
+
+  private async listFiles(): Promise<SourceFile[]> {
     const real = await resolveDiskPath(this.requested, this.roots);
-    if ((await stat(real)).isFile()) return [{ path: path.basename(real), size: (await stat(real)).size, sha256: null }];
+    if ((await stat(real)).isFile()) return [{ path: path.basename(real), size: (await stat(real)).size, sha256: null, gitBlobId: null }];
     const files: SourceFile[] = [];
     for (const entry of await readdir(real, { recursive: true, withFileTypes: true })) {
       const full = path.join(entry.parentPath, entry.name);
@@ -47,11 +51,11 @@ export class DiskSource implements ModelSource {
       if (entry.isSymbolicLink()) {
         // A link is followed only when its target stays inside the roots.
         const target = await resolveDiskPath(full, this.roots);
-        if ((await stat(target)).isFile()) files.push({ path: relative, size: (await stat(target)).size, sha256: null });
+        if ((await stat(target)).isFile()) files.push({ path: relative, size: (await stat(target)).size, sha256: null, gitBlobId: null });
         continue;
       }
       if (!entry.isFile()) continue;
-      files.push({ path: relative, size: (await lstat(full)).size, sha256: null });
+      files.push({ path: relative, size: (await lstat(full)).size, sha256: null, gitBlobId: null });
     }
     return files.sort((a, b) => a.path.localeCompare(b.path));
   }

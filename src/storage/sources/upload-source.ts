@@ -1,6 +1,6 @@
 import type { ArtifactStore } from '../artifact-store';
 import type { OpenedSource } from '../staged-file';
-import { type ModelSource, type SourceFile, SourceUnavailableError } from './model-source';
+import { type ModelSource, type SourceFile, type SourceListing, SourceUnavailableError } from './model-source';
 
 /** CUSTOM imports: files already uploaded to the artifact store under `uploads/<storagePath>/`. */
 export class UploadSource implements ModelSource {
@@ -9,10 +9,10 @@ export class UploadSource implements ModelSource {
     private readonly prefix: string,
   ) {}
 
-  async list(): Promise<SourceFile[]> {
+  async list(): Promise<SourceListing> {
     const files = await this.store.listUploads(this.prefix).catch(() => []);
     if (files.length === 0) throw new SourceUnavailableError(`no uploaded files under uploads/${this.prefix}`);
-    return files.map((f) => ({ path: f.path, size: f.size, sha256: null }));
+    return { revision: null, files: files.map((f) => ({ path: f.path, size: f.size, sha256: null, gitBlobId: null })) };
   }
 
   async open(file: SourceFile, offset: number): Promise<OpenedSource> {
