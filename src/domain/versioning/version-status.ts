@@ -1,0 +1,7 @@
+export enum VersionStatus {
+  REGISTERED = 'REGISTERED',
+  INGESTING = 'INGESTING',
+  READY = 'READY',
+  FAILED = 'FAILED',
+  ARCHIVED = 'ARCHIVED',
+}
