@@ -1,58 +1,50 @@
 import { Context } from '@temporalio/activity';
 import type { Inspection } from '../src/services/artifact-inspection.service';
 import type { ArtifactInspectionService } from '../src/services/artifact-inspection.service';
+import type { ImportListingService, ListingSummary } from '../src/services/import-listing.service';
 import type { ImportIds, ImportOutcomeService } from '../src/services/import-outcome.service';
 import type { IngestionService } from '../src/services/ingestion.service';
 import type { LocalCacheService } from '../src/services/local-cache.service';
-import type { ManifestEntry } from '../src/domain/onboarding/manifest';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
-import type { SourceFile } from '../src/storage/sources/model-source';
 import { failFast } from './activity-failures';
 
 export interface ActivityDeps {
   ingestion: IngestionService;
   inspection: ArtifactInspectionService;
   outcomes: ImportOutcomeService;
+  listings: ImportListingService;
   caches: LocalCacheService;
 }
 
-export interface StageFileRequest {
-  input: ImportWorkflowInput;
-  file: SourceFile;
-  bytesBefore: number;
-  bytesTotal: number;
-}
-
-/** Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile. */
-export function createActivities({ ingestion, inspection, outcomes, caches }: ActivityDeps) {
+/**
+ * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
+ * Settling activities are compare-and-set in the services, so any of them may run twice.
+ */
+export function createActivities({ ingestion, inspection, outcomes, listings, caches }: ActivityDeps) {
   return {
-    listSourceFiles(input: ImportWorkflowInput): Promise<SourceFile[]> {
+    listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {
       return failFast(() => ingestion.listFiles(input.operationId, input.source));
     },
 
-    stageSourceFile({ input, file, bytesBefore, bytesTotal }: StageFileRequest): Promise<ManifestEntry> {
+    stageSourceFiles(input: ImportWorkflowInput): Promise<{ files: number; bytes: number }> {
       const ctx = Context.current();
       return failFast(() =>
-        ingestion.stage({
+        ingestion.stageAll({
           operationId: input.operationId,
           versionId: input.versionId,
           source: input.source,
-          file,
-          bytesBefore,
-          bytesTotal,
-          // The heartbeat carries the byte offset; a restarted attempt resumes from the staged bytes.
-          onBytes: (staged) => ctx.heartbeat({ path: file.path, staged }),
+          onHeartbeat: (details) => ctx.heartbeat(details),
           signal: ctx.cancellationSignal,
         }),
       );
     },
 
-    inspectArtifacts(manifest: ManifestEntry[]): Promise<Inspection> {
-      return failFast(() => inspection.inspect(manifest));
+    async inspectArtifacts(ids: ImportIds): Promise<Inspection> {
+      return failFast(async () => inspection.inspect(await listings.manifest(ids.operationId)));
     },
 
-    async completeImport(ids: ImportIds, manifest: ManifestEntry[], result: Inspection): Promise<string> {
-      const outcome = await failFast(() => outcomes.complete(ids, manifest, result));
+    async completeImport(ids: ImportIds, result: Inspection): Promise<string> {
+      const outcome = await failFast(() => outcomes.complete(ids, result));
       await ingestion.discardStaging(ids.versionId);
       return outcome.status;
     },

@@ -1,6 +1,8 @@
 import { SourceType } from '../src/domain/catalog/catalog-enums';
 import { IngestionService } from '../src/services/ingestion.service';
+import type { ImportListingService } from '../src/services/import-listing.service';
 import type { OperationService } from '../src/services/operation.service';
+import { createSource } from '../src/storage/sources/create-source';
 import { FsArtifactStore } from '../src/storage/fs-artifact-store';
 import { loadConfig } from '../src/config/config';
 
@@ -13,11 +15,12 @@ async function main(): Promise<void> {
   const config = loadConfig({ DISK_IMPORT_ROOTS: root, ARTIFACT_DIR: artifactDir, STAGING_DIR: `${artifactDir}/../staging` });
   // Progress rows are not part of the byte path; a no-op stands in for the database here.
   const operations = { update: async () => null } as unknown as OperationService;
-  const ingestion = new IngestionService(config, new FsArtifactStore(config.artifacts.dir), operations);
-  const source = { type: SourceType.DISK as const, path: file };
-  const [entry] = await ingestion.listFiles('bench', source);
+  const store = new FsArtifactStore(config.artifacts.dir);
+  const ingestion = new IngestionService(config, store, operations, {} as ImportListingService);
+  const source = createSource({ type: SourceType.DISK as const, path: file }, config, store);
+  const { files: [entry] } = await source.list();
   const started = process.hrtime.bigint();
-  const stored = await ingestion.stage({ operationId: 'bench', versionId: 'bench', source, file: entry, bytesBefore: 0, bytesTotal: entry.size ?? 0 });
+  const stored = await ingestion.stageSourceFile('bench', source, entry);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stdout.write(JSON.stringify({ seconds, sha256: stored.sha256, size: stored.size, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
 }

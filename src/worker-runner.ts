@@ -19,11 +19,35 @@ export async function startWorker(runtime: Runtime, log: Logger, workflowBundleP
   });
   const done = worker.run().finally(() => connection.close());
   log.info({ taskQueue: runtime.config.temporal.taskQueue }, 'worker polling');
+  const reconciling = startReconciler(runtime, log);
   return {
     done,
     async stop() {
+      if (reconciling) clearInterval(reconciling);
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },
   };
+}
+
+/** Settles operations whose workflow closed without settling them; every worker runs it (settling is idempotent). */
+function startReconciler(runtime: Runtime, log: Logger): NodeJS.Timeout | null {
+  const every = runtime.config.reconcileIntervalMs;
+  if (every === 0) return null;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    runtime.services.reconciler
+      .runOnce()
+      .then((report) => {
+        if (report.settled.length > 0) log.warn({ settled: report.settled }, 'reconciler settled operations whose workflow had closed');
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'reconciler run failed; retrying on the next tick'))
+      .finally(() => {
+        busy = false;
+      });
+  }, every);
+  timer.unref();
+  return timer;
 }

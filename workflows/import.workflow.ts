@@ -1,21 +1,22 @@
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
-import type { ManifestEntry } from '../src/domain/onboarding/manifest';
 import type { ImportWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
 import { failureDetails } from './failure-details';
 
-// Bookkeeping: short, retried a few times (database blips), never heartbeating.
+// Bookkeeping settles state: it must never give up on a database or network outage, so there is no attempt
+// cap, only a bounded backoff. Domain verdicts come back non-retryable and end the import instead.
 const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-// Byte transfer: one attempt may take hours; a silent worker is detected within the heartbeat timeout and
-// the retry resumes from the staged bytes. WAIT_CANCELLATION_COMPLETED lets a cancelled copy stop cleanly.
+// Byte transfer: one attempt may take hours; a silent worker is detected within the heartbeat timeout and the
+// retry resumes from import_files and the staged bytes. WAIT_CANCELLATION_COMPLETED lets a cancelled copy stop
+// cleanly. Capped: a source failing for a day is a failure to report, not a reason to wait forever.
 const transfer = proxyActivities<Activities>({
   startToCloseTimeout: '24 hours',
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 });
 
@@ -25,22 +26,19 @@ export interface ImportWorkflowResult {
   bytes: number;
 }
 
-/** Import a version: list the source, stage and store each file, read metadata, then settle the lifecycle. */
+/**
+ * Import a version: list the source once (into the database, at a pinned revision), store its files, read their
+ * metadata, then settle the lifecycle. Payloads are ids and counts, so history stays a handful of events
+ * whatever the repository's size.
+ */
 export async function importWorkflow(input: ImportWorkflowInput): Promise<ImportWorkflowResult> {
   const ids = { operationId: input.operationId, modelId: input.modelId, versionId: input.versionId };
   try {
-    const files = await bookkeeping.listSourceFiles(input);
-    const bytesTotal = files.reduce((n, f) => n + (f.size ?? 0), 0);
-    const manifest: ManifestEntry[] = [];
-    let bytesBefore = 0;
-    for (const file of files) {
-      const entry = await transfer.stageSourceFile({ input, file, bytesBefore, bytesTotal });
-      manifest.push(entry);
-      bytesBefore += entry.size;
-    }
-    const inspection = await bookkeeping.inspectArtifacts(manifest);
-    const status = await bookkeeping.completeImport(ids, manifest, inspection);
-    return { status, files: manifest.length, bytes: bytesBefore };
+    const listing = await bookkeeping.listSourceFiles(input);
+    const staged = await transfer.stageSourceFiles(input);
+    const inspection = await bookkeeping.inspectArtifacts(ids);
+    const status = await bookkeeping.completeImport(ids, inspection);
+    return { status, files: listing.files, bytes: staged.bytes };
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(() => bookkeeping.cancelImport(ids));

@@ -10,7 +10,8 @@ const copy = proxyActivities<Activities>({
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 });
 
-const bookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10 } });
+// Settling never gives up on a transient fault: no attempt cap, a bounded backoff.
+const bookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1s', maximumInterval: '1 minute' } });
 
 /** Materialise a verified version into the cache root as a ready-to-serve directory. */
 export async function localCacheWorkflow(input: LocalCacheWorkflowInput): Promise<string> {

@@ -31,7 +31,13 @@ export interface Config {
   readonly imports: {
     /** Absolute, resolved roots a DISK import may read from; empty refuses DISK imports. */
     readonly diskRoots: readonly string[];
+    /** Files of one import downloaded at once (IMPORT_CONCURRENCY). */
+    readonly concurrency: number;
+    /** A source that sends nothing for this long is dropped and resumed (IMPORT_IDLE_TIMEOUT_MS). */
+    readonly idleTimeoutMs: number;
   };
+  /** How often the worker settles operations whose workflow closed without settling (RECONCILE_INTERVAL_MS, 0 = off). */
+  readonly reconcileIntervalMs: number;
   readonly artifacts: {
     readonly store: 'fs' | 's3';
     readonly dir: string;
@@ -126,7 +132,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         .split(':')
         .filter(Boolean)
         .map((root) => path.resolve(cwd, root)),
+      concurrency: intVar(env, 'IMPORT_CONCURRENCY', 4, 1, 64),
+      idleTimeoutMs: intVar(env, 'IMPORT_IDLE_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     },
+    reconcileIntervalMs: intVar(env, 'RECONCILE_INTERVAL_MS', 60_000, 0, 86_400_000),
     artifacts: {
       store: artifactStore(optional(env, 'ARTIFACT_STORE')),
       dir: path.resolve(cwd, optional(env, 'ARTIFACT_DIR') ?? '.data/artifacts'),

@@ -11,6 +11,7 @@ import { VersionEntity } from './entities/version.entity';
 import { LocalCacheEntity } from './entities/local-cache.entity';
 import { OperationEntity } from './entities/operation.entity';
 import { VersionFileEntity } from './entities/version-file.entity';
+import { ImportFileEntity } from './entities/import-file.entity';
 
 export const ENTITIES = [
   ModelEntity,
@@ -23,6 +24,7 @@ export const ENTITIES = [
   OperationEntity,
   VersionFileEntity,
   LocalCacheEntity,
+  ImportFileEntity,
 ];
 
 export interface DataSourceOptions {

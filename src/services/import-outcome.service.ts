@@ -1,15 +1,14 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { DeclaredMetadata, MetadataMismatch } from '../domain/artifacts/verified-metadata';
 import { findMismatches } from '../domain/artifacts/verified-metadata';
-import { ModelStatus } from '../domain/lifecycle/model-status';
-import type { ManifestEntry } from '../domain/onboarding/manifest';
-import { OperationStatus } from '../domain/onboarding/operation';
-import { VersionStatus } from '../domain/versioning/version-status';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
+import { isLive, OperationStatus } from '../domain/onboarding/operation';
+import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import type { Inspection } from './artifact-inspection.service';
-import { lockModel } from './model-lock';
-import { moveModel } from './model-transition';
+import type { ImportListingService } from './import-listing.service';
+import { lockVersion, moveVersion } from './model-transition';
 import type { OperationService } from './operation.service';
 
 export interface ImportIds {
@@ -18,32 +17,53 @@ export interface ImportIds {
   versionId: string;
 }
 
-const WORKER = 'onboarding-worker';
+export interface ImportOutcome {
+  /** The version's stage after settling (or as found, when the operation had already ended). */
+  status: LifecycleStage;
+  /** False when the operation had already ended: this call changed nothing. */
+  settled: boolean;
+  mismatches: MetadataMismatch[];
+}
 
-/** Ends an import in one transaction: manifest, metadata, lifecycle move and operation status together. */
+const WORKER = 'onboarding-worker';
+// Well under Postgres' 65,535 bind parameters per statement (5 columns a row).
+const INSERT_CHUNK = 1000;
+
+/**
+ * Ends an import in one transaction: manifest, metadata, lifecycle move and operation status together.
+ * Every method is compare-and-set on the operation: it acts only while the operation is PENDING/RUNNING,
+ * so a retried activity, a crashed worker's second attempt or a racing cancel changes nothing twice.
+ */
 export class ImportOutcomeService {
   constructor(
     private readonly db: DataSource,
     private readonly operations: OperationService,
+    private readonly listings: ImportListingService,
   ) {}
 
-  async complete(ids: ImportIds, manifest: ManifestEntry[], inspection: Inspection): Promise<{ status: ModelStatus; mismatches: MetadataMismatch[] }> {
+  async complete(ids: ImportIds, inspection: Inspection): Promise<ImportOutcome> {
     return this.db.transaction(async (tx) => {
-      const model = await lockModel(tx, ids.modelId);
-      const version = await tx.getRepository(VersionEntity).findOneByOrFail({ id: ids.versionId });
+      const live = await this.lockLive(tx, ids);
+      if (!live.live) return recorded(live.version);
+      const { model, version } = live;
+      const manifest = await this.listings.manifest(ids.operationId, tx);
       const declared: DeclaredMetadata = version.declaredMetadata ?? { architecture: null, parameterCount: null, contextLength: null, license: null };
       const mismatches = findMismatches(declared, inspection.verified);
       const problems = [...inspection.problems, ...mismatches.map((m) => `${m.field}: declared ${m.declared}, files say ${m.verified}`)];
       await tx.getRepository(VersionFileEntity).delete({ versionId: version.id });
-      await tx.getRepository(VersionFileEntity).insert(manifest.map((entry) => ({ ...entry, versionId: version.id })));
+      for (let i = 0; i < manifest.length; i += INSERT_CHUNK) {
+        await tx.getRepository(VersionFileEntity).insert(manifest.slice(i, i + INSERT_CHUNK).map((entry) => ({ ...entry, versionId: version.id })));
+      }
       const passed = problems.length === 0;
-      Object.assign(version, {
-        status: passed ? VersionStatus.READY : VersionStatus.FAILED,
-        statusReason: passed ? null : problems.join('; '),
-        verifiedMetadata: inspection.verified,
-        metadataMismatches: mismatches,
+      await tx.getRepository(VersionEntity).update(
+        { id: version.id },
+        { verifiedMetadata: inspection.verified, metadataMismatches: mismatches, sourceRevision: live.revision ?? version.sourceRevision },
+      );
+      const reason = passed ? `${manifest.length} files verified` : problems.join('; ');
+      await moveVersion(tx, model, version, passed ? LifecycleStage.VERIFIED : LifecycleStage.NEEDS_ATTENTION, reason, WORKER, {
+        statusReason: passed ? null : reason.slice(0, 20_000),
+        filesComplete: true,
       });
-      await tx.getRepository(VersionEntity).save(version);
       // Verified facts fill what the user left empty; declared values stay, mismatches are flagged instead.
       const v = inspection.verified;
       model.architecture ??= v.architecture;
@@ -51,35 +71,60 @@ export class ImportOutcomeService {
       model.contextLength ??= v.contextLength;
       model.requirements ??= inspection.requirements;
       if (passed && model.defaultVersionId === null) model.defaultVersionId = version.id;
-      const to = passed ? ModelStatus.VERIFIED : ModelStatus.NEEDS_ATTENTION;
-      await moveModel(tx, model, to, passed ? `version ${version.version} verified` : problems.join('; ').slice(0, 2000), WORKER);
+      await tx.save(model);
       await this.operations.update(
         ids.operationId,
         passed
-          ? { status: OperationStatus.SUCCEEDED, progress: 1, currentStep: 'done', message: `${manifest.length} files verified` }
-          : { status: OperationStatus.FAILED, progress: 1, currentStep: 'verification', errorCode: 'VERIFICATION_FAILED', errorMessage: problems.join('; ') },
+          ? { status: OperationStatus.SUCCEEDED, progress: 1, currentStep: 'done', message: reason }
+          : { status: OperationStatus.FAILED, progress: 1, currentStep: 'verification', errorCode: 'VERIFICATION_FAILED', errorMessage: reason.slice(0, 20_000) },
         tx,
       );
-      return { status: to, mismatches };
+      return { status: version.status, settled: true, mismatches };
     });
   }
 
-  async fail(ids: ImportIds, code: string, message: string): Promise<void> {
-    await this.end(ids, OperationStatus.FAILED, code, message);
+  fail(ids: ImportIds, code: string, message: string): Promise<ImportOutcome> {
+    return this.end(ids, OperationStatus.FAILED, code, message);
   }
 
-  async cancelled(ids: ImportIds): Promise<void> {
-    await this.end(ids, OperationStatus.CANCELLED, 'CANCELLED', 'import cancelled');
+  cancelled(ids: ImportIds): Promise<ImportOutcome> {
+    return this.end(ids, OperationStatus.CANCELLED, 'CANCELLED', 'import cancelled');
   }
 
-  /** No manifest is written on these paths: a version is either complete or has no files at all. */
-  private async end(ids: ImportIds, status: OperationStatus, code: string, message: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const model = await lockModel(tx, ids.modelId);
-      await tx.getRepository(VersionFileEntity).delete({ versionId: ids.versionId });
-      await tx.getRepository(VersionEntity).update({ id: ids.versionId }, { status: VersionStatus.FAILED, statusReason: message.slice(0, 2000) });
-      if (model.status === ModelStatus.INGESTING) await moveModel(tx, model, ModelStatus.NEEDS_ATTENTION, message.slice(0, 2000), WORKER);
-      await this.operations.update(ids.operationId, { status, errorCode: code, errorMessage: message, currentStep: null }, tx);
+  /**
+   * The version goes to NEEDS_ATTENTION with the reason; its files are left as they were (none, or a complete
+   * manifest from an earlier run), because a manifest is only ever written whole, by `complete`.
+   */
+  private async end(ids: ImportIds, status: OperationStatus, code: string, message: string): Promise<ImportOutcome> {
+    return this.db.transaction(async (tx) => {
+      const live = await this.lockLive(tx, ids);
+      if (!live.live) return recorded(live.version);
+      const reason = message.slice(0, 20_000);
+      if (live.version.status === LifecycleStage.INGESTING) {
+        await moveVersion(tx, live.model, live.version, LifecycleStage.NEEDS_ATTENTION, reason, WORKER, { statusReason: reason });
+      }
+      await this.operations.update(ids.operationId, { status, errorCode: code, errorMessage: reason, currentStep: null }, tx);
+      return { status: live.version.status, settled: true, mismatches: [] };
     });
   }
+
+  /**
+   * Model, then operation, then version (one lock order). Not live when the operation already ended, or its
+   * model was deleted meanwhile (the rows are gone with it): then nothing is written.
+   */
+  private async lockLive(tx: EntityManager, ids: ImportIds): Promise<LockedImport> {
+    const model = await tx.getRepository(ModelEntity).findOne({ where: { id: ids.modelId }, lock: { mode: 'pessimistic_write' } });
+    const operation = await this.operations.lockForSettling(tx, ids.operationId);
+    const version = await lockVersion(tx, ids.versionId);
+    if (!model || !operation || !isLive(operation.status) || !version) return { live: false, version };
+    return { live: true, model, version, revision: operation.sourceRevision };
+  }
+}
+
+type LockedImport =
+  | { live: true; model: ModelEntity; version: VersionEntity; revision: string | null }
+  | { live: false; version: VersionEntity | null };
+
+function recorded(version: VersionEntity | null): ImportOutcome {
+  return { status: version?.status ?? LifecycleStage.NEEDS_ATTENTION, settled: false, mismatches: version?.metadataMismatches ?? [] };
 }

@@ -3,49 +3,39 @@ import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { detectFormat } from '../domain/artifacts/artifact-format';
+import { SourceType } from '../domain/catalog/catalog-enums';
 import type { ImportSource } from '../domain/onboarding/import-source';
-import { safeRelativePath } from '../domain/onboarding/import-source';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
-import { OperationStatus } from '../domain/onboarding/operation';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { createSource } from '../storage/sources/create-source';
-import type { SourceFile } from '../storage/sources/model-source';
+import type { ModelSource, SourceFile } from '../storage/sources/model-source';
 import { stageFile } from '../storage/staged-file';
+import type { ImportListingService, ListingSummary } from './import-listing.service';
 import type { OperationService } from './operation.service';
 
-export interface StageRequest {
+export interface StageAllRequest {
   operationId: string;
   versionId: string;
   source: ImportSource;
-  file: SourceFile;
-  /** Bytes of the files before this one, and of all files: progress is over the whole version. */
-  bytesBefore: number;
-  bytesTotal: number;
-  /** Called as bytes arrive (heartbeats); the staged byte count is the resume point. */
-  onBytes?: (staged: number) => void;
+  /** Called on a timer while bytes move, with the bytes stored so far (the activity's heartbeat). */
+  onHeartbeat?: (details: { stored: number; inFlight: number }) => void;
   signal?: AbortSignal;
 }
 
 const PROGRESS_INTERVAL_MS = 1000;
+const TICK_MS = 5000;
 
-/** The byte-moving half of an import (the worker's side): list the source, stage and store each file. */
+/** The byte-moving half of an import (the worker's side): list the source once, then stage and store its files. */
 export class IngestionService {
   constructor(
     private readonly config: Pick<Config, 'hub' | 'imports' | 'artifacts'>,
     private readonly store: ArtifactStore,
     private readonly operations: OperationService,
+    private readonly listings: ImportListingService,
   ) {}
 
-  async listFiles(operationId: string, source: ImportSource): Promise<SourceFile[]> {
-    await this.operations.update(operationId, { status: OperationStatus.RUNNING, currentStep: 'listing files', message: null });
-    const files = await createSource(source, this.config, this.store).list();
-    for (const file of files) safeRelativePath('path', file.path);
-    const total = files.reduce((n, f) => n + (f.size ?? 0), 0);
-    await this.operations.update(operationId, {
-      bytesTotal: BigInt(total),
-      message: `${files.length} files, ${total} bytes`,
-    });
-    return files;
+  listFiles(operationId: string, source: ImportSource): Promise<ListingSummary> {
+    return this.listings.record(operationId, () => createSource(source, this.config, this.store).list());
   }
 
   stagingPath(versionId: string, file: string): string {
@@ -53,45 +43,112 @@ export class IngestionService {
     return path.join(this.config.artifacts.stagingDir, versionId, `${key}.part`);
   }
 
-  async stage(request: StageRequest): Promise<ManifestEntry> {
-    const { operationId, file } = request;
-    const source = createSource(request.source, this.config, this.store);
-    const stagingPath = this.stagingPath(request.versionId, file.path);
+  /**
+   * Stages and stores every file still pending, `imports.concurrency` at a time. Each stored file is recorded at
+   * once, so a restarted attempt only fetches what is left (and resumes partial files from their staged bytes).
+   */
+  async stageAll(request: StageAllRequest): Promise<{ files: number; bytes: number }> {
+    const { operationId } = request;
+    const pending = await this.listings.pending(operationId);
+    const operation = await this.operations.get(operationId);
+    const source = createSource(pinned(request.source, operation.sourceRevision), this.config, this.store);
+    const total = Number(operation.bytesTotal ?? 0n);
+    let stored = await this.listings.storedBytes(operationId);
+    const inFlight = new Map<string, number>();
+    const staged = () => [...inFlight.values()].reduce((a, b) => a + b, 0);
     let lastReport = 0;
-    const report = (staged: number, force = false) => {
-      request.onBytes?.(staged);
+    const report = (force = false) => {
       const now = Date.now();
       if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
       lastReport = now;
-      const done = request.bytesBefore + staged;
+      const done = stored + staged();
+      const current = [...inFlight.keys()];
       void this.operations
         .update(operationId, {
-          currentStep: `downloading ${file.path}`,
+          currentStep: current.length ? `downloading ${current.slice(0, 3).join(', ')}${current.length > 3 ? ` and ${current.length - 3} more` : ''}` : 'storing',
           bytesDone: BigInt(done),
-          progress: request.bytesTotal > 0 ? (done / request.bytesTotal) * 0.95 : 0,
+          progress: total > 0 ? (done / total) * 0.95 : 0,
         })
-        .catch(() => undefined); // progress is best effort; the heartbeat carries the resume point
+        .catch(() => undefined); // progress is best effort; import_files carries the resume point
     };
+    // Heartbeats on a timer, not only on data: a slow or stalled link is told apart from a dead worker.
+    const ticker = setInterval(() => request.onHeartbeat?.({ stored, inFlight: staged() }), TICK_MS);
+    request.onHeartbeat?.({ stored, inFlight: 0 });
+    try {
+      await forEachBounded(pending, this.config.imports.concurrency, request.signal, async (file) => {
+        inFlight.set(file.path, 0);
+        const sourceFile = { path: file.path, size: file.size, sha256: file.expectedSha256, gitBlobId: file.gitBlobId };
+        const entry = await this.stageSourceFile(request.versionId, source, sourceFile, (bytes) => {
+          inFlight.set(file.path, bytes);
+          report();
+        }, request.signal);
+        await this.listings.markStored(operationId, entry);
+        inFlight.delete(file.path);
+        stored += entry.size;
+        report(true);
+      });
+    } finally {
+      clearInterval(ticker);
+    }
+    return { files: pending.length, bytes: stored };
+  }
+
+  /** One file: source → hashing, verified staging copy → content-addressed store. */
+  async stageSourceFile(
+    versionId: string,
+    source: ModelSource,
+    file: SourceFile,
+    onBytes?: (staged: number) => void,
+    signal?: AbortSignal,
+  ): Promise<ManifestEntry> {
+    const stagingPath = this.stagingPath(versionId, file.path);
     const blob = await stageFile({
       name: file.path,
       stagingPath,
       open: (offset) => source.open(file, offset),
       expectedSize: file.size,
       expectedSha256: file.sha256,
-      onProgress: (staged) => report(staged),
-      // Every chunk: heartbeats and row updates are throttled by time, so slow links still heartbeat.
+      expectedGitBlobId: file.gitBlobId,
+      idleTimeoutMs: this.config.imports.idleTimeoutMs,
+      onProgress: onBytes,
       progressEveryBytes: 0,
-      signal: request.signal,
+      signal,
     });
     const format = detectFormat(file.path, await readHead(stagingPath));
     await this.store.adoptStagedFile(stagingPath, blob);
-    report(blob.size, true);
     return { path: file.path, size: blob.size, sha256: blob.sha256, format };
   }
 
   async discardStaging(versionId: string): Promise<void> {
     await rm(path.join(this.config.artifacts.stagingDir, versionId), { recursive: true, force: true });
   }
+}
+
+/** A Hugging Face source read at the commit its listing was pinned to. */
+function pinned(source: ImportSource, revision: string | null): ImportSource {
+  return source.type === SourceType.HUGGING_FACE && revision ? { ...source, revision } : source;
+}
+
+/**
+ * Runs `work` over items with at most `limit` in flight; after the first failure no new item starts (partial
+ * files stay staged for the retry) and it is rethrown once the started ones have settled.
+ */
+async function forEachBounded<T>(items: readonly T[], limit: number, signal: AbortSignal | undefined, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const lane = async () => {
+    while (failure === null && next < items.length) {
+      signal?.throwIfAborted();
+      const item = items[next++];
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure !== null) throw failure;
 }
 
 async function readHead(file: string): Promise<Buffer> {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { ValidationError } from '../domain/common/domain-error';
 import { type LeaderboardMetric, MetricDirection, resolveLeaderboardMetric } from '../domain/leaderboard/leaderboard-metric';
 import { type Candidate, rankCandidates } from '../domain/leaderboard/leaderboard-ranking';
-import { ModelStatus } from '../domain/lifecycle/model-status';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 
 export interface LeaderboardQuery {
   metric: string;
@@ -47,7 +47,7 @@ export class LeaderboardService {
   async leaderboard(query: LeaderboardQuery): Promise<LeaderboardResult> {
     const metric = resolveLeaderboardMetric(query.metric);
     if (query.maxParams != null && query.maxParams < 0n) throw new ValidationError('maxParams', 'must not be negative');
-    const params: unknown[] = [ModelStatus.ARCHIVED];
+    const params: unknown[] = [LifecycleStage.ARCHIVED];
     const where: string[] = ['m.status <> $1'];
     const add = (clause: string, value: unknown) => {
       params.push(value);

@@ -12,7 +12,7 @@ import { uuid } from '../domain/common/field-rules';
 import { CacheState, type LocalCacheRecord } from '../domain/onboarding/manifest';
 import { OperationKind, OperationStatus, workflowIds } from '../domain/onboarding/operation';
 import type { LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
-import { VersionStatus } from '../domain/versioning/version-status';
+import { isUsable } from '../domain/lifecycle/lifecycle';
 import { LocalCacheEntity } from '../persistence/entities/local-cache.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
@@ -48,8 +48,8 @@ export class LocalCacheService {
     const { cache, operationId } = await this.db.transaction(async (tx) => {
       const version = await tx.getRepository(VersionEntity).findOneBy({ id: uuid('versionId', versionId) });
       if (!version) throw new NotFoundError('Version', versionId);
-      if (version.status !== VersionStatus.READY) {
-        throw new ConflictError(`Version ${version.version} is ${version.status}; only READY (imported and verified) versions can be cached`);
+      if (!isUsable(version.status) || !version.filesComplete) {
+        throw new ConflictError(`Version ${version.version} is ${version.status}; only verified versions (VERIFIED, EVALUATED, PUBLISHED) can be cached`);
       }
       const model = await tx.getRepository(ModelEntity).findOneByOrFail({ id: version.modelId });
       const target = path.join(this.cacheDir, model.name, version.version);

@@ -1,17 +1,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ConflictError } from '../domain/common/domain-error';
-import { optionalText, uuid } from '../domain/common/field-rules';
+import { uuid } from '../domain/common/field-rules';
 import type { ModelRecord } from '../domain/catalog/catalog-records';
 import type { SourceType } from '../domain/catalog/catalog-enums';
 import type { ModelFields, ModelFieldsInput } from '../domain/catalog/model-draft';
 import { mergeModelUpdate, validateModelDraft, validateModelName } from '../domain/catalog/model-validation';
-import { assertTransition, isDeletable } from '../domain/lifecycle/lifecycle';
-import { ModelStatus } from '../domain/lifecycle/model-status';
-import { assertPublishable, restrictionsFromLicense } from '../domain/licensing/license-policy';
+import { isDeletable } from '../domain/lifecycle/lifecycle';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
+import { restrictionsFromLicense } from '../domain/licensing/license-policy';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import type { LicenseService } from './license.service';
 import { lockModel } from './model-lock';
-import { moveModel, recordTransition } from './model-transition';
+import { recordTransition } from './model-transition';
+import { OperationEntity } from '../persistence/entities/operation.entity';
+import { In } from 'typeorm';
+import { OperationStatus } from '../domain/onboarding/operation';
 import { isUniqueViolation } from './pg-errors';
 
 export interface RegisterModelCommand extends ModelFieldsInput {
@@ -44,12 +47,12 @@ export class ModelCommandService {
     const model = tx.getRepository(ModelEntity).create({
       ...fields,
       name: draft.name,
-      status: ModelStatus.DRAFT,
+      status: LifecycleStage.DRAFT,
       defaultVersionId: null,
       createdBy: actor,
     });
     const saved = await tx.getRepository(ModelEntity).save(model);
-    await recordTransition(tx, saved.id, null, ModelStatus.DRAFT, 'registered', actor);
+    await recordTransition(tx, { modelId: saved.id, versionId: null, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor });
     return saved;
   }
 
@@ -71,7 +74,7 @@ export class ModelCommandService {
     return this.guardName(newName ?? '', () =>
       this.db.transaction(async (tx) => {
         const model = await lockModel(tx, uuid('id', id));
-        if (model.status === ModelStatus.ARCHIVED) {
+        if (model.status === LifecycleStage.ARCHIVED) {
           throw new ConflictError(`Model "${model.name}" is archived and can no longer be changed`, { status: model.status });
         }
         const licenseChanged = patch.licenseId !== undefined && patch.licenseId !== model.licenseId;
@@ -89,23 +92,21 @@ export class ModelCommandService {
       const model = await lockModel(tx, uuid('id', id));
       if (!isDeletable(model.status)) {
         throw new ConflictError(
-          `Model "${model.name}" is PUBLISHED and may be in use; archive it (transitionModel to ARCHIVED) before deleting`,
+          `Model "${model.name}" has a PUBLISHED version and may be in use; archive its published versions (transitionVersion to ARCHIVED) before deleting`,
           { status: model.status },
+        );
+      }
+      // Running workflows would write into rows that are gone; the caller cancels them first.
+      const running = await tx.getRepository(OperationEntity).find({ where: { modelId: model.id, status: In([OperationStatus.PENDING, OperationStatus.RUNNING]) } });
+      if (running.length > 0) {
+        throw new ConflictError(
+          `Model "${model.name}" has ${running.length} running operation(s) (${running.map((o) => `${o.kind} ${o.id}`).join(', ')}); cancel them before deleting`,
+          { operations: running.map((o) => o.id) },
         );
       }
       const snapshot = { ...model };
       await tx.getRepository(ModelEntity).delete({ id: model.id });
       return snapshot;
-    });
-  }
-
-  async transition(id: string, to: ModelStatus, reason: string | null, actor: string): Promise<ModelRecord> {
-    return this.db.transaction(async (tx) => {
-      const why = optionalText('reason', reason, 2000);
-      const model = await lockModel(tx, uuid('id', id));
-      assertTransition(model.status, to);
-      if (to === ModelStatus.PUBLISHED) assertPublishable(model.licenseId);
-      return moveModel(tx, model, to, why, actor);
     });
   }
 

@@ -1,24 +1,26 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { ConflictError } from '../domain/common/domain-error';
+import { ConflictError, NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import type { DeclaredMetadata } from '../domain/artifacts/verified-metadata';
 import { SourceType } from '../domain/catalog/catalog-enums';
 import { validateModelDraft } from '../domain/catalog/model-validation';
-import { ModelStatus } from '../domain/lifecycle/model-status';
+import { acceptsImport } from '../domain/lifecycle/lifecycle';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { describeSource, type ImportSource, type ImportSourceInput, validateImportSource } from '../domain/onboarding/import-source';
-import { OperationKind, type OperationRecord, OperationStatus, workflowIds } from '../domain/onboarding/operation';
+import { isLive, OperationKind, type OperationRecord, OperationStatus, workflowIds } from '../domain/onboarding/operation';
 import { formatSemVer, parseSemVer } from '../domain/versioning/semver';
-import { VersionStatus } from '../domain/versioning/version-status';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { resolveDiskPath } from '../storage/sources/disk-source';
 import type { ModelCommandService, RegisterModelCommand } from './model-command.service';
 import { lockModel } from './model-lock';
-import { moveModel } from './model-transition';
+import { lockVersion, moveVersion, recordTransition } from './model-transition';
 import { isUniqueViolation } from './pg-errors';
 import type { ImportOutcomeService } from './import-outcome.service';
 import type { OperationService } from './operation.service';
-import type { WorkflowGateway } from './workflow-gateway';
+import type { StartOutcome, WorkflowGateway } from './workflow-gateway';
+
+const RUN_CLOSE_WAIT_MS = 5000;
 
 export interface ImportModelCommand extends Omit<RegisterModelCommand, 'sourceType' | 'sourceUri'> {
   version?: string | null;
@@ -58,6 +60,10 @@ export class OnboardingService {
     return this.start(planned.operation, source);
   }
 
+  /**
+   * A new run of a failed or cancelled import: only the version's latest operation, only while the version
+   * needs attention (never a verified one), and only once the previous run's workflow has closed.
+   */
   async retry(operationId: string, actor: string): Promise<OperationRecord> {
     const previous = await this.operations.get(operationId);
     if (previous.kind !== OperationKind.IMPORT || !previous.versionId) {
@@ -66,27 +72,49 @@ export class OnboardingService {
     if (previous.status !== OperationStatus.FAILED && previous.status !== OperationStatus.CANCELLED) {
       throw new ConflictError(`Operation is ${previous.status}; only failed or cancelled imports can be retried`, { status: previous.status });
     }
+    if (!(await this.closedWithin(previous.workflowId, RUN_CLOSE_WAIT_MS))) {
+      throw new ConflictError('The previous run of this import is still closing; retry in a few seconds', { workflowId: previous.workflowId });
+    }
     const versionId = previous.versionId;
     const { operation, fresh } = await this.db.transaction(async (tx) => {
       const model = await lockModel(tx, previous.modelId);
-      // Another retry of the same import got here first: answer with its operation.
-      const live = await this.operations.live(tx, previous.workflowId);
-      if (live) return { operation: live as OperationRecord, fresh: false };
-      if (model.status !== ModelStatus.INGESTING) await moveModel(tx, model, ModelStatus.INGESTING, `retry of operation ${previous.id}`, actor);
-      await tx.getRepository(VersionEntity).update({ id: versionId }, { status: VersionStatus.INGESTING, statusReason: null });
+      const version = await lockVersion(tx, versionId);
+      if (!version) throw new NotFoundError('Version', versionId);
+      const latest = await this.operations.latestForVersion(tx, versionId);
+      if (latest && latest.id !== previous.id) {
+        // Another retry of the same import got here first: answer with its operation.
+        if (isLive(latest.status)) return { operation: latest as OperationRecord, fresh: false };
+        throw new ConflictError(`Operation ${previous.id} is not the latest of version ${version.version}; retry ${latest.id} (${latest.status}) instead`, {
+          latest: latest.id,
+        });
+      }
+      if (!acceptsImport(version.status)) {
+        throw new ConflictError(`Version ${version.version} is ${version.status}; only a version that NEEDS_ATTENTION can be imported again`, {
+          status: version.status,
+        });
+      }
+      await moveVersion(tx, model, version, LifecycleStage.INGESTING, `retry of operation ${previous.id}`, actor, { statusReason: null });
       const { kind, modelId, workflowId, input } = previous;
       return { operation: await this.operations.create(tx, { kind, modelId, versionId, workflowId, input, createdBy: actor }), fresh: true };
     });
     return fresh ? this.start(operation, previous.input.source as ImportSource) : operation;
   }
 
+  /**
+   * Asks the workflow to stop; its cancel step settles the operation (compare-and-set, so a completion that
+   * commits first wins). A workflow that is no longer running is settled here instead.
+   */
   async cancel(operationId: string): Promise<OperationRecord> {
     const operation = await this.operations.get(operationId);
-    if (operation.status !== OperationStatus.PENDING && operation.status !== OperationStatus.RUNNING) {
+    if (!isLive(operation.status)) {
       throw new ConflictError(`Operation is already ${operation.status}`, { status: operation.status });
     }
-    await this.workflows.cancel(operation.workflowId);
-    return this.operations.update(operation.id, { message: 'cancellation requested' }).then((o) => o ?? this.operations.get(operationId));
+    const outcome = await this.workflows.cancel(operation.workflowId);
+    if (outcome === 'not-running' && operation.kind === OperationKind.IMPORT && operation.versionId) {
+      await this.outcomes.cancelled({ operationId: operation.id, modelId: operation.modelId, versionId: operation.versionId });
+      return this.operations.get(operationId);
+    }
+    return (await this.operations.update(operation.id, { message: 'cancellation requested' })) ?? this.operations.get(operationId);
   }
 
   private async recordIntent(
@@ -104,8 +132,8 @@ export class OnboardingService {
       const live = await this.operations.live(tx, workflowIds.import(existing.id));
       if (live) return { operation: live, existing: true }; // the same import again: one workflow
       throw new ConflictError(
-        existing.status === VersionStatus.FAILED
-          ? `Version ${version} of "${model.name}" failed to import; use retryOperation`
+        existing.status === LifecycleStage.NEEDS_ATTENTION
+          ? `Version ${version} of "${model.name}" needs attention; use retryOperation to import it again`
           : `Version ${version} of "${model.name}" already exists (${existing.status})`,
         { field: 'version', status: existing.status },
       );
@@ -128,15 +156,15 @@ export class OnboardingService {
         storagePath: null,
         changelog,
         parentVersionId: model.defaultVersionId,
-        status: VersionStatus.INGESTING,
+        status: LifecycleStage.DRAFT,
+        filesComplete: false,
         source: { ...source },
         declaredMetadata: declared,
         createdBy: actor,
       }),
     );
-    if (model.status !== ModelStatus.INGESTING) {
-      await moveModel(tx, model, ModelStatus.INGESTING, `import of version ${version} from ${describeSource(source)}`, actor);
-    }
+    await recordTransition(tx, { modelId: model.id, versionId: row.id, from: null, to: LifecycleStage.DRAFT, reason: 'registered by import', actor });
+    await moveVersion(tx, model, row, LifecycleStage.INGESTING, `import of version ${version} from ${describeSource(source)}`, actor);
     const operation = await this.operations.create(tx, {
       kind: OperationKind.IMPORT,
       modelId: model.id,
@@ -148,15 +176,31 @@ export class OnboardingService {
     return { operation, existing: false };
   }
 
+  /** A run settles its operation just before it closes: give it a moment rather than refuse at once. */
+  private async closedWithin(workflowId: string, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while ((await this.workflows.describe(workflowId)) === 'running') {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return true;
+  }
+
   private async start(operation: OperationRecord, source: ImportSource): Promise<OperationRecord> {
     const versionId = uuid('versionId', operation.versionId ?? '');
     const ids = { operationId: operation.id, modelId: operation.modelId, versionId };
+    let started: StartOutcome;
     try {
-      await this.workflows.startImport(operation.workflowId, { ...ids, source });
+      started = await this.workflows.startImport(operation.workflowId, { ...ids, source });
     } catch (error) {
       // Intent is recorded but nothing runs: settle it (retryable later) instead of leaving it PENDING forever.
       await this.outcomes.fail(ids, 'WORKFLOW_START_FAILED', `could not start the import workflow: ${(error as Error).message}`);
       throw error;
+    }
+    if (started === 'already-running') {
+      // The previous run is still closing under the same business key: never leave this row without a workflow.
+      await this.outcomes.fail(ids, 'ALREADY_RUNNING', 'the previous run of this import was still closing; retry this operation');
+      throw new ConflictError('The previous run of this import is still closing; retry in a few seconds', { operationId: operation.id });
     }
     return operation;
   }

@@ -47,6 +47,31 @@ export class OperationService {
     });
   }
 
+  /**
+   * Locks the operation row (after the model's: one lock order) and says whether it is still live. Settling
+   * code acts only on a live row; on an ended one it returns what was recorded (compare-and-set).
+   */
+  async lockForSettling(manager: EntityManager, id: string): Promise<OperationEntity | null> {
+    return manager.getRepository(OperationEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Operations still PENDING/RUNNING whose row has not moved for `quietMs` (the reconciler's candidates). */
+  unsettled(quietMs: number, limit = 200): Promise<OperationEntity[]> {
+    return this.db
+      .getRepository(OperationEntity)
+      .createQueryBuilder('o')
+      .where('o.status IN (:...live)', { live: [OperationStatus.PENDING, OperationStatus.RUNNING] })
+      .andWhere(`o.updated_at < now() - make_interval(secs => :quiet)`, { quiet: quietMs / 1000 })
+      .orderBy('o.updated_at', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** The newest operation of a version (only it may be retried). */
+  latestForVersion(manager: EntityManager, versionId: string): Promise<OperationEntity | null> {
+    return manager.getRepository(OperationEntity).findOne({ where: { versionId }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
   async create(manager: EntityManager, op: NewOperation): Promise<OperationRecord> {
     const repo = manager.getRepository(OperationEntity);
     const saved = await repo.save(

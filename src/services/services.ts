@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { ArtifactInspectionService } from './artifact-inspection.service';
 import { HealthService } from './health.service';
+import { ImportListingService } from './import-listing.service';
 import { ImportOutcomeService } from './import-outcome.service';
 import { IngestionService } from './ingestion.service';
 import { LeaderboardService } from './leaderboard.service';
@@ -13,8 +14,10 @@ import { ModelCommandService } from './model-command.service';
 import { ModelQueryService } from './model-query.service';
 import { OnboardingService } from './onboarding.service';
 import { OperationService } from './operation.service';
+import { OperationReconciler } from './operation-reconciler.service';
 import { ScanResultService } from './scan-result.service';
 import { VersionService } from './version.service';
+import { VersionLifecycleService } from './version-lifecycle.service';
 import type { WorkflowGateway } from './workflow-gateway';
 
 export interface ServiceDeps {
@@ -30,20 +33,25 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const licenses = new LicenseService(db);
   const models = new ModelCommandService(db, licenses);
   const operations = new OperationService(db);
-  const outcomes = new ImportOutcomeService(db, operations);
+  const listings = new ImportListingService(db, operations);
+  const outcomes = new ImportOutcomeService(db, operations, listings);
+  const caches = new LocalCacheService(db, config.cacheDir, store, operations, workflows);
   return {
     licenses,
     models,
     modelQueries: new ModelQueryService(db),
     versions: new VersionService(db),
+    versionLifecycle: new VersionLifecycleService(db),
     scans: new ScanResultService(db),
     measurements: new MeasurementService(db),
     leaderboard: new LeaderboardService(db),
     health: new HealthService(db, workflows),
     operations,
     onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots),
-    caches: new LocalCacheService(db, config.cacheDir, store, operations, workflows),
-    ingestion: new IngestionService(config, store, operations),
+    caches,
+    reconciler: new OperationReconciler(operations, workflows, outcomes, caches),
+    ingestion: new IngestionService(config, store, operations, listings),
+    listings,
     inspection: new ArtifactInspectionService(store, config.gpuCatalog),
     outcomes,
   };

@@ -3,14 +3,14 @@ import { In } from 'typeorm';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/common/domain-error';
 import { optionalText, uuid } from '../domain/common/field-rules';
 import type { ModelRecord, VersionRecord } from '../domain/catalog/catalog-records';
-import { ModelStatus } from '../domain/lifecycle/model-status';
 import { compareSemVer, formatSemVer, parseSemVer } from '../domain/versioning/semver';
-import { VersionStatus } from '../domain/versioning/version-status';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import { lockModel } from './model-lock';
+import { recordTransition, refreshModelStatus } from './model-transition';
 import { isUniqueViolation } from './pg-errors';
 
 export interface CreateVersionCommand {
@@ -24,7 +24,8 @@ export interface CreateVersionCommand {
 }
 
 const VERSION_CONSTRAINT = 'model_versions_model_version_key';
-const UNUSABLE_AS_DEFAULT = new Set([VersionStatus.FAILED, VersionStatus.ARCHIVED]);
+// A default must be something consumers can use: never one being (re-)imported, failing, or archived.
+const UNUSABLE_AS_DEFAULT = new Set([LifecycleStage.INGESTING, LifecycleStage.NEEDS_ATTENTION, LifecycleStage.ARCHIVED]);
 
 export class VersionService {
   constructor(private readonly db: DataSource) {}
@@ -60,9 +61,6 @@ export class VersionService {
       return await this.db.transaction(async (tx) => {
         // Locking the model serialises version creation and default changes per model.
         const model = await lockModel(tx, modelId);
-        if (model.status === ModelStatus.ARCHIVED) {
-          throw new ConflictError(`Model "${model.name}" is archived; it takes no new versions`, { status: model.status });
-        }
         if (parentId) await this.requireVersionOf(tx, model, parentId, 'parentVersionId');
         const saved = await tx.getRepository(VersionEntity).save(
           tx.getRepository(VersionEntity).create({
@@ -75,13 +73,16 @@ export class VersionService {
             storagePath,
             changelog,
             parentVersionId: parentId,
-            status: VersionStatus.REGISTERED,
+            status: LifecycleStage.DRAFT,
+            filesComplete: false,
             createdBy: actor,
           }),
         );
+        await recordTransition(tx, { modelId, versionId: saved.id, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor });
         if (command.makeDefault || model.defaultVersionId === null) {
           await tx.getRepository(ModelEntity).update({ id: modelId }, { defaultVersionId: saved.id });
         }
+        await refreshModelStatus(tx, model);
         return saved;
       });
     } catch (error) {

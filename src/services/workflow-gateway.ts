@@ -2,10 +2,15 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onb
 
 export type StartOutcome = 'started' | 'already-running';
 
+/** The latest run of a workflow id: still running, closed (how), or unknown to the server. */
+export type WorkflowState = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed-out' | 'not-found';
+
 /** How services start and stop durable work without knowing Temporal (src/temporal implements it). */
 export interface WorkflowGateway {
   startImport(workflowId: string, input: ImportWorkflowInput): Promise<StartOutcome>;
   startLocalCache(workflowId: string, input: LocalCacheWorkflowInput): Promise<StartOutcome>;
-  cancel(workflowId: string): Promise<void>;
+  /** 'not-running' when no run of the id is open (closed, or never started). */
+  cancel(workflowId: string): Promise<'requested' | 'not-running'>;
+  describe(workflowId: string): Promise<WorkflowState>;
   healthy(): Promise<boolean>;
 }

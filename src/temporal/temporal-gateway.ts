@@ -1,9 +1,19 @@
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config/config';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
-import type { StartOutcome, WorkflowGateway } from '../services/workflow-gateway';
+import type { StartOutcome, WorkflowGateway, WorkflowState } from '../services/workflow-gateway';
 import { WORKFLOW_TYPES } from './task-queues';
+
+const CLOSED_STATES: Partial<Record<string, WorkflowState>> = {
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed-out',
+  // A continued run hands over to a new one under the same id; describe follows the latest, so this is rare.
+  CONTINUED_AS_NEW: 'running',
+};
 
 /** WorkflowGateway over a Temporal client: business-key workflow ids, so a repeated start finds the running one. */
 export class TemporalGateway implements WorkflowGateway {
@@ -27,8 +37,26 @@ export class TemporalGateway implements WorkflowGateway {
     return this.start(WORKFLOW_TYPES.localCache, workflowId, input);
   }
 
-  async cancel(workflowId: string): Promise<void> {
-    await this.client.workflow.getHandle(workflowId).cancel();
+  async cancel(workflowId: string): Promise<'requested' | 'not-running'> {
+    if ((await this.describe(workflowId)) !== 'running') return 'not-running';
+    try {
+      await this.client.workflow.getHandle(workflowId).cancel();
+      return 'requested';
+    } catch (error) {
+      // Closed between the describe and the cancel.
+      if (error instanceof WorkflowNotFoundError) return 'not-running';
+      throw error;
+    }
+  }
+
+  async describe(workflowId: string): Promise<WorkflowState> {
+    try {
+      const { status } = await this.client.workflow.getHandle(workflowId).describe();
+      return CLOSED_STATES[status.name] ?? 'running';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'not-found';
+      throw error;
+    }
   }
 
   async healthy(): Promise<boolean> {

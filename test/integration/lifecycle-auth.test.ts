@@ -1,68 +1,88 @@
 import { SignJWT } from 'jose';
 import { Role } from '../../src/domain/auth/roles';
-import { errorCode, registerModel, transition } from '../support/catalog-fixtures';
+import { createVersion, errorCode, recordEvidence, registerModel, transition } from '../support/catalog-fixtures';
+import { importVerified } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ worker: true });
 });
 afterAll(async () => {
   await t.stop();
 });
 
-describe('lifecycle', () => {
-  test('walks the governed path and records who moved it, when, from where and why', async () => {
-    const model = await registerModel(t, { license: 'MIT' });
-    const path = ['INGESTING', 'NEEDS_ATTENTION', 'INGESTING', 'VERIFIED', 'EVALUATED', 'PUBLISHED', 'ARCHIVED'];
-    for (const to of path) {
-      const res = await transition(t, model.id, to);
+describe('lifecycle per version', () => {
+  test('walks the governed path and records who moved the version, when, from where and why', async () => {
+    const { modelId, versionId } = await importVerified(t, { license: 'Apache-2.0' });
+    await recordEvidence(t, versionId);
+    for (const to of ['EVALUATED', 'PUBLISHED', 'ARCHIVED']) {
+      const res = await transition(t, versionId, to);
       expect(res.errors).toBeUndefined();
-      expect(res.data!.transitionModel.status).toBe(to);
+      expect(res.data!.transitionVersion.status).toBe(to);
     }
-    const res = await t.gql(`query($id: ID!) { model(id: $id) { status transitions { fromStatus toStatus actor reason occurredAt } } }`, { id: model.id });
-    const transitions = res.data!.model.transitions as { fromStatus: string | null; toStatus: string; actor: string; occurredAt: string }[];
-    expect(transitions.map((x) => [x.fromStatus, x.toStatus])).toEqual([
+    const res = await t.gql(
+      `query($id: ID!) { version(id: $id) { status transitions { versionId fromStatus toStatus actor reason occurredAt } model { status transitions { versionId toStatus } } } }`,
+      { id: versionId },
+    );
+    const version = res.data!.version;
+    const moves = version.transitions as { versionId: string; fromStatus: string | null; toStatus: string; actor: string; reason: string; occurredAt: string }[];
+    expect(moves.map((x) => [x.fromStatus, x.toStatus])).toEqual([
       [null, 'DRAFT'],
       ['DRAFT', 'INGESTING'],
-      ['INGESTING', 'NEEDS_ATTENTION'],
-      ['NEEDS_ATTENTION', 'INGESTING'],
       ['INGESTING', 'VERIFIED'],
       ['VERIFIED', 'EVALUATED'],
       ['EVALUATED', 'PUBLISHED'],
       ['PUBLISHED', 'ARCHIVED'],
     ]);
-    expect(transitions.slice(1).every((x) => x.actor === 'approver-user')).toBe(true);
-    expect(Date.parse(transitions[7].occurredAt)).toBeGreaterThanOrEqual(Date.parse(transitions[0].occurredAt));
+    expect(moves.every((x) => x.versionId === versionId)).toBe(true);
+    expect(moves[2].actor).toBe('onboarding-worker');
+    expect(moves[2].reason).toMatch(/3 files verified/);
+    expect(moves.slice(3).map((x) => x.actor)).toEqual(['approver-user', 'approver-user', 'approver-user']);
+    // The model summarises its only version; its own history starts with the registration.
+    expect(version.model.status).toBe('ARCHIVED');
+    expect(version.model.transitions[0]).toEqual({ versionId: null, toStatus: 'DRAFT' });
+    const [model] = await t.dataSource.query('SELECT default_version_id FROM models WHERE id = $1', [modelId]);
+    expect(model.default_version_id).toBeNull(); // an archived version is never the default
   });
 
-  test('a move the state machine forbids is a CONFLICT listing the allowed ones, and changes nothing', async () => {
+  test('moves only the system makes are refused with how they happen, and change nothing', async () => {
     const model = await registerModel(t, { license: 'MIT' });
-    const res = await transition(t, model.id, 'PUBLISHED');
-    expect(errorCode(res)).toBe('CONFLICT');
-    expect(res.errors![0].message).toContain('allowed from DRAFT: INGESTING, ARCHIVED');
-    expect(res.errors![0].extensions).toMatchObject({ from: 'DRAFT', to: 'PUBLISHED' });
-    const [row] = await t.dataSource.query('SELECT status FROM models WHERE id = $1', [model.id]);
+    const draft = await createVersion(t, model.id, '0.1.0');
+    for (const to of ['INGESTING', 'VERIFIED']) {
+      const res = await transition(t, draft.id, to, Role.ADMIN);
+      expect(errorCode(res)).toBe('CONFLICT');
+    }
+    const res = await transition(t, draft.id, 'INGESTING');
+    expect(res.errors![0].message).toMatch(/by hand: a version enters INGESTING when its files are imported/);
+    const skip = await transition(t, draft.id, 'PUBLISHED');
+    expect(skip.errors![0].message).toContain('allowed from DRAFT: INGESTING, ARCHIVED');
+    expect(skip.errors![0].extensions).toMatchObject({ code: 'CONFLICT', from: 'DRAFT', to: 'PUBLISHED' });
+    const [row] = await t.dataSource.query('SELECT status FROM model_versions WHERE id = $1', [draft.id]);
     expect(row.status).toBe('DRAFT');
-    const [count] = await t.dataSource.query('SELECT count(*)::int AS n FROM lifecycle_transitions WHERE model_id = $1', [model.id]);
+    const [count] = await t.dataSource.query('SELECT count(*)::int AS n FROM lifecycle_transitions WHERE version_id = $1', [draft.id]);
     expect(count.n).toBe(1);
   });
 
-  test('publishing needs the approver role and a license', async () => {
-    const model = await registerModel(t);
-    for (const to of ['INGESTING', 'VERIFIED', 'EVALUATED']) await transition(t, model.id, to, Role.EDITOR);
-    expect(errorCode(await transition(t, model.id, 'PUBLISHED', Role.EDITOR))).toBe('FORBIDDEN');
-    const unlicensed = await transition(t, model.id, 'PUBLISHED', Role.APPROVER);
+  test('EVALUATED needs evidence; publishing needs the approver role and a license', async () => {
+    const { modelId, versionId } = await importVerified(t);
+    const early = await transition(t, versionId, 'EVALUATED', Role.EDITOR);
+    expect(errorCode(early)).toBe('POLICY_VIOLATION');
+    expect(early.errors![0].message).toMatch(/no evaluation or benchmark/);
+    await recordEvidence(t, versionId);
+    expect((await transition(t, versionId, 'EVALUATED', Role.EDITOR)).errors).toBeUndefined();
+    expect(errorCode(await transition(t, versionId, 'PUBLISHED', Role.EDITOR))).toBe('FORBIDDEN');
+    await t.gql(`mutation($id: ID!) { updateModel(id: $id, input: { license: null }) { id } }`, { id: modelId });
+    const unlicensed = await transition(t, versionId, 'PUBLISHED', Role.APPROVER);
     expect(errorCode(unlicensed)).toBe('POLICY_VIOLATION');
-    await t.gql(`mutation($id: ID!) { updateModel(id: $id, input: { license: "Apache-2.0" }) { id } }`, { id: model.id });
-    expect((await transition(t, model.id, 'PUBLISHED', Role.APPROVER)).data!.transitionModel.status).toBe('PUBLISHED');
+    await t.gql(`mutation($id: ID!) { updateModel(id: $id, input: { license: "Apache-2.0" }) { id } }`, { id: modelId });
+    const published = await transition(t, versionId, 'PUBLISHED', Role.APPROVER);
+    expect(published.data!.transitionVersion).toEqual({ status: 'PUBLISHED', model: { status: 'PUBLISHED' } });
   });
 
-  test('an archived model cannot be edited', async () => {
-    const model = await registerModel(t);
-    await transition(t, model.id, 'ARCHIVED');
-    const res = await t.gql(`mutation($id: ID!) { updateModel(id: $id, input: { description: "x" }) { id } }`, { id: model.id });
-    expect(errorCode(res)).toBe('CONFLICT');
+  test('an unknown version is NOT_FOUND; a malformed id is BAD_USER_INPUT', async () => {
+    expect(errorCode(await transition(t, '00000000-0000-4000-8000-000000000000', 'ARCHIVED'))).toBe('NOT_FOUND');
+    expect(errorCode(await transition(t, 'nope', 'ARCHIVED'))).toBe('BAD_USER_INPUT');
   });
 });
 

@@ -1,5 +1,5 @@
 import { Role } from '../../src/domain/auth/roles';
-import { errorCode, registerModel, transition } from '../support/catalog-fixtures';
+import { errorCode, registerModel } from '../support/catalog-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
 let t: TestApp;
@@ -21,7 +21,8 @@ beforeAll(async () => {
     const model = await registerModel(t, { name: `${project}-${key}`, project, ...input });
     names[key] = model.name;
   }
-  await transition(t, (await t.services.modelQueries.getByName(names.delta)).id, 'INGESTING', Role.EDITOR);
+  // The status filter reads the model's summary column; an import would set it the same way (see onboarding tests).
+  await t.dataSource.query(`UPDATE models SET status = 'INGESTING' WHERE name = $1`, [names.delta]);
 });
 afterAll(async () => {
   await t.stop();

@@ -1,10 +1,11 @@
 import { Role } from '../../src/domain/auth/roles';
-import { errorCode, MODEL_FIELDS, registerModel, transition } from '../support/catalog-fixtures';
+import { errorCode, MODEL_FIELDS, recordEvidence, registerModel, transition } from '../support/catalog-fixtures';
+import { importVerified } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ worker: true });
 });
 afterAll(async () => {
   await t.stop();
@@ -159,14 +160,15 @@ describe('deleteModel', () => {
     expect(errorCode(gone)).toBe('NOT_FOUND');
   });
 
-  test('is refused while PUBLISHED, saying why', async () => {
-    const model = await registerModel(t, { license: 'Apache-2.0' });
-    for (const to of ['INGESTING', 'VERIFIED', 'EVALUATED', 'PUBLISHED']) {
-      expect((await transition(t, model.id, to)).errors).toBeUndefined();
+  test('is refused while a version is PUBLISHED, saying why', async () => {
+    const { modelId, versionId } = await importVerified(t, { license: 'Apache-2.0' });
+    await recordEvidence(t, versionId);
+    for (const to of ['EVALUATED', 'PUBLISHED']) {
+      expect((await transition(t, versionId, to)).errors).toBeUndefined();
     }
-    const res = await t.gql(`mutation($id: ID!) { deleteModel(id: $id) }`, { id: model.id }, { as: Role.ADMIN });
+    const res = await t.gql(`mutation($id: ID!) { deleteModel(id: $id) }`, { id: modelId }, { as: Role.ADMIN });
     expect(errorCode(res)).toBe('CONFLICT');
-    expect(res.errors![0].message).toMatch(/PUBLISHED.*archive/);
-    expect(await rowCount('models', 'id = $1', [model.id])).toBe(1);
+    expect(res.errors![0].message).toMatch(/PUBLISHED version.*archive/);
+    expect(await rowCount('models', 'id = $1', [modelId])).toBe(1);
   });
 });

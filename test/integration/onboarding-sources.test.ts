@@ -121,7 +121,7 @@ test('cancel leaves no half-written version; retry then completes it; modelEvent
   const done = await waitForOperation(t, op.id);
   expect(done.status).toBe('CANCELLED');
   const version = await versionOf(op.version.id);
-  expect(version).toMatchObject({ status: 'FAILED', statusReason: 'import cancelled', files: [] });
+  expect(version).toMatchObject({ status: 'NEEDS_ATTENTION', statusReason: 'import cancelled', files: [] });
   expect(version.model.status).toBe('NEEDS_ATTENTION');
   expect(await readdir(path.join(t.config.artifacts.stagingDir, op.version.id)).catch(() => 'gone')).toBe('gone');
   expect(errorCode(await t.gql(`mutation($id: ID!) { cancelOperation(id: $id) { id } }`, { id: op.id }))).toBe('CONFLICT');
@@ -130,7 +130,7 @@ test('cancel leaves no half-written version; retry then completes it; modelEvent
   const retried = await t.gql(`mutation($id: ID!) { retryOperation(id: $id) { id status workflowId } }`, { id: op.id });
   expect(retried.data!.retryOperation.workflowId).toBe(op.workflowId);
   expect((await waitForOperation(t, retried.data!.retryOperation.id)).status).toBe('SUCCEEDED');
-  expect((await versionOf(op.version.id)).status).toBe('READY');
+  expect((await versionOf(op.version.id)).status).toBe('VERIFIED');
 
   await events.until((e) => e.data?.modelEvents.toStatus === 'VERIFIED');
   const statuses = events.events.filter((e) => e.data!.modelEvents.type === 'STATUS').map((e) => e.data!.modelEvents.toStatus);

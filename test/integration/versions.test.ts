@@ -50,7 +50,7 @@ test('versions list newest semver first, with lineage and full fields', async ()
     version: '3.0.0',
     changelog: 'big',
     storagePath: 'fs://x',
-    status: 'REGISTERED',
+    status: 'DRAFT',
     createdBy: 'editor-user',
     parent: null,
     model: { id: model.id, name: model.name },
@@ -95,11 +95,17 @@ test('a parent or default from another model is refused; unknown ids are NOT_FOU
   expect(errorCode(unknownVersion)).toBe('NOT_FOUND');
 });
 
-test('an archived model takes no new versions', async () => {
+test('an archived version is never the default; the model keeps taking new versions', async () => {
   const model = await registerModel(t);
-  expect((await transition(t, model.id, 'ARCHIVED')).errors).toBeUndefined();
-  const res = await t.gql(CREATE, { input: { modelId: model.id, version: '1.0.0' } });
+  const first = await createVersion(t, model.id, '1.0.0');
+  const second = await createVersion(t, model.id, '1.1.0');
+  expect((await transition(t, second.id, 'ARCHIVED')).errors).toBeUndefined();
+  const res = await t.gql(`mutation($m: ID!, $v: ID!) { setDefaultVersion(modelId: $m, versionId: $v) { id } }`, { m: model.id, v: second.id });
   expect(errorCode(res)).toBe('CONFLICT');
+  expect(res.errors![0].message).toMatch(/ARCHIVED and cannot be the default/);
+  expect((await t.gql(CREATE, { input: { modelId: model.id, version: '1.2.0' } })).errors).toBeUndefined();
+  const after = await t.gql(`query($id: ID!) { model(id: $id) { status defaultVersion { id } } }`, { id: model.id });
+  expect(after.data!.model).toEqual({ status: 'DRAFT', defaultVersion: { id: first.id } });
 });
 
 test('a viewer cannot create versions', async () => {

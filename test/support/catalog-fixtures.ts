@@ -42,12 +42,19 @@ export async function createVersion(
   return res.data.createVersion;
 }
 
-export async function transition(t: TestApp, id: string, to: string, as: Role = Role.APPROVER) {
-  return t.gql<{ transitionModel: { status: string } }>(
-    `mutation($id: ID!, $to: ModelStatus!) { transitionModel(id: $id, to: $to, reason: "test") { status } }`,
-    { id, to },
+/** Moves a version by hand (transitionVersion); `as` picks the role, approver by default. */
+export async function transition(t: TestApp, versionId: string, to: string, as: Role = Role.APPROVER) {
+  return t.gql<{ transitionVersion: { status: string; model: { status: string } } }>(
+    `mutation($id: ID!, $to: LifecycleStage!) { transitionVersion(id: $id, to: $to, reason: "test") { status model { status } } }`,
+    { id: versionId, to },
     { as },
   );
+}
+
+/** Records one evaluation of a version: the evidence VERIFIED → EVALUATED asks for. */
+export async function recordEvidence(t: TestApp, versionId: string): Promise<void> {
+  const res = await t.gql(`mutation($v: ID!) { recordEvaluation(input: { versionId: $v, benchmark: "mmlu", score: 0.5 }) { id } }`, { v: versionId });
+  if (res.errors) throw new Error(`recordEvaluation failed: ${JSON.stringify(res.errors)}`);
 }
 
 /** The first error's extensions.code, or undefined; keeps assertions short and their failures readable. */

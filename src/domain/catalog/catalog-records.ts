@@ -1,14 +1,13 @@
 import type { DeclaredMetadata, MetadataMismatch, VerifiedMetadata } from '../artifacts/verified-metadata';
-import type { ModelStatus } from '../lifecycle/model-status';
+import type { LifecycleStage } from '../lifecycle/lifecycle-stage';
 import type { ScanFinding, ScanStatus } from '../scanning/scan-enums';
-import type { VersionStatus } from '../versioning/version-status';
 import type { LicenseTerms } from '../licensing/license-policy';
 import type { ModelDraft } from './model-draft';
 
 /** Shapes of stored catalog rows as the rest of the code sees them; persistence entities implement these. */
 export interface ModelRecord extends ModelDraft {
   id: string;
-  status: ModelStatus;
+  status: LifecycleStage;
   defaultVersionId: string | null;
   createdBy: string;
   createdAt: Date;
@@ -22,8 +21,10 @@ export interface VersionRecord {
   storagePath: string | null;
   changelog: string | null;
   parentVersionId: string | null;
-  status: VersionStatus;
+  status: LifecycleStage;
   statusReason: string | null;
+  filesComplete: boolean;
+  sourceRevision: string | null;
   source: Record<string, unknown> | null;
   declaredMetadata: DeclaredMetadata | null;
   verifiedMetadata: VerifiedMetadata | null;
@@ -43,8 +44,10 @@ export interface LicenseRecord extends LicenseTerms {
 export interface TransitionRecord {
   id: string;
   modelId: string;
-  fromStatus: ModelStatus | null;
-  toStatus: ModelStatus;
+  /** Null for the model's registration entry. */
+  versionId: string | null;
+  fromStatus: LifecycleStage | null;
+  toStatus: LifecycleStage;
   reason: string | null;
   actor: string;
   occurredAt: Date;

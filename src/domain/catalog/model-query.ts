@@ -1,6 +1,6 @@
 import { ValidationError } from '../common/domain-error';
 import type { EndpointType, Modality, SourceType } from './catalog-enums';
-import type { ModelStatus } from '../lifecycle/model-status';
+import type { LifecycleStage } from '../lifecycle/lifecycle-stage';
 
 export enum ModelOrder {
   CREATED_AT_DESC = 'CREATED_AT_DESC',
@@ -18,7 +18,7 @@ export interface ModelFilter {
   sourceType?: SourceType | null;
   tags?: string[] | null;
   license?: string | null;
-  status?: ModelStatus[] | null;
+  status?: LifecycleStage[] | null;
   minParameters?: bigint | null;
   maxParameters?: bigint | null;
   modality?: Modality | null;

@@ -1,4 +1,4 @@
-export enum ModelStatus {
+export enum LifecycleStage {
   DRAFT = 'DRAFT',
   INGESTING = 'INGESTING',
   VERIFIED = 'VERIFIED',

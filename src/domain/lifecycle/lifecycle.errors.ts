@@ -1,9 +1,14 @@
 import { ConflictError } from '../common/domain-error';
-import type { ModelStatus } from './model-status';
+import type { LifecycleStage } from './lifecycle-stage';
 
-export class InvalidTransitionError extends ConflictError {
-  constructor(from: ModelStatus, to: ModelStatus, allowed: readonly ModelStatus[]) {
+/** A move the lifecycle forbids, or one only the system makes; the message says which moves exist. */
+export class LifecycleMoveRefusedError extends ConflictError {
+  constructor(from: LifecycleStage, to: LifecycleStage, allowed: readonly LifecycleStage[], why: string | null) {
     const options = allowed.length ? allowed.join(', ') : 'none (terminal state)';
-    super(`A model cannot move from ${from} to ${to}; allowed from ${from}: ${options}`, { from, to, allowed });
+    super(why ? `A version cannot be moved from ${from} to ${to} by hand: ${why}` : `A version cannot move from ${from} to ${to}; allowed from ${from}: ${options}`, {
+      from,
+      to,
+      allowed,
+    });
   }
 }

@@ -1,35 +1,104 @@
-import { InvalidTransitionError } from './lifecycle.errors';
-import { ModelStatus } from './model-status';
+import { LifecycleMoveRefusedError } from './lifecycle.errors';
+import { LifecycleStage } from './lifecycle-stage';
 
-const S = ModelStatus;
+const S = LifecycleStage;
+
+/** Who makes a move: the system from what it verified, an editor, or an approver. */
+export enum Mover {
+  SYSTEM = 'SYSTEM',
+  EDITOR = 'EDITOR',
+  APPROVER = 'APPROVER',
+}
+
+interface Move {
+  to: LifecycleStage;
+  by: Mover;
+  /** Why only this mover may make it, for refusals. */
+  why: string;
+}
 
 /**
- * The governed lifecycle. Ingesting is entered and left by onboarding workflows; NeedsAttention is
- * left by a retry (back to Ingesting). Archived is terminal: a registry must keep what was once used.
+ * The governed lifecycle of one version. Ingesting is entered by an import (or a retry of one) and left
+ * only by the system, from what it verified; people move the rest. Archived is terminal: a registry keeps
+ * what was once used.
  */
-const TRANSITIONS: Readonly<Record<ModelStatus, readonly ModelStatus[]>> = {
-  [S.DRAFT]: [S.INGESTING, S.ARCHIVED],
-  [S.INGESTING]: [S.VERIFIED, S.NEEDS_ATTENTION],
-  [S.NEEDS_ATTENTION]: [S.INGESTING, S.ARCHIVED],
-  [S.VERIFIED]: [S.INGESTING, S.EVALUATED, S.NEEDS_ATTENTION, S.ARCHIVED],
-  [S.EVALUATED]: [S.INGESTING, S.PUBLISHED, S.NEEDS_ATTENTION, S.ARCHIVED],
-  [S.PUBLISHED]: [S.ARCHIVED],
+const MOVES: Readonly<Record<LifecycleStage, readonly Move[]>> = {
+  [S.DRAFT]: [
+    { to: S.INGESTING, by: Mover.SYSTEM, why: 'a version enters INGESTING when its files are imported' },
+    { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' },
+  ],
+  [S.INGESTING]: [
+    { to: S.VERIFIED, by: Mover.SYSTEM, why: 'only verification of the files decides VERIFIED' },
+    { to: S.NEEDS_ATTENTION, by: Mover.SYSTEM, why: 'only the import decides NEEDS_ATTENTION' },
+  ],
+  [S.NEEDS_ATTENTION]: [
+    { to: S.INGESTING, by: Mover.SYSTEM, why: 'use retryOperation to import the version again' },
+    { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' },
+  ],
+  [S.VERIFIED]: [
+    { to: S.EVALUATED, by: Mover.EDITOR, why: 'EVALUATED needs an evaluation or benchmark of the version' },
+    { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' },
+  ],
+  [S.EVALUATED]: [
+    { to: S.PUBLISHED, by: Mover.APPROVER, why: 'publishing needs the approver role' },
+    { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' },
+  ],
+  [S.PUBLISHED]: [{ to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' }],
   [S.ARCHIVED]: [],
 };
 
-export function allowedTransitions(from: ModelStatus): readonly ModelStatus[] {
-  return TRANSITIONS[from];
+export function allowedMoves(from: LifecycleStage): readonly LifecycleStage[] {
+  return MOVES[from].map((m) => m.to);
 }
 
-export function canTransition(from: ModelStatus, to: ModelStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+export function canMove(from: LifecycleStage, to: LifecycleStage): boolean {
+  return MOVES[from].some((m) => m.to === to);
 }
 
-export function assertTransition(from: ModelStatus, to: ModelStatus): void {
-  if (!canTransition(from, to)) throw new InvalidTransitionError(from, to, TRANSITIONS[from]);
+/** The move from → to, or a refusal that names the moves allowed from `from`. */
+export function requireMove(from: LifecycleStage, to: LifecycleStage): Move {
+  const move = MOVES[from].find((m) => m.to === to);
+  if (!move) throw new LifecycleMoveRefusedError(from, to, allowedMoves(from), null);
+  return move;
 }
 
-/** Published models are in use by application teams; removing them must go through Archived. */
-export function isDeletable(status: ModelStatus): boolean {
+/** A person's move (transitionVersion): refuses system moves, saying how they happen instead. */
+export function requireHumanMove(from: LifecycleStage, to: LifecycleStage): Mover.EDITOR | Mover.APPROVER {
+  const move = requireMove(from, to);
+  if (move.by === Mover.SYSTEM) throw new LifecycleMoveRefusedError(from, to, allowedMoves(from), move.why);
+  return move.by;
+}
+
+/** Stages whose files are verified and usable: what a default version, a cache or a consumer may point at. */
+const USABLE: ReadonlySet<LifecycleStage> = new Set([S.VERIFIED, S.EVALUATED, S.PUBLISHED]);
+
+export function isUsable(stage: LifecycleStage): boolean {
+  return USABLE.has(stage);
+}
+
+/** A version can be (re-)imported only while nothing verified depends on its files. */
+export function acceptsImport(stage: LifecycleStage): boolean {
+  return stage === S.DRAFT || stage === S.NEEDS_ATTENTION;
+}
+
+export interface VersionStageSummary {
+  stage: LifecycleStage;
+  createdAt: Date;
+}
+
+/**
+ * A model's status summarises its versions: PUBLISHED while any version is published; otherwise the stage
+ * of its newest version that is not archived; ARCHIVED when every version is; DRAFT with no versions.
+ */
+export function summarizeModel(versions: readonly VersionStageSummary[]): LifecycleStage {
+  if (versions.length === 0) return S.DRAFT;
+  if (versions.some((v) => v.stage === S.PUBLISHED)) return S.PUBLISHED;
+  const live = versions.filter((v) => v.stage !== S.ARCHIVED);
+  if (live.length === 0) return S.ARCHIVED;
+  return live.reduce((newest, v) => (v.createdAt > newest.createdAt ? v : newest)).stage;
+}
+
+/** Published versions are in use by application teams; removing their model must go through Archived. */
+export function isDeletable(status: LifecycleStage): boolean {
   return status !== S.PUBLISHED;
 }

@@ -32,6 +32,8 @@ export interface OperationRecord {
   errorCode: string | null;
   errorMessage: string | null;
   sequence: number;
+  /** The immutable source revision the import was listed at (a Hugging Face commit sha). */
+  sourceRevision: string | null;
   input: Record<string, unknown>;
   createdBy: string;
   createdAt: Date;
@@ -44,3 +46,8 @@ export const workflowIds = {
   import: (versionId: string) => `import:${versionId}`,
   localCache: (cacheId: string) => `local-cache:${cacheId}`,
 };
+
+/** Still to be settled: the only states a settling step may act on. */
+export function isLive(status: OperationStatus): boolean {
+  return status === OperationStatus.PENDING || status === OperationStatus.RUNNING;
+}

@@ -1,5 +1,5 @@
 import { Field, Float, InputType, Int } from 'type-graphql';
-import { EndpointType, Modality, ModelStatus, SourceType } from '../enums';
+import { EndpointType, Modality, LifecycleStage, SourceType } from '../enums';
 import { BigIntScalar } from '../scalars/bigint.scalar';
 
 @InputType()
@@ -138,8 +138,8 @@ export class ModelFilterInput {
   @Field(() => String, { nullable: true, description: 'License id.' })
   license?: string | null;
 
-  @Field(() => [ModelStatus], { nullable: true, description: 'Any of these statuses.' })
-  status?: ModelStatus[] | null;
+  @Field(() => [LifecycleStage], { nullable: true, description: 'Any of these statuses.' })
+  status?: LifecycleStage[] | null;
 
   @Field(() => BigIntScalar, { nullable: true })
   minParameters?: bigint | null;

@@ -5,7 +5,7 @@ import { pageSize } from '../../domain/catalog/model-query';
 import { Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
-import { ModelOrder, ModelStatus } from '../enums';
+import { ModelOrder } from '../enums';
 import { Benchmark, Evaluation } from '../benchmark/benchmark.type';
 import { License } from '../license/license.type';
 import { ScanResult } from '../scan/scan-result.type';
@@ -71,22 +71,9 @@ export class ModelResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => ID, { description: 'Deletes a model with its versions and records; refused while PUBLISHED.' })
+  @Mutation(() => ID, { description: 'Deletes a model with its versions and records; refused while a version is PUBLISHED or an operation runs.' })
   async deleteModel(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<string> {
     return (await ctx.services.models.delete(id)).id;
-  }
-
-  @Authorized(Role.EDITOR)
-  @Mutation(() => Model, { description: 'Moves the model through its lifecycle; PUBLISHED and ARCHIVED need the approver role.' })
-  transitionModel(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('to', () => ModelStatus) to: ModelStatus,
-    @Arg('reason', () => String, { nullable: true }) reason: string | null,
-  ): Promise<ModelRecord> {
-    const gated = to === ModelStatus.PUBLISHED || to === ModelStatus.ARCHIVED;
-    const actor = requireRole(ctx, gated ? Role.APPROVER : Role.EDITOR);
-    return ctx.services.models.transition(id, to, reason, actor.subject);
   }
 
   @FieldResolver(() => License, { nullable: true })
@@ -124,7 +111,7 @@ export class ModelResolver {
     return ctx.loaders.operationsByModel.load(model.id);
   }
 
-  @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move, oldest first.' })
+  @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move of the model and its versions, oldest first.' })
   transitions(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.transitionsByModel.load(model.id);
   }

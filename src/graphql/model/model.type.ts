@@ -1,5 +1,5 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { EndpointType, Modality, ModelStatus, SourceType } from '../enums';
+import { EndpointType, Modality, LifecycleStage, SourceType } from '../enums';
 import { BigIntScalar } from '../scalars/bigint.scalar';
 
 @ObjectType({ description: "Terms of use that apply to this model; inherited from its license unless set." })
@@ -47,13 +47,16 @@ export class ModelLinks {
   paper!: string | null;
 }
 
-@ObjectType({ description: 'One recorded lifecycle move.' })
+@ObjectType({ description: 'One recorded lifecycle move of a version (or the registration of a model).' })
 export class LifecycleTransition {
-  @Field(() => ModelStatus, { nullable: true, description: 'Null for the registration entry.' })
-  fromStatus!: ModelStatus | null;
+  @Field(() => ID, { nullable: true, description: 'The version that moved; null for the registration of the model.' })
+  versionId!: string | null;
 
-  @Field(() => ModelStatus)
-  toStatus!: ModelStatus;
+  @Field(() => LifecycleStage, { nullable: true, description: 'Null for the registration entry.' })
+  fromStatus!: LifecycleStage | null;
+
+  @Field(() => LifecycleStage)
+  toStatus!: LifecycleStage;
 
   @Field(() => String, { nullable: true })
   reason!: string | null;
@@ -125,8 +128,10 @@ export class Model {
   @Field(() => ModelLinks)
   links!: ModelLinks;
 
-  @Field(() => ModelStatus)
-  status!: ModelStatus;
+  @Field(() => LifecycleStage, {
+    description: 'A summary of its versions: PUBLISHED while any version is, else the stage of its newest version not archived; DRAFT without versions.',
+  })
+  status!: LifecycleStage;
 
   @Field(() => String)
   createdBy!: string;

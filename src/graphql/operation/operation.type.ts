@@ -2,7 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CacheState } from '../../domain/onboarding/manifest';
 import { OperationKind, OperationStatus } from '../../domain/onboarding/operation';
-import { ModelStatus } from '../enums';
+import { LifecycleStage } from '../enums';
 import { BigIntScalar } from '../scalars/bigint.scalar';
 
 registerEnumType(OperationKind, { name: 'OperationKind' });
@@ -117,8 +117,8 @@ export class ModelEvent {
   @Field(() => String, { description: 'OPERATION or STATUS.' }) type!: string;
   @Field(() => ID) modelId!: string;
   @Field(() => Operation, { nullable: true }) operation!: Operation | null;
-  @Field(() => ModelStatus, { nullable: true }) fromStatus!: ModelStatus | null;
-  @Field(() => ModelStatus, { nullable: true }) toStatus!: ModelStatus | null;
+  @Field(() => LifecycleStage, { nullable: true }) fromStatus!: LifecycleStage | null;
+  @Field(() => LifecycleStage, { nullable: true }) toStatus!: LifecycleStage | null;
   @Field(() => String, { nullable: true }) reason!: string | null;
   @Field(() => Date) at!: Date;
 }

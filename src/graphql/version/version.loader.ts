@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { VersionRecord } from '../../domain/catalog/catalog-records';
+import type { TransitionRecord, VersionRecord } from '../../domain/catalog/catalog-records';
 import type { Services } from '../../services/services';
 import { manyPer, onePer } from '../loader-helpers';
 
@@ -10,6 +10,9 @@ export function versionLoaders(services: Services) {
     ),
     versionsByModel: new DataLoader<string, VersionRecord[]>(async (ids) =>
       manyPer(ids, await services.versions.forModels(ids), (v) => v.modelId),
+    ),
+    transitionsByVersion: new DataLoader<string, TransitionRecord[]>(async (ids) =>
+      manyPer(ids, await services.modelQueries.transitionsForVersions(ids), (t) => t.versionId as string),
     ),
   };
 }

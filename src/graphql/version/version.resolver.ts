@@ -1,9 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ModelRecord, VersionRecord } from '../../domain/catalog/catalog-records';
-import { Role } from '../../domain/auth/roles';
+import { hasRole, Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
-import { Model } from '../model/model.type';
+import { LifecycleStage } from '../enums';
+import { LifecycleTransition, Model } from '../model/model.type';
 import { ScanResult } from '../scan/scan-result.type';
 import { LocalCache, VersionFile } from '../operation/operation.type';
 import { CreateVersionInput } from './version.input';
@@ -31,6 +32,27 @@ export class VersionResolver {
     @Arg('versionId', () => ID) versionId: string,
   ): Promise<ModelRecord> {
     return ctx.services.versions.setDefault(modelId, versionId);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Version, {
+    description:
+      'Moves a version by hand: VERIFIED → EVALUATED (needs an evaluation or benchmark), EVALUATED → PUBLISHED and any → ARCHIVED ' +
+      '(approver). Imports move versions into and out of INGESTING; retryOperation re-imports one that NEEDS_ATTENTION.',
+  })
+  transitionVersion(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('to', () => LifecycleStage) to: LifecycleStage,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+  ): Promise<VersionRecord> {
+    const principal = requireRole(ctx, Role.EDITOR);
+    return ctx.services.versionLifecycle.transition(id, to, reason, { subject: principal.subject, approver: hasRole(principal, Role.APPROVER) });
+  }
+
+  @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move of this version, oldest first.' })
+  transitions(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.transitionsByVersion.load(version.id);
   }
 
   @FieldResolver(() => Model)

@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { MetadataMismatch, VerifiedMetadata } from '../operation/operation.type';
-import { VersionStatus } from '../enums';
+import { LifecycleStage } from '../enums';
 
 @ObjectType({ description: 'A semver-numbered release of a model.' })
 export class Version {
@@ -17,11 +17,17 @@ export class Version {
   @Field(() => String, { nullable: true })
   changelog!: string | null;
 
-  @Field(() => VersionStatus)
-  status!: VersionStatus;
+  @Field(() => LifecycleStage, { description: "The version's lifecycle stage; see Version.transitions for its history." })
+  status!: LifecycleStage;
 
-  @Field(() => String, { nullable: true, description: 'Why the version FAILED (import error, broken files, mismatches).' })
+  @Field(() => String, { nullable: true, description: 'Why the version NEEDS_ATTENTION (import error, broken files, mismatches).' })
   statusReason!: string | null;
+
+  @Field(() => Boolean, { description: 'Every file of the manifest is stored (written whole, with the manifest, in one step).' })
+  filesComplete!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The immutable source revision the files were read at (a Hugging Face commit sha).' })
+  sourceRevision!: string | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Where the files were imported from.' })
   source!: Record<string, unknown> | null;

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { TransitionRecord } from '../../domain/catalog/catalog-records';
-import type { ModelStatus } from '../../domain/lifecycle/model-status';
+import type { LifecycleStage } from '../../domain/lifecycle/lifecycle-stage';
 
 @Entity({ name: 'lifecycle_transitions' })
 export class LifecycleTransitionEntity implements TransitionRecord {
@@ -10,12 +10,15 @@ export class LifecycleTransitionEntity implements TransitionRecord {
   @Column({ name: 'model_id', type: 'uuid' })
   modelId!: string;
 
-  /** Null for the entry that created the model. */
+  @Column({ name: 'version_id', type: 'uuid', nullable: true })
+  versionId!: string | null;
+
+  /** Null for the entry that created the model or version. */
   @Column({ name: 'from_status', type: 'text', nullable: true })
-  fromStatus!: ModelStatus | null;
+  fromStatus!: LifecycleStage | null;
 
   @Column({ name: 'to_status', type: 'text' })
-  toStatus!: ModelStatus;
+  toStatus!: LifecycleStage;
 
   @Column({ type: 'text', nullable: true })
   reason!: string | null;

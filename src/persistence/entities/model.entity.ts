@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import type { ModelRecord } from '../../domain/catalog/catalog-records';
 import type { EndpointType, Modality, SourceType } from '../../domain/catalog/catalog-enums';
 import type { HardwareRequirements, LicenseRestrictions, ModelLinks } from '../../domain/catalog/model-draft';
-import type { ModelStatus } from '../../domain/lifecycle/model-status';
+import type { LifecycleStage } from '../../domain/lifecycle/lifecycle-stage';
 import { bigintColumn, jsonWithBigints } from '../column-transformers';
 
 @Entity({ name: 'models' })
@@ -68,7 +68,7 @@ export class ModelEntity implements ModelRecord {
   links!: ModelLinks;
 
   @Column({ type: 'text' })
-  status!: ModelStatus;
+  status!: LifecycleStage;
 
   @Column({ name: 'default_version_id', type: 'uuid', nullable: true })
   defaultVersionId!: string | null;

@@ -46,6 +46,13 @@ export class OperationEntity implements OperationRecord {
   @Column({ type: 'integer' })
   sequence!: number;
 
+  @Column({ name: 'source_revision', type: 'text', nullable: true })
+  sourceRevision!: string | null;
+
+  /** The source was listed into import_files (at sourceRevision); later attempts reuse that listing. */
+  @Column({ type: 'boolean', default: false })
+  listed!: boolean;
+
   @Column({ type: 'jsonb' })
   input!: Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { VersionRecord } from '../../domain/catalog/catalog-records';
 import type { DeclaredMetadata, MetadataMismatch, VerifiedMetadata } from '../../domain/artifacts/verified-metadata';
-import type { VersionStatus } from '../../domain/versioning/version-status';
+import type { LifecycleStage } from '../../domain/lifecycle/lifecycle-stage';
 
 @Entity({ name: 'model_versions' })
 export class VersionEntity implements VersionRecord {
@@ -37,7 +37,15 @@ export class VersionEntity implements VersionRecord {
   parentVersionId!: string | null;
 
   @Column({ type: 'text' })
-  status!: VersionStatus;
+  status!: LifecycleStage;
+
+  /** The manifest is complete and stored (set with the files in one transaction). */
+  @Column({ name: 'files_complete', type: 'boolean', default: false })
+  filesComplete!: boolean;
+
+  /** The immutable source revision the files were read at (a Hugging Face commit sha). */
+  @Column({ name: 'source_revision', type: 'text', nullable: true })
+  sourceRevision!: string | null;
 
   @Column({ name: 'status_reason', type: 'text', nullable: true })
   statusReason!: string | null;

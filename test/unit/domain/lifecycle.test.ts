@@ -1,50 +1,72 @@
-import { allowedTransitions, assertTransition, canTransition, isDeletable } from '../../../src/domain/lifecycle/lifecycle';
-import { InvalidTransitionError } from '../../../src/domain/lifecycle/lifecycle.errors';
-import { ModelStatus as S } from '../../../src/domain/lifecycle/model-status';
+import { acceptsImport, allowedMoves, canMove, isDeletable, isUsable, Mover, requireHumanMove, requireMove, summarizeModel } from '../../../src/domain/lifecycle/lifecycle';
+import { LifecycleMoveRefusedError } from '../../../src/domain/lifecycle/lifecycle.errors';
+import { LifecycleStage as S } from '../../../src/domain/lifecycle/lifecycle-stage';
 
-describe('lifecycle state machine', () => {
-  test.each([
-    [S.DRAFT, S.INGESTING],
-    [S.INGESTING, S.VERIFIED],
-    [S.INGESTING, S.NEEDS_ATTENTION],
-    [S.NEEDS_ATTENTION, S.INGESTING],
-    [S.VERIFIED, S.EVALUATED],
-    [S.EVALUATED, S.PUBLISHED],
-    [S.PUBLISHED, S.ARCHIVED],
-  ])('%s → %s is allowed', (from, to) => {
-    expect(canTransition(from, to)).toBe(true);
-    expect(() => assertTransition(from, to)).not.toThrow();
+const ALL = Object.values(S);
+
+describe('version lifecycle', () => {
+  test('the governed path DRAFT → INGESTING → VERIFIED → EVALUATED → PUBLISHED → ARCHIVED is allowed', () => {
+    const path = [S.DRAFT, S.INGESTING, S.VERIFIED, S.EVALUATED, S.PUBLISHED, S.ARCHIVED];
+    for (let i = 1; i < path.length; i++) expect(canMove(path[i - 1], path[i])).toBe(true);
   });
 
-  test.each([
-    [S.DRAFT, S.PUBLISHED],
-    [S.DRAFT, S.VERIFIED],
-    [S.INGESTING, S.PUBLISHED],
-    [S.NEEDS_ATTENTION, S.PUBLISHED],
-    [S.VERIFIED, S.PUBLISHED],
-    [S.PUBLISHED, S.DRAFT],
-    [S.ARCHIVED, S.DRAFT],
-    [S.DRAFT, S.DRAFT],
-  ])('%s → %s is refused with a CONFLICT naming the options', (from, to) => {
-    expect(canTransition(from, to)).toBe(false);
+  test('ARCHIVED is terminal and a refusal names the allowed moves', () => {
+    expect(allowedMoves(S.ARCHIVED)).toEqual([]);
+    expect(() => requireMove(S.ARCHIVED, S.PUBLISHED)).toThrow(/none \(terminal state\)/);
     try {
-      assertTransition(from, to);
-      throw new Error('expected a refusal');
+      requireMove(S.DRAFT, S.PUBLISHED);
+      throw new Error('not refused');
     } catch (error) {
-      expect(error).toBeInstanceOf(InvalidTransitionError);
-      expect((error as InvalidTransitionError).code).toBe('CONFLICT');
-      expect((error as Error).message).toContain(`from ${from} to ${to}`);
+      expect(error).toBeInstanceOf(LifecycleMoveRefusedError);
+      expect((error as LifecycleMoveRefusedError).code).toBe('CONFLICT');
+      expect((error as Error).message).toMatch(/allowed from DRAFT: INGESTING, ARCHIVED/);
     }
   });
 
-  test('PUBLISHED is only reachable from EVALUATED, ARCHIVED is terminal', () => {
-    const all = Object.values(S);
-    expect(all.filter((s) => canTransition(s, S.PUBLISHED))).toEqual([S.EVALUATED]);
-    expect(allowedTransitions(S.ARCHIVED)).toEqual([]);
-    expect(all.every((s) => s === S.ARCHIVED || canTransition(s, S.ARCHIVED) || s === S.INGESTING)).toBe(true);
+  test('only the system enters or leaves INGESTING; people are told how it happens instead', () => {
+    for (const [from, to] of [
+      [S.DRAFT, S.INGESTING],
+      [S.INGESTING, S.VERIFIED],
+      [S.INGESTING, S.NEEDS_ATTENTION],
+      [S.NEEDS_ATTENTION, S.INGESTING],
+    ] as const) {
+      expect(() => requireHumanMove(from, to)).toThrow(/by hand/);
+    }
+    expect(() => requireHumanMove(S.NEEDS_ATTENTION, S.INGESTING)).toThrow(/retryOperation/);
   });
 
-  test('only PUBLISHED models are protected from deletion', () => {
-    expect(Object.values(S).filter((s) => !isDeletable(s))).toEqual([S.PUBLISHED]);
+  test('people move VERIFIED → EVALUATED as editors; publishing and archiving need an approver', () => {
+    expect(requireHumanMove(S.VERIFIED, S.EVALUATED)).toBe(Mover.EDITOR);
+    expect(requireHumanMove(S.EVALUATED, S.PUBLISHED)).toBe(Mover.APPROVER);
+    for (const from of ALL.filter((s) => canMove(s, S.ARCHIVED))) expect(requireHumanMove(from, S.ARCHIVED)).toBe(Mover.APPROVER);
+  });
+
+  test('no stage skips verification: nothing reaches VERIFIED except from INGESTING', () => {
+    expect(ALL.filter((s) => canMove(s, S.VERIFIED))).toEqual([S.INGESTING]);
+    expect(ALL.filter((s) => canMove(s, S.PUBLISHED))).toEqual([S.EVALUATED]);
+  });
+
+  test('usable and re-importable stages', () => {
+    expect(ALL.filter(isUsable)).toEqual([S.VERIFIED, S.EVALUATED, S.PUBLISHED]);
+    expect(ALL.filter(acceptsImport)).toEqual([S.DRAFT, S.NEEDS_ATTENTION]);
+    expect(ALL.filter((s) => !isDeletable(s))).toEqual([S.PUBLISHED]);
+  });
+});
+
+describe('model status summary', () => {
+  const at = (n: number) => new Date(2026, 0, n);
+
+  test('DRAFT without versions; the newest version otherwise', () => {
+    expect(summarizeModel([])).toBe(S.DRAFT);
+    expect(summarizeModel([{ stage: S.VERIFIED, createdAt: at(1) }, { stage: S.INGESTING, createdAt: at(2) }])).toBe(S.INGESTING);
+  });
+
+  test('PUBLISHED while any version is published, whatever newer versions do', () => {
+    expect(summarizeModel([{ stage: S.PUBLISHED, createdAt: at(1) }, { stage: S.NEEDS_ATTENTION, createdAt: at(2) }])).toBe(S.PUBLISHED);
+  });
+
+  test('archived versions are skipped; ARCHIVED only when all are', () => {
+    expect(summarizeModel([{ stage: S.VERIFIED, createdAt: at(1) }, { stage: S.ARCHIVED, createdAt: at(2) }])).toBe(S.VERIFIED);
+    expect(summarizeModel([{ stage: S.ARCHIVED, createdAt: at(1) }])).toBe(S.ARCHIVED);
   });
 });

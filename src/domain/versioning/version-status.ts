@@ -1,7 +1,0 @@
-export enum VersionStatus {
-  REGISTERED = 'REGISTERED',
-  INGESTING = 'INGESTING',
-  READY = 'READY',
-  FAILED = 'FAILED',
-  ARCHIVED = 'ARCHIVED',
-}
