@@ -54,9 +54,9 @@ function resolveOrExplain(request: string): string {
 }
 
 /** The printed subgraph SDL composed into a supergraph with @theguild/federation-composition. */
-export async function composeSupergraph(sdl: string, subgraphUrl: string): Promise<string> {
-  resolveOrExplain('@theguild/federation-composition');
-  const { composeServices } = await import('@theguild/federation-composition');
+export function composeSupergraph(sdl: string, subgraphUrl: string): string {
+  // require, not import(): jest runs this file as CommonJS without VM-module support.
+  const { composeServices } = require(resolveOrExplain('@theguild/federation-composition')) as typeof import('@theguild/federation-composition');
   const result = composeServices([{ name: 'modelhub', typeDefs: parse(sdl), url: subgraphUrl }]);
   if (result.errors?.length) throw new Error(`composition failed: ${result.errors.map((e) => e.message).join('; ')}`);
   if (!result.supergraphSdl) throw new Error('composition produced no supergraph');
@@ -92,7 +92,7 @@ export async function startHiveGateway(sdl: string, subgraphUrl: string): Promis
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-hive-'));
   const supergraphPath = path.join(dir, 'supergraph.graphql');
   const configPath = path.join(dir, 'gateway.config.mjs');
-  await writeFile(supergraphPath, await composeSupergraph(sdl, subgraphUrl));
+  await writeFile(supergraphPath, composeSupergraph(sdl, subgraphUrl));
   await writeFile(configPath, gatewayConfigSource(supergraphPath));
   const port = await freePort();
   const child = spawn(process.execPath, [bin, 'supergraph', supergraphPath, '-c', configPath, '--host', '127.0.0.1', '--port', String(port)], {
