@@ -5,8 +5,15 @@ import { failureDetails } from './failure-details';
 
 // Bookkeeping settles state: it must never give up on a database or network outage, so there is no attempt
 // cap, only a bounded backoff. Domain verdicts come back non-retryable and end the import instead.
+// A short start-to-close bounds how long a worker that died mid-step holds the import up.
 const bookkeeping = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Listing pages through the source (a hub repository may hold tens of thousands of files).
+const listing = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
@@ -34,11 +41,11 @@ export interface ImportWorkflowResult {
 export async function importWorkflow(input: ImportWorkflowInput): Promise<ImportWorkflowResult> {
   const ids = { operationId: input.operationId, modelId: input.modelId, versionId: input.versionId };
   try {
-    const listing = await bookkeeping.listSourceFiles(input);
+    const listed = await listing.listSourceFiles(input);
     const staged = await transfer.stageSourceFiles(input);
     const inspection = await bookkeeping.inspectArtifacts(ids);
     const status = await bookkeeping.completeImport(ids, inspection);
-    return { status, files: listing.files, bytes: staged.bytes };
+    return { status, files: listed.files, bytes: staged.bytes };
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(() => bookkeeping.cancelImport(ids));

@@ -102,6 +102,7 @@ export class IngestionService {
     signal?: AbortSignal,
   ): Promise<ManifestEntry> {
     const stagingPath = this.stagingPath(versionId, file.path);
+    const detected: { format?: ManifestEntry['format'] } = {};
     const blob = await stageFile({
       name: file.path,
       stagingPath,
@@ -113,10 +114,14 @@ export class IngestionService {
       onProgress: onBytes,
       progressEveryBytes: 0,
       signal,
+      // Inside the staging lock: a zombie attempt can never swap the file between verification and storing.
+      commit: async (verified) => {
+        detected.format = detectFormat(file.path, await readHead(stagingPath));
+        await this.store.adoptStagedFile(stagingPath, verified);
+      },
     });
-    const format = detectFormat(file.path, await readHead(stagingPath));
-    await this.store.adoptStagedFile(stagingPath, blob);
-    return { path: file.path, size: blob.size, sha256: blob.sha256, format };
+    if (!detected.format) throw new Error(`staging ${file.path} finished without storing it`); // commit always runs on success
+    return { path: file.path, size: blob.size, sha256: blob.sha256, format: detected.format };
   }
 
   async discardStaging(versionId: string): Promise<void> {
