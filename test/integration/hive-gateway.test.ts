@@ -49,7 +49,7 @@ test('a mutation and a query with the token pass through the gateway', async () 
   expect(read).toEqual({ data: { model: { id, name, status: 'DRAFT' } } });
 });
 
-test('UNAUTHENTICATED and NOT_FOUND keep their codes over HTTP, graphql-ws and SSE', async () => {
+test('UNAUTHENTICATED, NOT_FOUND and BAD_USER_INPUT keep their codes over HTTP, graphql-ws and SSE', async () => {
   const model = await postGraphQL(gateway.url, await bearer(Role.EDITOR), `mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }`, {
     input: { name: uniqueName('gw'), sourceType: 'HUGGING_FACE' },
   });
@@ -68,6 +68,8 @@ test('UNAUTHENTICATED and NOT_FOUND keep their codes over HTTP, graphql-ws and S
     });
     const unknown = await subscribeVia(transport, await bearer(), PROGRESS, { id: randomUUID() }).done;
     expect({ transport, code: codeOf(unknown[0]) }).toEqual({ transport, code: 'NOT_FOUND' });
+    const malformed = await subscribeVia(transport, await bearer(), PROGRESS, { id: 'not-a-uuid' }).done;
+    expect({ transport, code: codeOf(malformed[0]) }).toEqual({ transport, code: 'BAD_USER_INPUT' });
   }
 });
 

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'graphql';
@@ -55,8 +57,9 @@ function resolveOrExplain(request: string): string {
 
 /** The printed subgraph SDL composed into a supergraph with @theguild/federation-composition. */
 export function composeSupergraph(sdl: string, subgraphUrl: string): string {
-  // require, not import(): jest runs this file as CommonJS without VM-module support.
-  const { composeServices } = require(resolveOrExplain('@theguild/federation-composition')) as typeof import('@theguild/federation-composition');
+  // Loaded as CommonJS: jest runs without VM-module support, so import() of an ES module fails here.
+  const load = createRequire(__filename);
+  const { composeServices } = load(resolveOrExplain('@theguild/federation-composition')) as typeof import('@theguild/federation-composition');
   const result = composeServices([{ name: 'modelhub', typeDefs: parse(sdl), url: subgraphUrl }]);
   if (result.errors?.length) throw new Error(`composition failed: ${result.errors.map((e) => e.message).join('; ')}`);
   if (!result.supergraphSdl) throw new Error('composition produced no supergraph');
@@ -66,7 +69,7 @@ export function composeSupergraph(sdl: string, subgraphUrl: string): string {
 function gatewayBin(): string {
   const pkgPath = resolveOrExplain('@graphql-hive/gateway/package.json');
   resolveOrExplain('@graphql-mesh/transport-ws');
-  const pkg = require(pkgPath) as { bin: string | Record<string, string> };
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { bin: string | Record<string, string> };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin['hive-gateway'];
   return path.resolve(path.dirname(pkgPath), bin);
 }
