@@ -11,21 +11,6 @@ export type HubEvent =
   | { kind: 'operation'; modelId: string; operationId: string; sequence: number }
   | { kind: 'status'; modelId: string; transitionId: string };
 
-/**
- * The status event as callers wrote it before transitions were announced by id. Accepted while callers move
- * over (publishEvent looks the id up in the same transaction); pass `transitionId` instead.
- * @deprecated
- */
-export interface LegacyStatusEvent {
-  kind: 'status';
-  modelId: string;
-  from?: unknown;
-  to: string;
-  reason?: unknown;
-  at: Date;
-  transitionId?: undefined;
-}
-
 export function encodeEvent(event: HubEvent): string {
   return JSON.stringify(event);
 }
@@ -47,18 +32,6 @@ export function decodeEvent(payload: string): HubEvent {
 }
 
 /** Inside a transaction the notification is delivered on commit, never for work that rolled back. */
-export async function publishEvent(manager: EntityManager, event: HubEvent | LegacyStatusEvent): Promise<void> {
-  const sent = event.kind === 'status' && event.transitionId === undefined ? await byTransitionId(manager, event) : event;
-  if (!sent) return;
-  await manager.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, encodeEvent(sent as HubEvent)]);
-}
-
-/** The entry just inserted in this transaction (the caller holds the model's lock, so it is the newest). */
-async function byTransitionId(manager: EntityManager, event: LegacyStatusEvent): Promise<HubEvent | null> {
-  const rows = (await manager.query(
-    `SELECT id FROM lifecycle_transitions WHERE model_id = $1 AND to_status = $2 AND occurred_at = $3
-     ORDER BY id DESC LIMIT 1`,
-    [event.modelId, event.to, event.at],
-  )) as { id: string }[];
-  return rows[0] ? { kind: 'status', modelId: event.modelId, transitionId: rows[0].id } : null;
+export async function publishEvent(manager: EntityManager, event: HubEvent): Promise<void> {
+  await manager.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, encodeEvent(event)]);
 }
