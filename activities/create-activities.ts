@@ -23,7 +23,7 @@ export interface ActivityDeps {
 export function createActivities({ ingestion, inspection, outcomes, listings, caches }: ActivityDeps) {
   return {
     listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {
-      return failFast(() => ingestion.listFiles(input.operationId, input.source));
+      return whileHeartbeating(() => failFast(() => ingestion.listFiles(input.operationId, input.source)));
     },
 
     stageSourceFiles(input: ImportWorkflowInput): Promise<{ files: number; bytes: number }> {
@@ -39,24 +39,30 @@ export function createActivities({ ingestion, inspection, outcomes, listings, ca
       );
     },
 
-    async inspectArtifacts(ids: ImportIds): Promise<Inspection> {
-      return failFast(async () => inspection.inspect(await listings.manifest(ids.operationId)));
+    inspectArtifacts(ids: ImportIds): Promise<Inspection> {
+      return whileHeartbeating(() => failFast(async () => inspection.inspect(await listings.manifest(ids.operationId))));
     },
 
-    async completeImport(ids: ImportIds, result: Inspection): Promise<string> {
-      const outcome = await failFast(() => outcomes.complete(ids, result));
-      await ingestion.discardStaging(ids.versionId);
-      return outcome.status;
+    completeImport(ids: ImportIds, result: Inspection): Promise<string> {
+      return whileHeartbeating(async () => {
+        const outcome = await failFast(() => outcomes.complete(ids, result));
+        await ingestion.discardStaging(ids.versionId);
+        return outcome.status;
+      });
     },
 
-    async failImport(ids: ImportIds, code: string, message: string): Promise<void> {
-      await outcomes.fail(ids, code, message);
-      await ingestion.discardStaging(ids.versionId);
+    failImport(ids: ImportIds, code: string, message: string): Promise<void> {
+      return whileHeartbeating(async () => {
+        await outcomes.fail(ids, code, message);
+        await ingestion.discardStaging(ids.versionId);
+      });
     },
 
-    async cancelImport(ids: ImportIds): Promise<void> {
-      await outcomes.cancelled(ids);
-      await ingestion.discardStaging(ids.versionId);
+    cancelImport(ids: ImportIds): Promise<void> {
+      return whileHeartbeating(async () => {
+        await outcomes.cancelled(ids);
+        await ingestion.discardStaging(ids.versionId);
+      });
     },
 
     materializeCache(input: LocalCacheWorkflowInput): Promise<string> {
@@ -71,3 +77,17 @@ export function createActivities({ ingestion, inspection, outcomes, listings, ca
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+const HEARTBEAT_EVERY_MS = 5000;
+
+/** Heartbeats on a timer while `work` runs: proof of life for steps that move no bytes. */
+async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

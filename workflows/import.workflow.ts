@@ -5,15 +5,18 @@ import { failureDetails } from './failure-details';
 
 // Bookkeeping settles state: it must never give up on a database or network outage, so there is no attempt
 // cap, only a bounded backoff. Domain verdicts come back non-retryable and end the import instead.
-// A short start-to-close bounds how long a worker that died mid-step holds the import up.
+// These activities heartbeat on a timer, so a worker that died mid-step is noticed within the heartbeat
+// timeout rather than at the end of the start-to-close budget.
 const bookkeeping = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 // Listing pages through the source (a hub repository may hold tens of thousands of files).
 const listing = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
