@@ -22,5 +22,13 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    {
+      // Replays recorded histories against the workflow code; needs no server.
+      displayName: 'workflows',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/workflows'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+    },
   ],
 };

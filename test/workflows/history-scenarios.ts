@@ -1,0 +1,149 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Activities } from '../../activities/create-activities';
+import type { Inspection } from '../../src/services/artifact-inspection.service';
+import { SourceType } from '../../src/domain/catalog/catalog-enums';
+import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../../src/domain/onboarding/workflow-inputs';
+
+/**
+ * What the recorder runs: each scenario drives the REAL workflow code along one path and saves its history.
+ *
+ * The activities are stubs returning realistic values of the real signatures. That is enough: replay never runs
+ * activities, it feeds their recorded results back to the workflow and checks that the workflow asks for the
+ * same commands in the same order. What a history pins down is the workflow's side of the conversation.
+ */
+export interface HistoryScenario {
+  /** File name: test/workflows/histories/<file>.json */
+  file: string;
+  workflowType: 'importWorkflow' | 'localCacheWorkflow';
+  input: ImportWorkflowInput | LocalCacheWorkflowInput;
+  activities: Activities;
+  /** Set for paths that end by a cancel request: sent once the activity that waits for it has started. */
+  cancelWhenStarted?: Promise<void>;
+  expectedStatus: 'COMPLETED' | 'FAILED' | 'CANCELLED';
+}
+
+// Fixed ids: re-recording an unchanged workflow changes only timestamps and server-assigned ids in the JSON.
+const importInput: ImportWorkflowInput = {
+  operationId: '5b0d7c1e-8f61-4c1a-9a53-1f4c3f0e2a01',
+  modelId: '9a4e2b6d-3c7f-4e8a-b1d2-6f0a5c9e7b02',
+  versionId: 'c3f1a8e4-2d6b-4f9c-8e7a-0b5d1c2e3f03',
+  source: { type: SourceType.HUGGING_FACE, repoId: 'acme/tiny-llama', revision: 'main' },
+};
+
+const cacheInput: LocalCacheWorkflowInput = {
+  operationId: '0e7c2a9b-5d1f-4b3e-a6c8-2f9d4e1b7a04',
+  modelId: importInput.modelId,
+  cacheId: 'd8b3f6a1-9e2c-4a7d-b5f0-3c1e8a6d2b05',
+  versionId: importInput.versionId,
+};
+
+const inspection: Inspection = {
+  verified: {
+    architecture: 'LlamaForCausalLM',
+    modelType: 'llama',
+    parameterCount: '1100000000',
+    contextLength: 2048,
+    dtypes: { 'model.safetensors': 'BF16' },
+    torchDtype: 'bfloat16',
+    quantization: null,
+    license: 'apache-2.0',
+    tags: ['text-generation'],
+    pipelineTag: 'text-generation',
+    baseModel: null,
+    numLayers: 22,
+    numKeyValueHeads: 4,
+    headDim: 64,
+  },
+  problems: [],
+  requirements: { minGpuMemoryGb: 3, recommendedGpu: 'NVIDIA T4', recommendedGpuCount: 1 },
+};
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => undefined as void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+/** Heartbeats until the workflow's cancel request arrives; Context.sleep rejects with CancelledFailure then. */
+async function runUntilCancelled(started: () => void): Promise<never> {
+  started();
+  const ctx = Context.current();
+  for (;;) {
+    ctx.heartbeat({ bytes: 1024 });
+    await ctx.sleep(50);
+  }
+}
+
+function happyActivities(): Activities {
+  return {
+    listSourceFiles: async () => ({ files: 3, bytes: 2_200_000_000, revision: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' }),
+    stageSourceFiles: async () => ({ files: 3, bytes: 2_200_000_000 }),
+    inspectArtifacts: async () => inspection,
+    completeImport: async () => 'VERIFIED',
+    failImport: async () => undefined,
+    cancelImport: async () => undefined,
+    materializeCache: async (input) => `/var/cache/modelhub/${input.cacheId}`,
+    failCache: async () => undefined,
+  };
+}
+
+export function historyScenarios(): HistoryScenario[] {
+  const importStaging = deferred();
+  const cacheCopying = deferred();
+  const base = { workflowType: 'importWorkflow', input: importInput } as const;
+  const cache = { workflowType: 'localCacheWorkflow', input: cacheInput } as const;
+  return [
+    { ...base, file: 'import-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    {
+      // failFast's translation of SourceUnavailableError: the listing fails, failImport settles the row.
+      ...base,
+      file: 'import-source-error',
+      activities: {
+        ...happyActivities(),
+        listSourceFiles: async () => {
+          throw ApplicationFailure.nonRetryable('acme/tiny-llama@main: repository not found', 'SOURCE_NOT_FOUND');
+        },
+      },
+      expectedStatus: 'FAILED',
+    },
+    {
+      // A broken artifact found while reading metadata (MalformedArtifactError through failFast).
+      ...base,
+      file: 'import-verification-failure',
+      activities: {
+        ...happyActivities(),
+        inspectArtifacts: async () => {
+          throw ApplicationFailure.nonRetryable('model.safetensors: header length exceeds file size', 'BAD_USER_INPUT');
+        },
+      },
+      expectedStatus: 'FAILED',
+    },
+    {
+      // Cancelled mid-transfer: the copy stops (WAIT_CANCELLATION_COMPLETED), then cancelImport runs non-cancellably.
+      ...base,
+      file: 'import-cancelled',
+      activities: { ...happyActivities(), stageSourceFiles: () => runUntilCancelled(importStaging.resolve) },
+      cancelWhenStarted: importStaging.promise,
+      expectedStatus: 'CANCELLED',
+    },
+    { ...cache, file: 'local-cache-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    {
+      ...cache,
+      file: 'local-cache-failure',
+      activities: {
+        ...happyActivities(),
+        materializeCache: async () => {
+          throw ApplicationFailure.nonRetryable('version is not VERIFIED', 'CONFLICT');
+        },
+      },
+      expectedStatus: 'FAILED',
+    },
+    {
+      ...cache,
+      file: 'local-cache-cancelled',
+      activities: { ...happyActivities(), materializeCache: () => runUntilCancelled(cacheCopying.resolve) },
+      cancelWhenStarted: cacheCopying.promise,
+      expectedStatus: 'CANCELLED',
+    },
+  ];
+}
