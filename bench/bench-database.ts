@@ -1,0 +1,79 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../src/persistence/data-source';
+import { withMigrationLock } from '../src/persistence/database';
+import { ensureDatabase, startEmbeddedPostgres } from '../src/persistence/embedded-postgres';
+
+export interface BenchDatabase {
+  readonly dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway database on DATABASE_URL's server, dropped on close (never touches the server's other databases). */
+async function onServer(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `modelhub_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  await ensureDatabase(adminUrl, name);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  };
+  return { url: url.toString(), drop };
+}
+
+/** An embedded PostgreSQL with its own temporary data directory and port (no clash with a dev or test cluster). */
+async function embedded(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-bench-pg-'));
+  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'modelhub_bench' });
+  return {
+    url: server.url,
+    drop: async () => {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A migrated database for a benchmark: DATABASE_URL's server when set, else an embedded one. */
+export async function openBenchDatabase(): Promise<BenchDatabase> {
+  const { url, drop } = process.env.DATABASE_URL ? await onServer(process.env.DATABASE_URL) : await embedded();
+  const dataSource = createDataSource({ url, poolSize: 10 });
+  try {
+    await dataSource.initialize();
+    await withMigrationLock(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await drop();
+    throw error;
+  }
+  return {
+    dataSource,
+    async close() {
+      await dataSource.destroy();
+      await drop();
+    },
+  };
+}
