@@ -16,15 +16,63 @@ export interface ModelEventPayload {
   at: Date;
 }
 
-/** In-process fan-out of the events each API process receives over LISTEN. */
-export function createEventBus() {
-  return createPubSub<{
-    OPERATION: [operationId: string, operation: OperationRecord];
-    MODEL: [modelId: string, event: ModelEventPayload];
-  }>();
+// A type alias, not an interface: createPubSub wants an index-signature-compatible map.
+type Topics = {
+  OPERATION: [operationId: string, operation: OperationRecord];
+  MODEL: [modelId: string, event: ModelEventPayload];
+};
+type Topic = keyof Topics;
+
+export interface EventBus {
+  publish<T extends Topic>(topic: T, id: string, payload: Topics[T][1]): void;
+  subscribe<T extends Topic>(topic: T, id: string): AsyncIterableIterator<Topics[T][1]>;
+  /** Whether any subscriber of this process listens to the topic and id (else an event needs no row read). */
+  watched(topic: Topic, id: string): boolean;
 }
 
-export type EventBus = ReturnType<typeof createEventBus>;
+/** In-process fan-out of the events each API process receives over LISTEN, counting who listens to what. */
+export function createEventBus(): EventBus {
+  const pubsub = createPubSub<Topics>();
+  const listeners = new Map<string, number>();
+  const keyOf = (topic: Topic, id: string) => `${topic}:${id}`;
+  return {
+    publish(topic, id, payload) {
+      (pubsub.publish as (t: Topic, i: string, p: unknown) => void)(topic, id, payload);
+    },
+    subscribe<T extends Topic>(topic: T, id: string): AsyncIterableIterator<Topics[T][1]> {
+      const key = keyOf(topic, id);
+      listeners.set(key, (listeners.get(key) ?? 0) + 1);
+      const inner = (pubsub.subscribe as (t: Topic, i: string) => AsyncIterableIterator<Topics[T][1]>)(topic, id);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const left = (listeners.get(key) ?? 1) - 1;
+        if (left > 0) listeners.set(key, left);
+        else listeners.delete(key);
+      };
+      const iterator: AsyncIterableIterator<Topics[T][1]> = {
+        [Symbol.asyncIterator]: () => iterator,
+        next: async () => {
+          const result = await inner.next();
+          if (result.done) release();
+          return result;
+        },
+        return: async (value?: unknown) => {
+          release();
+          return (await inner.return?.(value)) ?? { done: true, value: undefined };
+        },
+        throw: async (error?: unknown) => {
+          release();
+          if (inner.throw) return inner.throw(error);
+          throw error;
+        },
+      };
+      return iterator;
+    },
+    watched: (topic, id) => listeners.has(keyOf(topic, id)),
+  };
+}
 
 /** How many operations the fan-out remembers the last published sequence of (memory stays bounded). */
 const REMEMBERED_OPERATIONS = 10_000;
@@ -45,6 +93,8 @@ export function createEventFanOut(bus: EventBus, services: Pick<Services, 'opera
   };
 
   const onOperation = async (event: Extract<HubEvent, { kind: 'operation' }>) => {
+    // Nobody here listens: no read at all (a busy worker sends many events per second per import).
+    if (!bus.watched('OPERATION', event.operationId) && !bus.watched('MODEL', event.modelId)) return;
     if ((published.get(event.operationId) ?? -1) >= event.sequence) return;
     const operation = await services.operations.get(event.operationId);
     remember(operation);
@@ -52,6 +102,7 @@ export function createEventFanOut(bus: EventBus, services: Pick<Services, 'opera
   };
 
   const onStatus = async (event: Extract<HubEvent, { kind: 'status' }>) => {
+    if (!bus.watched('MODEL', event.modelId)) return;
     const transition = await services.modelQueries.transition(event.transitionId);
     publishTransition(bus, transition);
   };
