@@ -55,7 +55,7 @@ test('a Hugging Face import streams live progress to completion and verifies met
 
   const res = await t.gql(`query($id: ID!) { version(id: $id) { ${VERSION_DETAILS} } }`, { id: op.version.id }, { as: Role.VIEWER });
   const version = res.data!.version;
-  expect(version.status).toBe('READY');
+  expect(version.status).toBe('VERIFIED');
   expect(version.files.map((f: { path: string; format: string }) => [f.path, f.format])).toEqual([
     ['README.md', 'MODEL_CARD'],
     ['config.json', 'CONFIG'],
@@ -116,7 +116,7 @@ test('an LFS checksum mismatch fails the import: NEEDS_ATTENTION with the reason
   const model = await t.gql(`query($id: ID!) { model(id: $id) { status transitions { toStatus reason } versions { status statusReason files { path } } } }`, { id: res.data!.importModel.model.id });
   expect(model.data!.model.status).toBe('NEEDS_ATTENTION');
   expect(model.data!.model.transitions.at(-1).reason).toMatch(/sha256 mismatch/);
-  expect(model.data!.model.versions[0]).toMatchObject({ status: 'FAILED', files: [] });
+  expect(model.data!.model.versions[0]).toMatchObject({ status: 'NEEDS_ATTENTION', files: [] });
 });
 
 test('a gated repository without access fails with a clear message; a missing repo too', async () => {
