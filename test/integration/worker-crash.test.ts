@@ -1,5 +1,5 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { spawnWorker } from '../support/child-worker';
 import { importModel, waitForOperation, writeModelDir } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
@@ -14,26 +14,8 @@ afterAll(async () => {
   await t.stop();
 });
 
-/** A worker as its own OS process; with `crashAfter` it SIGKILLs itself right after that activity commits. */
-async function spawnWorker(crashAfter?: string): Promise<ChildProcess> {
-  const child = fork(path.resolve(__dirname, '../support/worker-child.ts'), [], {
-    execArgv: ['-r', path.resolve(__dirname, '../support/ts-register.js')],
-    env: {
-      ...process.env,
-      ...t.env,
-      DATABASE_URL: process.env.TEST_DATABASE_URL!,
-      TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
-      ...(crashAfter ? { CRASH_AFTER_ACTIVITY: crashAfter } : {}),
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`worker exited early with code ${code}`)));
-  });
-  return child;
-}
+/** With `crashAfter` the worker SIGKILLs itself right after that activity commits. */
+const spawn = (crashAfter?: string) => spawnWorker(t, children, crashAfter ? { CRASH_AFTER_ACTIVITY: crashAfter } : {});
 
 const exited = (child: ChildProcess) => new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
 
@@ -48,12 +30,12 @@ async function outcome(operationId: string) {
 }
 
 async function runImport(dir: string, crashAfter?: string) {
-  const worker = await spawnWorker(crashAfter);
+  const worker = await spawn(crashAfter);
   const started = await importModel(t, { name: uniqueName('crash'), source: { sourceType: 'DISK', path: dir } });
   const opId = started.data!.importModel.id as string;
   if (crashAfter) {
     expect(await exited(worker)).toBe('SIGKILL');
-    await spawnWorker();
+    await spawn();
   }
   // After a crash the activity's retry waits out its heartbeat timeout (20-30 s) on the new worker.
   const done = await waitForOperation(t, opId, 120_000);

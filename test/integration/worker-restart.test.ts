@@ -1,8 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { blobKey } from '../../src/storage/artifact-store';
+import { spawnWorker } from '../support/child-worker';
 import { startHubServer, type HubServer } from '../fixtures/hub-server';
 import { llamaConfig, safetensors, sha256 } from '../fixtures/model-files';
 import { importModel, waitForOperation } from '../support/onboarding-fixtures';
@@ -22,20 +23,7 @@ afterAll(async () => {
   await hub.close();
 });
 
-/** A worker as its own OS process (src/worker.ts's wiring), so the test can kill it like a crash would. */
-async function spawnWorker(): Promise<ChildProcess> {
-  const child = fork(path.resolve(__dirname, '../support/worker-child.ts'), [], {
-    execArgv: ['-r', path.resolve(__dirname, '../support/ts-register.js')],
-    env: { ...process.env, ...t.env, DATABASE_URL: process.env.TEST_DATABASE_URL!, TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS! },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`worker exited early with code ${code}`)));
-  });
-  return child;
-}
+const spawn = () => spawnWorker(t, children);
 
 async function fileSha256(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -48,7 +36,7 @@ test('a worker killed mid-download is replaced; the new one resumes the file and
   const repoId = `crash/${uniqueName('resume')}`;
   hub.repos.set(repoId, { files: { 'config.json': llamaConfig(), 'model.safetensors': weights }, throttle: { chunk: 64 * 1024, delayMs: 20 } });
 
-  const first = await spawnWorker();
+  const first = await spawn();
   const started = await importModel(t, { name: uniqueName('resume'), source: { sourceType: 'HUGGING_FACE', repoId } });
   const opId = started.data!.importModel.id;
   for (;;) {
@@ -58,7 +46,7 @@ test('a worker killed mid-download is replaced; the new one resumes the file and
   }
   first.kill('SIGKILL');
   hub.repos.get(repoId)!.throttle = undefined;
-  await spawnWorker();
+  await spawn();
 
   // The dead worker's attempt times out on its heartbeat (30 s); the retry lands on the new worker.
   const done = await waitForOperation(t, opId, 110_000);
