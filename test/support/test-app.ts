@@ -55,17 +55,20 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Run an in-process Temporal worker on this app's own task queue. */
   worker?: boolean;
+  /** Another PostgreSQL database or Temporal server than the run's (tests that stop and restart them). */
+  databaseUrl?: string;
+  temporalAddress?: string;
 }
 
 /** The real subgraph on a free port, over the run's PostgreSQL database and Temporal dev server. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-test-'));
-  const databaseUrl = required('TEST_DATABASE_URL');
+  const databaseUrl = options.databaseUrl ?? required('TEST_DATABASE_URL');
   const env: Record<string, string> = {
       NODE_ENV: 'test',
       DATABASE_URL: databaseUrl,
       PORT: '0',
-      TEMPORAL_ADDRESS: required('TEST_TEMPORAL_ADDRESS'),
+      TEMPORAL_ADDRESS: options.temporalAddress ?? required('TEST_TEMPORAL_ADDRESS'),
       // Each test file gets its own queue, so its worker never runs another file's workflows.
       TEMPORAL_TASK_QUEUE: `modelhub-test-${randomBytes(4).toString('hex')}`,
       ARTIFACT_DIR: path.join(dir, 'artifacts'),
