@@ -195,3 +195,23 @@ test('deleting a model with a running import is refused, naming the operation', 
   await idle.services.reconciler.runOnce(0);
   expect((await idle.gql(`mutation($id: ID!) { deleteModel(id: $id) }`, { id: op.model.id }, { as: Role.ADMIN })).errors).toBeUndefined();
 });
+
+test('a retry while the previous run is still closing answers CONFLICT and leaves no operation without a workflow', async () => {
+  const res = await importModel(idle, { name: uniqueName('closing'), source: { sourceType: 'DISK', path: await writeModelDir(idle) } });
+  const op = res.data!.importModel;
+  // The run settled its operation (as its fail step does) but its workflow has not closed yet.
+  await idle.services.outcomes.fail({ operationId: op.id, modelId: op.model.id, versionId: op.version.id }, 'FAILED', 'source went away');
+  const early = await idle.gql(`mutation($id: ID!) { retryOperation(id: $id) { id } }`, { id: op.id });
+  expect(errorCode(early)).toBe('CONFLICT');
+  expect(early.errors![0].message).toMatch(/still closing/);
+  const [ops] = await idle.dataSource.query('SELECT count(*)::int AS n FROM operations WHERE version_id = $1', [op.version.id]);
+  expect(ops.n).toBe(1);
+  const [version] = await idle.dataSource.query('SELECT status FROM model_versions WHERE id = $1', [op.version.id]);
+  expect(version.status).toBe('NEEDS_ATTENTION');
+
+  await temporal.workflow.getHandle(op.workflowId).terminate('closed');
+  const worker = await idle.startWorker();
+  const retried = await idle.gql(`mutation($id: ID!) { retryOperation(id: $id) { id } }`, { id: op.id });
+  expect((await waitForOperation(idle, retried.data!.retryOperation.id)).status).toBe('SUCCEEDED');
+  await worker.stop();
+});
