@@ -19,9 +19,25 @@ export interface Config {
     readonly audience: string;
     /** True when the secret is the well-known development default. */
     readonly usingDevSecret: boolean;
+    /** Longest `exp - iat` accepted (TOKEN_MAX_LIFETIME_S); a token without `exp` is refused. */
+    readonly maxTokenLifetimeSeconds: number;
+    /** Clock skew tolerated on `iat` and `exp` (TOKEN_CLOCK_SKEW_S). */
+    readonly clockSkewSeconds: number;
   };
   readonly limits: {
     readonly maxPageSize: number;
+    /** Default and largest `first` of nested lists (Model.versions, Model.operations, transitions, …). */
+    readonly nestedListLimit: number;
+    /** Default and largest `first` of Version.files (a repository may hold thousands of files). */
+    readonly filesListLimit: number;
+  };
+  readonly query: QueryLimits;
+  readonly urlImports: {
+    /** Hosts and CIDRs a URL import may reach although they are loopback, private or link-local. */
+    readonly allow: readonly string[];
+    readonly maxRedirects: number;
+    /** Key material sealing URL credentials (SECRETS_KEY; defaults to JWT_SECRET); null refuses such URLs. */
+    readonly secretsKey: string | null;
   };
   readonly hub: {
     /** HF_ENDPOINT, the convention of the hub's own clients. */
@@ -80,6 +96,32 @@ function optional(env: Env, name: string): string | null {
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
 }
 
+/** What one GraphQL request may ask for; each limit answers its own extensions.code when exceeded. */
+export interface QueryLimits {
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly maxDirectives: number;
+  readonly maxCost: number;
+  readonly maxBodyBytes: number;
+  /** Operations in one batched HTTP request; 1 turns batching off. */
+  readonly maxBatch: number;
+  readonly introspection: boolean;
+  readonly fieldSuggestions: boolean;
+}
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function listVar(env: Env, name: string): string[] {
+  return (optional(env, name) ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
 function artifactStore(raw: string | null): 'fs' | 's3' {
   if (raw === null || raw === 'fs' || raw === 's3') return raw ?? 'fs';
   throw new ConfigError(`ARTIFACT_STORE must be fs or s3, got "${raw}"`);
@@ -119,9 +161,19 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       issuer: optional(env, 'JWT_ISSUER') ?? 'modelhub',
       audience: optional(env, 'JWT_AUDIENCE') ?? 'modelhub',
       usingDevSecret: jwtSecret === DEV_JWT_SECRET,
+      maxTokenLifetimeSeconds: intVar(env, 'TOKEN_MAX_LIFETIME_S', 86_400, 60, 31_536_000),
+      clockSkewSeconds: intVar(env, 'TOKEN_CLOCK_SKEW_S', 60, 0, 3600),
     },
     limits: {
       maxPageSize: intVar(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
+      nestedListLimit: intVar(env, 'NESTED_LIST_LIMIT', 100, 1, 10_000),
+      filesListLimit: intVar(env, 'FILES_LIST_LIMIT', 10_000, 1, 1_000_000),
+    },
+    query: queryLimits(env, mode),
+    urlImports: {
+      allow: listVar(env, 'URL_IMPORT_ALLOW'),
+      maxRedirects: intVar(env, 'URL_IMPORT_MAX_REDIRECTS', 5, 0, 20),
+      secretsKey: secretsKey(env, jwtSecret),
     },
     hub: {
       endpoint: (optional(env, 'HF_ENDPOINT') ?? 'https://huggingface.co').replace(/\/+$/, ''),
@@ -160,6 +212,28 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     gpuCatalog: gpuCatalog(optional(env, 'GPU_CATALOG')),
   };
   return deepFreeze(config);
+}
+
+function secretsKey(env: Env, jwtSecret: string | null): string | null {
+  const explicit = optional(env, 'SECRETS_KEY');
+  if (explicit !== null && explicit.length < 32) throw new ConfigError('SECRETS_KEY must be at least 32 characters');
+  return explicit ?? jwtSecret;
+}
+
+function queryLimits(env: Env, mode: Config['env']): QueryLimits {
+  // Schema discovery helps while developing; in production it maps the attack surface for anyone.
+  const discoverable = mode !== 'production';
+  return {
+    maxDepth: intVar(env, 'MAX_QUERY_DEPTH', 10, 2, 100),
+    maxAliases: intVar(env, 'MAX_QUERY_ALIASES', 20, 0, 1000),
+    maxTokens: intVar(env, 'MAX_QUERY_TOKENS', 2000, 100, 100_000),
+    maxDirectives: intVar(env, 'MAX_QUERY_DIRECTIVES', 20, 0, 1000),
+    maxCost: intVar(env, 'MAX_QUERY_COST', 20_000, 100, 10_000_000),
+    maxBodyBytes: intVar(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 104_857_600),
+    maxBatch: intVar(env, 'MAX_BATCH_SIZE', 10, 1, 100),
+    introspection: boolVar(env, 'GRAPHQL_INTROSPECTION', discoverable),
+    fieldSuggestions: boolVar(env, 'GRAPHQL_FIELD_SUGGESTIONS', discoverable),
+  };
 }
 
 function gpuCatalog(raw: string | null): { name: string; memoryGb: number }[] {

@@ -28,7 +28,7 @@ const TICK_MS = 5000;
 /** The byte-moving half of an import (the worker's side): list the source once, then stage and store its files. */
 export class IngestionService {
   constructor(
-    private readonly config: Pick<Config, 'hub' | 'imports' | 'artifacts'>,
+    private readonly config: Pick<Config, 'hub' | 'imports' | 'urlImports' | 'artifacts'>,
     private readonly store: ArtifactStore,
     private readonly operations: OperationService,
     private readonly listings: ImportListingService,

@@ -6,7 +6,7 @@ import { SourceType } from '../domain/catalog/catalog-enums';
 import { validateModelDraft } from '../domain/catalog/model-validation';
 import { acceptsImport } from '../domain/lifecycle/lifecycle';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
-import { describeSource, type ImportSource, type ImportSourceInput, validateImportSource } from '../domain/onboarding/import-source';
+import { describeSource, type ImportSource, type ImportSourceInput, type SealSecret, validateImportSource } from '../domain/onboarding/import-source';
 import { isLive, OperationKind, type OperationRecord, OperationStatus, workflowIds } from '../domain/onboarding/operation';
 import { formatSemVer, parseSemVer } from '../domain/versioning/semver';
 import { ModelEntity } from '../persistence/entities/model.entity';
@@ -37,12 +37,17 @@ export class OnboardingService {
     private readonly workflows: WorkflowGateway,
     private readonly outcomes: ImportOutcomeService,
     private readonly diskRoots: readonly string[],
+    /** Seals credentials found in import URLs (null without SECRETS_KEY: such URLs are refused). */
+    private readonly seal: SealSecret | null = null,
+    /** Refuses a URL whose host is not public (or allowed) before anything is recorded. */
+    private readonly checkUrl: ((url: string) => Promise<void>) | null = null,
   ) {}
 
   async importModel(command: ImportModelCommand, actor: string): Promise<OperationRecord> {
-    const source = validateImportSource(command.source);
+    const source = validateImportSource(command.source, this.seal);
     // Checked here too (the worker checks again) so a bad path is the caller's error, not a failed workflow.
     if (source.type === SourceType.DISK) await resolveDiskPath(source.path, this.diskRoots);
+    if (source.type === SourceType.URL) await this.checkUrl?.(source.url);
     const version = formatSemVer(parseSemVer(command.version ?? '1.0.0'));
     const registration = { ...command, sourceType: source.type, sourceUri: describeSource(source) };
     validateModelDraft(registration);

@@ -13,6 +13,8 @@ import { MeasurementService } from './measurement.service';
 import { ModelCommandService } from './model-command.service';
 import { ModelQueryService } from './model-query.service';
 import { OnboardingService } from './onboarding.service';
+import { createSecretSealer } from '../net/sealed-secret';
+import { createUrlPreflight } from '../net/url-preflight';
 import { OperationService } from './operation.service';
 import { OperationReconciler } from './operation-reconciler.service';
 import { ScanResultService } from './scan-result.service';
@@ -29,6 +31,11 @@ export interface ServiceDeps {
 export type Services = ReturnType<typeof createServices>;
 
 /** One container for the API and the worker: construction is cheap and both share the same use cases. */
+function sealerOf(config: Config): ((secret: string) => string) | null {
+  const key = config.urlImports.secretsKey;
+  return key ? createSecretSealer(key).seal : null;
+}
+
 export function createServices(db: DataSource, { config, store, workflows }: ServiceDeps) {
   const licenses = new LicenseService(db);
   const models = new ModelCommandService(db, licenses);
@@ -47,7 +54,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     leaderboard: new LeaderboardService(db),
     health: new HealthService(db, workflows),
     operations,
-    onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots),
+    onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow)),
     caches,
     reconciler: new OperationReconciler(operations, workflows, outcomes, caches),
     ingestion: new IngestionService(config, store, operations, listings),

@@ -4,7 +4,14 @@ import { httpUrl, text } from '../common/field-rules';
 
 export type ImportSource =
   | { type: SourceType.HUGGING_FACE; repoId: string; revision: string }
-  | { type: SourceType.URL; url: string; fileName: string; sha256: string | null }
+  | {
+      type: SourceType.URL;
+      /** Without credentials: those are in `credentials`, sealed (a secret reference only workers open). */
+      url: string;
+      fileName: string;
+      sha256: string | null;
+      credentials?: string | null;
+    }
   | { type: SourceType.DISK; path: string }
   | { type: SourceType.CUSTOM; storagePath: string };
 
@@ -36,7 +43,58 @@ export function safeRelativePath(field: string, value: string): string {
   return value;
 }
 
-export function validateImportSource(input: ImportSourceInput): ImportSource {
+/** Seals a secret into a reference; absent where no SECRETS_KEY is configured. */
+export type SealSecret = (secret: string) => string;
+
+function decoded(field: string, value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new ValidationError(field, 'has a malformed percent-encoding');
+  }
+}
+
+/** `https://user:pass@host/…` → the URL without them and `user:pass` (decoded), for a Basic header. */
+export function splitUrlCredentials(url: string): { url: string; secret: string | null } {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return { url, secret: null };
+  const secret = `${decoded('url', parsed.username)}:${decoded('url', parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), secret };
+}
+
+/** A URL fit to show: credentials replaced by `***` (for messages and fields that echo what was given). */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '***';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//***@');
+  }
+}
+
+function urlSource(input: ImportSourceInput, seal: SealSecret | null): ImportSource {
+  const given = httpUrl('url', input.url);
+  if (!given) throw new ValidationError('url', 'is required for URL imports');
+  const { url, secret } = splitUrlCredentials(given);
+  if (secret !== null && !seal) throw new ValidationError('url', 'credentials in URLs need SECRETS_KEY to be configured on the server');
+  const fileName = input.fileName ?? decoded('url', new URL(url).pathname.split('/').pop() ?? '');
+  const sha256 = input.sha256?.toLowerCase() ?? null;
+  if (sha256 !== null && !SHA256.test(sha256)) throw new ValidationError('sha256', 'must be 64 hex characters');
+  return {
+    type: SourceType.URL,
+    url,
+    fileName: safeRelativePath('fileName', fileName || 'model.bin'),
+    sha256,
+    credentials: secret === null || !seal ? null : seal(secret),
+  };
+}
+
+export function validateImportSource(input: ImportSourceInput, seal: SealSecret | null = null): ImportSource {
   switch (input.sourceType) {
     case SourceType.HUGGING_FACE: {
       const repoId = text('repoId', input.repoId ?? '', 200, { min: 1 });
@@ -45,14 +103,8 @@ export function validateImportSource(input: ImportSourceInput): ImportSource {
       if (!REVISION.test(revision) || revision.includes('..')) throw new ValidationError('revision', 'is not a valid git revision');
       return { type: SourceType.HUGGING_FACE, repoId, revision };
     }
-    case SourceType.URL: {
-      const url = httpUrl('url', input.url);
-      if (!url) throw new ValidationError('url', 'is required for URL imports');
-      const fileName = input.fileName ?? decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
-      const sha256 = input.sha256?.toLowerCase() ?? null;
-      if (sha256 !== null && !SHA256.test(sha256)) throw new ValidationError('sha256', 'must be 64 hex characters');
-      return { type: SourceType.URL, url, fileName: safeRelativePath('fileName', fileName || 'model.bin'), sha256 };
-    }
+    case SourceType.URL:
+      return urlSource(input, seal);
     case SourceType.DISK: {
       const path = text('path', input.path ?? '', 4096, { min: 1 });
       assertNoTraversal('path', path);
@@ -72,7 +124,7 @@ export function validateImportSource(input: ImportSourceInput): ImportSource {
 export function describeSource(source: ImportSource): string {
   switch (source.type) {
     case SourceType.HUGGING_FACE: return source.repoId;
-    case SourceType.URL: return source.url;
+    case SourceType.URL: return redactUrl(source.url);
     case SourceType.DISK: return source.path;
     case SourceType.CUSTOM: return source.storagePath;
   }

@@ -10,6 +10,7 @@ import { Benchmark, Evaluation } from '../benchmark/benchmark.type';
 import { License } from '../license/license.type';
 import { ScanResult } from '../scan/scan-result.type';
 import { Operation } from '../operation/operation.type';
+import { shownSourceUri } from '../version/source-display';
 import { Version } from '../version/version.type';
 import { ModelConnection } from './model-connection.type';
 import { ModelFieldsInput, ModelFilterInput, RegisterModelInput, UpdateModelInput } from './model.input';
@@ -74,6 +75,11 @@ export class ModelResolver {
   @Mutation(() => ID, { description: 'Deletes a model with its versions and records; refused while a version is PUBLISHED or an operation runs.' })
   async deleteModel(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<string> {
     return (await ctx.services.models.delete(id)).id;
+  }
+
+  @FieldResolver()
+  sourceUri(@Root() model: ModelRecord): string | null {
+    return shownSourceUri(model.sourceUri);
   }
 
   @FieldResolver(() => License, { nullable: true })

@@ -8,6 +8,7 @@ import { LifecycleTransition, Model } from '../model/model.type';
 import { ScanResult } from '../scan/scan-result.type';
 import { LocalCache, VersionFile } from '../operation/operation.type';
 import { CreateVersionInput } from './version.input';
+import { shownSource } from './source-display';
 import { Version } from './version.type';
 
 @Resolver(() => Version)
@@ -53,6 +54,11 @@ export class VersionResolver {
   @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move of this version, oldest first.' })
   transitions(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.transitionsByVersion.load(version.id);
+  }
+
+  @FieldResolver()
+  source(@Root() version: VersionRecord): Record<string, unknown> | null {
+    return shownSource(version.source as Record<string, unknown> | null);
   }
 
   @FieldResolver(() => Model)

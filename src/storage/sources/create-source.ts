@@ -14,7 +14,7 @@ import { UrlSource } from './url-source';
  */
 export function createSource(
   source: ImportSource,
-  config: Pick<Config, 'hub' | 'imports'>,
+  config: Pick<Config, 'hub' | 'imports' | 'urlImports'>,
   store: ArtifactStore,
   pinnedRevision: string | null = null,
 ): ModelSource {
@@ -22,7 +22,7 @@ export function createSource(
     case SourceType.HUGGING_FACE:
       return new HuggingFaceSource(config.hub, source.repoId, pinnedRevision ?? source.revision);
     case SourceType.URL:
-      return new UrlSource(source.url, source.fileName, source.sha256);
+      return new UrlSource(source, config);
     case SourceType.DISK:
       return new DiskSource(source.path, config.imports.diskRoots);
     case SourceType.CUSTOM:

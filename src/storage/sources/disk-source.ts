@@ -15,16 +15,17 @@ function within(root: string, candidate: string): boolean {
  */
 export async function resolveDiskPath(requested: string, roots: readonly string[]): Promise<string> {
   if (roots.length === 0) throw new ValidationError('path', 'DISK imports are disabled: set DISK_IMPORT_ROOTS');
+  // One answer for "missing" and "outside the roots": different ones would let a caller probe which paths
+  // exist anywhere on the server.
+  const unavailable = () => new ValidationError('path', `${requested} does not exist under the allowed import roots`);
   let real: string;
   try {
     real = await realpath(requested);
   } catch {
-    throw new ValidationError('path', `${requested} does not exist or cannot be read`);
+    throw unavailable();
   }
   const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => path.resolve(root))));
-  if (!realRoots.some((root) => within(root, real))) {
-    throw new ValidationError('path', `${requested} is outside the allowed import roots`);
-  }
+  if (!realRoots.some((root) => within(root, real))) throw unavailable();
   const info = await stat(real);
   if (!info.isFile() && !info.isDirectory()) throw new ValidationError('path', `${requested} is not a regular file or directory`);
   return real;

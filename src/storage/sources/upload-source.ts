@@ -1,4 +1,5 @@
 import type { ArtifactStore } from '../artifact-store';
+import { UploadOutsideStoreError } from '../upload-path';
 import type { OpenedSource } from '../staged-file';
 import { type ModelSource, type SourceFile, type SourceListing, SourceUnavailableError } from './model-source';
 
@@ -16,6 +17,11 @@ export class UploadSource implements ModelSource {
   }
 
   async open(file: SourceFile, offset: number): Promise<OpenedSource> {
-    return { stream: await this.store.readUpload(this.prefix, file.path, offset), offset };
+    try {
+      return { stream: await this.store.readUpload(this.prefix, file.path, offset), offset };
+    } catch (error) {
+      if (!(error instanceof UploadOutsideStoreError)) throw error;
+      throw new SourceUnavailableError(`uploads/${this.prefix}/${file.path} is not a file inside the uploads folder`, 'BAD_USER_INPUT');
+    }
   }
 }

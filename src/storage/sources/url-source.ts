@@ -1,30 +1,94 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Config } from '../../config/config';
+import { redactUrl, splitUrlCredentials } from '../../domain/onboarding/import-source';
+import { createAddressPolicy } from '../../net/address-policy';
+import { DestinationRefusedError, type GuardedResponse, guardedRequest } from '../../net/guarded-request';
+import { createSecretSealer, SealedSecretError } from '../../net/sealed-secret';
 import type { OpenedSource } from '../staged-file';
 import { type ModelSource, type SourceFile, type SourceListing, SourceUnavailableError } from './model-source';
 
-/** A single file over http(s); resumable with Range when the server supports it. */
+/** Longest wait for a URL's response headers; the body then has IMPORT_IDLE_TIMEOUT_MS between bytes. */
+const HEADERS_TIMEOUT_MS = 30_000;
+
+export interface UrlSourceSpec {
+  url: string;
+  fileName: string;
+  sha256: string | null;
+  /** The sealed `user:password` of the URL, if it had any. */
+  credentials?: string | null;
+}
+
+/**
+ * A single file over http(s) on a user's word; resumable with Range when the server supports it. Every
+ * address it connects to (and every redirect's) must be public or allowed by URL_IMPORT_ALLOW, and messages
+ * name the URL without its credentials.
+ */
 export class UrlSource implements ModelSource {
+  private readonly url: URL;
+  private readonly shown: string;
+  private readonly authorization: string | null;
+
   constructor(
-    private readonly url: string,
-    private readonly fileName: string,
-    private readonly sha256: string | null,
-  ) {}
+    private readonly spec: UrlSourceSpec,
+    private readonly config: Pick<Config, 'urlImports'>,
+  ) {
+    // Rows written before credentials were sealed may still carry them in the URL itself.
+    const { url, secret } = splitUrlCredentials(spec.url);
+    this.url = new URL(url);
+    this.shown = redactUrl(url);
+    const plain = spec.credentials ? this.openCredentials(spec.credentials) : secret;
+    this.authorization = plain === null ? null : `Basic ${Buffer.from(plain, 'utf8').toString('base64')}`;
+  }
+
+  private openCredentials(sealed: string): string {
+    const key = this.config.urlImports.secretsKey;
+    if (!key) throw new SourceUnavailableError(`${this.shown}: its credentials need SECRETS_KEY on the worker`, 'BAD_USER_INPUT');
+    try {
+      return createSecretSealer(key).open(sealed);
+    } catch (error) {
+      if (error instanceof SealedSecretError) throw new SourceUnavailableError(`${this.shown}: ${error.message}`, 'BAD_USER_INPUT');
+      throw error;
+    }
+  }
+
+  private async request(method: 'GET' | 'HEAD', headers: Record<string, string> = {}): Promise<GuardedResponse> {
+    try {
+      return await guardedRequest(this.url, {
+        method,
+        headers,
+        authorization: this.authorization,
+        policy: createAddressPolicy(this.config.urlImports.allow),
+        maxRedirects: this.config.urlImports.maxRedirects,
+        timeoutMs: HEADERS_TIMEOUT_MS,
+      });
+    } catch (error) {
+      if (error instanceof DestinationRefusedError) throw new SourceUnavailableError(`${this.shown}: ${error.message}`, 'BAD_USER_INPUT');
+      throw error;
+    }
+  }
 
   async list(): Promise<SourceListing> {
-    const response = await fetch(this.url, { method: 'HEAD', redirect: 'follow' });
-    if (response.status === 404 || response.status === 410) throw new SourceUnavailableError(`${this.url} answered ${response.status}`);
-    if (response.status === 401 || response.status === 403) throw new SourceUnavailableError(`${this.url} refused access (${response.status})`, 'FORBIDDEN');
-    if (!response.ok) throw new Error(`HEAD ${this.url} answered ${response.status}`); // transient: retried
-    const length = response.headers.get('content-length');
+    const response = await this.request('HEAD');
+    response.body.resume();
+    const { status } = response;
+    if (status === 404 || status === 410) throw new SourceUnavailableError(`${this.shown} answered ${status}`);
+    if (status === 401 || status === 403) throw new SourceUnavailableError(`${this.shown} refused access (${status})`, 'FORBIDDEN');
+    if (status < 200 || status >= 300) throw new Error(`HEAD ${this.shown} answered ${status}`); // transient: retried
+    const length = response.headers['content-length'];
+    const size = length === undefined ? null : Number(length);
     // A URL has no immutable revision: the user's sha256, when given, is what pins its content.
-    return { revision: null, files: [{ path: this.fileName, size: length === null ? null : Number(length), sha256: this.sha256, gitBlobId: null }] };
+    return {
+      revision: null,
+      files: [{ path: this.spec.fileName, size: size !== null && Number.isSafeInteger(size) && size >= 0 ? size : null, sha256: this.spec.sha256, gitBlobId: null }],
+    };
   }
 
   async open(_file: SourceFile, offset: number): Promise<OpenedSource> {
-    const response = await fetch(this.url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, redirect: 'follow' });
-    if (!response.ok || !response.body) throw new Error(`GET ${this.url} answered ${response.status}`);
-    const resumed = response.status === 206 && response.headers.get('content-range')?.startsWith(`bytes ${offset}-`);
-    return { stream: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), offset: resumed ? offset : 0 };
+    const response = await this.request('GET', offset > 0 ? { range: `bytes=${offset}-` } : {});
+    if (response.status < 200 || response.status >= 300) {
+      response.body.destroy();
+      throw new Error(`GET ${this.shown} answered ${response.status}`);
+    }
+    const resumed = response.status === 206 && String(response.headers['content-range'] ?? '').startsWith(`bytes ${offset}-`);
+    return { stream: response.body, offset: resumed ? offset : 0 };
   }
 }
