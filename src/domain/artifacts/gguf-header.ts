@@ -10,6 +10,19 @@ export interface GgufSummary {
   quantization: string | null;
   name: string | null;
   metadata: Record<string, string | number | boolean | bigint>;
+  /** Tensor infos as declared (the security scanner checks their types, sizes and offsets). */
+  tensors: GgufTensorInfo[];
+  /** Bytes from the start of the file to the end of the tensor infos (the data section starts aligned after it). */
+  headerLength: number;
+  /** Metadata keys that appear more than once (llama.cpp refuses such files). */
+  duplicateKeys: string[];
+}
+
+export interface GgufTensorInfo {
+  name: string;
+  dims: bigint[];
+  type: number;
+  offset: bigint;
 }
 
 const GGUF_MAGIC = 0x46554747; // "GGUF" little-endian
@@ -95,20 +108,30 @@ export function parseGgufHeader(path: string, prefix: Buffer, fileSize: number):
   const tensorCount = r.count('tensor');
   const kvCount = r.count('metadata');
   const metadata: Record<string, Scalar> = {};
+  const keys = new Set<string>();
+  const duplicateKeys: string[] = [];
   for (let i = 0; i < kvCount; i++) {
     const key = r.string();
+    if (keys.has(key) && duplicateKeys.length < 10) duplicateKeys.push(key);
+    keys.add(key);
     const value = r.value(r.u32());
     if (value !== null) metadata[key] = value;
   }
   let parameterCount = 0n;
+  const tensors: GgufTensorInfo[] = [];
   for (let i = 0; i < tensorCount; i++) {
-    r.string();
+    const name = r.string();
     const dims = r.u32();
     if (dims > 8) throw new MalformedArtifactError(path, `tensor with ${dims} dimensions`);
     let elements = 1n;
-    for (let d = 0; d < dims; d++) elements *= r.u64();
-    r.u32(); // ggml type
-    r.u64(); // offset into the data section
+    const shape: bigint[] = [];
+    for (let d = 0; d < dims; d++) {
+      shape.push(r.u64());
+      elements *= shape[d]!;
+    }
+    const type = r.u32();
+    const offset = r.u64();
+    tensors.push({ name, dims: shape, type, offset });
     parameterCount += elements;
   }
   const architecture = typeof metadata['general.architecture'] === 'string' ? metadata['general.architecture'] : null;
@@ -123,5 +146,8 @@ export function parseGgufHeader(path: string, prefix: Buffer, fileSize: number):
     quantization: fileType === undefined ? null : (FILE_TYPES[Number(fileType)] ?? `TYPE_${String(fileType)}`),
     name: typeof metadata['general.name'] === 'string' ? metadata['general.name'] : null,
     metadata,
+    tensors,
+    headerLength: r.offset,
+    duplicateKeys,
   };
 }
