@@ -4,6 +4,7 @@ import { createLogger } from './config/logger';
 import { serveSubgraph } from './http/serve';
 import { openRuntime } from './runtime';
 import { onShutdown } from './shutdown';
+import { reportStartupFailure } from './startup-failure';
 
 /** The subgraph alone (production: the worker runs as its own process, `node dist/src/worker.js`). */
 async function main(): Promise<void> {
@@ -12,10 +13,10 @@ async function main(): Promise<void> {
   if (config.auth.usingDevSecret) log.warn('JWT_SECRET is unset: using the local development secret (npm run token)');
   const runtime = await openRuntime(config, log);
   const app = await serveSubgraph(runtime, log);
-  onShutdown(log, [() => app.stop(), () => runtime.close()]);
+  onShutdown(log, config.shutdownTimeoutMs, [
+    { name: 'HTTP and WebSocket drain', run: () => app.stop() },
+    { name: 'database and Temporal connections', run: () => runtime.close() },
+  ]);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().catch(reportStartupFailure);

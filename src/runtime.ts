@@ -10,6 +10,8 @@ export interface Runtime {
   readonly config: Config;
   readonly database: Database;
   readonly temporalAddress: string;
+  /** The dev server's UI when this runtime started one. */
+  readonly temporalUiUrl?: string | null;
   readonly services: Services;
   close(): Promise<void>;
 }
@@ -24,25 +26,33 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     const database = await openDatabase(config, log);
     closers.push(() => database.close());
     let temporalAddress = config.temporal.address;
+    let temporalUiUrl: string | null = null;
     if (!temporalAddress) {
       const server = await startTemporalDevServer({
         cliPath: config.temporal.cliPath,
         port: config.temporal.devPort,
         uiPort: config.temporal.devUiPort,
         dbFile: config.temporal.devDbFile,
+        toolsDir: config.temporal.toolsDir,
         log: (line) => log.debug({ temporal: line }, 'temporal'),
+        notice: (line) => log.warn(line),
       });
       closers.push(() => server.stop());
       temporalAddress = server.address;
+      temporalUiUrl = server.uiUrl;
       log.info({ address: server.address, ui: server.uiUrl }, 'Temporal dev server started');
     }
     const gateway = await TemporalGateway.connect(temporalAddress, config.temporal);
     closers.push(() => gateway.close());
-    const services = createServices(database.dataSource, { config, store: createArtifactStore(config.artifacts), workflows: gateway });
+    const store = createArtifactStore(config.artifacts, (report) =>
+      log.error({ ...report, event: 'blob-quarantined' }, 'a stored blob no longer matches its sha256: quarantined, never served'),
+    );
+    const services = createServices(database.dataSource, { config, store, workflows: gateway });
     return {
       config,
       database,
       temporalAddress,
+      temporalUiUrl,
       services,
       close: async () => {
         for (const close of closers.reverse()) await close().catch((error: unknown) => log.warn({ err: error }, 'shutdown step failed'));

@@ -3,19 +3,22 @@ import { loadConfig } from './config/config';
 import { createLogger } from './config/logger';
 import { openRuntime } from './runtime';
 import { onShutdown } from './shutdown';
+import { reportStartupFailure } from './startup-failure';
+import { installTemporalLogging } from './temporal/temporal-logging';
 import { startWorker } from './worker-runner';
 
-/** The Temporal worker alone: runs import and local-cache workflows and their activities. */
+/** The Temporal worker alone: runs import, local-cache and blob-collector workflows and their activities. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'modelhub-worker');
+  installTemporalLogging(log);
   const runtime = await openRuntime(config, log);
   const worker = await startWorker(runtime, log);
-  onShutdown(log, [() => worker.stop(), () => runtime.close()]);
+  onShutdown(log, config.shutdownTimeoutMs, [
+    { name: 'worker drain (activities handed back)', run: () => worker.stop() },
+    { name: 'database and Temporal connections', run: () => runtime.close() },
+  ]);
   await worker.done;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().catch(reportStartupFailure);

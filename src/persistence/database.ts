@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import type { Config } from '../config/config';
 import { connectAndMigrate, createDataSource } from './data-source';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { type EmbeddedPostgres, type PostgresEvent, startEmbeddedPostgres } from './embedded-postgres';
 
 export interface Database {
   readonly dataSource: DataSource;
@@ -24,7 +24,8 @@ export async function openDatabase(config: Config, log: Logger, queryLogger?: Ty
       dataDir: config.database.embeddedDataDir,
       port: config.database.embeddedPort,
       database: 'modelhub',
-      onLog: (message) => log.debug({ postgres: String(message).trim() }, 'postgres'),
+      onLog: (message) => log.debug({ postgres: message }, 'postgres'),
+      onEvent: (event) => logPostgresEvent(log, event),
     });
     url = embedded.url;
   }
@@ -46,6 +47,20 @@ export async function openDatabase(config: Config, log: Logger, queryLogger?: Ty
       await embedded?.stop();
     },
   };
+}
+
+/** Recovery and restarts are said at the default level: an operator should see them without asking. */
+function logPostgresEvent(log: Logger, event: PostgresEvent): void {
+  switch (event.kind) {
+    case 'recovered':
+      return log.warn({ detail: event.detail }, `embedded PostgreSQL: ${event.detail}`);
+    case 'exited':
+      return log.error(event, `embedded PostgreSQL exited (code ${event.code}, signal ${event.signal}); restarting in ${event.restartInMs} ms`);
+    case 'restarted':
+      return log.warn({ pid: event.pid }, 'embedded PostgreSQL restarted; connections are re-opened as they are needed');
+    case 'restart-failed':
+      return log.error({ error: event.error }, 'embedded PostgreSQL restart failed; trying again');
+  }
 }
 
 const MIGRATION_LOCK = 7_346_201; // arbitrary, fixed: all ModelHub processes share it
