@@ -5,6 +5,13 @@ export interface StoredBlob {
   size: number;
 }
 
+export interface BlobInfo {
+  sha256: string;
+  size: number;
+  /** Last written or reused (adopting a file already stored refreshes it): what the collector's grace period counts from. */
+  modifiedAt: Date;
+}
+
 export interface UploadedFile {
   /** Relative to the upload prefix. */
   path: string;
@@ -17,14 +24,28 @@ export interface UploadedFile {
  */
 export interface ArtifactStore {
   readonly kind: 'fs' | 's3';
-  /** Takes a fully written and verified local file into the store under its digest (kept once). */
+  /**
+   * Takes a fully written and verified local file into the store under its digest (kept once), durably: once
+   * this resolves the blob survives a crash. Adopting a digest already stored refreshes its modification time,
+   * so the garbage collector's grace period protects a blob an import is about to reference.
+   */
   adoptStagedFile(stagingPath: string, blob: StoredBlob): Promise<void>;
   has(sha256: string): Promise<boolean>;
-  /** Bytes [start, start + length) of a blob; length omitted reads to the end. */
+  /**
+   * Bytes [start, start + length) of a blob; length omitted reads to the end. A whole-blob read (no start, no
+   * length) is verified against the digest as it streams: a corrupt blob is quarantined and the stream fails
+   * with CorruptBlobError before its last bytes are delivered. Ranged reads (file headers) are not verified.
+   */
   read(sha256: string, start?: number, length?: number): Promise<Readable>;
+  /** Every blob in the store, for the garbage collector. */
+  listBlobs(): AsyncIterable<BlobInfo>;
+  statBlob(sha256: string): Promise<BlobInfo | null>;
+  deleteBlob(sha256: string): Promise<void>;
   listUploads(prefix: string): Promise<UploadedFile[]>;
   readUpload(prefix: string, path: string, start?: number): Promise<Readable>;
 }
+
+export const SHA256 = /^[0-9a-f]{64}$/;
 
 export function blobKey(sha256: string): string {
   return `blobs/sha256/${sha256.slice(0, 2)}/${sha256}`;

@@ -1,16 +1,24 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, opendir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { blobKey, type ArtifactStore, type StoredBlob, type UploadedFile } from './artifact-store';
+import { blobKey, SHA256, type ArtifactStore, type BlobInfo, type StoredBlob, type UploadedFile } from './artifact-store';
+import { type CorruptionReporter, verifyingStream } from './blob-integrity';
+import { durableMove, fsyncDir } from './durable-file';
 
-/** The default store: a project-local folder (ARTIFACT_DIR). */
+const errorCode = (error: unknown): unknown => (error as NodeJS.ErrnoException | null)?.code;
+
+/** The default store: a project-local folder (ARTIFACT_DIR). Corrupt blobs are moved to `quarantine/`. */
 export class FsArtifactStore implements ArtifactStore {
   readonly kind = 'fs' as const;
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly onCorrupt: CorruptionReporter = () => undefined,
+  ) {}
 
   private blobPath(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new Error(`not a sha256 digest: ${sha256.slice(0, 80)}`);
     return path.join(this.root, blobKey(sha256));
   }
 
@@ -23,12 +31,15 @@ export class FsArtifactStore implements ArtifactStore {
   async adoptStagedFile(stagingPath: string, blob: StoredBlob): Promise<void> {
     const target = this.blobPath(blob.sha256);
     if (await this.has(blob.sha256)) {
+      const now = new Date();
+      await utimes(target, now, now); // reused: restart the collector's grace period before anyone references it
       await rm(stagingPath, { force: true }); // already stored by another version: keep one copy
       return;
     }
-    await mkdir(path.dirname(target), { recursive: true });
-    // Same filesystem (both under .data) makes this an atomic rename, not a second copy.
-    await rename(stagingPath, target);
+    const dir = path.dirname(target);
+    const created = await mkdir(dir, { recursive: true });
+    if (created) await fsyncDir(path.dirname(dir)); // a new fan-out folder is an entry of its parent
+    await durableMove(stagingPath, target, blob.sha256);
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -40,7 +51,62 @@ export class FsArtifactStore implements ArtifactStore {
 
   async read(sha256: string, start = 0, length?: number): Promise<Readable> {
     if (length === 0) return Readable.from([]);
-    return createReadStream(this.blobPath(sha256), { start, end: length === undefined ? undefined : start + length - 1 });
+    const file = this.blobPath(sha256);
+    if (start === 0 && length === undefined) {
+      return verifyingStream(createReadStream(file), sha256, (actual) => this.quarantine(sha256, actual));
+    }
+    return createReadStream(file, { start, end: length === undefined ? undefined : start + length - 1 });
+  }
+
+  async *listBlobs(): AsyncIterable<BlobInfo> {
+    const base = path.join(this.root, 'blobs', 'sha256');
+    const fans = await readdir(base).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    for (const fan of fans.sort()) {
+      // opendir streams the entries: a fan-out folder may hold many thousands of blobs.
+      const dir = await opendir(path.join(base, fan)).catch(() => null);
+      if (!dir) continue;
+      for await (const entry of dir) {
+        if (!entry.isFile() || !SHA256.test(entry.name)) continue;
+        const info = await this.statBlob(entry.name);
+        if (info) yield info;
+      }
+    }
+  }
+
+  async statBlob(sha256: string): Promise<BlobInfo | null> {
+    try {
+      const info = await stat(this.blobPath(sha256));
+      return info.isFile() ? { sha256, size: info.size, modifiedAt: info.mtime } : null;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async deleteBlob(sha256: string): Promise<void> {
+    const file = this.blobPath(sha256);
+    await rm(file, { force: true });
+    await fsyncDir(path.dirname(file)).catch(() => undefined);
+  }
+
+  /** Moves a corrupt blob out of the addressable store, with a note saying why; `has` is false afterwards. */
+  private async quarantine(sha256: string, actual: string): Promise<string | null> {
+    const dir = path.join(this.root, 'quarantine', 'sha256');
+    await mkdir(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const target = path.join(dir, `${sha256}.${stamp}`);
+    try {
+      await rename(this.blobPath(sha256), target);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      return null; // a concurrent reader quarantined it first
+    }
+    await writeFile(`${target}.json`, JSON.stringify({ sha256, actual, quarantinedAt: new Date().toISOString() }, null, 2));
+    this.onCorrupt({ sha256, actual, quarantinedAt: target });
+    return target;
   }
 
   async listUploads(prefix: string): Promise<UploadedFile[]> {
