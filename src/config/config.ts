@@ -21,7 +21,7 @@ export interface Config {
     readonly usingDevSecret: boolean;
     /** Longest `exp - iat` accepted (TOKEN_MAX_LIFETIME_S); a token without `exp` is refused. */
     readonly maxTokenLifetimeSeconds: number;
-    /** Clock skew tolerated on `iat` and `exp` (TOKEN_CLOCK_SKEW_S). */
+    /** Clock skew tolerated on `iat` (TOKEN_CLOCK_SKEW_S): a token issued further ahead is refused. */
     readonly clockSkewSeconds: number;
   };
   readonly limits: {

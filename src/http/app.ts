@@ -3,20 +3,22 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
 import type { Config } from '../config/config';
 import { createTokenVerifier } from '../services/auth-tokens';
 import type { Services } from '../services/services';
 import { authenticate } from '../graphql/auth';
 import { createContext, type GraphQLContext } from '../graphql/context';
-import { formatError, isClientError } from '../graphql/errors';
+import { createErrorFormatter, isClientError } from '../graphql/errors';
 import type { EventBus } from '../graphql/pubsub';
+import { noNulLiterals, nulInVariables } from '../graphql/input-guard';
+import { queryLimitRules } from '../graphql/query-limits';
 import type { Subgraph } from '../graphql/schema';
+import { batchGuard, jsonBody, jsonErrors, notFound } from './http-guards';
+import { startWsServer } from './ws-server';
 
 export interface AppDeps {
   config: Config;
@@ -34,15 +36,19 @@ export interface RunningApp {
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
-/** Unexpected errors are logged once, with the request id the client got in `x-request-id`. */
-function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
+/**
+ * Unexpected errors are logged once, under the request id the client got in `x-request-id`; the formatter
+ * then answers them masked with that id as their reference.
+ */
+function errorLoggingPlugin(references: WeakMap<object, string>): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             if (isClientError(error)) continue;
-            contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+            references.set(error, contextValue.requestId);
+            contextValue.log.error({ err: error.originalError ?? error, path: error.path, reference: contextValue.requestId }, 'unexpected error');
           }
         },
       };
@@ -67,53 +73,79 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
       events,
     });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>>(
-    {
-      schema: subgraph.schema,
-      // Every connection is accepted and each operation is authenticated on its own, as over HTTP: a bad or
-      // expired token gets UNAUTHENTICATED results with the reason. Closing the socket (4403) instead makes
-      // gateways reconnect and retry (Hive Gateway: six times, about 42 s) and then show no message at all.
-      context: (ctx) =>
-        contextFor(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID()),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors
-          ? { ...result, errors: result.errors.map((e: GraphQLError) => formatError(e.toJSON(), e)) }
-          : undefined,
-    },
-    wsServer,
-  );
+  const references = new WeakMap<object, string>();
+  const formatError = createErrorFormatter({
+    fieldSuggestions: config.query.fieldSuggestions,
+    log,
+    referenceOf: (error) => (typeof error === 'object' && error !== null ? references.get(error) : undefined),
+  });
+  const rules = [...queryLimitRules(config.query), noNulLiterals];
+  const wsCleanup = startWsServer({
+    httpServer,
+    schema: subgraph.schema,
+    rules,
+    maxTokens: config.query.maxTokens,
+    maxPayloadBytes: config.query.maxBodyBytes,
+    formatError,
+    context: (authorization) => contextFor(authorization, randomUUID()),
+  });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: subgraph.schema,
     formatError,
     logger: log,
     includeStacktraceInErrorResponses: false,
+    // Our own rule refuses introspection when it is off (same code over HTTP and WebSocket).
     introspection: true,
+    validationRules: rules,
+    parseOptions: { maxTokens: config.query.maxTokens },
+    allowBatchedHttpRequests: config.query.maxBatch > 1,
+    csrfPrevention: true,
+    // Shutdown is the process's (src/shutdown.ts): Apollo's own signal handlers would stop it a second time.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // In-flight requests get half the shutdown time to finish; then their connections are closed.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(config.shutdownTimeoutMs / 2) }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      errorLoggingPlugin(),
+      errorLoggingPlugin(references),
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ request }) {
+              const refused = nulInVariables(request.variables);
+              if (refused) throw refused;
+            },
+          };
+        },
+      },
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
 
+  // First, so every answer (refusals before GraphQL included) carries the id its log lines are under.
+  app.use((req, res, next) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.locals.requestId = requestId;
+    next();
+  });
   app.get('/health', async (_req, res) => {
     const health = await services.health.check();
     res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', checks: health.checks });
   });
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    jsonBody(config.query),
+    batchGuard(config.query),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const incoming = req.header('x-request-id');
-        const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('x-request-id', requestId);
-        return contextFor(req.header('authorization'), requestId);
-      },
+      context: async ({ req, res }) => contextFor(req.header('authorization'), String(res.locals.requestId)),
     }),
   );
+
+  app.use(notFound);
+  app.use(jsonErrors(config.query, log));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

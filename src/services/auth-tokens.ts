@@ -18,14 +18,13 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
   return {
     async verify(token) {
       let payload: JWTPayload;
+      const options = { issuer: auth.issuer, audience: auth.audience, algorithms, requiredClaims: ['exp'] };
       try {
-        ({ payload } =
-          key instanceof Uint8Array
-            ? await jwtVerify(token, key, { issuer: auth.issuer, audience: auth.audience, algorithms })
-            : await jwtVerify(token, key, { issuer: auth.issuer, audience: auth.audience, algorithms }));
+        ({ payload } = key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
       } catch (error) {
         throw new UnauthenticatedError(describeJoseError(error));
       }
+      checkLifetime(payload, auth);
       return principalFrom(payload);
     },
   };
@@ -38,10 +37,31 @@ function describeJoseError(error: unknown): string {
   throw error;
 }
 
+/**
+ * A token must say when it ends, and not too far ahead: a leaked token without `exp` (or one for a year) is a
+ * key forever. `iat` in the future (beyond the clock skew) is a forgery or a broken issuer.
+ */
+function checkLifetime(payload: JWTPayload, auth: AuthConfig): void {
+  const now = Math.floor(Date.now() / 1000);
+  const { exp, iat } = payload as { exp: number; iat?: unknown };
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) throw new UnauthenticatedError('The access token\'s "iat" claim is not a time');
+  if (typeof iat === 'number' && iat > now + auth.clockSkewSeconds) throw new UnauthenticatedError('The access token was issued in the future ("iat")');
+  const start = typeof iat === 'number' ? Math.min(iat, now) : now;
+  if (exp - start > auth.maxTokenLifetimeSeconds + auth.clockSkewSeconds) {
+    throw new UnauthenticatedError(`The access token lives longer than the ${auth.maxTokenLifetimeSeconds} s this server accepts (TOKEN_MAX_LIFETIME_S)`);
+  }
+}
+
+const MAX_ROLES = 20;
+
 function principalFrom(payload: JWTPayload): Principal {
-  const subject = typeof payload.sub === 'string' && payload.sub.trim() ? payload.sub : null;
+  const subject = typeof payload.sub === 'string' && payload.sub.trim() && payload.sub.length <= 256 ? payload.sub : null;
   if (!subject) throw new UnauthenticatedError('The access token has no subject');
   const claimed: unknown[] = Array.isArray(payload.roles) ? payload.roles : typeof payload.role === 'string' ? [payload.role] : [];
+  if (claimed.length > MAX_ROLES) throw new UnauthenticatedError(`The access token claims more than ${MAX_ROLES} roles`);
+  // An unknown role is refused, not ignored: `constructor` or a typo must never be read as a grant of anything.
+  const unknown = claimed.filter((role) => !isRole(role));
+  if (unknown.length > 0) throw new UnauthenticatedError(`The access token claims roles this server does not know: ${unknown.map((r) => JSON.stringify(r).slice(0, 40)).join(', ')}`);
   const roles = claimed.filter(isRole);
   if (roles.length === 0) throw new UnauthenticatedError('The access token grants no ModelHub role');
   return { subject, roles };

@@ -75,8 +75,10 @@ test('an unexpected failure is masked: no SQL, no stack, a request id; health tu
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await broken.token(Role.VIEWER)}` },
       body: JSON.stringify({ query: '{ licenses { id } }' }),
     });
-    const body = (await response.json()) as { errors: { extensions: unknown }[] };
-    expect(body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    const body = (await response.json()) as { errors: { message: string; extensions: unknown }[] };
+    const requestId = response.headers.get('x-request-id');
+    // The reference is the request id the details were logged under.
+    expect(body.errors[0]).toMatchObject({ message: `internal error (reference ${requestId})`, extensions: { code: 'INTERNAL_SERVER_ERROR', reference: requestId } });
     expect(JSON.stringify(body)).not.toMatch(/SELECT|FROM|stacktrace|\.ts:\d|TypeORM|Connection|pool/i);
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const health = await fetch(broken.app.url.replace('/graphql', '/health'));

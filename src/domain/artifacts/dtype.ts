@@ -13,10 +13,16 @@ const TORCH_ALIASES: Record<string, string> = {
   int8: 'I8', uint8: 'U8', float8_e4m3fn: 'F8_E4M3', float8_e5m2: 'F8_E5M2',
 };
 
+/** Own properties only: a dtype of "constructor" or "__proto__" must not find Object's members. */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export function bytesPerElement(dtype: string): number | null {
-  return BYTES[dtype] ?? BYTES[TORCH_ALIASES[dtype.toLowerCase()] ?? ''] ?? null;
+  const alias = own(TORCH_ALIASES, dtype.toLowerCase());
+  return own(BYTES, dtype) ?? (alias === undefined ? undefined : own(BYTES, alias)) ?? null;
 }
 
 export function normaliseDtype(dtype: string): string {
-  return BYTES[dtype] !== undefined ? dtype : (TORCH_ALIASES[dtype.toLowerCase()] ?? dtype.toUpperCase());
+  return own(BYTES, dtype) !== undefined ? dtype : (own(TORCH_ALIASES, dtype.toLowerCase()) ?? dtype.toUpperCase());
 }

@@ -28,6 +28,17 @@ export interface GgufTensorInfo {
 const GGUF_MAGIC = 0x46554747; // "GGUF" little-endian
 const MAX_STRING = 1 << 24;
 const MAX_COUNT = 1n << 32n;
+/** Real files nest arrays one deep (vocabularies, merges); a hostile one nests 30,000 deep to blow the stack. */
+const MAX_ARRAY_DEPTH = 4;
+/** Largest array in real files: vocabularies of a few hundred thousand tokens. */
+const MAX_ARRAY_ITEMS = 1 << 24;
+/** Metadata entries and tensors: real files have hundreds to a few thousand. */
+const MAX_ENTRIES = 1 << 20;
+const MAX_KEY = 65_535;
+/** Values that reach columns: an architecture name is a short identifier; context lengths fit an int4. */
+export const MAX_ARCHITECTURE = 128;
+const MAX_CONTEXT = 2_147_483_647;
+const MAX_PARAMETERS = (1n << 63n) - 1n;
 
 // llama.cpp's llama_ftype numbering (general.file_type).
 const FILE_TYPES: Record<number, string> = {
@@ -64,16 +75,16 @@ class Reader {
     return Number(n);
   }
 
-  string(): string {
+  string(max = MAX_STRING): string {
     const length = this.count('string length');
-    if (length > MAX_STRING) throw new MalformedArtifactError(this.path, `string of ${length} bytes in header`);
+    if (length > max) throw new MalformedArtifactError(this.path, `string of ${length} bytes in header (at most ${max})`);
     this.need(length);
     const value = this.buf.toString('utf8', this.offset, this.offset + length);
     this.offset += length;
     return value;
   }
 
-  value(type: number): Scalar | null {
+  value(type: number, depth = 0): Scalar | null {
     switch (type) {
       case 0: return this.u8();
       case 1: this.need(1); return this.buf.readInt8(this.offset++);
@@ -86,9 +97,11 @@ class Reader {
       case 8: return this.string();
       case 9: {
         // Arrays (vocabularies, merges) are skipped, not kept: they can hold hundreds of thousands of entries.
+        if (depth >= MAX_ARRAY_DEPTH) throw new MalformedArtifactError(this.path, `arrays nested more than ${MAX_ARRAY_DEPTH} deep`);
         const itemType = this.u32();
         const n = this.count('array');
-        for (let i = 0; i < n; i++) this.value(itemType);
+        if (n > MAX_ARRAY_ITEMS) throw new MalformedArtifactError(this.path, `array of ${n} items (at most ${MAX_ARRAY_ITEMS})`);
+        for (let i = 0; i < n; i++) this.value(itemType, depth + 1);
         return null;
       }
       case 10: return this.u64();
@@ -107,11 +120,15 @@ export function parseGgufHeader(path: string, prefix: Buffer, fileSize: number):
   if (version < 2 || version > 3) throw new MalformedArtifactError(path, `unsupported GGUF version ${version}`);
   const tensorCount = r.count('tensor');
   const kvCount = r.count('metadata');
-  const metadata: Record<string, Scalar> = {};
+  if (tensorCount > MAX_ENTRIES || kvCount > MAX_ENTRIES) {
+    throw new MalformedArtifactError(path, `${tensorCount} tensors and ${kvCount} metadata entries (at most ${MAX_ENTRIES} each)`);
+  }
+  // Keys are the file's: no prototype, so "__proto__" or "constructor" is just another key.
+  const metadata = Object.create(null) as Record<string, Scalar>;
   const keys = new Set<string>();
   const duplicateKeys: string[] = [];
   for (let i = 0; i < kvCount; i++) {
-    const key = r.string();
+    const key = r.string(MAX_KEY);
     if (keys.has(key) && duplicateKeys.length < 10) duplicateKeys.push(key);
     keys.add(key);
     const value = r.value(r.u32());
@@ -135,16 +152,24 @@ export function parseGgufHeader(path: string, prefix: Buffer, fileSize: number):
     parameterCount += elements;
   }
   const architecture = typeof metadata['general.architecture'] === 'string' ? metadata['general.architecture'] : null;
+  if (architecture !== null && (architecture.length === 0 || architecture.length > MAX_ARCHITECTURE)) {
+    throw new MalformedArtifactError(path, `general.architecture is ${architecture.length} characters long (1 to ${MAX_ARCHITECTURE})`);
+  }
+  if (parameterCount > MAX_PARAMETERS) throw new MalformedArtifactError(path, `tensors hold ${parameterCount} parameters, more than any model can`);
   const ctx = architecture ? metadata[`${architecture}.context_length`] : undefined;
+  const contextLength = ctx === undefined ? null : typeof ctx === 'number' || typeof ctx === 'bigint' ? Number(ctx) : NaN;
+  if (contextLength !== null && (!Number.isInteger(contextLength) || contextLength < 1 || contextLength > MAX_CONTEXT)) {
+    throw new MalformedArtifactError(path, `${architecture}.context_length ${String(ctx).slice(0, 40)} is not a length between 1 and ${MAX_CONTEXT}`);
+  }
   const fileType = metadata['general.file_type'];
   return {
     version,
     tensorCount,
     parameterCount,
     architecture,
-    contextLength: ctx === undefined ? null : Number(ctx),
+    contextLength,
     quantization: fileType === undefined ? null : (FILE_TYPES[Number(fileType)] ?? `TYPE_${String(fileType)}`),
-    name: typeof metadata['general.name'] === 'string' ? metadata['general.name'] : null,
+    name: typeof metadata['general.name'] === 'string' ? metadata['general.name'].slice(0, 256) : null,
     metadata,
     tensors,
     headerLength: r.offset,

@@ -11,9 +11,23 @@ export interface HfConfigSummary {
   headDim: number | null;
 }
 
+/** Sizes in configs are counts: a positive safe integer, else ignored. */
 function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
 }
+
+/** Identifiers that reach columns (architecture, model type): short, printable, or the file is refused. */
+export const MAX_IDENTIFIER = 128;
+
+function identifier(path: string, key: string, value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  if (value.length === 0 || value.length > MAX_IDENTIFIER || /[\u0000-\u001F\u007F]/.test(value)) {
+    throw new MalformedArtifactError(path, `${key} is ${value.length} characters long or holds control characters (1 to ${MAX_IDENTIFIER} printable)`);
+  }
+  return value;
+}
+
+const MAX_CONTEXT = 2_147_483_647;
 
 export function parseHfConfig(path: string, text: string): HfConfigSummary {
   let raw: unknown;
@@ -30,11 +44,14 @@ export function parseHfConfig(path: string, text: string): HfConfigSummary {
   const heads = num(pick('num_attention_heads', 'n_head'));
   const hidden = num(pick('hidden_size', 'n_embd', 'd_model'));
   const architectures = top.architectures;
+  const contextLength = num(pick('max_position_embeddings', 'n_positions', 'seq_length', 'max_sequence_length'));
+  if (contextLength !== null && contextLength > MAX_CONTEXT) throw new MalformedArtifactError(path, `context length ${contextLength} is larger than ${MAX_CONTEXT}`);
+  const dtype = pick('torch_dtype', 'dtype');
   return {
-    architecture: Array.isArray(architectures) && typeof architectures[0] === 'string' ? architectures[0] : null,
-    modelType: typeof top.model_type === 'string' ? top.model_type : null,
-    contextLength: num(pick('max_position_embeddings', 'n_positions', 'seq_length', 'max_sequence_length')),
-    torchDtype: typeof pick('torch_dtype', 'dtype') === 'string' ? (pick('torch_dtype', 'dtype') as string) : null,
+    architecture: Array.isArray(architectures) ? identifier(path, 'architectures[0]', architectures[0]) : null,
+    modelType: identifier(path, 'model_type', top.model_type),
+    contextLength,
+    torchDtype: typeof dtype === 'string' ? identifier(path, 'torch_dtype', dtype) : null,
     numLayers: num(pick('num_hidden_layers', 'n_layer', 'num_layers')),
     numKeyValueHeads: num(pick('num_key_value_heads')) ?? heads,
     headDim: num(pick('head_dim')) ?? (heads && hidden ? hidden / heads : null),

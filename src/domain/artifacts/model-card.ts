@@ -7,6 +7,8 @@ export interface ModelCardSummary {
   baseModel: string | null;
 }
 
+const MAX_TAGS = 100;
+
 const EMPTY: ModelCardSummary = { license: null, tags: [], pipelineTag: null, baseModel: null };
 
 /** Reads the YAML front matter of a Hugging Face model card (README.md); a card without one is fine. */
@@ -21,11 +23,12 @@ export function parseModelCard(text: string): ModelCardSummary {
   }
   if (typeof data !== 'object' || data === null) return EMPTY;
   const front = data as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  // A card is informative, not trusted: its values are cut to sizes that fit where they are shown and stored.
+  const str = (v: unknown, max = 200) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : null);
   const license = str(front.license) === 'other' ? (str(front.license_name) ?? 'other') : str(front.license);
   return {
     license,
-    tags: Array.isArray(front.tags) ? front.tags.filter((t): t is string => typeof t === 'string') : [],
+    tags: Array.isArray(front.tags) ? front.tags.filter((t): t is string => typeof t === 'string').slice(0, MAX_TAGS).map((t) => t.slice(0, 100)) : [],
     pipelineTag: str(front.pipeline_tag),
     baseModel: Array.isArray(front.base_model) ? str(front.base_model[0]) : str(front.base_model),
   };

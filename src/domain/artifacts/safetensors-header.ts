@@ -12,6 +12,14 @@ export interface SafetensorsSummary {
 
 /** The format caps the header at 100 MB; anything larger is a hostile or broken file. */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
+/** Tensors have a handful of dimensions; the parameter total must fit a bigint column. */
+const MAX_DIMS = 16;
+const MAX_PARAMETERS = (1n << 63n) - 1n;
+
+/** Names come from the file: bounded before they reach a message (and the statusReason column). */
+function shown(name: string): string {
+  return name.length > 120 ? `${name.slice(0, 120)}…` : name;
+}
 
 interface TensorEntry {
   dtype?: unknown;
@@ -43,7 +51,8 @@ export function parseSafetensorsHeader(path: string, prefix: Buffer, fileSize: n
     throw new MalformedArtifactError(path, 'header is not a JSON object');
   }
   const dataSize = fileSize - 8 - headerLength;
-  const dtypes: Record<string, bigint> = {};
+  // Keyed by validated dtype names only, but without a prototype all the same.
+  const dtypes = Object.create(null) as Record<string, bigint>;
   const spans: [number, number][] = [];
   let parameterCount = 0n;
   let tensorCount = 0;
@@ -51,23 +60,24 @@ export function parseSafetensorsHeader(path: string, prefix: Buffer, fileSize: n
     if (name === '__metadata__') continue;
     const { dtype, shape, data_offsets: offsets } = (raw ?? {}) as TensorEntry;
     const size = typeof dtype === 'string' ? bytesPerElement(dtype) : null;
-    if (size === null) throw new MalformedArtifactError(path, `tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new MalformedArtifactError(path, `tensor "${name}" has an invalid shape`);
+    if (size === null) throw new MalformedArtifactError(path, `tensor "${shown(name)}" has unknown dtype ${JSON.stringify(dtype)?.slice(0, 40)}`);
+    if (!Array.isArray(shape) || shape.length > MAX_DIMS || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new MalformedArtifactError(path, `tensor "${shown(name)}" has an invalid shape`);
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-      throw new MalformedArtifactError(path, `tensor "${name}" has invalid data_offsets`);
+      throw new MalformedArtifactError(path, `tensor "${shown(name)}" has invalid data_offsets`);
     }
     const [start, end] = offsets as [number, number];
     const elements = (shape as number[]).reduce((n, d) => n * BigInt(d), 1n);
     if (end < start || end > dataSize || BigInt(end - start) * 4n !== elements * BigInt(size * 4)) {
-      throw new MalformedArtifactError(path, `tensor "${name}" data_offsets [${start}, ${end}] do not match its ${dtype} shape [${shape.join(', ')}]`);
+      throw new MalformedArtifactError(path, `tensor "${shown(name)}" data_offsets [${start}, ${end}] do not match its ${dtype} shape [${shape.join(', ')}]`);
     }
     spans.push([start, end]);
     dtypes[dtype as string] = (dtypes[dtype as string] ?? 0n) + elements;
     parameterCount += elements;
     tensorCount += 1;
   }
+  if (parameterCount > MAX_PARAMETERS) throw new MalformedArtifactError(path, `tensors hold ${parameterCount} parameters, more than any model can`);
   spans.sort((a, b) => a[0] - b[0]);
   let cursor = 0;
   for (const [start, end] of spans) {

@@ -19,7 +19,8 @@ export interface Principal {
 }
 
 export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && value in RANK;
+  // Object.hasOwn, not `in`: "constructor" or "__proto__" must not pass as a role through the prototype.
+  return typeof value === 'string' && Object.hasOwn(RANK, value);
 }
 
 export function hasRole(principal: Principal, required: Role): boolean {

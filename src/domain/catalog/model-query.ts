@@ -51,14 +51,41 @@ export function decodeCursor(raw: string, expectedOrder: ModelOrder): Cursor {
     typeof parsed[0] !== 'string' ||
     (parsed[1] !== null && typeof parsed[1] !== 'string') ||
     typeof parsed[2] !== 'string' ||
-    !/^[0-9a-f-]{36}$/.test(parsed[2])
+    !UUID.test(parsed[2])
   ) {
     throw new ValidationError('after', 'is not a cursor returned by this API');
   }
   if (parsed[0] !== expectedOrder) {
     throw new ValidationError('after', `was issued for ordering ${String(parsed[0])}, not ${expectedOrder}`);
   }
-  return { order: expectedOrder, value: parsed[1] as string | null, id: parsed[2] };
+  const value = parsed[1] as string | null;
+  if (!cursorValueFits(expectedOrder, value)) throw new ValidationError('after', 'is not a cursor returned by this API');
+  return { order: expectedOrder, value, id: parsed[2] };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const BIGINT = /^-?\d{1,19}$/;
+
+/**
+ * The sort value must be what this API puts there for the ordering: a well-formed cursor carrying, say, text
+ * where a timestamp belongs would otherwise reach SQL's CAST and fail as an internal error.
+ */
+function cursorValueFits(order: ModelOrder, value: string | null): boolean {
+  switch (order) {
+    case ModelOrder.CREATED_AT_DESC:
+    case ModelOrder.CREATED_AT_ASC:
+    case ModelOrder.UPDATED_AT_DESC:
+      return value !== null && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+    case ModelOrder.PARAMETER_COUNT_DESC:
+    case ModelOrder.PARAMETER_COUNT_ASC:
+      return value !== null && BIGINT.test(value) && BigInt(value) <= 9_223_372_036_854_775_807n && BigInt(value) >= -1n;
+    case ModelOrder.NAME_ASC:
+    case ModelOrder.NAME_DESC:
+      return value !== null && value.length <= 200 && !value.includes('\0');
+    default:
+      return false;
+  }
 }
 
 export function pageSize(first: number | null | undefined, max: number, fallback = 20): number {

@@ -2,8 +2,21 @@ import { ValidationError } from './domain-error';
 
 /** Small, composable input checks; each names the field it rejects. */
 
+// C0 controls but tab, line feed and carriage return; DEL; C1 controls. PostgreSQL refuses NUL in text outright.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** Refuses NUL and other control characters (tab and line breaks stay allowed). */
+export function printable(field: string, value: string): string {
+  const match = CONTROL.exec(value);
+  if (match) {
+    const code = match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new ValidationError(field, `must not contain control characters (U+${code} at position ${match.index})`);
+  }
+  return value;
+}
+
 export function text(field: string, value: string, max: number, opts: { min?: number } = {}): string {
-  const trimmed = value.trim();
+  const trimmed = printable(field, value).trim();
   const min = opts.min ?? 0;
   if (trimmed.length < min) {
     throw new ValidationError(field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);

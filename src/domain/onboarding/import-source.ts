@@ -90,7 +90,7 @@ function urlSource(input: ImportSourceInput, seal: SealSecret | null): ImportSou
     url,
     fileName: safeRelativePath('fileName', fileName || 'model.bin'),
     sha256,
-    credentials: secret === null || !seal ? null : seal(secret),
+    ...(secret !== null && seal ? { credentials: seal(secret) } : {}),
   };
 }
 

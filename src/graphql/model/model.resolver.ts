@@ -4,6 +4,7 @@ import type { ModelFieldsInput as DomainFieldsInput } from '../../domain/catalog
 import { pageSize } from '../../domain/catalog/model-query';
 import { Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
+import { capped } from '../list-caps';
 import type { GraphQLContext } from '../context';
 import { ModelOrder } from '../enums';
 import { Benchmark, Evaluation } from '../benchmark/benchmark.type';
@@ -93,8 +94,8 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => [Version], { description: 'Newest semantic version first.' })
-  versions(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.versionsByModel.load(model.id);
+  async versions(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
+    return capped(await ctx.loaders.versionsByModel.load(model.id), first, ctx.limits.nestedListLimit);
   }
 
   @FieldResolver(() => ScanResult, { nullable: true, description: 'The most recent scan of any version.' })
@@ -103,23 +104,23 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => [Benchmark], { description: 'Newest first.' })
-  benchmarks(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.benchmarksByModel.load(model.id);
+  async benchmarks(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
+    return capped(await ctx.loaders.benchmarksByModel.load(model.id), first, ctx.limits.nestedListLimit);
   }
 
   @FieldResolver(() => [Evaluation])
-  evaluations(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.evaluationsByModel.load(model.id);
+  async evaluations(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
+    return capped(await ctx.loaders.evaluationsByModel.load(model.id), first, ctx.limits.nestedListLimit);
   }
 
   @FieldResolver(() => [Operation], { description: 'Imports and caching runs, newest first.' })
-  operations(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.operationsByModel.load(model.id);
+  async operations(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
+    return capped(await ctx.loaders.operationsByModel.load(model.id), first, ctx.limits.nestedListLimit);
   }
 
   @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move of the model and its versions, oldest first.' })
-  transitions(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.transitionsByModel.load(model.id);
+  async transitions(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
+    return capped(await ctx.loaders.transitionsByModel.load(model.id), first, ctx.limits.nestedListLimit);
   }
 }
 

@@ -1,7 +1,8 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ModelRecord, VersionRecord } from '../../domain/catalog/catalog-records';
 import { hasRole, Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
+import { after, capped } from '../list-caps';
 import type { GraphQLContext } from '../context';
 import { LifecycleStage } from '../enums';
 import { LifecycleTransition, Model } from '../model/model.type';
@@ -52,8 +53,8 @@ export class VersionResolver {
   }
 
   @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move of this version, oldest first.' })
-  transitions(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.transitionsByVersion.load(version.id);
+  async transitions(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
+    return capped(await ctx.loaders.transitionsByVersion.load(version.id), first, ctx.limits.nestedListLimit);
   }
 
   @FieldResolver()
@@ -74,17 +75,22 @@ export class VersionResolver {
   }
 
   @FieldResolver(() => [VersionFile], { description: 'The manifest: every file with its size, sha256 and format.' })
-  files(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.filesByVersion.load(version.id);
+  async files(
+    @Root() version: VersionRecord,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: FILES_LIST_LIMIT).' }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'The path of the last file of the previous page.' }) afterPath: string | null,
+  ) {
+    return capped(after(await ctx.loaders.filesByVersion.load(version.id), (f) => f.path, afterPath), first, ctx.limits.filesListLimit);
   }
 
   @FieldResolver(() => [LocalCache], { description: 'Local copies of this version, newest first (evicted ones included).' })
-  localCaches(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.cachesByVersion.load(version.id);
+  async localCaches(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
+    return capped(await ctx.loaders.cachesByVersion.load(version.id), first, ctx.limits.nestedListLimit);
   }
 
   @FieldResolver(() => [ScanResult], { description: 'Newest first.' })
-  scans(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.scansByVersion.load(version.id);
+  async scans(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
+    return capped(await ctx.loaders.scansByVersion.load(version.id), first, ctx.limits.nestedListLimit);
   }
 }
