@@ -7,8 +7,9 @@ import type { IngestionService } from '../src/services/ingestion.service';
 import type { LocalCacheService } from '../src/services/local-cache.service';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
 import { failFast } from './activity-failures';
+import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 
-export interface ActivityDeps {
+export interface ActivityDeps extends ScanActivityDeps {
   ingestion: IngestionService;
   inspection: ArtifactInspectionService;
   outcomes: ImportOutcomeService;
@@ -20,8 +21,9 @@ export interface ActivityDeps {
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ ingestion, inspection, outcomes, listings, caches }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches }: ActivityDeps) {
   return {
+    ...createScanActivities({ scanRuns, scanRequests, blobScans }),
     listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {
       return whileHeartbeating(() => failFast(() => ingestion.listFiles(input.operationId, input.source)));
     },

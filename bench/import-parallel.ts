@@ -28,6 +28,7 @@ const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,4,8').split(',').map(Number)
 const noWorkflows: WorkflowGateway = {
   startImport: async () => 'started',
   startLocalCache: async () => 'started',
+  startScan: async () => 'started',
   cancel: async () => 'not-running',
   describe: async () => 'not-found',
   healthy: async () => true,

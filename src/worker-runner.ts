@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities/create-activities';
 import type { Runtime } from './runtime';
 import { createWorker } from './temporal/worker-factory';
+import { scheduleRescans } from './temporal/rescan-schedule';
 
 export interface RunningWorker {
   /** Resolves when the worker has drained and stopped. */
@@ -18,6 +19,7 @@ export async function startWorker(runtime: Runtime, log: Logger, workflowBundleP
     workflowBundlePath,
   });
   const done = worker.run().finally(() => connection.close());
+  scheduleRescans(runtime.temporalAddress, runtime.config, log);
   log.info({ taskQueue: runtime.config.temporal.taskQueue }, 'worker polling');
   const reconciling = startReconciler(runtime, log);
   return {

@@ -1,7 +1,8 @@
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/create-activities';
 import type { ImportWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
 import { failureDetails } from './failure-details';
+import { runScan } from './scan.workflow';
 
 // Bookkeeping settles state: it must never give up on a database or network outage, so there is no attempt
 // cap, only a bounded backoff. Domain verdicts come back non-retryable and end the import instead.
@@ -38,8 +39,8 @@ export interface ImportWorkflowResult {
 
 /**
  * Import a version: list the source once (into the database, at a pinned revision), store its files, read their
- * metadata, then settle the lifecycle. Payloads are ids and counts, so history stays a handful of events
- * whatever the repository's size.
+ * metadata, scan them (ClamAV and the format scanners), then settle the lifecycle: VERIFIED needs a passing scan.
+ * Payloads are ids and counts, so history stays a handful of events whatever the repository's size.
  */
 export async function importWorkflow(input: ImportWorkflowInput): Promise<ImportWorkflowResult> {
   const ids = { operationId: input.operationId, modelId: input.modelId, versionId: input.versionId };
@@ -47,6 +48,9 @@ export async function importWorkflow(input: ImportWorkflowInput): Promise<Import
     const listed = await listing.listSourceFiles(input);
     const staged = await transfer.stageSourceFiles(input);
     const inspection = await bookkeeping.inspectArtifacts(ids);
+    // Histories recorded before scanning existed replay without it; their completeImport then finds no scan and
+    // settles NEEDS_ATTENTION (fail closed), so a retry of such an import is scanned.
+    if (patched('scan-before-verify')) await runScan(ids, 'IMPORT');
     const status = await bookkeeping.completeImport(ids, inspection);
     return { status, files: listed.files, bytes: staged.bytes };
   } catch (error) {

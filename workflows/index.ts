@@ -1,2 +1,3 @@
 export { importWorkflow } from './import.workflow';
 export { localCacheWorkflow } from './local-cache.workflow';
+export { rescanOutdatedWorkflow, scanWorkflow } from './scan.workflow';

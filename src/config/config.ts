@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { loadScanConfig, type ScanConfig } from './scan-config';
 
 /** The one place that reads process.env. Everything else receives a frozen Config. */
 export interface Config {
@@ -73,6 +74,8 @@ export interface Config {
     readonly devDbFile: string;
   };
   readonly gpuCatalog: readonly { readonly name: string; readonly memoryGb: number }[];
+  /** clamd (CLAMD_*) and the rescan schedule; see scan-config.ts. */
+  readonly scanning: ScanConfig;
 }
 
 export const DEV_JWT_SECRET = 'modelhub-local-dev-secret-do-not-use-in-production';
@@ -210,6 +213,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       devDbFile: path.resolve(cwd, optional(env, 'TEMPORAL_DEV_DB') ?? '.data/temporal.db'),
     },
     gpuCatalog: gpuCatalog(optional(env, 'GPU_CATALOG')),
+    scanning: loadScanConfig(env, mode),
   };
   return deepFreeze(config);
 }

@@ -11,6 +11,7 @@ import { LicenseResolver } from './license/license.resolver';
 import { resolveModelReference } from './model/model.reference';
 import { ModelConnectionResolver, ModelResolver } from './model/model.resolver';
 import { VersionResolver } from './version/version.resolver';
+import { ScanResolver } from './scan/scan.resolver';
 import { LocalCacheResolver, OperationResolver } from './operation/operation.resolver';
 import { createEventBus, type EventBus } from './pubsub';
 
@@ -18,6 +19,7 @@ const RESOLVERS = [
   ModelResolver,
   ModelConnectionResolver,
   VersionResolver,
+  ScanResolver,
   LicenseResolver,
   BenchmarkResolver,
   EvaluationResolver,

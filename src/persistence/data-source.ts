@@ -12,6 +12,8 @@ import { LocalCacheEntity } from './entities/local-cache.entity';
 import { OperationEntity } from './entities/operation.entity';
 import { VersionFileEntity } from './entities/version-file.entity';
 import { ImportFileEntity } from './entities/import-file.entity';
+import { BlobScanEntity } from './entities/blob-scan.entity';
+import { ScanFileResultEntity } from './entities/scan-file-result.entity';
 
 export const ENTITIES = [
   ModelEntity,
@@ -25,6 +27,8 @@ export const ENTITIES = [
   VersionFileEntity,
   LocalCacheEntity,
   ImportFileEntity,
+  ScanFileResultEntity,
+  BlobScanEntity,
 ];
 
 export interface DataSourceOptions {

@@ -10,6 +10,8 @@ import type { Inspection } from './artifact-inspection.service';
 import type { ImportListingService } from './import-listing.service';
 import { lockVersion, moveVersion } from './model-transition';
 import type { OperationService } from './operation.service';
+import { abandonScans } from './scan-abandon';
+import { scanProblems } from './scan-verdict-lookup';
 
 export interface ImportIds {
   operationId: string;
@@ -49,7 +51,9 @@ export class ImportOutcomeService {
       const manifest = await this.listings.manifest(ids.operationId, tx);
       const declared: DeclaredMetadata = version.declaredMetadata ?? { architecture: null, parameterCount: null, contextLength: null, license: null };
       const mismatches = findMismatches(declared, inspection.verified);
-      const problems = [...inspection.problems, ...mismatches.map((m) => `${m.field}: declared ${m.declared}, files say ${m.verified}`)];
+      // No version is VERIFIED without a passing scan of this import's files (an import that never scanned fails closed).
+      const scan = await scanProblems(tx, ids.operationId);
+      const problems = [...inspection.problems, ...mismatches.map((m) => `${m.field}: declared ${m.declared}, files say ${m.verified}`), ...scan];
       await tx.getRepository(VersionFileEntity).delete({ versionId: version.id });
       for (let i = 0; i < manifest.length; i += INSERT_CHUNK) {
         await tx.getRepository(VersionFileEntity).insert(manifest.slice(i, i + INSERT_CHUNK).map((entry) => ({ ...entry, versionId: version.id })));
@@ -76,7 +80,13 @@ export class ImportOutcomeService {
         ids.operationId,
         passed
           ? { status: OperationStatus.SUCCEEDED, progress: 1, currentStep: 'done', message: reason }
-          : { status: OperationStatus.FAILED, progress: 1, currentStep: 'verification', errorCode: 'VERIFICATION_FAILED', errorMessage: reason.slice(0, 20_000) },
+          : {
+              status: OperationStatus.FAILED,
+              progress: 1,
+              currentStep: 'verification',
+              errorCode: scan.length > 0 && problems.length === scan.length ? 'SCAN_FAILED' : 'VERIFICATION_FAILED',
+              errorMessage: reason.slice(0, 20_000),
+            },
         tx,
       );
       return { status: version.status, settled: true, mismatches };
@@ -100,6 +110,7 @@ export class ImportOutcomeService {
       const live = await this.lockLive(tx, ids);
       if (!live.live) return recorded(live.version);
       const reason = message.slice(0, 20_000);
+      await abandonScans(tx, ids.operationId, reason);
       if (live.version.status === LifecycleStage.INGESTING) {
         await moveVersion(tx, live.model, live.version, LifecycleStage.NEEDS_ATTENTION, reason, WORKER, { statusReason: reason });
       }

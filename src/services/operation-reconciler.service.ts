@@ -3,6 +3,7 @@ import type { OperationEntity } from '../persistence/entities/operation.entity';
 import type { ImportOutcomeService } from './import-outcome.service';
 import type { LocalCacheService } from './local-cache.service';
 import type { OperationService } from './operation.service';
+import type { ScanRequestService } from './scan-request.service';
 import type { WorkflowGateway, WorkflowState } from './workflow-gateway';
 
 export interface ReconcileReport {
@@ -21,6 +22,7 @@ export class OperationReconciler {
     private readonly workflows: WorkflowGateway,
     private readonly outcomes: ImportOutcomeService,
     private readonly caches: LocalCacheService,
+    private readonly scans?: ScanRequestService,
   ) {}
 
   /** `quietMs`: only rows unchanged that long, so a start still in flight is never mistaken for a lost one. */
@@ -49,6 +51,9 @@ export class OperationReconciler {
     } else if (operation.kind === OperationKind.LOCAL_CACHE && operation.versionId && typeof operation.input.cacheId === 'string') {
       const input = { operationId: operation.id, modelId: operation.modelId, versionId: operation.versionId, cacheId: operation.input.cacheId };
       await this.caches.fail(input, message, cancelled);
+    } else if (operation.kind === OperationKind.SCAN && operation.versionId && this.scans) {
+      const ids = { operationId: operation.id, modelId: operation.modelId, versionId: operation.versionId };
+      await (cancelled ? this.scans.cancelled(ids) : this.scans.fail(ids, code, message));
     } else {
       await this.operations.update(operation.id, { status: cancelled ? OperationStatus.CANCELLED : OperationStatus.FAILED, errorCode: code, errorMessage: message });
     }

@@ -18,6 +18,10 @@ import { createUrlPreflight } from '../net/url-preflight';
 import { OperationService } from './operation.service';
 import { OperationReconciler } from './operation-reconciler.service';
 import { ScanResultService } from './scan-result.service';
+import { BlobScanService } from './scan-blob.service';
+import { createScanEngines } from './scan-engines';
+import { ScanRequestService } from './scan-request.service';
+import { ScanRunService } from './scan-run.service';
 import { VersionService } from './version.service';
 import { VersionLifecycleService } from './version-lifecycle.service';
 import type { WorkflowGateway } from './workflow-gateway';
@@ -42,6 +46,8 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const operations = new OperationService(db);
   const listings = new ImportListingService(db, operations);
   const outcomes = new ImportOutcomeService(db, operations, listings);
+  const blobScans = new BlobScanService(db, store, createScanEngines(config.scanning), { artifacts: config.artifacts.dir, scratch: config.artifacts.stagingDir });
+  const scanRequests = new ScanRequestService(db, operations, workflows);
   const caches = new LocalCacheService(db, config.cacheDir, store, operations, workflows);
   return {
     licenses,
@@ -56,10 +62,13 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     operations,
     onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow)),
     caches,
-    reconciler: new OperationReconciler(operations, workflows, outcomes, caches),
+    reconciler: new OperationReconciler(operations, workflows, outcomes, caches, scanRequests),
     ingestion: new IngestionService(config, store, operations, listings),
     listings,
     inspection: new ArtifactInspectionService(store, config.gpuCatalog),
     outcomes,
+    blobScans,
+    scanRuns: new ScanRunService(db, blobScans, listings, operations),
+    scanRequests,
   };
 }

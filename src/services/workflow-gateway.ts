@@ -1,5 +1,7 @@
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
 
+import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
+
 export type StartOutcome = 'started' | 'already-running';
 
 /** The latest run of a workflow id: still running, closed (how), or unknown to the server. */
@@ -9,6 +11,7 @@ export type WorkflowState = 'running' | 'completed' | 'failed' | 'cancelled' | '
 export interface WorkflowGateway {
   startImport(workflowId: string, input: ImportWorkflowInput): Promise<StartOutcome>;
   startLocalCache(workflowId: string, input: LocalCacheWorkflowInput): Promise<StartOutcome>;
+  startScan(workflowId: string, input: ScanWorkflowInput): Promise<StartOutcome>;
   /** 'not-running' when no run of the id is open (closed, or never started). */
   cancel(workflowId: string): Promise<'requested' | 'not-running'>;
   describe(workflowId: string): Promise<WorkflowState>;

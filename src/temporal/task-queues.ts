@@ -2,4 +2,6 @@
 export const WORKFLOW_TYPES = {
   import: 'importWorkflow',
   localCache: 'localCacheWorkflow',
+  scan: 'scanWorkflow',
+  rescanOutdated: 'rescanOutdatedWorkflow',
 } as const;

@@ -2,6 +2,7 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config/config';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
+import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
 import type { StartOutcome, WorkflowGateway, WorkflowState } from '../services/workflow-gateway';
 import { WORKFLOW_TYPES } from './task-queues';
 
@@ -35,6 +36,10 @@ export class TemporalGateway implements WorkflowGateway {
 
   startLocalCache(workflowId: string, input: LocalCacheWorkflowInput): Promise<StartOutcome> {
     return this.start(WORKFLOW_TYPES.localCache, workflowId, input);
+  }
+
+  startScan(workflowId: string, input: ScanWorkflowInput): Promise<StartOutcome> {
+    return this.start(WORKFLOW_TYPES.scan, workflowId, input);
   }
 
   async cancel(workflowId: string): Promise<'requested' | 'not-running'> {

@@ -142,26 +142,29 @@ describe('leaderboard', () => {
 test('scan results recorded by the scanning service show as the latest scan and on the version', async () => {
   const { model, version } = await modelWithVersion();
   const base = { versionId: version.id, filesScanned: 3, bytesScanned: 5_000_000_000n, findings: [] };
-  await t.services.scans.record({ ...base, scanner: 'clamav', status: ScanStatus.CLEAN, startedAt: new Date('2026-01-01T00:00:00Z'), completedAt: new Date('2026-01-01T00:01:00Z') });
+  await t.services.scans.record({ ...base, scanner: 'clamav', status: ScanStatus.PASSED, startedAt: new Date('2026-01-01T00:00:00Z'), completedAt: new Date('2026-01-01T00:01:00Z') });
   await t.services.scans.record({
     ...base,
     scanner: 'pickle',
-    status: ScanStatus.INFECTED,
-    findings: [{ path: 'pytorch_model.bin', rule: 'pickle.global.os.system', severity: FindingSeverity.CRITICAL, detail: 'GLOBAL os system' }],
+    status: ScanStatus.FAILED,
+    findings: [
+      { path: 'pytorch_model.bin', scanner: 'pickle', rule: 'pickle-dangerous-import', global: 'os.system', severity: FindingSeverity.CRITICAL, offset: 2, message: 'GLOBAL os system' },
+    ],
     startedAt: new Date('2026-01-02T00:00:00Z'),
     completedAt: new Date('2026-01-02T00:00:30Z'),
   });
   const res = await t.gql(
-    `query($id: ID!) { model(id: $id) { latestScan { scanner status bytesScanned findings { path rule severity } } defaultVersion { scans { scanner } } } }`,
+    `query($id: ID!) { model(id: $id) { latestScan { scanner status bytesScanned criticalCount findings { path rule global severity offset } } defaultVersion { scans { scanner } } } }`,
     { id: model.id },
     { as: Role.VIEWER },
   );
   expect(res.data!.model).toEqual({
     latestScan: {
       scanner: 'pickle',
-      status: 'INFECTED',
+      status: 'FAILED',
       bytesScanned: 5000000000,
-      findings: [{ path: 'pytorch_model.bin', rule: 'pickle.global.os.system', severity: 'CRITICAL' }],
+      criticalCount: 1,
+      findings: [{ path: 'pytorch_model.bin', rule: 'pickle-dangerous-import', global: 'os.system', severity: 'CRITICAL', offset: 2 }],
     },
     defaultVersion: { scans: [{ scanner: 'pickle' }, { scanner: 'clamav' }] },
   });

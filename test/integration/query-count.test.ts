@@ -13,7 +13,7 @@ beforeAll(async () => {
     const v1 = await createVersion(t, model.id, '1.0.0');
     await createVersion(t, model.id, '1.1.0', { parentVersionId: v1.id });
     const at = new Date();
-    await t.services.scans.record({ versionId: v1.id, scanner: 'clamav', status: ScanStatus.CLEAN, findings: [], filesScanned: 1, bytesScanned: 1n, startedAt: at, completedAt: at });
+    await t.services.scans.record({ versionId: v1.id, scanner: 'clamav', status: ScanStatus.PASSED, findings: [], filesScanned: 1, bytesScanned: 1n, startedAt: at, completedAt: at });
     await t.services.measurements.recordBenchmark(v1.id, { hardwareProfile: 'L4', throughputTokensPerSecond: 100 + i }, 'bench');
     await t.services.measurements.recordEvaluation(v1.id, { benchmark: 'mmlu', score: i / 100 }, 'eval');
   }
@@ -72,7 +72,7 @@ test('the data behind the batches is right', async () => {
       ['1.1.0', '1.0.0', node.name],
       ['1.0.0', null, node.name],
     ]);
-    expect(node.latestScan.status).toBe('CLEAN');
+    expect(node.latestScan.status).toBe('PASSED');
     expect(node.benchmarks).toHaveLength(1);
     expect(node.evaluations[0].model.name).toBe(node.name);
   }

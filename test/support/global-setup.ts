@@ -8,6 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { INSTALL_HINT, startTemporalDevServer } from '../../src/temporal/dev-server';
 import { freePort } from './free-port';
+import { startTestClamd } from './clamd-server';
 
 interface TestServices {
   stop: () => Promise<void>;
@@ -75,6 +76,9 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
     stopTemporal = () => temporal.stop();
   }
+  // A real clamd with a signature database written here (never skipped: without clamd the run fails, saying so).
+  const clamd = await startTestClamd();
+  process.env.TEST_CLAMD_PORT = String(clamd.port);
   // Bundle the workflows once per run; every test worker loads the same code.
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler });
   const bundlePath = path.resolve(__dirname, '../../.data/test-workflow-bundle.js');
@@ -84,6 +88,7 @@ export default async function globalSetup(): Promise<void> {
 
   globalThis.__modelhubTestServices = {
     async stop() {
+      await clamd.stop();
       await stopTemporal();
       const { Client } = await import('pg');
       const admin = new Client({ connectionString: adminUrl });

@@ -75,6 +75,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       STAGING_DIR: path.join(dir, 'staging'),
       CACHE_DIR: path.join(dir, 'cache'),
       DISK_IMPORT_ROOTS: path.join(dir, 'imports'),
+      // The run's clamd (global setup); a test turns ClamAV off with CLAMD_HOST and CLAMD_PORT set to ''.
+      ...(process.env.TEST_CLAMD_PORT ? { CLAMD_HOST: '127.0.0.1', CLAMD_PORT: process.env.TEST_CLAMD_PORT } : {}),
       // The tests' own file servers listen on loopback; the SSRF tests override this with an empty list.
       URL_IMPORT_ALLOW: '127.0.0.1,::1,localhost',
       ...options.env,

@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Activities } from '../../activities/create-activities';
 import type { Inspection } from '../../src/services/artifact-inspection.service';
 import { SourceType } from '../../src/domain/catalog/catalog-enums';
+import type { ScanIds, ScanSummary } from '../../src/domain/scanning/scan-inputs';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../../src/domain/onboarding/workflow-inputs';
 
 /**
@@ -14,8 +15,8 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../../src/dom
 export interface HistoryScenario {
   /** File name: test/workflows/histories/<file>.json */
   file: string;
-  workflowType: 'importWorkflow' | 'localCacheWorkflow';
-  input: ImportWorkflowInput | LocalCacheWorkflowInput;
+  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow';
+  input: ScanIds | { batch: number } | ImportWorkflowInput | LocalCacheWorkflowInput;
   activities: Activities;
   /** Set for paths that end by a cancel request: sent once the activity that waits for it has started. */
   cancelWhenStarted?: Promise<void>;
@@ -36,6 +37,11 @@ const cacheInput: LocalCacheWorkflowInput = {
   cacheId: 'd8b3f6a1-9e2c-4a7d-b5f0-3c1e8a6d2b05',
   versionId: importInput.versionId,
 };
+
+// A rescan's SCAN operation on the imported version.
+const scanInput: ScanIds = { operationId: '2c6e9d1a-7b3f-4e5a-9c8d-1f2a3b4c5d06', modelId: importInput.modelId, versionId: importInput.versionId };
+
+const scanned: ScanSummary = { scanResultId: 'e4a7c2b9-1d5f-4a8e-b3c6-9f0d2e1a7b07', status: 'PASSED', files: 3, findings: 0 };
 
 const inspection: Inspection = {
   verified: {
@@ -80,6 +86,13 @@ function happyActivities(): Activities {
     stageSourceFiles: async () => ({ files: 3, bytes: 2_200_000_000 }),
     inspectArtifacts: async () => inspection,
     completeImport: async () => 'VERIFIED',
+    beginScan: async () => ({ ...scanned, status: 'SCANNING' }),
+    scanFiles: async () => undefined,
+    finishScan: async () => scanned,
+    completeScan: async () => undefined,
+    failScan: async () => undefined,
+    cancelScan: async () => undefined,
+    rescanOutdated: async () => ({ outdated: 2, started: 2 }),
     failImport: async () => undefined,
     cancelImport: async () => undefined,
     materializeCache: async (input) => `/var/cache/modelhub/${input.cacheId}`,
@@ -90,6 +103,8 @@ function happyActivities(): Activities {
 export function historyScenarios(): HistoryScenario[] {
   const importStaging = deferred();
   const cacheCopying = deferred();
+  const importScanning = deferred();
+  const rescanning = deferred();
   const base = { workflowType: 'importWorkflow', input: importInput } as const;
   const cache = { workflowType: 'localCacheWorkflow', input: cacheInput } as const;
   return [
@@ -126,6 +141,45 @@ export function historyScenarios(): HistoryScenario[] {
       cancelWhenStarted: importStaging.promise,
       expectedStatus: 'CANCELLED',
     },
+    // Since patch 'scan-before-verify': the stored files are scanned between inspection and completion.
+    { ...base, file: 'import-scanned', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    {
+      // A malicious file: the scan FAILS and completeImport settles NEEDS_ATTENTION; the workflow itself completes.
+      ...base,
+      file: 'import-scan-findings',
+      activities: { ...happyActivities(), finishScan: async () => ({ ...scanned, status: 'FAILED', findings: 1 }), completeImport: async () => 'NEEDS_ATTENTION' },
+      expectedStatus: 'COMPLETED',
+    },
+    {
+      ...base,
+      file: 'import-cancelled-while-scanning',
+      activities: { ...happyActivities(), scanFiles: () => runUntilCancelled(importScanning.resolve) },
+      cancelWhenStarted: importScanning.promise,
+      expectedStatus: 'CANCELLED',
+    },
+    { workflowType: 'scanWorkflow', input: scanInput, file: 'scan-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    {
+      workflowType: 'scanWorkflow',
+      input: scanInput,
+      file: 'scan-failure',
+      activities: {
+        ...happyActivities(),
+        beginScan: async () => {
+          throw ApplicationFailure.nonRetryable('Version c3f1a8e4-2d6b-4f9c-8e7a-0b5d1c2e3f03 has no stored files to scan', 'CONFLICT');
+        },
+      },
+      expectedStatus: 'FAILED',
+    },
+    {
+      workflowType: 'scanWorkflow',
+      input: scanInput,
+      file: 'scan-cancelled',
+      activities: { ...happyActivities(), scanFiles: () => runUntilCancelled(rescanning.resolve) },
+      cancelWhenStarted: rescanning.promise,
+      expectedStatus: 'CANCELLED',
+    },
+    // One pass of the rescan schedule.
+    { workflowType: 'rescanOutdatedWorkflow', input: { batch: 100 }, file: 'rescan-outdated', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     { ...cache, file: 'local-cache-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     {
       ...cache,

@@ -57,14 +57,27 @@ export interface ScanResultRecord {
   id: string;
   modelId: string;
   versionId: string;
+  /** The operation (import or rescan) that ran this scan; null for scans recorded by hand. */
+  operationId: string | null;
   scanner: string;
   scannerVersion: string | null;
+  /** SCANNER_RULES_VERSION of the format scanners that ran. */
+  rulesVersion: string | null;
+  /** clamd's VERSION answer (engine/signature database/date); null when ClamAV was not run. */
+  signatureVersion: string | null;
   status: ScanStatus;
+  /** The first findings across files (bounded); the per-file results hold them all. */
   findings: ScanFinding[];
+  criticalCount: number;
+  highCount: number;
+  mediumCount: number;
+  lowCount: number;
   filesScanned: number;
+  /** Files whose verdict came from the blob cache (same sha256 already scanned with the same versions). */
+  filesCached: number;
   bytesScanned: bigint;
   startedAt: Date;
-  completedAt: Date;
+  completedAt: Date | null;
 }
 
 export interface BenchmarkMetrics {

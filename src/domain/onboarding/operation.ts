@@ -1,6 +1,8 @@
 export enum OperationKind {
   IMPORT = 'IMPORT',
   LOCAL_CACHE = 'LOCAL_CACHE',
+  /** A rescan of a version's files (an import's own scan reports on the import's operation). */
+  SCAN = 'SCAN',
 }
 
 export enum OperationStatus {
@@ -45,6 +47,7 @@ export interface OperationRecord {
 export const workflowIds = {
   import: (versionId: string) => `import:${versionId}`,
   localCache: (cacheId: string) => `local-cache:${cacheId}`,
+  scan: (versionId: string) => `scan:${versionId}`,
 };
 
 /** Still to be settled: the only states a settling step may act on. */

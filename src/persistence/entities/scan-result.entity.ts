@@ -14,12 +14,21 @@ export class ScanResultEntity implements ScanResultRecord {
   @Column({ name: 'version_id', type: 'uuid' })
   versionId!: string;
 
-  /** clamav, pickle, safetensors, gguf, … */
+  @Column({ name: 'operation_id', type: 'uuid', nullable: true })
+  operationId!: string | null;
+
+  /** modelhub (ClamAV plus format scanners) for scans run here; other names for results recorded by hand. */
   @Column({ type: 'text' })
   scanner!: string;
 
   @Column({ name: 'scanner_version', type: 'text', nullable: true })
   scannerVersion!: string | null;
+
+  @Column({ name: 'rules_version', type: 'text', nullable: true })
+  rulesVersion!: string | null;
+
+  @Column({ name: 'signature_version', type: 'text', nullable: true })
+  signatureVersion!: string | null;
 
   @Column({ type: 'text' })
   status!: ScanStatus;
@@ -27,8 +36,23 @@ export class ScanResultEntity implements ScanResultRecord {
   @Column({ type: 'jsonb' })
   findings!: ScanFinding[];
 
+  @Column({ name: 'critical_count', type: 'integer', default: 0 })
+  criticalCount!: number;
+
+  @Column({ name: 'high_count', type: 'integer', default: 0 })
+  highCount!: number;
+
+  @Column({ name: 'medium_count', type: 'integer', default: 0 })
+  mediumCount!: number;
+
+  @Column({ name: 'low_count', type: 'integer', default: 0 })
+  lowCount!: number;
+
   @Column({ name: 'files_scanned', type: 'integer' })
   filesScanned!: number;
+
+  @Column({ name: 'files_cached', type: 'integer', default: 0 })
+  filesCached!: number;
 
   @Column({ name: 'bytes_scanned', type: 'bigint', transformer: bigintColumn })
   bytesScanned!: bigint;
@@ -36,6 +60,6 @@ export class ScanResultEntity implements ScanResultRecord {
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt!: Date;
 
-  @Column({ name: 'completed_at', type: 'timestamptz' })
-  completedAt!: Date;
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt!: Date | null;
 }

@@ -1,0 +1,107 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { FormatScanner } from '../domain/scanning/scanner-ports';
+import { type BlobVerdict, blobVerdict } from '../domain/scanning/scan-verdict';
+import { BlobScanEntity } from '../persistence/entities/blob-scan.entity';
+import type { ClamavScanner } from '../scanners/clamav-scanner';
+import { type ArtifactStore, blobKey } from '../storage/artifact-store';
+
+export interface ScannerVersions {
+  rulesVersion: string;
+  /** clamd's VERSION answer; null when no clamd is configured (the ClamAV part is SKIPPED). */
+  signatureVersion: string | null;
+}
+
+export interface BlobToScan {
+  sha256: string;
+  size: number;
+  /** The path in the version: scanners see it in messages and may use its extension as a hint. */
+  path: string;
+}
+
+export interface ScannedBlob extends BlobVerdict {
+  cached: boolean;
+}
+
+export interface ScanEngines {
+  format: FormatScanner;
+  /** Null when no clamd is configured. */
+  clamav: ClamavScanner | null;
+}
+
+/**
+ * Scans one stored blob with the format scanners and ClamAV, once per (sha256, rules version, signature version,
+ * base name — formats without a magic number are told by name): content-addressed blobs shared by versions, or
+ * rescanned with unchanged scanners, come from blob_scans.
+ */
+export class BlobScanService {
+  /** Scans actually run (not served from the cache), for tests and logs. */
+  scansRun = 0;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: ArtifactStore,
+    private readonly engines: ScanEngines,
+    private readonly dirs: { artifacts: string; scratch: string },
+  ) {}
+
+  get clamdConfigured(): boolean {
+    return this.engines.clamav !== null;
+  }
+
+  async currentVersions(): Promise<ScannerVersions> {
+    return { rulesVersion: this.engines.format.rulesVersion, signatureVersion: this.engines.clamav ? await this.engines.clamav.version() : null };
+  }
+
+  async scan(blob: BlobToScan, versions: ScannerVersions, signal?: AbortSignal): Promise<ScannedBlob> {
+    const nameKey = (blob.path.split('/').pop() ?? blob.path).toLowerCase().slice(0, 255);
+    const key = { sha256: blob.sha256, rulesVersion: versions.rulesVersion, signatureVersion: versions.signatureVersion ?? '', nameKey };
+    const cached = await this.db.getRepository(BlobScanEntity).findOneBy(key);
+    if (cached) {
+      const { status, clamav, formatVerdict, format, findings, bytesScanned } = cached;
+      return { status, clamav, formatVerdict, format, findings, bytesScanned, cached: true };
+    }
+    signal?.throwIfAborted();
+    // Both scanners read the blob; run together, the second read mostly comes from the page cache.
+    const [report, virus] = await Promise.all([
+      this.withLocalFile(blob, (file) => this.engines.format.scanFile(file, blob.path)),
+      this.engines.clamav ? this.engines.clamav.scan(await this.store.read(blob.sha256), blob.size) : Promise.resolve(null),
+    ]);
+    this.scansRun += 1;
+    const verdict = blobVerdict({ ...report, path: blob.path }, virus);
+    await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(BlobScanEntity)
+      .values({ ...key, ...verdict, scannedAt: new Date() })
+      .orIgnore() // a concurrent scan of the same blob stored the same verdict first
+      .execute();
+    return { ...verdict, cached: false };
+  }
+
+  /**
+   * The format scanners read a file by path: the blob itself in a filesystem store, else a scratch copy that
+   * is streamed down and removed afterwards.
+   */
+  private async withLocalFile<T>(blob: BlobToScan, use: (file: string) => Promise<T>): Promise<T> {
+    if (this.store.kind === 'fs') {
+      const file = path.join(this.dirs.artifacts, blobKey(blob.sha256));
+      // A missing blob (quarantined, collected) is an error to retry or report, never a verdict to cache.
+      const found = await stat(file).catch(() => null);
+      if (!found?.isFile() || found.size !== blob.size) throw new Error(`blob ${blob.sha256} is not stored with ${blob.size} bytes`);
+      return use(file);
+    }
+    const scratch = path.join(this.dirs.scratch, 'scan', `${blob.sha256}-${randomUUID()}`);
+    await mkdir(path.dirname(scratch), { recursive: true });
+    try {
+      await pipeline(await this.store.read(blob.sha256), createWriteStream(scratch));
+      return await use(scratch);
+    } finally {
+      await rm(scratch, { force: true });
+    }
+  }
+}
