@@ -1,4 +1,5 @@
-# One image for the subgraph and (once onboarding lands) the Temporal worker; the command picks the role.
+# One image for the subgraph and the Temporal worker; the command picks the role
+# (`node dist/src/main.js`, the default, or `node dist/src/worker.js`).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -12,13 +13,29 @@ COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
+# Data lives under /var/lib/modelhub (mount a volume there); the code under /app stays read-only to the process.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 \
+    ARTIFACT_DIR=/var/lib/modelhub/artifacts \
+    STAGING_DIR=/var/lib/modelhub/staging \
+    CACHE_DIR=/var/lib/modelhub/cache \
+    EMBEDDED_PG_DIR=/var/lib/modelhub/postgres \
+    TEMPORAL_DEV_DB=/var/lib/modelhub/temporal.db \
+    TOOLS_DIR=/var/lib/modelhub/tools \
+    LOG_FORMAT=json
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/workflows ./workflows
 COPY package.json ./
 COPY schema ./schema
+# The image's unprivileged `node` user (uid 1000) owns the data folders; a named volume mounted on
+# /var/lib/modelhub starts with this ownership, so the process never needs root.
+RUN mkdir -p /var/lib/modelhub/artifacts /var/lib/modelhub/staging /var/lib/modelhub/cache \
+ && chown -R node:node /var/lib/modelhub
+VOLUME ["/var/lib/modelhub"]
 USER node
 EXPOSE 4000
+# SIGTERM drains in-flight requests and activities within SHUTDOWN_TIMEOUT_MS (30 s by default): give the
+# container longer than that before the runtime's SIGKILL (docker stop -t 40, compose stop_grace_period: 40s).
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/main.js"]
