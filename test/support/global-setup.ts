@@ -70,6 +70,9 @@ export default async function globalSetup(): Promise<void> {
       port: await freePort(),
       uiPort: await freePort(),
       headless: true,
+      // A fresh machine with Go: the CLI is built once into the project's git-ignored tools folder.
+      toolsDir: path.resolve(__dirname, '../../.tools'),
+      notice: (line) => console.log(line),
     }).catch((error: unknown) => {
       throw new Error(`Could not start a Temporal dev server for the tests. ${INSTALL_HINT} (${String(error)})`);
     });
