@@ -66,6 +66,27 @@ export class ByteReader {
     return this.buf.subarray(this.pos, this.pos + Math.min(n, this.available));
   }
 
+  /** Byte at pos + i (buffered). */
+  peekByte(i: number): number {
+    return this.buf[this.pos + i] ?? -1;
+  }
+
+  peekU32(): number {
+    return this.buf.readUInt32LE(this.pos);
+  }
+
+  /** Consumes n buffered bytes. */
+  skipBuffered(n: number): void {
+    this.pos += n;
+  }
+
+  /** n buffered bytes decoded, without making a Buffer view first. */
+  text(n: number, encoding: 'utf8' | 'latin1'): string {
+    const out = this.buf.toString(encoding, this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
   u8(): number {
     return this.buf[this.pos++]!;
   }

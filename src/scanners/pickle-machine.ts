@@ -35,13 +35,18 @@ export class PickleStop extends Error {
 }
 
 const KEPT_ITEMS = 8;
+const DENSE_SLACK = 1024;
+const MAX_DENSE = 1 << 26;
 
 /** The unpickler's stack, metastack (marks) and memo, with the limits enforced on every push. */
 export class PickleMachine {
   stack: PValue[] = [];
   private readonly metastack: PValue[][] = [];
   private depth = 0;
-  readonly memo = new Map<number, PValue>();
+  /** Memo indices are small and dense in real pickles: an array, with a Map for the rest. */
+  private readonly memoDense: (PValue | undefined)[] = [];
+  private readonly memoSparse = new Map<number, PValue>();
+  private memoSize = 0;
   maxWeight = 0;
 
   constructor(private readonly limits: ScanLimits) {}
@@ -81,17 +86,25 @@ export class PickleMachine {
 
   put(index: number): void {
     if (!Number.isSafeInteger(index) || index < 0) throw new PickleStop('malformed', `negative or invalid memo index ${index}`);
-    this.memo.set(index, this.top());
-    if (this.memo.size > this.limits.maxMemoEntries) throw new PickleStop('limit', `memo larger than ${this.limits.maxMemoEntries} entries`);
+    const value = this.top();
+    if (index <= this.memoDense.length + DENSE_SLACK && index < MAX_DENSE) {
+      if (this.memoDense[index] === undefined && !this.memoSparse.delete(index)) this.memoSize += 1;
+      while (this.memoDense.length < index) this.memoDense.push(undefined);
+      this.memoDense[index] = value;
+    } else {
+      if (!this.memoSparse.has(index)) this.memoSize += 1;
+      this.memoSparse.set(index, value);
+    }
+    if (this.memoSize > this.limits.maxMemoEntries) throw new PickleStop('limit', `memo larger than ${this.limits.maxMemoEntries} entries`);
   }
 
   /** MEMOIZE stores at len(memo), which collides with explicit PUT indices exactly as in CPython. */
   memoize(): void {
-    this.put(this.memo.size);
+    this.put(this.memoSize);
   }
 
   get(index: number): PValue {
-    const value = this.memo.get(index);
+    const value = this.memoDense[index] ?? this.memoSparse.get(index);
     if (value === undefined) throw new PickleStop('malformed', `memo entry ${index} read before it was written`);
     return value;
   }

@@ -22,6 +22,8 @@ const MAX_GLOBAL_LINE = 4096;
 const KEPT_TEXT = 4096;
 const FLOAT_LINE = /^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)$/i;
 const INT_LINE = /^[+-]?\d+L?$/;
+/** Bytes kept buffered ahead of each opcode so the common ones run without awaiting. */
+const FAST_WINDOW = 64;
 
 /** Walks one pickle, opcode by opcode, to its STOP. Throws PickleStop or TruncatedError when it cannot. */
 export class PickleWalk {
@@ -42,7 +44,10 @@ export class PickleWalk {
     const start = r.offset;
     const expansionFloor = 1_000_000;
     for (;;) {
-      await r.need(1);
+      if (r.available < FAST_WINDOW) {
+        await r.fill(FAST_WINDOW); // fewer only at the end of the stream
+        await r.need(1);
+      }
       const at = r.offset;
       const code = r.u8();
       const op = OPCODES[code];
@@ -52,11 +57,67 @@ export class PickleWalk {
         m.pop();
         return;
       }
-      await this.step(op.name, at);
+      if (!this.fast(code, at)) await this.step(op.name, at);
       if (m.maxWeight > expansionFloor && m.maxWeight > h.limits.maxExpansionRatio * (r.offset - start)) {
         throw new PickleStop('limit', `object graph expands to ${m.maxWeight.toExponential(2)} references from ${r.offset - start} bytes`);
       }
     }
+  }
+
+  /**
+   * The common opcodes without awaiting: their arguments are already buffered (run() keeps FAST_WINDOW
+   * bytes ahead). Returns false, having consumed nothing, when the general path must handle it.
+   */
+  private fast(code: number, at: number): boolean {
+    const { r, m } = this;
+    if (r.available < 8) return false;
+    switch (code) {
+      case 0x28: m.mark(); return true; // MARK
+      case 0x4e: case 0x88: case 0x89: m.push(LEAF.none); return true; // NONE NEWTRUE NEWFALSE
+      case 0x4b: r.u8(); m.push(LEAF.num); return true; // BININT1
+      case 0x4d: r.u16(); m.push(LEAF.num); return true; // BININT2
+      case 0x4a: r.i32(); m.push(LEAF.num); return true; // BININT
+      case 0x47: r.take(8); m.push(LEAF.num); return true; // BINFLOAT
+      case 0x71: m.put(r.u8()); return true; // BINPUT
+      case 0x72: m.put(r.u32()); return true; // LONG_BINPUT
+      case 0x68: m.push(m.get(r.u8())); return true; // BINGET
+      case 0x6a: m.push(m.get(r.u32())); return true; // LONG_BINGET
+      case 0x94: m.memoize(); return true; // MEMOIZE
+      case 0x95: r.take(8); return true; // FRAME
+      case 0x29: m.push(m.tuple([])); return true; // EMPTY_TUPLE
+      case 0x5d: m.push(m.container('list', [])); return true; // EMPTY_LIST
+      case 0x7d: m.push(m.container('dict', [])); return true; // EMPTY_DICT
+      case 0x85: m.push(m.tuple([m.pop()])); return true; // TUPLE1
+      case 0x86: { const b = m.pop(); m.push(m.tuple([m.pop(), b])); return true; } // TUPLE2
+      case 0x87: { const c = m.pop(); const b = m.pop(); m.push(m.tuple([m.pop(), b, c])); return true; } // TUPLE3
+      case 0x74: m.push(m.tuple(m.popMark())); return true; // TUPLE
+      case 0x61: { const v = m.pop(); m.add(m.top(), [v]); return true; } // APPEND
+      case 0x65: { const items = m.popMark(); m.add(m.top(), items); return true; } // APPENDS
+      case 0x73: { const v = m.pop(); const k = m.pop(); m.add(m.top(), [k, v]); return true; } // SETITEM
+      case 0x52: { const args = m.pop(); m.push(this.call(m.pop(), args, at, 'REDUCE')); return true; }
+      case 0x51: m.pop(); m.push(LEAF.other); return true; // BINPERSID
+      case 0x8c: case 0x43: case 0x55: return this.shortPayload(code, r.peekByte(0), 1);
+      case 0x58: case 0x42: return this.shortPayload(code, r.peekU32(), 4);
+      default: return false;
+    }
+  }
+
+  /** A str/bytes fully in the buffer whose first byte cannot start a pickle: no nested probe needed. */
+  private shortPayload(code: number, length: number, prefix: number): boolean {
+    const { r, m } = this;
+    if (r.available < prefix + length || (length >= 2 && OPCODES[r.peekByte(prefix)] !== undefined)) return false;
+    if (code === 0x43 || code === 0x42) {
+      r.skipBuffered(prefix + length);
+      m.push(LEAF.bytes);
+      return true;
+    }
+    const utf8 = code === 0x8c || code === 0x58;
+    // A multi-byte first character may decode to U+0080–U+00FF, whose latin-1 byte is an opcode: slow path.
+    if (utf8 && length >= 2 && r.peekByte(prefix) >= 0x80) return false;
+    r.skipBuffered(prefix);
+    const text = length <= KEPT_TEXT ? r.text(length, utf8 ? 'utf8' : 'latin1') : (r.skipBuffered(length), null);
+    m.push(new PValue('str', 1, text));
+    return true;
   }
 
   private async step(name: string, at: number): Promise<void> {

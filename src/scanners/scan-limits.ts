@@ -5,7 +5,7 @@
 export interface ScanLimits {
   /** Opcodes per pickle. A large state dict (10k tensors) needs about half a million. */
   maxOpcodes: number;
-  /** Memo entries per pickle. */
+  /** Memo entries per pickle (each holds a small symbolic value: this bounds memory, about 100 MB at most). */
   maxMemoEntries: number;
   /** Items on the symbolic stack, marks included. */
   maxStackDepth: number;
@@ -30,8 +30,8 @@ export interface ScanLimits {
 
 export const DEFAULT_SCAN_LIMITS: Readonly<ScanLimits> = Object.freeze({
   maxOpcodes: 50_000_000,
-  maxMemoEntries: 5_000_000,
-  maxStackDepth: 5_000_000,
+  maxMemoEntries: 1_000_000,
+  maxStackDepth: 1_000_000,
   maxExpansionRatio: 1_000,
   maxNestingDepth: 3,
   maxPicklesPerStream: 64,
