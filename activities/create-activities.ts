@@ -7,6 +7,8 @@ import type { IngestionService } from '../src/services/ingestion.service';
 import type { LocalCacheService } from '../src/services/local-cache.service';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
 import { failFast } from './activity-failures';
+import { createBlobGcActivities } from './blob-gc.activities';
+import type { BlobGcService } from '../src/services/blob-gc.service';
 import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 
 export interface ActivityDeps extends ScanActivityDeps {
@@ -15,14 +17,16 @@ export interface ActivityDeps extends ScanActivityDeps {
   outcomes: ImportOutcomeService;
   listings: ImportListingService;
   caches: LocalCacheService;
+  blobGc: BlobGcService;
 }
 
 /**
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc }: ActivityDeps) {
   return {
+    ...createBlobGcActivities({ blobGc }),
     ...createScanActivities({ scanRuns, scanRequests, blobScans }),
     listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {
       return whileHeartbeating(() => failFast(() => ingestion.listFiles(input.operationId, input.source)));

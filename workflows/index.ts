@@ -1,3 +1,4 @@
 export { importWorkflow } from './import.workflow';
 export { localCacheWorkflow } from './local-cache.workflow';
 export { rescanOutdatedWorkflow, scanWorkflow } from './scan.workflow';
+export { blobGcWorkflow } from './blob-gc.workflow';

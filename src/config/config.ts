@@ -7,6 +7,10 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
+  /** `pretty` (human-readable) or `json` (one JSON object a line); LOG_FORMAT, default pretty on a terminal outside production. */
+  readonly logFormat: 'pretty' | 'json';
+  /** SIGTERM/SIGINT: how long in-flight requests and activities get before the process exits anyway (SHUTDOWN_TIMEOUT_MS). */
+  readonly shutdownTimeoutMs: number;
   readonly database: {
     /** Unset means: start an embedded PostgreSQL under `embeddedDataDir`. */
     readonly url: string | null;
@@ -63,6 +67,15 @@ export interface Config {
     readonly s3: { readonly endpoint: string | null; readonly bucket: string; readonly region: string; readonly forcePathStyle: boolean };
   };
   readonly cacheDir: string;
+  /** Storage housekeeping: blob garbage collection (a Temporal schedule) and staging left by dead attempts. */
+  readonly gc: {
+    /** How often the blob collector runs (BLOB_GC_INTERVAL_MS, 0 = no schedule). */
+    readonly blobIntervalMs: number;
+    /** An unreferenced blob is kept this long after it was last written or reused (BLOB_GC_GRACE_MS). */
+    readonly blobGraceMs: number;
+    /** Staging files untouched this long and not locked are removed (STAGING_GRACE_MS). */
+    readonly stagingGraceMs: number;
+  };
   readonly temporal: {
     /** Unset: start a Temporal dev server (temporal server start-dev). */
     readonly address: string | null;
@@ -72,6 +85,8 @@ export interface Config {
     readonly devPort: number;
     readonly devUiPort: number;
     readonly devDbFile: string;
+    /** Project-local folder the Temporal CLI is built into when none is found (TOOLS_DIR). */
+    readonly toolsDir: string;
   };
   readonly gpuCatalog: readonly { readonly name: string; readonly memoryGb: number }[];
   /** clamd (CLAMD_*) and the rescan schedule; see scan-config.ts. */
@@ -136,7 +151,17 @@ function nodeEnv(env: Env): Config['env'] {
   throw new ConfigError(`NODE_ENV must be development, test or production, got "${raw}"`);
 }
 
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+function logFormat(raw: string | null, mode: Config['env'], isTty: boolean): Config['logFormat'] {
+  if (raw === 'pretty' || raw === 'json') return raw;
+  if (raw !== null) throw new ConfigError(`LOG_FORMAT must be pretty or json, got "${raw}"`);
+  // Machines read production logs; people read a terminal.
+  return isTty && mode !== 'production' ? 'pretty' : 'json';
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), isTty: boolean = process.stdout.isTTY === true): Config {
   const mode = nodeEnv(env);
   const jwksUrl = optional(env, 'JWT_JWKS_URL');
   const explicitSecret = optional(env, 'JWT_SECRET');
@@ -153,6 +178,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     host: optional(env, 'HOST') ?? '127.0.0.1',
     port: intVar(env, 'PORT', 4000, 0, 65535),
     logLevel: optional(env, 'LOG_LEVEL') ?? (mode === 'test' ? 'warn' : 'info'),
+    logFormat: logFormat(optional(env, 'LOG_FORMAT'), mode, isTty),
+    shutdownTimeoutMs: intVar(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, 1000, 3_600_000),
     database: {
       url: optional(env, 'DATABASE_URL'),
       embeddedDataDir: path.resolve(cwd, optional(env, 'EMBEDDED_PG_DIR') ?? '.data/postgres'),
@@ -203,6 +230,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       },
     },
     cacheDir: path.resolve(cwd, optional(env, 'CACHE_DIR') ?? '.data/cache'),
+    gc: {
+      blobIntervalMs: intVar(env, 'BLOB_GC_INTERVAL_MS', 6 * HOUR_MS, 0, 30 * DAY_MS),
+      blobGraceMs: intVar(env, 'BLOB_GC_GRACE_MS', DAY_MS, 0, 365 * DAY_MS),
+      stagingGraceMs: intVar(env, 'STAGING_GRACE_MS', DAY_MS, 60_000, 365 * DAY_MS),
+    },
     temporal: {
       address: optional(env, 'TEMPORAL_ADDRESS'),
       namespace: optional(env, 'TEMPORAL_NAMESPACE') ?? 'default',
@@ -211,6 +243,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       devPort: intVar(env, 'TEMPORAL_DEV_PORT', 7233, 1024, 65535),
       devUiPort: intVar(env, 'TEMPORAL_DEV_UI_PORT', 8233, 1024, 65535),
       devDbFile: path.resolve(cwd, optional(env, 'TEMPORAL_DEV_DB') ?? '.data/temporal.db'),
+      toolsDir: path.resolve(cwd, optional(env, 'TOOLS_DIR') ?? '.tools'),
     },
     gpuCatalog: gpuCatalog(optional(env, 'GPU_CATALOG')),
     scanning: loadScanConfig(env, mode),

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { ArtifactInspectionService } from './artifact-inspection.service';
+import { BlobGcService } from './blob-gc.service';
 import { HealthService } from './health.service';
 import { ImportListingService } from './import-listing.service';
 import { ImportOutcomeService } from './import-outcome.service';
@@ -67,6 +68,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     listings,
     inspection: new ArtifactInspectionService(store, config.gpuCatalog),
     outcomes,
+    blobGc: new BlobGcService(db, store),
     blobScans,
     scanRuns: new ScanRunService(db, blobScans, listings, operations),
     scanRequests,

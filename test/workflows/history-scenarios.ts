@@ -3,6 +3,7 @@ import type { Activities } from '../../activities/create-activities';
 import type { Inspection } from '../../src/services/artifact-inspection.service';
 import { SourceType } from '../../src/domain/catalog/catalog-enums';
 import type { ScanIds, ScanSummary } from '../../src/domain/scanning/scan-inputs';
+import type { BlobGcInput } from '../../src/domain/storage/blob-gc';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../../src/domain/onboarding/workflow-inputs';
 
 /**
@@ -15,8 +16,8 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../../src/dom
 export interface HistoryScenario {
   /** File name: test/workflows/histories/<file>.json */
   file: string;
-  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow';
-  input: ScanIds | { batch: number } | ImportWorkflowInput | LocalCacheWorkflowInput;
+  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'blobGcWorkflow';
+  input: ScanIds | { batch: number } | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput;
   activities: Activities;
   /** Set for paths that end by a cancel request: sent once the activity that waits for it has started. */
   cancelWhenStarted?: Promise<void>;
@@ -97,6 +98,7 @@ function happyActivities(): Activities {
     cancelImport: async () => undefined,
     materializeCache: async (input) => `/var/cache/modelhub/${input.cacheId}`,
     failCache: async () => undefined,
+    collectUnreferencedBlobs: async () => ({ scanned: 120, referenced: 110, young: 4, deleted: 6, bytesFreed: 6_291_456 }),
   };
 }
 
@@ -199,5 +201,7 @@ export function historyScenarios(): HistoryScenario[] {
       cancelWhenStarted: cacheCopying.promise,
       expectedStatus: 'CANCELLED',
     },
+    // One pass of the blob collector, as its schedule starts it.
+    { workflowType: 'blobGcWorkflow', input: { graceMs: 86_400_000 }, file: 'blob-gc-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
   ];
 }
