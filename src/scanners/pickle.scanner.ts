@@ -77,7 +77,10 @@ export async function scanPickleStream(source: ByteSource | ByteReader, ctx: Sca
       const { rule, message } = describe(error);
       result.imports += walk.imports;
       result.calls += walk.calls;
-      if (probe && result.pickles === 0 && walk.imports === 0) return result; // not a pickle: nothing to report
+      // Malformed or cut before any import: the unpickler would have stopped there too, so nothing ran.
+      // A limit is different: the bytes were a valid pickle for that long, and an import may follow.
+      const limit = error instanceof PickleStop && error.kind === 'limit';
+      if (probe && result.pickles === 0 && walk.imports === 0 && !limit) return result;
       const which = result.pickles > 0 ? `pickle #${result.pickles + 1} at stream byte ${startedAt}: ` : '';
       sink.add('pickle', 'MEDIUM', rule, offsetOf(reader.offset), `${options.where}${which}${message}`);
       result.isPickle = true;

@@ -177,6 +177,15 @@ describe('pickle scanner: fails closed', () => {
     expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'unscannable-limit', message: expect.stringContaining('expands') }));
   });
 
+  test('a long harmless prefix cannot push an import past the probe of a file with no pickle name', async () => {
+    const padding = ops();
+    for (let i = 0; i < 2000; i++) padding.none();
+    const bytes = Buffer.concat([padding.bytes(), protocol0Call('os', 'system', 'id')]);
+    const report = await files.scan('notes.txt', bytes, { maxStackDepth: 1000 });
+    expect(report.verdict).toBe('UNSCANNABLE');
+    expect(rules(report)).toContain('unscannable-limit');
+  });
+
   test('a pickle nested deeper than the limit is unscannable', async () => {
     let bytes = callPickle('os', 'system', 'id');
     for (let i = 0; i < 4; i++) bytes = ops().proto(4).binbytes(bytes).stop().bytes();
