@@ -1,4 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { MalformedArtifactError } from '../src/domain/artifacts/artifact.errors';
 import { DomainError } from '../src/domain/common/domain-error';
 import { SourceUnavailableError } from '../src/storage/sources/model-source';
@@ -15,6 +16,24 @@ export async function failFast<T>(work: () => Promise<T>): Promise<T> {
       throw ApplicationFailure.nonRetryable(error.message, error.code);
     }
     if (error instanceof SourceUnavailableError) throw ApplicationFailure.nonRetryable(error.message, `SOURCE_${error.code}`);
-    throw error;
+    throw masked(error);
   }
+}
+
+/**
+ * System and database errors name paths, hosts, ports and SQL. Once retries run out their message becomes the
+ * operation's errorMessage, which every viewer reads: they stay retryable but carry only a reference, and the
+ * details go to the worker's log under it.
+ */
+function masked(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const system = error as NodeJS.ErrnoException & { query?: unknown; driverError?: unknown; routine?: unknown; stagingPath?: unknown };
+  // Node system errors (errno, syscall), TypeORM and pg errors (query, driverError, routine), staging paths.
+  const internal =
+    system.syscall !== undefined || typeof system.errno === 'number' || system.query !== undefined ||
+    system.driverError !== undefined || system.routine !== undefined || system.stagingPath !== undefined;
+  if (!internal) return error;
+  const reference = randomUUID();
+  log.warn('activity failed with an internal error', { reference, error: error.message, code: system.code });
+  return ApplicationFailure.retryable(`internal error (reference ${reference})`, 'INTERNAL');
 }

@@ -28,13 +28,15 @@ function codeOf(error: unknown): unknown {
 }
 
 /**
- * A query-limit verdict keeps its own code. Apollo re-wraps validation errors as GRAPHQL_VALIDATION_FAILED,
- * keeping ours as the original error, so the chain is searched.
+ * A query-limit verdict (or our own rule's BAD_USER_INPUT) keeps its code. Apollo re-wraps validation errors as
+ * GRAPHQL_VALIDATION_FAILED, keeping ours as the original error, so the chain is searched.
  */
 function limitCodeOf(error: unknown): string | undefined {
   for (let current = error, hops = 0; current instanceof GraphQLError && hops < 5; current = current.originalError, hops++) {
     const code = codeOf(current);
     if (typeof code === 'string' && LIMITS.has(code)) return code;
+    // Our validation rules' BAD_USER_INPUT (a NUL in a literal), re-wrapped by Apollo.
+    if (hops > 0 && code === 'BAD_USER_INPUT') return code;
     if (code === 'GRAPHQL_PARSE_FAILED' && isTokenLimitError(current.message)) return 'TOO_MANY_TOKENS';
   }
   return undefined;

@@ -21,8 +21,8 @@ function fieldPath(ancestors: readonly (ASTNode | readonly ASTNode[])[]): string
 /** The literal strings of a document (arguments, input objects, defaults). */
 export function noNulLiterals(context: ValidationContext): ASTVisitor {
   return {
-    StringValue(node, _key, _parent, _path, ancestors) {
-      if (node.value.includes('\0')) context.reportError(nulError(fieldPath(ancestors)));
+    StringValue(node, _key, parent, _path, ancestors) {
+      if (node.value.includes('\0')) context.reportError(nulError(fieldPath(parent ? [...ancestors, parent] : ancestors)));
     },
   };
 }

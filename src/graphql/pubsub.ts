@@ -28,6 +28,8 @@ export interface EventBus {
   subscribe<T extends Topic>(topic: T, id: string): AsyncIterableIterator<Topics[T][1]>;
   /** Whether any subscriber of this process listens to the topic and id (else an event needs no row read). */
   watched(topic: Topic, id: string): boolean;
+  /** The ids of a topic someone here listens to. */
+  watchedIds(topic: Topic): string[];
 }
 
 /** In-process fan-out of the events each API process receives over LISTEN, counting who listens to what. */
@@ -71,6 +73,7 @@ export function createEventBus(): EventBus {
       return iterator;
     },
     watched: (topic, id) => listeners.has(keyOf(topic, id)),
+    watchedIds: (topic) => [...listeners.keys()].filter((key) => key.startsWith(`${topic}:`)).map((key) => key.slice(topic.length + 1)),
   };
 }
 
@@ -107,7 +110,7 @@ export function createEventFanOut(bus: EventBus, services: Pick<Services, 'opera
     publishTransition(bus, transition);
   };
 
-  return async (event: HubEvent): Promise<void> => {
+  const onEvent = async (event: HubEvent): Promise<void> => {
     try {
       await (event.kind === 'operation' ? onOperation(event) : onStatus(event));
     } catch (error) {
@@ -116,6 +119,33 @@ export function createEventFanOut(bus: EventBus, services: Pick<Services, 'opera
       log.warn({ err: error, event }, 'could not read the row of an event; subscribers miss it');
     }
   };
+
+  /**
+   * After the LISTEN connection dropped and came back: every watched operation and model is re-read and its
+   * current rows published, so no subscriber waits for a NOTIFY that was lost. Subscribers drop rows that are
+   * not newer than what they have; transitions are published only when they happened since the drop.
+   */
+  const resync = async (droppedAt: Date): Promise<void> => {
+    const modelIds = bus.watchedIds('MODEL');
+    const operationIds = new Set(bus.watchedIds('OPERATION'));
+    const ofModels = modelIds.length ? await services.operations.forModels(modelIds) : [];
+    for (const operation of ofModels) {
+      operationIds.delete(operation.id);
+      if (operation.updatedAt >= droppedAt || !TERMINAL_STATUSES.has(operation.status)) publishOperation(bus, operation);
+    }
+    for (const id of operationIds) {
+      const operation = await services.operations.get(id).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      });
+      if (operation) publishOperation(bus, operation);
+    }
+    const transitions = modelIds.length ? await services.modelQueries.transitionsFor(modelIds) : [];
+    for (const transition of transitions) if (transition.occurredAt >= droppedAt) publishTransition(bus, transition);
+    log.info({ operations: ofModels.length + operationIds.size, models: modelIds.length }, 're-read watched state after the event listener reconnected');
+  };
+
+  return Object.assign(onEvent, { resync });
 }
 
 export function publishOperation(bus: EventBus, operation: OperationRecord): void {

@@ -8,7 +8,8 @@ import { type RunningApp, startApp } from './app';
 /** The subgraph over a runtime: schema, the LISTEN connection feeding subscriptions, HTTP + WebSocket. */
 export async function serveSubgraph(runtime: Runtime, log: Logger, port?: number): Promise<RunningApp> {
   const events = createEventBus();
-  const listener = await listenForEvents(runtime.database.url, createEventFanOut(events, runtime.services, log), log);
+  const fanOut = createEventFanOut(events, runtime.services, log);
+  const listener = await listenForEvents(runtime.database.url, fanOut, log, fanOut.resync);
   const app = await startApp(
     { config: runtime.config, services: runtime.services, subgraph: await buildSubgraph(events), events, log },
     port,

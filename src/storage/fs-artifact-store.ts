@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { blobKey, SHA256, type ArtifactStore, type BlobInfo, type StoredBlob, type UploadedFile } from './artifact-store';
 import { type CorruptionReporter, verifyingStream } from './blob-integrity';
 import { durableMove, fsyncDir } from './durable-file';
+import { realUploadPath } from './upload-path';
 
 const errorCode = (error: unknown): unknown => (error as NodeJS.ErrnoException | null)?.code;
 
@@ -110,7 +111,7 @@ export class FsArtifactStore implements ArtifactStore {
   }
 
   async listUploads(prefix: string): Promise<UploadedFile[]> {
-    const root = this.uploadRoot(prefix);
+    const root = await realUploadPath(this.root, this.uploadRoot(prefix));
     const entries = await readdir(root, { recursive: true, withFileTypes: true });
     const files: UploadedFile[] = [];
     for (const entry of entries) {
@@ -122,6 +123,6 @@ export class FsArtifactStore implements ArtifactStore {
   }
 
   async readUpload(prefix: string, file: string, start = 0): Promise<Readable> {
-    return createReadStream(path.join(this.uploadRoot(prefix), file), { start });
+    return createReadStream(await realUploadPath(this.root, path.join(this.uploadRoot(prefix), file)), { start });
   }
 }

@@ -15,13 +15,19 @@ export async function listenForEvents(
   url: string,
   onEvent: (event: HubEvent) => void | Promise<void>,
   log: Logger,
+  /**
+   * Called once the connection is back after a drop, with when it dropped: NOTIFYs sent meanwhile are lost,
+   * so whoever relays them re-reads the current state of what its subscribers watch.
+   */
+  onReconnect: (droppedAt: Date) => void | Promise<void> = () => undefined,
 ): Promise<EventListener> {
   let client: Client | null = null;
   let closed = false;
   let retryTimer: NodeJS.Timeout | null = null;
+  let droppedAt: Date | null = null;
 
   const connect = async (attempt: number): Promise<void> => {
-    const next = new Client({ connectionString: url, application_name: 'modelhub-events' });
+    const next = new Client({ connectionString: url, application_name: `modelhub-events:${process.pid}` });
     next.on('notification', (message) => {
       if (message.channel !== EVENTS_CHANNEL || !message.payload) return;
       let event: HubEvent;
@@ -41,10 +47,16 @@ export async function listenForEvents(
     await next.query(`LISTEN ${EVENTS_CHANNEL}`);
     client = next;
     if (attempt > 0) log.info({ attempt }, 'event listener reconnected');
+    if (droppedAt) {
+      const since = droppedAt;
+      droppedAt = null;
+      Promise.resolve(onReconnect(since)).catch((error: unknown) => log.warn({ err: error }, 'could not re-read state after reconnecting'));
+    }
   };
 
   const scheduleReconnect = (attempt: number) => {
     if (closed || retryTimer) return;
+    droppedAt ??= new Date();
     const old = client;
     client = null;
     void old?.end().catch(() => undefined);

@@ -1,0 +1,124 @@
+import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { Role } from '../../src/domain/auth/roles';
+import { createVersion, registerModel } from '../support/catalog-fixtures';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/** Subscriptions fail one at a time: a bad one never closes the socket its neighbours share. */
+
+type Result = FormattedExecutionResult<Record<string, unknown>, unknown>;
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function connect(app: TestApp): Promise<{ client: Client; closes: number[] }> {
+  const closes: number[] = [];
+  const client = createClient({
+    url: app.app.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${await app.token(Role.VIEWER)}` },
+    retryAttempts: 0,
+    lazy: false,
+    on: { closed: (event) => closes.push((event as { code: number }).code) },
+  });
+  return { client, closes };
+}
+
+interface Stream {
+  results: Result[];
+  errors: GraphQLFormattedError[][];
+  ended: Promise<void>;
+  until(predicate: (r: Result) => boolean, timeoutMs?: number): Promise<void>;
+}
+
+function open(client: Client, query: string): Stream {
+  const results: Result[] = [];
+  const errors: GraphQLFormattedError[][] = [];
+  let resolveEnd!: () => void;
+  const ended = new Promise<void>((resolve) => (resolveEnd = resolve));
+  client.subscribe({ query }, { next: (r) => results.push(r), error: (e) => { errors.push(e as GraphQLFormattedError[]); resolveEnd(); }, complete: resolveEnd });
+  return {
+    results,
+    errors,
+    ended,
+    async until(predicate, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!results.some(predicate)) {
+        if (Date.now() > deadline) throw new Error(`no matching result; got ${JSON.stringify(results.slice(-3))}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}
+
+const statusTo = (to: string) => (r: Result) => (r.data?.modelEvents as { toStatus?: string } | undefined)?.toStatus === to;
+
+test('a syntax error, an over-deep query and an unknown id next to a healthy subscription: each refused alone', async () => {
+  const model = await registerModel(t);
+  const { client, closes } = await connect(t);
+  try {
+    const healthy = open(client, `subscription { modelEvents(modelId: "${model.id}") { type toStatus } }`);
+    const syntax = open(client, 'subscription { modelEvents(modelId: "x" { type }');
+    await syntax.ended;
+    expect(syntax.errors[0][0]).toMatchObject({ message: expect.stringContaining('Syntax Error'), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    let deep = 'id';
+    for (let i = 0; i < 8; i++) deep = `versions { model { ${deep} } }`;
+    const tooDeep = open(client, `subscription { operationProgress(id: "${model.id}") { model { ${deep} } } }`);
+    await tooDeep.ended;
+    expect(tooDeep.errors[0].map((e) => e.extensions?.code)).toContain('QUERY_TOO_DEEP');
+    const missing = open(client, 'subscription { operationProgress(id: "00000000-0000-4000-8000-000000000000") { status } }');
+    await missing.ended;
+    expect(missing.results[0].errors![0].extensions).toMatchObject({ code: 'NOT_FOUND' });
+    // The shared socket is still open and the healthy subscription still receives events.
+    await createVersion(t, model.id, '1.0.0');
+    await healthy.until(statusTo('DRAFT'));
+    expect(closes).toEqual([]);
+  } finally {
+    await client.dispose();
+  }
+});
+
+test('the LISTEN connection killed mid-stream: the stream re-reads what it missed and keeps going', async () => {
+  const model = await registerModel(t);
+  const { client } = await connect(t);
+  try {
+    const stream = open(client, `subscription { modelEvents(modelId: "${model.id}") { type toStatus reason } }`);
+    await createVersion(t, model.id, '1.0.0');
+    await stream.until(statusTo('DRAFT'));
+    // Kill this process's listener and, before it is back, commit a change whose NOTIFY it cannot hear.
+    const killed = await t.dataSource.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1`, [`modelhub-events:${process.pid}`]);
+    expect(killed.length).toBeGreaterThan(0);
+    const version = await createVersion(t, model.id, '1.1.0');
+    await t.gql(`mutation($id: ID!) { transitionVersion(id: $id, to: ARCHIVED, reason: "while the listener was down") { status } }`, { id: version.id }, { as: Role.APPROVER });
+    await stream.until(statusTo('ARCHIVED'), 15_000);
+    // Still live afterwards.
+    await createVersion(t, model.id, '1.2.0');
+    await stream.until(() => stream.results.filter(statusTo('DRAFT')).length >= 3, 15_000);
+  } finally {
+    await client.dispose();
+  }
+});
+
+test('a subscription started while the database is unreachable gets a masked error with a reference', async () => {
+  const broken = await startTestApp();
+  const model = await registerModel(broken);
+  await broken.dataSource.destroy();
+  const { client, closes } = await connect(broken);
+  try {
+    const stream = open(client, `subscription { modelEvents(modelId: "${model.id}") { type } }`);
+    await stream.ended;
+    const error = stream.results[0]?.errors?.[0] ?? stream.errors[0]?.[0];
+    expect(error).toMatchObject({ message: expect.stringMatching(/^internal error \(reference [\w-]+\)$/), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(JSON.stringify(stream.results) + JSON.stringify(stream.errors)).not.toMatch(/ECONNREFUSED|Connection|TypeORM|SELECT|5432|\.ts:\d/);
+    expect(closes).toEqual([]);
+  } finally {
+    await client.dispose();
+    await broken.stop();
+  }
+});
