@@ -89,7 +89,10 @@ export class S3ArtifactStore implements ArtifactStore {
   async statBlob(sha256: string): Promise<BlobInfo | null> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: blobKey(sha256) }));
-      return { sha256, size: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0) };
+      // Some S3 implementations keep LastModified on a copy onto itself: the time `touch` wrote counts too.
+      const touched = Date.parse(head.Metadata?.touched ?? '');
+      const modified = Math.max(head.LastModified?.getTime() ?? 0, Number.isNaN(touched) ? 0 : touched);
+      return { sha256, size: head.ContentLength ?? 0, modifiedAt: new Date(modified) };
     } catch (error) {
       if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
       throw error;
@@ -118,7 +121,7 @@ export class S3ArtifactStore implements ArtifactStore {
     return target;
   }
 
-  /** Copying an object onto itself with new metadata is S3's way to refresh LastModified. */
+  /** Copying an object onto itself with new metadata is S3's way to refresh LastModified (and `touched` says it too). */
   private async touch(key: string): Promise<void> {
     const { bucket } = this.options;
     await this.client.send(
