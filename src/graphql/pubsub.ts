@@ -112,7 +112,8 @@ export function createEventFanOut(bus: EventBus, services: Pick<Services, 'opera
 
   const onEvent = async (event: HubEvent): Promise<void> => {
     try {
-      await (event.kind === 'operation' ? onOperation(event) : onStatus(event));
+      if (event.kind === 'operation') await onOperation(event);
+      else if (event.kind === 'status') await onStatus(event);
     } catch (error) {
       // A row deleted since the NOTIFY (its model was deleted) has nobody left to tell.
       if (error instanceof NotFoundError) return;

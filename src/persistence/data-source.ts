@@ -14,6 +14,7 @@ import { VersionFileEntity } from './entities/version-file.entity';
 import { ImportFileEntity } from './entities/import-file.entity';
 import { BlobScanEntity } from './entities/blob-scan.entity';
 import { ScanFileResultEntity } from './entities/scan-file-result.entity';
+import { AuditLogEntity } from './entities/audit-log.entity';
 
 export const ENTITIES = [
   ModelEntity,
@@ -29,6 +30,7 @@ export const ENTITIES = [
   ImportFileEntity,
   ScanFileResultEntity,
   BlobScanEntity,
+  AuditLogEntity,
 ];
 
 export interface DataSourceOptions {

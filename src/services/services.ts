@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { ArtifactInspectionService } from './artifact-inspection.service';
+import { AuditService } from './audit.service';
 import { BlobGcService } from './blob-gc.service';
 import { HealthService } from './health.service';
 import { ImportListingService } from './import-listing.service';
@@ -50,7 +51,9 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const blobScans = new BlobScanService(db, store, createScanEngines(config.scanning), { artifacts: config.artifacts.dir, scratch: config.artifacts.stagingDir });
   const scanRequests = new ScanRequestService(db, operations, workflows);
   const caches = new LocalCacheService(db, config.cacheDir, store, operations, workflows);
+  const audit = new AuditService(db);
   return {
+    audit,
     licenses,
     models,
     modelQueries: new ModelQueryService(db),

@@ -37,4 +37,12 @@ export class LicenseEntity implements LicenseRecord {
 
   @Column({ type: 'text', nullable: true })
   notes!: string | null;
+
+  /** Only through the licensor's hosted API: the weights may not be self-hosted. */
+  @Column({ name: 'api_only', type: 'boolean', default: false })
+  apiOnly!: boolean;
+
+  /** Research and non-production use only. */
+  @Column({ name: 'research_only', type: 'boolean', default: false })
+  researchOnly!: boolean;
 }

@@ -9,7 +9,8 @@ export const EVENTS_CHANNEL = 'modelhub_events';
  */
 export type HubEvent =
   | { kind: 'operation'; modelId: string; operationId: string; sequence: number }
-  | { kind: 'status'; modelId: string; transitionId: string };
+  | { kind: 'status'; modelId: string; transitionId: string }
+  | { kind: 'audit'; modelId: string; auditId: string };
 
 export function encodeEvent(event: HubEvent): string {
   return JSON.stringify(event);
@@ -27,6 +28,9 @@ export function decodeEvent(payload: string): HubEvent {
   }
   if (value.kind === 'status' && isString(value.modelId) && isString(value.transitionId)) {
     return { kind: 'status', modelId: value.modelId, transitionId: value.transitionId };
+  }
+  if (value.kind === 'audit' && isString(value.modelId) && isString(value.auditId)) {
+    return { kind: 'audit', modelId: value.modelId, auditId: value.auditId };
   }
   throw new Error(`not a ModelHub event: ${payload.slice(0, 200)}`);
 }
