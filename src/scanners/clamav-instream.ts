@@ -8,8 +8,11 @@ export interface InstreamTarget {
   timeoutMs: number;
 }
 
-/** clamd reads INSTREAM in length-prefixed chunks; bounded frames keep every write small. */
-const MAX_FRAME = 64 * 1024;
+/**
+ * clamd reads INSTREAM in length-prefixed chunks. Frames of about 1 MiB: stream chunks (64 KiB from a file) are
+ * gathered up to that (bounded memory), because clamd's per-chunk overhead made 64 KiB frames ~1.5x slower.
+ */
+const FRAME = 1024 * 1024;
 
 /**
  * One `zINSTREAM` exchange: the source's bytes in order, with backpressure (a file is never buffered whole:
@@ -60,17 +63,27 @@ export async function instream(target: InstreamTarget, source: Readable): Promis
       socket.once('error', reject);
     });
     await send(Buffer.from('zINSTREAM\0', 'latin1'));
+    const sendFrame = async (frame: Buffer) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(frame.length);
+      await send(length);
+      await send(frame);
+    };
+    let gathered: Buffer[] = [];
+    let gatheredBytes = 0;
     for await (const chunk of source) {
       const data = chunk as Buffer;
-      for (let offset = 0; offset < data.length && !closed && reply === ''; offset += MAX_FRAME) {
-        const frame = data.subarray(offset, offset + MAX_FRAME);
-        const length = Buffer.alloc(4);
-        length.writeUInt32BE(frame.length);
-        await send(length);
-        await send(frame);
+      gathered.push(data);
+      gatheredBytes += data.length;
+      if (gatheredBytes >= FRAME) {
+        const all = Buffer.concat(gathered, gatheredBytes);
+        for (let offset = 0; offset < all.length && !closed; offset += FRAME) await sendFrame(all.subarray(offset, offset + FRAME));
+        gathered = [];
+        gatheredBytes = 0;
       }
       if (closed || reply !== '') break;
     }
+    if (gatheredBytes > 0 && !closed && reply === '') await sendFrame(Buffer.concat(gathered, gatheredBytes));
     await send(Buffer.alloc(4));
     socket.end();
     await done;

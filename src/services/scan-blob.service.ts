@@ -3,7 +3,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { type DataSource, In } from 'typeorm';
 import type { FormatScanner } from '../domain/scanning/scanner-ports';
 import { type BlobVerdict, blobVerdict } from '../domain/scanning/scan-verdict';
 import { BlobScanEntity } from '../persistence/entities/blob-scan.entity';
@@ -57,14 +57,28 @@ export class BlobScanService {
     return { rulesVersion: this.engines.format.rulesVersion, signatureVersion: this.engines.clamav ? await this.engines.clamav.version() : null };
   }
 
+  /**
+   * Scans the blobs, a few at once (small files are dominated by round trips, large ones by clamd, which has
+   * threads to spare), reporting each as it is settled. Cached verdicts are looked up for the whole list in one query.
+   */
+  async scanAll(blobs: readonly BlobToScan[], versions: ScannerVersions, onEach: (blob: BlobToScan, result: ScannedBlob) => Promise<void>, signal?: AbortSignal): Promise<void> {
+    const cached = await this.cachedVerdicts(blobs, versions);
+    let next = 0;
+    const lane = async () => {
+      while (next < blobs.length) {
+        const blob = blobs[next++];
+        signal?.throwIfAborted();
+        const hit = cached.get(cacheKey(blob));
+        await onEach(blob, hit ?? (await this.scan(blob, versions, signal)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SCAN_CONCURRENCY, blobs.length) }, lane));
+  }
+
   async scan(blob: BlobToScan, versions: ScannerVersions, signal?: AbortSignal): Promise<ScannedBlob> {
-    const nameKey = (blob.path.split('/').pop() ?? blob.path).toLowerCase().slice(0, 255);
-    const key = { sha256: blob.sha256, rulesVersion: versions.rulesVersion, signatureVersion: versions.signatureVersion ?? '', nameKey };
+    const key = { sha256: blob.sha256, rulesVersion: versions.rulesVersion, signatureVersion: versions.signatureVersion ?? '', nameKey: nameKey(blob) };
     const cached = await this.db.getRepository(BlobScanEntity).findOneBy(key);
-    if (cached) {
-      const { status, clamav, formatVerdict, format, findings, bytesScanned } = cached;
-      return { status, clamav, formatVerdict, format, findings, bytesScanned, cached: true };
-    }
+    if (cached) return fromCache(cached);
     signal?.throwIfAborted();
     // Both scanners read the blob; run together, the second read mostly comes from the page cache.
     const [report, virus] = await Promise.all([
@@ -81,6 +95,14 @@ export class BlobScanService {
       .orIgnore() // a concurrent scan of the same blob stored the same verdict first
       .execute();
     return { ...verdict, cached: false };
+  }
+
+  private async cachedVerdicts(blobs: readonly BlobToScan[], versions: ScannerVersions): Promise<Map<string, ScannedBlob>> {
+    if (blobs.length === 0) return new Map();
+    const rows = await this.db.getRepository(BlobScanEntity).find({
+      where: { sha256: In([...new Set(blobs.map((b) => b.sha256))]), rulesVersion: versions.rulesVersion, signatureVersion: versions.signatureVersion ?? '' },
+    });
+    return new Map(rows.map((row) => [`${row.sha256}/${row.nameKey}`, fromCache(row)]));
   }
 
   /**
@@ -104,4 +126,21 @@ export class BlobScanService {
       await rm(scratch, { force: true });
     }
   }
+}
+
+/** Files scanned at once by one activity. */
+const SCAN_CONCURRENCY = 4;
+
+/** Lowercased base name: part of the cache key, since formats without a magic number are told by name. */
+function nameKey(blob: BlobToScan): string {
+  return (blob.path.split('/').pop() ?? blob.path).toLowerCase().slice(0, 255);
+}
+
+function cacheKey(blob: BlobToScan): string {
+  return `${blob.sha256}/${nameKey(blob)}`;
+}
+
+function fromCache(row: BlobScanEntity): ScannedBlob {
+  const { status, clamav, formatVerdict, format, findings, bytesScanned } = row;
+  return { status, clamav, formatVerdict, format, findings, bytesScanned, cached: true };
 }

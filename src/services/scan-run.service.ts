@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, Not } from 'typeorm';
 import type { ScanIds, ScanSource, ScanSummary } from '../domain/scanning/scan-inputs';
 import { FindingSeverity, type ScanFinding, ScanStatus } from '../domain/scanning/scan-enums';
 import { countSeverities, MAX_FINDINGS_PER_SCAN, versionScanStatus } from '../domain/scanning/scan-verdict';
@@ -58,20 +58,27 @@ export class ScanRunService {
     const versions: ScannerVersions = { rulesVersion: scan.rulesVersion ?? '', signatureVersion: scan.signatureVersion };
     const progress = await this.progressReporter(scan);
     const files = this.db.getRepository(ScanFileResultEntity);
+    let done = await files.countBy({ scanResultId, status: Not(ScanStatus.SCANNING) });
     for (;;) {
       const batch = await files.find({ where: { scanResultId, status: ScanStatus.SCANNING }, order: { ordinal: 'ASC' }, take: BATCH });
       if (batch.length === 0) break;
-      for (const row of batch) {
-        hooks.signal?.throwIfAborted();
-        const verdict = await this.blobs.scan(row, versions, hooks.signal);
-        const findings: ScanFinding[] = verdict.findings.map((f) => ({ path: row.path, ...f }));
-        await files.update(
-          { scanResultId, path: row.path },
-          { status: verdict.status, clamav: verdict.clamav, format: verdict.format, findings, bytesScanned: verdict.bytesScanned, cached: verdict.cached, scannedAt: new Date() },
-        );
-        hooks.onFile?.(row.ordinal + 1);
-        await progress(row.ordinal + 1, row.size);
-      }
+      const byPath = new Map(batch.map((row) => [row.path, row]));
+      await this.blobs.scanAll(
+        batch,
+        versions,
+        async (blob, verdict) => {
+          const row = byPath.get(blob.path)!;
+          const findings: ScanFinding[] = verdict.findings.map((f) => ({ path: row.path, ...f }));
+          await files.update(
+            { scanResultId, path: row.path },
+            { status: verdict.status, clamav: verdict.clamav, format: verdict.format, findings, bytesScanned: verdict.bytesScanned, cached: verdict.cached, scannedAt: new Date() },
+          );
+          done += 1;
+          hooks.onFile?.(done);
+          await progress(done, row.size);
+        },
+        hooks.signal,
+      );
     }
   }
 

@@ -89,7 +89,8 @@ function largeRepo(): RepoFiles {
   for (let i = 0; i < 1998; i += 1) {
     const dir = `data/group-${String(i % 20).padStart(2, '0')}/part-${i % 7}`;
     if (i === 0) files['docs/notes naïve.txt'] = Buffer.from('a file name that needs encoding\n');
-    else if (i % 10 === 0) files[`${dir}/blob-${i}.bin`] = Buffer.alloc(1024 + i, (i % 200) + 1); // LFS by extension
+    // LFS by extension. Fill bytes 1..91: a run of 0x83 (pickle EXT2) is scanned as a truncated pickle and fails closed.
+    else if (i % 10 === 0) files[`${dir}/blob-${i}.bin`] = Buffer.alloc(1024 + i, (i % 100) + 1);
     else if (i === 1 || i === 2) files[`${dir}/empty-${i}.txt`] = Buffer.alloc(0);
     else if (i % 100 === 55) files[`${dir}/same-${i}.txt`] = Buffer.from('identical content in several files\n');
     else files[`${dir}/file-${i}.txt`] = Buffer.from(`line of file ${i}\n`.repeat((i % 5) + 1));
