@@ -7,9 +7,9 @@ import type { IngestionService } from '../src/services/ingestion.service';
 import type { LocalCacheService } from '../src/services/local-cache.service';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
 import { failFast } from './activity-failures';
+import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 import { createBlobGcActivities } from './blob-gc.activities';
 import type { BlobGcService } from '../src/services/blob-gc.service';
-import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 
 export interface ActivityDeps extends ScanActivityDeps {
   ingestion: IngestionService;
@@ -74,6 +74,14 @@ export function createActivities({ scanRuns, scanRequests, blobScans, ingestion,
     materializeCache(input: LocalCacheWorkflowInput): Promise<string> {
       const ctx = Context.current();
       return failFast(() => caches.materialize(input, (bytes) => ctx.heartbeat(bytes), ctx.cancellationSignal));
+    },
+
+    claimCacheHost(input: LocalCacheWorkflowInput): Promise<string> {
+      return failFast(() => caches.claimHost(input));
+    },
+
+    evictCache(cacheId: string): Promise<void> {
+      return failFast(() => caches.evictHere(cacheId));
     },
 
     failCache(input: LocalCacheWorkflowInput, message: string, cancelled: boolean): Promise<void> {

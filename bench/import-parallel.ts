@@ -29,6 +29,7 @@ const noWorkflows: WorkflowGateway = {
   startImport: async () => 'started',
   startLocalCache: async () => 'started',
   startScan: async () => 'started',
+  evictCache: async () => undefined,
   cancel: async () => 'not-running',
   describe: async () => 'not-found',
   healthy: async () => true,

@@ -2,8 +2,9 @@ import { InitialCatalog1764000000000 } from './1764000000000-initial-catalog';
 import { SeedLicenses1764000000001 } from './1764000000001-seed-licenses';
 import { Onboarding1764000000002 } from './1764000000002-onboarding';
 import { VersionLifecycle1764000000003 } from './1764000000003-version-lifecycle';
+import { CacheHosts1764000000010 } from './1764000000010-cache-hosts';
 import { SecurityScanning1764000000004 } from './1764000000004-security-scanning';
 import { Governance1764000000020 } from './1764000000020-governance';
 
 /** Listed explicitly (not globbed) so the same array works under ts-jest, tsc output and the CLI. */
-export const MIGRATIONS = [InitialCatalog1764000000000, SeedLicenses1764000000001, Onboarding1764000000002, VersionLifecycle1764000000003, SecurityScanning1764000000004, Governance1764000000020];
+export const MIGRATIONS = [InitialCatalog1764000000000, SeedLicenses1764000000001, Onboarding1764000000002, VersionLifecycle1764000000003, SecurityScanning1764000000004, CacheHosts1764000000010, Governance1764000000020];

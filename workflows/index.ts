@@ -1,4 +1,5 @@
 export { importWorkflow } from './import.workflow';
 export { localCacheWorkflow } from './local-cache.workflow';
 export { rescanOutdatedWorkflow, scanWorkflow } from './scan.workflow';
+export { evictCacheWorkflow } from './evict-cache.workflow';
 export { blobGcWorkflow } from './blob-gc.workflow';

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { loadScanConfig, type ScanConfig } from './scan-config';
 
@@ -87,6 +88,11 @@ export interface Config {
     readonly devDbFile: string;
     /** Project-local folder the Temporal CLI is built into when none is found (TOOLS_DIR). */
     readonly toolsDir: string;
+    /**
+     * This worker host's name (WORKER_HOST_ID, default the machine's hostname). Work that needs bytes on this
+     * host's disk (local caches) runs on its own task queue, `<taskQueue>@<hostId>`.
+     */
+    readonly hostId: string;
   };
   readonly gpuCatalog: readonly { readonly name: string; readonly memoryGb: number }[];
   /** clamd (CLAMD_*) and the rescan schedule; see scan-config.ts. */
@@ -98,6 +104,11 @@ export const DEV_JWT_SECRET = 'modelhub-local-dev-secret-do-not-use-in-productio
 export class ConfigError extends Error {}
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+function hostId(value: string): string {
+  if (!/^[\w.-]{1,100}$/.test(value)) throw new ConfigError(`WORKER_HOST_ID must be 1-100 letters, digits, ".", "_" or "-" (got ${JSON.stringify(value.slice(0, 40))})`);
+  return value;
+}
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -244,6 +255,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
       devUiPort: intVar(env, 'TEMPORAL_DEV_UI_PORT', 8233, 1024, 65535),
       devDbFile: path.resolve(cwd, optional(env, 'TEMPORAL_DEV_DB') ?? '.data/temporal.db'),
       toolsDir: path.resolve(cwd, optional(env, 'TOOLS_DIR') ?? '.tools'),
+      hostId: hostId(optional(env, 'WORKER_HOST_ID') ?? os.hostname()),
     },
     gpuCatalog: gpuCatalog(optional(env, 'GPU_CATALOG')),
     scanning: loadScanConfig(env, mode),

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { ChecksumMismatchError } from '../domain/artifacts/checksum.errors';
-import { ConflictError, NotFoundError } from '../domain/common/domain-error';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import { CacheState, type LocalCacheRecord } from '../domain/onboarding/manifest';
 import { OperationKind, OperationStatus, workflowIds } from '../domain/onboarding/operation';
@@ -25,6 +25,11 @@ import type { WorkflowGateway } from './workflow-gateway';
  * Local copies of a version laid out as serving engines expect (the repository's files at their paths),
  * materialised by a workflow into a temporary folder and renamed into place only when every checksum matched.
  */
+function hostName(value: string): string {
+  if (!/^[\w.-]{1,100}$/.test(value)) throw new ValidationError('host', 'must be a worker host id (letters, digits, ".", "_" or "-")');
+  return value;
+}
+
 export class LocalCacheService {
   constructor(
     private readonly db: DataSource,
@@ -32,6 +37,8 @@ export class LocalCacheService {
     private readonly store: ArtifactStore,
     private readonly operations: OperationService,
     private readonly workflows: WorkflowGateway,
+    /** This process's worker host (the worker side claims caches for it) and how to name another host's queue. */
+    private readonly host: { id: string; taskQueue: string; queueOf: (hostId: string) => string },
   ) {}
 
   forVersions(versionIds: readonly string[]): Promise<LocalCacheRecord[]> {
@@ -44,7 +51,9 @@ export class LocalCacheService {
     return found;
   }
 
-  async create(versionId: string, actor: string): Promise<LocalCacheRecord> {
+  /** `host` pins the cache to that worker host; without it, the first worker to pick the workflow up holds it. */
+  async create(versionId: string, actor: string, host: string | null = null): Promise<LocalCacheRecord> {
+    const pinned = host === null ? null : hostName(host);
     const { cache, operationId } = await this.db.transaction(async (tx) => {
       const version = await tx.getRepository(VersionEntity).findOneBy({ id: uuid('versionId', versionId) });
       if (!version) throw new NotFoundError('Version', versionId);
@@ -53,11 +62,26 @@ export class LocalCacheService {
       }
       const model = await tx.getRepository(ModelEntity).findOneByOrFail({ id: version.modelId });
       const target = path.join(this.cacheDir, model.name, version.version);
-      const live = await tx.getRepository(LocalCacheEntity).findOne({ where: { path: target, state: In([CacheState.PENDING, CacheState.MATERIALIZING, CacheState.READY]) } });
-      if (live) throw new ConflictError(`${model.name}@${version.version} is already cached (${live.state}) at ${live.path}`, { cacheId: live.id });
+      const live = await tx.getRepository(LocalCacheEntity).findOne({
+        where: { versionId: version.id, ...(pinned ? { host: pinned } : {}), state: In([CacheState.PENDING, CacheState.MATERIALIZING, CacheState.READY]) },
+      });
+      if (live && (pinned !== null || live.host === null || live.host === this.host.id)) {
+        throw new ConflictError(`${model.name}@${version.version} is already cached (${live.state}) at ${live.host ?? 'a host'}:${live.path}`, { cacheId: live.id });
+      }
       await tx.getRepository(LocalCacheEntity).delete({ path: target, state: CacheState.FAILED });
       const repo = tx.getRepository(LocalCacheEntity);
-      const row = await repo.save(repo.create({ versionId: version.id, modelId: model.id, path: target, state: CacheState.PENDING, bytes: 0n, createdBy: actor }));
+      const row = await repo.save(
+        repo.create({
+          versionId: version.id,
+          modelId: model.id,
+          path: target,
+          state: CacheState.PENDING,
+          bytes: 0n,
+          host: pinned,
+          hostTaskQueue: pinned === null ? null : this.host.queueOf(pinned),
+          createdBy: actor,
+        }),
+      );
       const op = await this.operations.create(tx, {
         kind: OperationKind.LOCAL_CACHE,
         modelId: model.id,
@@ -83,14 +107,62 @@ export class LocalCacheService {
     if (cache.state === CacheState.PENDING || cache.state === CacheState.MATERIALIZING) {
       throw new ConflictError('The cache is still being written; cancel its operation first', { state: cache.state });
     }
+    if (cache.state === CacheState.EVICTED) return cache;
+    const row = await this.db.getRepository(LocalCacheEntity).findOneByOrFail({ id: cache.id });
+    if (row.hostTaskQueue) {
+      // The files are on that host's disk: the eviction runs there (and answers only once it is done).
+      await this.workflows.evictCache(workflowIds.evictCache(cache.id), { cacheId: cache.id, hostTaskQueue: row.hostTaskQueue }).catch((error: unknown) => {
+        throw new ConflictError(`The host holding this cache (${row.host}) did not evict it: ${(error as Error).message}`, { host: row.host });
+      });
+    } else {
+      await this.evictHere(cache.id); // never claimed by a host (failed before it started), or made before hosts were recorded
+    }
+    return this.get(id);
+  }
+
+  /** On the holding host: the cache's folder is under this host's own CACHE_DIR (recorded before any byte moves). */
+  private async bindPath(cacheId: string): Promise<LocalCacheEntity> {
+    const cache = await this.db.getRepository(LocalCacheEntity).findOneByOrFail({ id: cacheId });
+    const model = await this.db.getRepository(ModelEntity).findOneByOrFail({ id: cache.modelId });
+    const version = await this.db.getRepository(VersionEntity).findOneByOrFail({ id: cache.versionId });
+    const target = path.join(this.cacheDir, model.name, version.version);
+    if (cache.path !== target) {
+      await this.db.getRepository(LocalCacheEntity).update({ id: cache.id }, { path: target });
+      cache.path = target;
+    }
+    return cache;
+  }
+
+  /** Worker side, on the cache's host: removes the folder and records the eviction. */
+  async evictHere(cacheId: string): Promise<void> {
+    const cache = await this.db.getRepository(LocalCacheEntity).findOneByOrFail({ id: cacheId });
     await rm(cache.path, { recursive: true, force: true });
     await this.db.getRepository(LocalCacheEntity).update({ id: cache.id }, { state: CacheState.EVICTED, evictedAt: new Date() });
-    return this.get(id);
+  }
+
+  /**
+   * Worker side, on the shared queue: the worker that picks the cache up holds it (unless it was pinned to a host
+   * at creation): its host and its own CACHE_DIR path are recorded. Returns the task queue to materialise on.
+   */
+  async claimHost(input: LocalCacheWorkflowInput): Promise<string> {
+    return this.db.transaction(async (tx) => {
+      const cache = await tx.getRepository(LocalCacheEntity).findOne({ where: { id: input.cacheId }, lock: { mode: 'pessimistic_write' } });
+      if (!cache) throw new NotFoundError('LocalCache', input.cacheId);
+      if (cache.hostTaskQueue) return cache.hostTaskQueue;
+      const model = await tx.getRepository(ModelEntity).findOneByOrFail({ id: cache.modelId });
+      const version = await tx.getRepository(VersionEntity).findOneByOrFail({ id: cache.versionId });
+      const taken = await tx.getRepository(LocalCacheEntity).findOne({
+        where: { versionId: cache.versionId, host: this.host.id, state: In([CacheState.PENDING, CacheState.MATERIALIZING, CacheState.READY]) },
+      });
+      if (taken) throw new ConflictError(`${model.name}@${version.version} is already cached on host ${this.host.id}`, { cacheId: taken.id });
+      await tx.getRepository(LocalCacheEntity).update({ id: cache.id }, { host: this.host.id, hostTaskQueue: this.host.taskQueue });
+      return this.host.taskQueue;
+    });
   }
 
   /** Worker side: copies every file from the store, verifying its sha256, then renames the folder into place. */
   async materialize(input: LocalCacheWorkflowInput, heartbeat: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
-    const cache = await this.db.getRepository(LocalCacheEntity).findOneByOrFail({ id: input.cacheId });
+    const cache = await this.bindPath(input.cacheId);
     const files = await this.db.getRepository(VersionFileEntity).find({ where: { versionId: input.versionId }, order: { path: 'ASC' } });
     const total = files.reduce((n, f) => n + f.size, 0);
     await this.db.getRepository(LocalCacheEntity).update({ id: cache.id }, { state: CacheState.MATERIALIZING });
@@ -98,27 +170,33 @@ export class LocalCacheService {
     const temp = `${cache.path}.partial-${cache.id}`;
     await rm(temp, { recursive: true, force: true });
     let done = 0;
-    for (const file of files) {
-      const target = path.join(temp, file.path);
-      await mkdir(path.dirname(target), { recursive: true });
-      const hash = createHash('sha256');
-      const meter = new Transform({
-        transform(chunk: Buffer, _e, next) {
-          hash.update(chunk);
-          heartbeat(done + chunk.length);
-          next(null, chunk);
-        },
-      });
-      await pipeline(await this.store.read(file.sha256), meter, createWriteStream(target), { signal });
-      const actual = hash.digest('hex');
-      if (actual !== file.sha256) throw new ChecksumMismatchError(file.path, file.sha256, actual);
-      done += file.size;
-      await this.operations.update(input.operationId, { bytesDone: BigInt(done), progress: total ? done / total : 1, currentStep: `copied ${file.path}` });
+    try {
+      for (const file of files) {
+        const target = path.join(temp, file.path);
+        await mkdir(path.dirname(target), { recursive: true });
+        const hash = createHash('sha256');
+        const meter = new Transform({
+          transform(chunk: Buffer, _e, next) {
+            hash.update(chunk);
+            heartbeat(done + chunk.length);
+            next(null, chunk);
+          },
+        });
+        await pipeline(await this.store.read(file.sha256), meter, createWriteStream(target), { signal });
+        const actual = hash.digest('hex');
+        if (actual !== file.sha256) throw new ChecksumMismatchError(file.path, file.sha256, actual);
+        done += file.size;
+        await this.operations.update(input.operationId, { bytesDone: BigInt(done), progress: total ? done / total : 1, currentStep: `copied ${file.path}` });
+      }
+      await writeFile(path.join(temp, '.modelhub-manifest.json'), JSON.stringify({ versionId: input.versionId, files }, null, 2));
+      await rm(cache.path, { recursive: true, force: true });
+      await mkdir(path.dirname(cache.path), { recursive: true });
+      await rename(temp, cache.path);
+    } catch (error) {
+      // The partial folder is on this host: clean it here (the failure step may run on another host).
+      await rm(temp, { recursive: true, force: true }).catch(() => undefined);
+      throw error;
     }
-    await writeFile(path.join(temp, '.modelhub-manifest.json'), JSON.stringify({ versionId: input.versionId, files }, null, 2));
-    await rm(cache.path, { recursive: true, force: true });
-    await mkdir(path.dirname(cache.path), { recursive: true });
-    await rename(temp, cache.path);
     await this.db.transaction(async (tx) => {
       await tx.getRepository(LocalCacheEntity).update({ id: cache.id }, { state: CacheState.READY, bytes: BigInt(done), readyAt: new Date() });
       await this.operations.update(input.operationId, { status: OperationStatus.SUCCEEDED, progress: 1, currentStep: 'done', message: cache.path }, tx);

@@ -27,6 +27,7 @@ import { ScanRunService } from './scan-run.service';
 import { VersionService } from './version.service';
 import { VersionLifecycleService } from './version-lifecycle.service';
 import type { WorkflowGateway } from './workflow-gateway';
+import { hostTaskQueue } from '../domain/onboarding/host-queue';
 
 export interface ServiceDeps {
   config: Config;
@@ -50,7 +51,11 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const outcomes = new ImportOutcomeService(db, operations, listings);
   const blobScans = new BlobScanService(db, store, createScanEngines(config.scanning), { artifacts: config.artifacts.dir, scratch: config.artifacts.stagingDir });
   const scanRequests = new ScanRequestService(db, operations, workflows);
-  const caches = new LocalCacheService(db, config.cacheDir, store, operations, workflows);
+  const caches = new LocalCacheService(db, config.cacheDir, store, operations, workflows, {
+    id: config.temporal.hostId,
+    taskQueue: hostTaskQueue(config.temporal),
+    queueOf: (hostId) => hostTaskQueue({ taskQueue: config.temporal.taskQueue, hostId }),
+  });
   const audit = new AuditService(db);
   return {
     audit,
@@ -71,9 +76,9 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     listings,
     inspection: new ArtifactInspectionService(store, config.gpuCatalog),
     outcomes,
-    blobGc: new BlobGcService(db, store),
     blobScans,
     scanRuns: new ScanRunService(db, blobScans, listings, operations),
     scanRequests,
+    blobGc: new BlobGcService(db, store),
   };
 }

@@ -1,4 +1,4 @@
-import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
+import type { EvictCacheWorkflowInput, ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
 
 import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
 
@@ -12,6 +12,8 @@ export interface WorkflowGateway {
   startImport(workflowId: string, input: ImportWorkflowInput): Promise<StartOutcome>;
   startLocalCache(workflowId: string, input: LocalCacheWorkflowInput): Promise<StartOutcome>;
   startScan(workflowId: string, input: ScanWorkflowInput): Promise<StartOutcome>;
+  /** Runs the eviction on the cache's host and waits for it; rejects when that host does not answer in time. */
+  evictCache(workflowId: string, input: EvictCacheWorkflowInput): Promise<void>;
   /** 'not-running' when no run of the id is open (closed, or never started). */
   cancel(workflowId: string): Promise<'requested' | 'not-running'>;
   describe(workflowId: string): Promise<WorkflowState>;

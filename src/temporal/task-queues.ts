@@ -4,4 +4,7 @@ export const WORKFLOW_TYPES = {
   localCache: 'localCacheWorkflow',
   scan: 'scanWorkflow',
   rescanOutdated: 'rescanOutdatedWorkflow',
+  evictCache: 'evictCacheWorkflow',
 } as const;
+
+export { hostTaskQueue } from '../domain/onboarding/host-queue';

@@ -1,7 +1,7 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config/config';
-import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
+import type { EvictCacheWorkflowInput, ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
 import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
 import type { StartOutcome, WorkflowGateway, WorkflowState } from '../services/workflow-gateway';
 import { WORKFLOW_TYPES } from './task-queues';
@@ -40,6 +40,17 @@ export class TemporalGateway implements WorkflowGateway {
 
   startScan(workflowId: string, input: ScanWorkflowInput): Promise<StartOutcome> {
     return this.start(WORKFLOW_TYPES.scan, workflowId, input);
+  }
+
+  async evictCache(workflowId: string, input: EvictCacheWorkflowInput): Promise<void> {
+    await this.client.workflow.execute(WORKFLOW_TYPES.evictCache, {
+      taskQueue: this.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      // Bounded: the caller is a GraphQL request waiting for the answer.
+      workflowExecutionTimeout: '2 minutes',
+    });
   }
 
   async cancel(workflowId: string): Promise<'requested' | 'not-running'> {

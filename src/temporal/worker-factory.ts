@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Config } from '../config/config';
 import type { Activities } from '../../activities/create-activities';
+import { hostTaskQueue } from './task-queues';
 
 export interface WorkerOptions {
   address: string;
@@ -14,9 +15,16 @@ export interface WorkerOptions {
   shutdownForceMs?: number;
 }
 
-export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+/** The shared worker and this host's own: run, stop and report as one. */
+export type HostWorkers = Pick<Worker, 'run' | 'shutdown' | 'getState'>;
+
+/**
+ * Two Temporal workers on one connection: one on the shared task queue (workflows and every activity) and one on
+ * this host's own queue (`<taskQueue>@<hostId>`, activities only), where work that needs this host's disk is sent.
+ */
+export async function createWorker(options: WorkerOptions): Promise<{ worker: HostWorkers; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: options.address });
-  const worker = await Worker.create({
+  const shared = await Worker.create({
     connection,
     namespace: options.temporal.namespace,
     taskQueue: options.temporal.taskQueue,
@@ -29,5 +37,23 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     shutdownGraceTime: options.shutdownGraceMs ?? 0,
     ...(options.shutdownForceMs ? { shutdownForceTime: options.shutdownForceMs } : {}),
   });
+  const host = await Worker.create({
+    connection,
+    namespace: options.temporal.namespace,
+    taskQueue: hostTaskQueue(options.temporal),
+    activities: options.activities,
+    maxConcurrentActivityTaskExecutions: 8,
+    shutdownGraceTime: options.shutdownGraceMs ?? 0,
+    ...(options.shutdownForceMs ? { shutdownForceTime: options.shutdownForceMs } : {}),
+  });
+  const worker: HostWorkers = {
+    run: async () => {
+      await Promise.all([shared.run(), host.run()]);
+    },
+    shutdown: () => {
+      for (const w of [shared, host]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+    getState: () => shared.getState(),
+  };
   return { worker, connection };
 }

@@ -4,7 +4,7 @@ import type { Inspection } from '../../src/services/artifact-inspection.service'
 import { SourceType } from '../../src/domain/catalog/catalog-enums';
 import type { ScanIds, ScanSummary } from '../../src/domain/scanning/scan-inputs';
 import type { BlobGcInput } from '../../src/domain/storage/blob-gc';
-import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../../src/domain/onboarding/workflow-inputs';
+import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowInput } from '../../src/domain/onboarding/workflow-inputs';
 
 /**
  * What the recorder runs: each scenario drives the REAL workflow code along one path and saves its history.
@@ -16,8 +16,9 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../../src/dom
 export interface HistoryScenario {
   /** File name: test/workflows/histories/<file>.json */
   file: string;
-  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'blobGcWorkflow';
-  input: ScanIds | { batch: number } | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput;
+  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow';
+  /** A function when the input names the recorder's task queue (a host queue, say). */
+  input: ScanIds | { batch: number } | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | ((taskQueue: string) => EvictCacheWorkflowInput);
   activities: Activities;
   /** Set for paths that end by a cancel request: sent once the activity that waits for it has started. */
   cancelWhenStarted?: Promise<void>;
@@ -97,6 +98,9 @@ function happyActivities(): Activities {
     failImport: async () => undefined,
     cancelImport: async () => undefined,
     materializeCache: async (input) => `/var/cache/modelhub/${input.cacheId}`,
+    // The recorder has one worker: the "host" queue is the one this activity runs on.
+    claimCacheHost: async () => Context.current().info.taskQueue,
+    evictCache: async () => undefined,
     failCache: async () => undefined,
     collectUnreferencedBlobs: async () => ({ scanned: 120, referenced: 110, young: 4, deleted: 6, bytesFreed: 6_291_456 }),
   };
@@ -183,6 +187,15 @@ export function historyScenarios(): HistoryScenario[] {
     // One pass of the rescan schedule.
     { workflowType: 'rescanOutdatedWorkflow', input: { batch: 100 }, file: 'rescan-outdated', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     { ...cache, file: 'local-cache-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    // Since patch 'cache-on-host': the host is claimed, then the copy runs on that host's queue.
+    { ...cache, file: 'local-cache-on-host', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    {
+      workflowType: 'evictCacheWorkflow',
+      input: (taskQueue) => ({ cacheId: cacheInput.cacheId, hostTaskQueue: taskQueue }),
+      file: 'evict-cache-success',
+      activities: happyActivities(),
+      expectedStatus: 'COMPLETED',
+    },
     {
       ...cache,
       file: 'local-cache-failure',

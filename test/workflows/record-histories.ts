@@ -45,7 +45,7 @@ async function record(scenario: HistoryScenario, env: TestWorkflowEnvironment, c
     const handle = await env.client.workflow.start(scenario.workflowType, {
       taskQueue,
       workflowId: `record-${scenario.file}-${randomUUID()}`,
-      args: [scenario.input],
+      args: [typeof scenario.input === 'function' ? scenario.input(taskQueue) : scenario.input],
     });
     if (scenario.cancelWhenStarted) {
       await scenario.cancelWhenStarted;

@@ -23,6 +23,9 @@ export interface LocalCacheRecord {
   path: string;
   state: CacheState;
   bytes: bigint;
+  /** The worker host whose disk holds it (null until a worker claimed it). */
+  host: string | null;
+  hostTaskQueue: string | null;
   operationId: string | null;
   errorMessage: string | null;
   createdBy: string;

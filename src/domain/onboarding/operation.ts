@@ -48,6 +48,7 @@ export const workflowIds = {
   import: (versionId: string) => `import:${versionId}`,
   localCache: (cacheId: string) => `local-cache:${cacheId}`,
   scan: (versionId: string) => `scan:${versionId}`,
+  evictCache: (cacheId: string) => `evict-cache:${cacheId}`,
 };
 
 /** Still to be settled: the only states a settling step may act on. */

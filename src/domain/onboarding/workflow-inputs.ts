@@ -14,3 +14,9 @@ export interface LocalCacheWorkflowInput {
   cacheId: string;
   versionId: string;
 }
+
+export interface EvictCacheWorkflowInput {
+  cacheId: string;
+  /** The task queue of the host whose disk holds the cache. */
+  hostTaskQueue: string;
+}

@@ -52,13 +52,21 @@ export class OperationResolver {
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => LocalCache, { description: 'Materialises a READY version into the local cache root (a workflow).' })
-  createLocalCache(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string): Promise<LocalCacheRecord> {
-    return ctx.services.caches.create(versionId, requireRole(ctx, Role.EDITOR).subject);
+  @Mutation(() => LocalCache, {
+    description:
+      "Materialises a verified version into a worker host's cache root (a workflow): on `host` when given, else on the " +
+      'first worker host that picks it up. One live cache per version and host.',
+  })
+  createLocalCache(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('versionId', () => ID) versionId: string,
+    @Arg('host', () => String, { nullable: true, description: 'A worker host id (WORKER_HOST_ID).' }) host: string | null,
+  ): Promise<LocalCacheRecord> {
+    return ctx.services.caches.create(versionId, requireRole(ctx, Role.EDITOR).subject, host ?? null);
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => LocalCache, { description: 'Deletes a cached copy from disk.' })
+  @Mutation(() => LocalCache, { description: 'Deletes a cached copy from the disk of the host that holds it (runs there).' })
   evictLocalCache(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<LocalCacheRecord> {
     return ctx.services.caches.evict(id);
   }

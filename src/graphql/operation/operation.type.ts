@@ -100,7 +100,8 @@ export class MetadataMismatch {
 @ObjectType({ description: 'A ready-to-serve copy of a version on local disk.' })
 export class LocalCache {
   @Field(() => ID) id!: string;
-  @Field(() => String) path!: string;
+  @Field(() => String, { description: "The folder on the holding host's disk." }) path!: string;
+  @Field(() => String, { nullable: true, description: 'The worker host whose disk holds the cache; null until one claims it.' }) host!: string | null;
   @Field(() => CacheState) state!: CacheState;
   @Field(() => BigIntScalar) bytes!: bigint;
   @Field(() => String, { nullable: true }) errorMessage!: string | null;

@@ -22,6 +22,13 @@ export class LocalCacheEntity implements LocalCacheRecord {
   @Column({ type: 'bigint', transformer: bigintColumn })
   bytes!: bigint;
 
+  /** The worker host whose disk holds the cache; null until a worker claims it. */
+  @Column({ type: 'text', nullable: true })
+  host!: string | null;
+
+  @Column({ name: 'host_task_queue', type: 'text', nullable: true })
+  hostTaskQueue!: string | null;
+
   @Column({ name: 'operation_id', type: 'uuid', nullable: true })
   operationId!: string | null;
 

@@ -1,0 +1,77 @@
+import type { ChildProcess } from 'node:child_process';
+import { access, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { spawnWorker } from '../support/child-worker';
+import { importVerified, waitForOperation } from '../support/onboarding-fixtures';
+import { errorCode } from '../support/catalog-fixtures';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+const children: ChildProcess[] = [];
+const hosts = ['host-a', 'host-b'] as const;
+type Host = (typeof hosts)[number];
+const workers = new Map<Host, ChildProcess>();
+
+const cacheDir = (host: Host) => path.join(t.dir, host, 'cache');
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+beforeAll(async () => {
+  // Only the API here: the two workers are separate processes with disks (folders) of their own; the artifact
+  // store (ARTIFACT_DIR) is shared between them, as an S3 bucket or a shared volume would be.
+  t = await startTestApp();
+  await mkdir(t.config.imports.diskRoots[0], { recursive: true });
+  for (const host of hosts) {
+    const env = { WORKER_HOST_ID: host, CACHE_DIR: cacheDir(host), STAGING_DIR: path.join(t.dir, host, 'staging') };
+    workers.set(host, await spawnWorker(t, children, env));
+  }
+});
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await t.stop();
+});
+
+const CACHE = `mutation($v: ID!, $host: String) { createLocalCache(versionId: $v, host: $host) { id host path state operation { id } } }`;
+const EVICT = `mutation($id: ID!) { evictLocalCache(id: $id) { id state host } }`;
+
+async function cacheOn(versionId: string, host: Host | null) {
+  const res = await t.gql(CACHE, { v: versionId, host });
+  expect(res.errors).toBeUndefined();
+  const created = res.data!.createLocalCache;
+  expect((await waitForOperation(t, created.operation.id)).status).toBe('SUCCEEDED');
+  const read = await t.gql(`query($v: ID!) { version(id: $v) { localCaches { id host path state } } }`, { v: versionId });
+  return (read.data!.version.localCaches as { id: string; host: Host; path: string; state: string }[]).find((c) => c.id === created.id)!;
+}
+
+test('a local cache is materialised on the host that claims it, or on the one named, and evicted there', async () => {
+  const { versionId } = await importVerified(t);
+  const first = await cacheOn(versionId, null);
+  expect(hosts).toContain(first.host);
+  expect(first).toMatchObject({ state: 'READY', path: expect.stringContaining(cacheDir(first.host)) });
+  expect(await exists(path.join(first.path, 'config.json'))).toBe(true);
+
+  const other: Host = first.host === 'host-a' ? 'host-b' : 'host-a';
+  const second = await cacheOn(versionId, other);
+  expect(second).toMatchObject({ host: other, state: 'READY', path: expect.stringContaining(cacheDir(other)) });
+  expect(await exists(path.join(second.path, 'model.safetensors'))).toBe(true);
+  const again = await t.gql(CACHE, { v: versionId, host: other });
+  expect(errorCode(again)).toBe('CONFLICT');
+
+  const evicted = await t.gql(EVICT, { id: second.id });
+  expect(evicted.data!.evictLocalCache).toMatchObject({ state: 'EVICTED', host: other });
+  expect(await exists(second.path)).toBe(false);
+  expect(await exists(first.path)).toBe(true); // the other host's copy is untouched
+
+  // The holding host is down: eviction is refused, saying which host, and nothing changes.
+  workers.get(first.host)!.kill('SIGKILL');
+  const refused = await t.gql(EVICT, { id: first.id });
+  expect(errorCode(refused)).toBe('CONFLICT');
+  expect(refused.errors![0].message).toContain(first.host);
+  const [row] = await t.dataSource.query('SELECT state FROM local_caches WHERE id = $1', [first.id]);
+  expect(row.state).toBe('READY');
+  expect(await exists(first.path)).toBe(true);
+}, 400_000);
+
+test('a malformed host name is BAD_USER_INPUT', async () => {
+  const { versionId } = await importVerified(t);
+  expect(errorCode(await t.gql(CACHE, { v: versionId, host: '../etc' }))).toBe('BAD_USER_INPUT');
+});
