@@ -8,6 +8,7 @@ import type { ImportSource } from '../domain/onboarding/import-source';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { createSource } from '../storage/sources/create-source';
+import type { DraftListing } from '../storage/sources/draft-blob-source';
 import type { ModelSource, SourceFile } from '../storage/sources/model-source';
 import { stageFile } from '../storage/staged-file';
 import type { ImportListingService, ListingSummary } from './import-listing.service';
@@ -32,10 +33,17 @@ export class IngestionService {
     private readonly store: ArtifactStore,
     private readonly operations: OperationService,
     private readonly listings: ImportListingService,
+    /** Lists a submitted DRAFT version's uploaded files (the draft source of submitVersion). */
+    private readonly drafts: DraftListing | null = null,
   ) {}
 
   listFiles(operationId: string, source: ImportSource): Promise<ListingSummary> {
-    return this.listings.record(operationId, () => createSource(source, this.config, this.store).list());
+    return this.listings.record(operationId, () => createSource(source, this.config, this.store, null, this.drafts).list());
+  }
+
+  /** Records which worker host stages this import (ops see it; the bytes live on that host's disk). */
+  async claimHost(operationId: string, hostId: string): Promise<void> {
+    await this.operations.update(operationId, { currentStep: `downloading on host ${hostId}` });
   }
 
   stagingPath(versionId: string, file: string): string {
@@ -51,7 +59,7 @@ export class IngestionService {
     const { operationId } = request;
     const pending = await this.listings.pending(operationId);
     const operation = await this.operations.get(operationId);
-    const source = createSource(pinned(request.source, operation.sourceRevision), this.config, this.store);
+    const source = createSource(pinned(request.source, operation.sourceRevision), this.config, this.store, null, this.drafts);
     const total = Number(operation.bytesTotal ?? 0n);
     let stored = await this.listings.storedBytes(operationId);
     const inFlight = new Map<string, number>();

@@ -13,7 +13,12 @@ export type ImportSource =
       credentials?: string | null;
     }
   | { type: SourceType.DISK; path: string }
-  | { type: SourceType.CUSTOM; storagePath: string };
+  | {
+      type: SourceType.CUSTOM;
+      storagePath: string;
+      /** Files uploaded into this DRAFT version (submitVersion): read from the store by sha256, not from uploads/. */
+      draftVersionId?: string;
+    };
 
 export interface ImportSourceInput {
   sourceType: SourceType;

@@ -3,6 +3,7 @@ import { SourceType } from '../../domain/catalog/catalog-enums';
 import type { ImportSource } from '../../domain/onboarding/import-source';
 import type { ArtifactStore } from '../artifact-store';
 import { DiskSource } from './disk-source';
+import { DraftBlobSource, type DraftListing } from './draft-blob-source';
 import { HuggingFaceSource } from './hugging-face-source';
 import type { ModelSource } from './model-source';
 import { UploadSource } from './upload-source';
@@ -17,6 +18,7 @@ export function createSource(
   config: Pick<Config, 'hub' | 'imports' | 'urlImports'>,
   store: ArtifactStore,
   pinnedRevision: string | null = null,
+  drafts: DraftListing | null = null,
 ): ModelSource {
   switch (source.type) {
     case SourceType.HUGGING_FACE:
@@ -26,6 +28,6 @@ export function createSource(
     case SourceType.DISK:
       return new DiskSource(source.path, config.imports.diskRoots);
     case SourceType.CUSTOM:
-      return new UploadSource(store, source.storagePath);
+      return source.draftVersionId ? new DraftBlobSource(store, source.draftVersionId, drafts) : new UploadSource(store, source.storagePath);
   }
 }
