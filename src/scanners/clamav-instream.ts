@@ -25,7 +25,7 @@ const FRAME = 1024 * 1024;
  * a file whose tail it never saw (seen here: two 10 MiB chunks with a signature in the second answered OK);
  * scanStream has no backpressure, so a file faster to read than to scan piles up in memory.
  */
-export async function instream(target: InstreamTarget, source: Readable): Promise<string> {
+export async function instream(target: InstreamTarget, source: Readable, signal?: AbortSignal): Promise<string> {
   const socket = target.socket ? net.createConnection({ path: target.socket }) : net.createConnection({ host: target.host ?? '127.0.0.1', port: target.port ?? 3310 });
   socket.setTimeout(target.timeoutMs);
   let reply = '';
@@ -43,6 +43,9 @@ export async function instream(target: InstreamTarget, source: Readable): Promis
       resolve();
     });
   });
+  // A cancelled activity stops streaming at once instead of after the rest of a multi-GiB file.
+  const abort = () => socket.destroy(new Error('scan cancelled'));
+  signal?.addEventListener('abort', abort, { once: true });
   const drained = () =>
     new Promise<void>((resolve) => {
       if (closed) return resolve();
@@ -88,9 +91,11 @@ export async function instream(target: InstreamTarget, source: Readable): Promis
     socket.end();
     await done;
   } finally {
+    signal?.removeEventListener('abort', abort);
     source.destroy();
     socket.destroy();
   }
+  signal?.throwIfAborted();
   const answer = reply.replace(/\0/g, '').trim();
   // An answer that arrived is what counts (an EPIPE after clamd refused a stream is expected); without one, the error.
   if (answer === '') throw failure ?? new Error('clamd closed the connection without an answer');

@@ -42,7 +42,7 @@ export class ClamavScanner {
    * Streams `source` (of `size` bytes) to clamd. A stream clamd refuses as too long, or reports as exceeding its
    * limits (AlertExceedsMax), is NOT_SCANNED, never CLEAN. Consumes or destroys `source` in every case.
    */
-  async scan(source: Readable, size: number): Promise<VirusVerdict> {
+  async scan(source: Readable, size: number, signal?: AbortSignal): Promise<VirusVerdict> {
     if (size >= CLAMD_STREAM_LIMIT) {
       source.destroy();
       return { outcome: 'NOT_SCANNED', reason: `${size} bytes: clamd cannot scan files of 2 GiB or more` };
@@ -54,8 +54,9 @@ export class ClamavScanner {
     });
     let answer: string;
     try {
-      answer = await instream(this.endpoint, source);
+      answer = await instream(this.endpoint, source, signal);
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       throw new ClamdUnavailableError(`clamd scan failed: ${(error as Error).message}`);
     }
     return interpret(answer);

@@ -83,7 +83,7 @@ export class BlobScanService {
     // Both scanners read the blob; run together, the second read mostly comes from the page cache.
     const [report, virus] = await Promise.all([
       this.withLocalFile(blob, (file) => this.engines.format.scanFile(file, blob.path)),
-      this.engines.clamav ? this.engines.clamav.scan(await this.store.read(blob.sha256), blob.size) : Promise.resolve(null),
+      this.engines.clamav ? this.engines.clamav.scan(await this.store.read(blob.sha256), blob.size, signal) : Promise.resolve(null),
     ]);
     this.scansRun += 1;
     const verdict = blobVerdict({ ...report, path: blob.path }, virus);

@@ -75,6 +75,21 @@ describe('ClamAV through clamd (the run\'s real daemon, signatures written by th
     expect(await clamd().scan(Readable.from([]), 2 ** 31)).toMatchObject({ outcome: 'NOT_SCANNED' });
   });
 
+  test('a cancelled scan stops streaming at once', async () => {
+    async function* trickle() {
+      for (;;) {
+        yield Buffer.alloc(64 * 1024, 0x41);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('cancelled by the test')), 200);
+    const started = Date.now();
+    await expect(clamd().scan(Readable.from(trickle()), 1024 * 1024 * 1024, controller.signal)).rejects.toThrow('cancelled by the test');
+    // Unstopped, the trickle would reach clamd's 64 MiB limit only after ~20 s.
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   test('clamd unreachable is an error to retry, not a verdict', async () => {
     const gone = new ClamavScanner({ socket: null, host: '127.0.0.1', port: 1, timeoutMs: 2000 });
     await expect(gone.scan(Readable.from([eicar()]), 68)).rejects.toThrow(/clamd is unreachable/);
