@@ -1,18 +1,47 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config';
 import { isRole, Role } from '../domain/auth/roles';
+import { projectId } from '../domain/governance/project';
 import { issueToken } from '../services/auth-tokens';
 
-/** `npm run token -- --role editor [--sub alice] [--ttl 3600]`: prints a token signed with JWT_SECRET (or the dev secret). */
+const USAGE =
+  'npm run token -- [--role viewer|editor|approver|admin] [--project <id>=<role>[,<role>…]]… [--sub alice] [--ttl 3600]\n' +
+  '  --role     a role in every project (the "roles" claim); omit it with --project for a project-only token\n' +
+  '  --project  roles in one project (the "projects" claim), repeatable: --project vision=editor --project nlp=approver';
+
+function parseRole(value: string, where: string): Role {
+  if (!isRole(value)) throw new Error(`${where}: a role is one of ${Object.values(Role).join(', ')}\n${USAGE}`);
+  return value;
+}
+
+/** `vision=editor,approver` → ['vision', [editor, approver]] */
+function parseGrant(text: string): [string, Role[]] {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new Error(`--project ${text}: expected <project>=<role>[,<role>…]\n${USAGE}`);
+  const project = projectId('--project', text.slice(0, at));
+  return [project, text.slice(at + 1).split(',').map((role) => parseRole(role.trim(), `--project ${project}`))];
+}
+
+/** Prints a token signed with JWT_SECRET (or the dev secret). With neither flag: a global viewer. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { role: { type: 'string', default: Role.VIEWER }, sub: { type: 'string', default: 'dev-user' }, ttl: { type: 'string', default: '43200' } },
+    options: {
+      role: { type: 'string' },
+      project: { type: 'string', multiple: true },
+      sub: { type: 'string', default: 'dev-user' },
+      ttl: { type: 'string', default: '43200' },
+      help: { type: 'boolean', default: false },
+    },
   });
-  const role = values.role ?? Role.VIEWER;
-  if (!isRole(role)) throw new Error(`--role must be one of ${Object.values(Role).join(', ')}`);
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const projects = new Map((values.project ?? []).map(parseGrant));
+  const roles = values.role !== undefined ? [parseRole(values.role, '--role')] : projects.size ? [] : [Role.VIEWER];
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('--ttl must be a positive number of seconds');
-  process.stdout.write(`${await issueToken(loadConfig().auth, values.sub ?? 'dev-user', [role], ttl)}\n`);
+  process.stdout.write(`${await issueToken(loadConfig().auth, values.sub ?? 'dev-user', roles, ttl, projects)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { Principal } from '../domain/auth/roles';
 import type { Services } from '../services/services';
 import { measurementLoaders } from './benchmark/benchmark.loader';
+import { governanceLoaders } from './governance/governance.loader';
 import { licenseLoaders } from './license/license.loader';
 import { modelLoaders } from './model/model.loader';
 import { operationLoaders } from './operation/operation.loader';
@@ -21,6 +22,7 @@ export function createLoaders(services: Services) {
     ...scanLoaders(services),
     ...measurementLoaders(services),
     ...operationLoaders(services),
+    ...governanceLoaders(services),
   };
 }
 

@@ -1,19 +1,22 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { Logger } from 'pino';
 import type { TransitionRecord } from '../domain/catalog/catalog-records';
+import type { AuditRecord } from '../domain/governance/audit-entry';
 import { NotFoundError } from '../domain/common/domain-error';
 import { type OperationRecord, TERMINAL_STATUSES } from '../domain/onboarding/operation';
 import type { HubEvent } from '../services/events/hub-events';
 import type { Services } from '../services/services';
 
 export interface ModelEventPayload {
-  type: 'OPERATION' | 'STATUS';
+  type: 'OPERATION' | 'STATUS' | 'AUDIT';
   modelId: string;
   operation: OperationRecord | null;
   fromStatus: TransitionRecord['fromStatus'];
   toStatus: TransitionRecord['toStatus'] | null;
   reason: string | null;
   at: Date;
+  /** Set on AUDIT events: the entry appended to the audit log. */
+  audit?: AuditRecord | null;
 }
 
 // A type alias, not an interface: createPubSub wants an index-signature-compatible map.
@@ -85,7 +88,7 @@ const REMEMBERED_OPERATIONS = 10_000;
  * process, however many subscribers. An event whose sequence was already covered by a newer read is skipped;
  * reads may finish out of order, so subscribers still drop what is not newer than what they have.
  */
-export function createEventFanOut(bus: EventBus, services: Pick<Services, 'operations' | 'modelQueries'>, log: Logger) {
+export function createEventFanOut(bus: EventBus, services: Pick<Services, 'operations' | 'modelQueries' | 'auditQueries'>, log: Logger) {
   const published = new Map<string, number>();
 
   const remember = (operation: OperationRecord) => {
@@ -110,10 +113,16 @@ export function createEventFanOut(bus: EventBus, services: Pick<Services, 'opera
     publishTransition(bus, transition);
   };
 
+  const onAudit = async (event: Extract<HubEvent, { kind: 'audit' }>) => {
+    if (!bus.watched('MODEL', event.modelId)) return;
+    publishAudit(bus, event.modelId, await services.auditQueries.get(event.auditId));
+  };
+
   const onEvent = async (event: HubEvent): Promise<void> => {
     try {
       if (event.kind === 'operation') await onOperation(event);
       else if (event.kind === 'status') await onStatus(event);
+      else await onAudit(event);
     } catch (error) {
       // A row deleted since the NOTIFY (its model was deleted) has nobody left to tell.
       if (error instanceof NotFoundError) return;
@@ -172,4 +181,8 @@ export function publishTransition(bus: EventBus, transition: TransitionRecord): 
     reason: transition.reason,
     at: transition.occurredAt,
   });
+}
+
+export function publishAudit(bus: EventBus, modelId: string, audit: AuditRecord): void {
+  bus.publish('MODEL', modelId, { type: 'AUDIT', modelId, operation: null, fromStatus: null, toStatus: null, reason: audit.reason, at: audit.occurredAt, audit });
 }

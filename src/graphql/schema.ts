@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import './enums';
+import './governance/governance.enums';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, parse } from 'graphql';
@@ -14,6 +15,11 @@ import { VersionResolver } from './version/version.resolver';
 import { ScanResolver } from './scan/scan.resolver';
 import { LocalCacheResolver, OperationResolver } from './operation/operation.resolver';
 import { createEventBus, type EventBus } from './pubsub';
+import { AuditResolver, ModelEventAuditResolver } from './governance/audit.resolver';
+import { LicenseCheckResolver, ModelGovernanceResolver, VersionGovernanceResolver } from './governance/license-check.resolver';
+import { ProjectResolver } from './governance/project.resolver';
+import { PromotionResolver } from './governance/promotion.resolver';
+import { projectGuard } from './governance/project-guard';
 
 const RESOLVERS = [
   ModelResolver,
@@ -26,6 +32,13 @@ const RESOLVERS = [
   LeaderboardEntryResolver,
   OperationResolver,
   LocalCacheResolver,
+  PromotionResolver,
+  LicenseCheckResolver,
+  VersionGovernanceResolver,
+  ModelGovernanceResolver,
+  AuditResolver,
+  ModelEventAuditResolver,
+  ProjectResolver,
 ] as const;
 
 const FEDERATION_LINK =
@@ -41,6 +54,8 @@ export async function buildSubgraph(events: EventBus = createEventBus()): Promis
   const typeGraphQLSchema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
+    // Project isolation of root mutations and single-object reads (governance/project-guard.ts).
+    globalMiddlewares: [projectGuard],
     // type-graphql insists on a bus; our subscriptions subscribe to it through their own `subscribe` functions.
     pubSub: events,
     // The federation link and _entities come from buildSubgraphSchema below, not from type-graphql.

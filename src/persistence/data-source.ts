@@ -15,6 +15,9 @@ import { ImportFileEntity } from './entities/import-file.entity';
 import { BlobScanEntity } from './entities/blob-scan.entity';
 import { ScanFileResultEntity } from './entities/scan-file-result.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
+import { LicenseAcknowledgmentEntity } from './entities/license-acknowledgment.entity';
+import { ProjectEntity } from './entities/project.entity';
+import { PromotionApprovalEntity, PromotionRequestEntity } from './entities/promotion-request.entity';
 
 export const ENTITIES = [
   ModelEntity,
@@ -31,6 +34,10 @@ export const ENTITIES = [
   ScanFileResultEntity,
   BlobScanEntity,
   AuditLogEntity,
+  ProjectEntity,
+  PromotionRequestEntity,
+  PromotionApprovalEntity,
+  LicenseAcknowledgmentEntity,
 ];
 
 export interface DataSourceOptions {

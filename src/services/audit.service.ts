@@ -19,30 +19,35 @@ function boundedDetails(details: Record<string, unknown> | undefined): string {
 export class AuditService {
   constructor(private readonly db: DataSource) {}
 
-  async record(tx: EntityManager, entry: AuditEntry): Promise<string> {
-    // The project defaults to the model's (one statement, no extra round trip); a deleted model passes its own.
-    const [row] = (await tx.query(
-      `INSERT INTO audit_log (actor, action, project, model_id, version_id, subject_id, reason, request_id, details)
-       VALUES ($1, $2, COALESCE($3, (SELECT COALESCE(m.project, '${DEFAULT_PROJECT}') FROM models m WHERE m.id = $4::uuid)), $4, $5, $6, $7, $8, $9::jsonb)
-       RETURNING id`,
-      [
-        entry.actor.slice(0, 256),
-        entry.action,
-        entry.project ?? null,
-        entry.modelId ?? null,
-        entry.versionId ?? null,
-        entry.subjectId?.slice(0, 256) ?? null,
-        entry.reason?.slice(0, MAX_TEXT) ?? null,
-        entry.requestId?.slice(0, 128) ?? null,
-        boundedDetails(entry.details),
-      ],
-    )) as { id: string }[];
-    if (entry.modelId) await publishEvent(tx, { kind: 'audit', modelId: entry.modelId, auditId: String(row.id) });
-    return String(row.id);
+  record(tx: EntityManager, entry: AuditEntry): Promise<string> {
+    return recordAudit(tx, entry);
   }
 
   /** For callers without a transaction of their own (a refused license check leaves nothing else to commit). */
   recordAlone(entry: AuditEntry): Promise<string> {
-    return this.db.transaction((tx) => this.record(tx, entry));
+    return this.db.transaction((tx) => recordAudit(tx, entry));
   }
+}
+
+/** The insert itself, for code that has a transaction but no service container (model-transition's moves). */
+export async function recordAudit(tx: EntityManager, entry: AuditEntry): Promise<string> {
+  // The project defaults to the model's (one statement, no extra round trip); a deleted model passes its own.
+  const [row] = (await tx.query(
+    `INSERT INTO audit_log (actor, action, project, model_id, version_id, subject_id, reason, request_id, details)
+     VALUES ($1, $2, COALESCE($3, (SELECT COALESCE(m.project, '${DEFAULT_PROJECT}') FROM models m WHERE m.id = $4::uuid)), $4, $5, $6, $7, $8, $9::jsonb)
+     RETURNING id`,
+    [
+      entry.actor.slice(0, 256),
+      entry.action,
+      entry.project ?? null,
+      entry.modelId ?? null,
+      entry.versionId ?? null,
+      entry.subjectId?.slice(0, 256) ?? null,
+      entry.reason?.slice(0, MAX_TEXT) ?? null,
+      entry.requestId?.slice(0, 128) ?? null,
+      boundedDetails(entry.details),
+    ],
+  )) as { id: string }[];
+  if (entry.modelId) await publishEvent(tx, { kind: 'audit', modelId: entry.modelId, auditId: String(row.id) });
+  return String(row.id);
 }

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type J
 import type { Config } from '../config/config';
 import { UnauthenticatedError } from '../domain/common/domain-error';
 import { isRole, type Principal, type Role } from '../domain/auth/roles';
+import { isProjectId } from '../domain/governance/project';
 
 type AuthConfig = Config['auth'];
 
@@ -53,24 +54,53 @@ function checkLifetime(payload: JWTPayload, auth: AuthConfig): void {
 }
 
 const MAX_ROLES = 20;
+const MAX_PROJECTS = 100;
+
+function knownRoles(claimed: unknown[], where: string): Role[] {
+  if (claimed.length > MAX_ROLES) throw new UnauthenticatedError(`The access token claims more than ${MAX_ROLES} roles${where}`);
+  // An unknown role is refused, not ignored: `constructor` or a typo must never be read as a grant of anything.
+  const unknown = claimed.filter((role) => !isRole(role));
+  if (unknown.length > 0) throw new UnauthenticatedError(`The access token claims roles this server does not know${where}: ${unknown.map((r) => JSON.stringify(r).slice(0, 40)).join(', ')}`);
+  return claimed.filter(isRole);
+}
+
+/** The `projects` claim: `{ "<project id>": ["editor", …] }`, read into a Map (claimed names never become object keys). */
+function projectGrants(claim: unknown): Map<string, Role[]> {
+  const grants = new Map<string, Role[]>();
+  if (claim === undefined) return grants;
+  if (typeof claim !== 'object' || claim === null || Array.isArray(claim)) throw new UnauthenticatedError('The access token\'s "projects" claim must map project ids to lists of roles');
+  const entries = Object.entries(claim as Record<string, unknown>);
+  if (entries.length > MAX_PROJECTS) throw new UnauthenticatedError(`The access token names more than ${MAX_PROJECTS} projects`);
+  for (const [project, roles] of entries) {
+    if (!isProjectId(project)) throw new UnauthenticatedError(`The access token names a project that is not a project id: ${JSON.stringify(project).slice(0, 70)}`);
+    const list: unknown[] = Array.isArray(roles) ? roles : typeof roles === 'string' ? [roles] : [null];
+    grants.set(project, knownRoles(list, ` in project ${project}`));
+  }
+  return grants;
+}
 
 function principalFrom(payload: JWTPayload): Principal {
   const subject = typeof payload.sub === 'string' && payload.sub.trim() && payload.sub.length <= 256 ? payload.sub : null;
   if (!subject) throw new UnauthenticatedError('The access token has no subject');
   const claimed: unknown[] = Array.isArray(payload.roles) ? payload.roles : typeof payload.role === 'string' ? [payload.role] : [];
-  if (claimed.length > MAX_ROLES) throw new UnauthenticatedError(`The access token claims more than ${MAX_ROLES} roles`);
-  // An unknown role is refused, not ignored: `constructor` or a typo must never be read as a grant of anything.
-  const unknown = claimed.filter((role) => !isRole(role));
-  if (unknown.length > 0) throw new UnauthenticatedError(`The access token claims roles this server does not know: ${unknown.map((r) => JSON.stringify(r).slice(0, 40)).join(', ')}`);
-  const roles = claimed.filter(isRole);
-  if (roles.length === 0) throw new UnauthenticatedError('The access token grants no ModelHub role');
-  return { subject, roles };
+  const roles = knownRoles(claimed, '');
+  const projects = projectGrants(payload.projects);
+  const granted = [...projects.values()].some((list) => list.length > 0);
+  if (roles.length === 0 && !granted) throw new UnauthenticatedError('The access token grants no ModelHub role');
+  return projects.size ? { subject, roles, projects } : { subject, roles };
 }
 
 /** Signs a short-lived HS256 token (used by `npm run token` and by tests). */
-export async function issueToken(auth: AuthConfig, subject: string, roles: Role[], ttlSeconds = 12 * 3600): Promise<string> {
+export async function issueToken(
+  auth: AuthConfig,
+  subject: string,
+  roles: Role[],
+  ttlSeconds = 12 * 3600,
+  projects: ReadonlyMap<string, readonly Role[]> = new Map(),
+): Promise<string> {
   if (!auth.jwtSecret) throw new Error('Tokens can only be issued with an HS256 secret (JWT_SECRET)');
-  return new SignJWT({ roles })
+  const claims = projects.size ? { roles, projects: Object.fromEntries(projects) } : { roles };
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(subject)
     .setIssuer(auth.issuer)

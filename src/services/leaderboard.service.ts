@@ -3,6 +3,7 @@ import { ValidationError } from '../domain/common/domain-error';
 import { type LeaderboardMetric, MetricDirection, resolveLeaderboardMetric } from '../domain/leaderboard/leaderboard-metric';
 import { type Candidate, rankCandidates } from '../domain/leaderboard/leaderboard-ranking';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
+import { type ReadScope, scopeCondition } from '../domain/governance/access';
 
 export interface LeaderboardQuery {
   metric: string;
@@ -10,6 +11,8 @@ export interface LeaderboardQuery {
   maxParams?: bigint | null;
   hardwareProfile?: string | null;
   first: number;
+  /** Only models the caller may read compete (default: everything, for internal callers). */
+  scope?: ReadScope;
 }
 
 export interface LeaderboardRow extends Candidate {
@@ -53,6 +56,8 @@ export class LeaderboardService {
       params.push(value);
       where.push(clause.replace('?', `$${params.length}`));
     };
+    const visible = query.scope ? scopeCondition(query.scope, 'm', '?') : null;
+    if (visible && query.scope) add(visible, query.scope.projects);
     if (query.architecture) add('lower(m.architecture) = lower(?)', query.architecture);
     if (query.maxParams != null) add('m.parameter_count <= ?', query.maxParams.toString());
     const dir = metric.direction === MetricDirection.HIGHER_IS_BETTER ? 'DESC' : 'ASC';

@@ -8,7 +8,9 @@ import {
   validateBenchmark,
   validateEvaluation,
 } from '../domain/catalog/measurement-validation';
+import { EVERYTHING, type ReadScope, scopeCondition } from '../domain/governance/access';
 import { BenchmarkEntity } from '../persistence/entities/benchmark.entity';
+import { ModelEntity } from '../persistence/entities/model.entity';
 import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
 import { requireVersion } from './version-lookup';
 
@@ -44,8 +46,10 @@ export class MeasurementService {
     });
   }
 
-  listBenchmarks(filter: BenchmarkFilter, first: number): Promise<BenchmarkRecord[]> {
+  listBenchmarks(filter: BenchmarkFilter, first: number, scope: ReadScope = EVERYTHING): Promise<BenchmarkRecord[]> {
     const q = this.db.getRepository(BenchmarkEntity).createQueryBuilder('b');
+    const visible = scopeCondition(scope, 'm', ':readable');
+    if (visible) q.innerJoin(ModelEntity, 'm', 'm.id = b.model_id').andWhere(visible, { readable: scope.projects });
     if (filter.modelId) q.andWhere('b.model_id = :modelId', { modelId: uuid('modelId', filter.modelId) });
     if (filter.versionId) q.andWhere('b.version_id = :versionId', { versionId: uuid('versionId', filter.versionId) });
     if (filter.hardwareProfile) q.andWhere('b.hardware_profile = :hw', { hw: filter.hardwareProfile });

@@ -16,6 +16,17 @@ import { OperationEntity } from '../persistence/entities/operation.entity';
 import { In } from 'typeorm';
 import { OperationStatus } from '../domain/onboarding/operation';
 import { isUniqueViolation } from './pg-errors';
+import { recordAudit } from './audit.service';
+import type { ActorRef } from '../domain/governance/audit-entry';
+import { fieldChanges } from '../domain/governance/field-changes';
+import { projectOf } from '../domain/governance/project';
+
+/** Fields whose changes the audit log records (before/after). */
+const AUDITED: (keyof ModelEntity & string)[] = [
+  'name', 'displayName', 'description', 'sourceType', 'sourceUri', 'architecture', 'parameterCount', 'contextLength', 'inputModalities', 'outputModalities',
+  'endpoints', 'licenseId', 'licenseRestrictions', 'requirements', 'tags', 'tasks', 'owner', 'project', 'links',
+];
+const UNKNOWN_ACTOR: ActorRef = { subject: 'unknown', requestId: null };
 
 export interface RegisterModelCommand extends ModelFieldsInput {
   name: string;
@@ -68,7 +79,7 @@ export class ModelCommandService {
     }
   }
 
-  async update(id: string, command: UpdateModelCommand): Promise<ModelRecord> {
+  async update(id: string, command: UpdateModelCommand, actor: ActorRef = UNKNOWN_ACTOR): Promise<ModelRecord> {
     const { name, ...patch } = command;
     const newName = name === undefined || name === null ? undefined : validateModelName(name);
     return this.guardName(newName ?? '', () =>
@@ -81,13 +92,17 @@ export class ModelCommandService {
         const merged = mergeModelUpdate(model, patch);
         const inheritRestrictions = licenseChanged && patch.licenseRestrictions === undefined;
         const fields = await this.resolveLicense(tx, merged, inheritRestrictions);
+        const before = { ...model };
         Object.assign(model, fields, newName ? { name: newName } : {});
-        return tx.getRepository(ModelEntity).save(model);
+        const saved = await tx.getRepository(ModelEntity).save(model);
+        const changes = fieldChanges(before, saved, AUDITED);
+        if (changes.length) await recordAudit(tx, { action: 'model.updated', actor: actor.subject, requestId: actor.requestId, modelId: saved.id, details: { changes } });
+        return saved;
       }),
     );
   }
 
-  async delete(id: string): Promise<ModelRecord> {
+  async delete(id: string, actor: ActorRef = UNKNOWN_ACTOR): Promise<ModelRecord> {
     return this.db.transaction(async (tx) => {
       const model = await lockModel(tx, uuid('id', id));
       if (!isDeletable(model.status)) {
@@ -106,6 +121,8 @@ export class ModelCommandService {
       }
       const snapshot = { ...model };
       await tx.getRepository(ModelEntity).delete({ id: model.id });
+      // The project is passed: the model row it would be read from is gone.
+      await recordAudit(tx, { action: 'model.deleted', actor: actor.subject, requestId: actor.requestId, modelId: model.id, project: projectOf(model), details: { name: model.name, status: model.status } });
       return snapshot;
     });
   }

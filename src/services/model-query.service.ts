@@ -11,6 +11,7 @@ import {
   ModelOrder,
   validateFilter,
 } from '../domain/catalog/model-query';
+import { EVERYTHING, type ReadScope, scopeCondition } from '../domain/governance/access';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 
@@ -65,14 +66,15 @@ function escapeLike(term: string): string {
 export class ModelQueryService {
   constructor(private readonly db: DataSource) {}
 
-  async get(id: string): Promise<ModelRecord> {
-    const found = await this.db.getRepository(ModelEntity).findOneBy({ id: uuid('id', id) });
+  /** A model the scope may read; one the caller may not see is NOT_FOUND, exactly like one that does not exist. */
+  async get(id: string, scope: ReadScope = EVERYTHING): Promise<ModelRecord> {
+    const found = await this.scoped(scope).andWhere('m.id = :id', { id: uuid('id', id) }).getOne();
     if (!found) throw new NotFoundError('Model', id);
     return found;
   }
 
-  async getByName(name: string): Promise<ModelRecord> {
-    const found = await this.db.getRepository(ModelEntity).findOneBy({ name: name.trim().toLowerCase() });
+  async getByName(name: string, scope: ReadScope = EVERYTHING): Promise<ModelRecord> {
+    const found = await this.scoped(scope).andWhere('m.name = :name', { name: name.trim().toLowerCase() }).getOne();
     if (!found) throw new NotFoundError('Model', name);
     return found;
   }
@@ -81,9 +83,9 @@ export class ModelQueryService {
     return this.db.getRepository(ModelEntity).findBy({ id: In([...ids]) });
   }
 
-  async list(filter: ModelFilter, first: number, after: string | null, order: ModelOrder): Promise<ModelPage> {
+  async list(filter: ModelFilter, first: number, after: string | null, order: ModelOrder, scope: ReadScope = EVERYTHING): Promise<ModelPage> {
     const sort = SORTS[order];
-    const query = this.filtered(validateFilter(filter));
+    const query = this.filtered(validateFilter(filter), scope);
     if (after) this.applyCursor(query, sort, decodeCursor(after, order));
     const rows = await query
       .orderBy(sort.expression, sort.direction)
@@ -95,8 +97,8 @@ export class ModelQueryService {
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
   }
 
-  count(filter: ModelFilter): Promise<number> {
-    return this.filtered(validateFilter(filter)).getCount();
+  count(filter: ModelFilter, scope: ReadScope = EVERYTHING): Promise<number> {
+    return this.filtered(validateFilter(filter), scope).getCount();
   }
 
   transitionsFor(modelIds: readonly string[]): Promise<TransitionRecord[]> {
@@ -128,8 +130,16 @@ export class ModelQueryService {
     });
   }
 
-  private filtered(filter: ModelFilter): SelectQueryBuilder<ModelEntity> {
+  /** Models of the projects the scope reads (and public ones): every read path starts here. */
+  private scoped(scope: ReadScope): SelectQueryBuilder<ModelEntity> {
     const q = this.db.getRepository(ModelEntity).createQueryBuilder('m');
+    const condition = scopeCondition(scope, 'm', ':readable');
+    if (condition) q.andWhere(condition, { readable: scope.projects });
+    return q;
+  }
+
+  private filtered(filter: ModelFilter, scope: ReadScope): SelectQueryBuilder<ModelEntity> {
+    const q = this.scoped(scope);
     const search = filter.search?.trim().toLowerCase();
     if (search) {
       q.andWhere(`(m.search_text LIKE :pattern OR :term = ANY(m.tags))`, {

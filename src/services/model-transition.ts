@@ -4,6 +4,7 @@ import type { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
+import { recordAudit } from './audit.service';
 import { publishEvent } from './events/hub-events';
 
 export interface TransitionEntry {
@@ -30,6 +31,9 @@ export async function recordTransition(tx: EntityManager, entry: TransitionEntry
   });
   // The event carries the row's id only (NOTIFY refuses 8000 bytes); listeners read the row.
   await publishEvent(tx, { kind: 'status', modelId: entry.modelId, transitionId: (inserted.identifiers[0] as { id: string }).id });
+  // Every lifecycle entry, system moves included, is also in the append-only audit trail.
+  const action = entry.from !== null ? 'version.moved' : entry.versionId ? 'version.created' : 'model.registered';
+  await recordAudit(tx, { action, actor: entry.actor, modelId: entry.modelId, versionId: entry.versionId, reason, details: { from: entry.from, to: entry.to } });
 }
 
 /**

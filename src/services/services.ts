@@ -3,6 +3,11 @@ import type { Config } from '../config/config';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { ArtifactInspectionService } from './artifact-inspection.service';
 import { AuditService } from './audit.service';
+import { AuditQueryService } from './audit-query.service';
+import { LicenseCheckService } from './license-check.service';
+import { ProjectAccessService } from './project-access.service';
+import { PromotionService } from './promotion.service';
+import { PromotionQueryService } from './promotion-query.service';
 import { BlobGcService } from './blob-gc.service';
 import { HealthService } from './health.service';
 import { ImportListingService } from './import-listing.service';
@@ -57,13 +62,21 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     queueOf: (hostId) => hostTaskQueue({ taskQueue: config.temporal.taskQueue, hostId }),
   });
   const audit = new AuditService(db);
+  const access = new ProjectAccessService(db, audit);
+  const licenseChecks = new LicenseCheckService(db, audit, access);
+  const promotions = new PromotionService(db, access, licenseChecks, audit);
   return {
     audit,
+    auditQueries: new AuditQueryService(db),
+    access,
+    licenseChecks,
+    promotions,
+    promotionQueries: new PromotionQueryService(db),
     licenses,
     models,
     modelQueries: new ModelQueryService(db),
     versions: new VersionService(db),
-    versionLifecycle: new VersionLifecycleService(db),
+    versionLifecycle: new VersionLifecycleService(db, promotions, audit),
     scans: new ScanResultService(db),
     measurements: new MeasurementService(db),
     leaderboard: new LeaderboardService(db),

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { Role } from '../../src/domain/auth/roles';
-import { createVersion, errorCode, recordEvidence, registerModel, transition } from '../support/catalog-fixtures';
+import { createVersion, errorCode, publish, recordEvidence, registerModel, transition } from '../support/catalog-fixtures';
 import { importVerified } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -16,11 +16,10 @@ describe('lifecycle per version', () => {
   test('walks the governed path and records who moved the version, when, from where and why', async () => {
     const { modelId, versionId } = await importVerified(t, { license: 'Apache-2.0' });
     await recordEvidence(t, versionId);
-    for (const to of ['EVALUATED', 'PUBLISHED', 'ARCHIVED']) {
-      const res = await transition(t, versionId, to);
-      expect(res.errors).toBeUndefined();
-      expect(res.data!.transitionVersion.status).toBe(to);
-    }
+    // EVALUATED needs no approvals by default; PUBLISHED goes through a request and another person's approval.
+    expect((await transition(t, versionId, 'EVALUATED')).data!.transitionVersion.status).toBe('EVALUATED');
+    expect((await publish(t, versionId)).data!.approvePromotion).toMatchObject({ state: 'APPROVED', version: { status: 'PUBLISHED' } });
+    expect((await transition(t, versionId, 'ARCHIVED')).data!.transitionVersion.status).toBe('ARCHIVED');
     const res = await t.gql(
       `query($id: ID!) { version(id: $id) { status transitions { versionId fromStatus toStatus actor reason occurredAt } model { status transitions { versionId toStatus } } } }`,
       { id: versionId },
@@ -64,7 +63,7 @@ describe('lifecycle per version', () => {
     expect(count.n).toBe(1);
   });
 
-  test('EVALUATED needs evidence; publishing needs the approver role and a license', async () => {
+  test('EVALUATED needs evidence; publishing needs the approver role, a second person and a license', async () => {
     const { modelId, versionId } = await importVerified(t);
     const early = await transition(t, versionId, 'EVALUATED', Role.EDITOR);
     expect(errorCode(early)).toBe('POLICY_VIOLATION');
@@ -72,12 +71,15 @@ describe('lifecycle per version', () => {
     await recordEvidence(t, versionId);
     expect((await transition(t, versionId, 'EVALUATED', Role.EDITOR)).errors).toBeUndefined();
     expect(errorCode(await transition(t, versionId, 'PUBLISHED', Role.EDITOR))).toBe('FORBIDDEN');
+    // Even an approver cannot publish alone: the default policy wants one approval from someone else.
+    const alone = await transition(t, versionId, 'PUBLISHED', Role.APPROVER);
+    expect(alone.errors![0]).toMatchObject({ extensions: { code: 'POLICY_VIOLATION', gate: 'approvals' } });
     await t.gql(`mutation($id: ID!) { updateModel(id: $id, input: { license: null }) { id } }`, { id: modelId });
-    const unlicensed = await transition(t, versionId, 'PUBLISHED', Role.APPROVER);
-    expect(errorCode(unlicensed)).toBe('POLICY_VIOLATION');
+    const unlicensed = await publish(t, versionId);
+    expect(unlicensed.errors![0]).toMatchObject({ extensions: { code: 'POLICY_VIOLATION', gate: 'license-allowed' } });
     await t.gql(`mutation($id: ID!) { updateModel(id: $id, input: { license: "Apache-2.0" }) { id } }`, { id: modelId });
-    const published = await transition(t, versionId, 'PUBLISHED', Role.APPROVER);
-    expect(published.data!.transitionVersion).toEqual({ status: 'PUBLISHED', model: { status: 'PUBLISHED' } });
+    const published = await publish(t, versionId);
+    expect(published.data!.approvePromotion.version).toEqual({ status: 'PUBLISHED', model: { status: 'PUBLISHED' } });
   });
 
   test('an unknown version is NOT_FOUND; a malformed id is BAD_USER_INPUT', async () => {

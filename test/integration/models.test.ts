@@ -1,5 +1,5 @@
 import { Role } from '../../src/domain/auth/roles';
-import { errorCode, MODEL_FIELDS, recordEvidence, registerModel, transition } from '../support/catalog-fixtures';
+import { errorCode, MODEL_FIELDS, publish, recordEvidence, registerModel, transition } from '../support/catalog-fixtures';
 import { importVerified } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
@@ -163,9 +163,8 @@ describe('deleteModel', () => {
   test('is refused while a version is PUBLISHED, saying why', async () => {
     const { modelId, versionId } = await importVerified(t, { license: 'Apache-2.0' });
     await recordEvidence(t, versionId);
-    for (const to of ['EVALUATED', 'PUBLISHED']) {
-      expect((await transition(t, versionId, to)).errors).toBeUndefined();
-    }
+    expect((await transition(t, versionId, 'EVALUATED')).errors).toBeUndefined();
+    expect((await publish(t, versionId)).errors).toBeUndefined();
     const res = await t.gql(`mutation($id: ID!) { deleteModel(id: $id) }`, { id: modelId }, { as: Role.ADMIN });
     expect(errorCode(res)).toBe('CONFLICT');
     expect(res.errors![0].message).toMatch(/PUBLISHED version.*archive/);

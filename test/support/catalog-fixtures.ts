@@ -51,6 +51,24 @@ export async function transition(t: TestApp, versionId: string, to: string, as: 
   );
 }
 
+/**
+ * Publishes a version the governed way: an editor requests the promotion, an approver (four eyes) approves it
+ * and the approval applies it. Returns the approval's response.
+ */
+export async function publish(t: TestApp, versionId: string, usage: Record<string, unknown> | null = null) {
+  const asked = await t.gql<{ requestPromotion: { id: string } }>(
+    `mutation($v: ID!, $u: LicenseUsageInput) { requestPromotion(versionId: $v, target: PUBLISHED, justification: "test", usage: $u) { id } }`,
+    { v: versionId, u: usage },
+    { as: Role.EDITOR },
+  );
+  if (asked.errors || !asked.data) return asked as unknown as { errors: NonNullable<typeof asked.errors>; data?: undefined };
+  return t.gql<{ approvePromotion: { state: string; version: { status: string; model: { status: string } } } }>(
+    `mutation($r: ID!) { approvePromotion(requestId: $r, comment: "ok") { state version { status model { status } } } }`,
+    { r: asked.data.requestPromotion.id },
+    { as: Role.APPROVER },
+  );
+}
+
 /** Records one evaluation of a version: the evidence VERIFIED → EVALUATED asks for. */
 export async function recordEvidence(t: TestApp, versionId: string): Promise<void> {
   const res = await t.gql(`mutation($v: ID!) { recordEvaluation(input: { versionId: $v, benchmark: "mmlu", score: 0.5 }) { id } }`, { v: versionId });

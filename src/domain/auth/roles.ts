@@ -13,9 +13,15 @@ const RANK: Readonly<Record<Role, number>> = {
   [Role.ADMIN]: 4,
 };
 
+/**
+ * Who calls. `roles` hold in every project (the token's `roles` claim); `projects` grant roles in one project
+ * each (the `projects` claim: `{ "<project>": ["editor", …] }`). A role held in a project is the higher of the two.
+ */
 export interface Principal {
   readonly subject: string;
   readonly roles: readonly Role[];
+  /** Keys are validated project ids; a Map, so no claimed name is ever a property of a plain object. */
+  readonly projects?: ReadonlyMap<string, readonly Role[]>;
 }
 
 export function isRole(value: unknown): value is Role {
@@ -23,6 +29,31 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && Object.hasOwn(RANK, value);
 }
 
+function highest(roles: readonly Role[]): number {
+  return roles.reduce((best, role) => Math.max(best, RANK[role]), 0);
+}
+
+/** A role held in every project. */
+export function hasGlobalRole(principal: Principal, required: Role): boolean {
+  return highest(principal.roles) >= RANK[required];
+}
+
+/** A role held in this project (globally or by a grant for it). */
+export function hasRoleIn(principal: Principal, project: string, required: Role): boolean {
+  return Math.max(highest(principal.roles), highest(principal.projects?.get(project) ?? [])) >= RANK[required];
+}
+
+/**
+ * The role anywhere: what `@Authorized` checks before a resolver runs. The object's project is checked after
+ * (services/project-access), so a project editor reaches a mutation but only writes to their projects.
+ */
 export function hasRole(principal: Principal, required: Role): boolean {
-  return principal.roles.some((role) => RANK[role] >= RANK[required]);
+  if (hasGlobalRole(principal, required)) return true;
+  for (const roles of principal.projects?.values() ?? []) if (highest(roles) >= RANK[required]) return true;
+  return false;
+}
+
+/** Projects the principal holds `required` in by a per-project grant (global roles cover every project). */
+export function grantedProjects(principal: Principal, required: Role): string[] {
+  return [...(principal.projects?.entries() ?? [])].filter(([, roles]) => highest(roles) >= RANK[required]).map(([project]) => project);
 }

@@ -3,6 +3,7 @@ import type { BenchmarkRecord, EvaluationRecord } from '../../domain/catalog/cat
 import { pageSize } from '../../domain/catalog/model-query';
 import { Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
+import { scopeOf } from '../governance/governance-access';
 import type { GraphQLContext } from '../context';
 import { Model } from '../model/model.type';
 import { BigIntScalar } from '../scalars/bigint.scalar';
@@ -26,7 +27,7 @@ export class BenchmarkResolver {
     @Arg('hardwareProfile', () => String, { nullable: true }) hardwareProfile: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
   ): Promise<BenchmarkRecord[]> {
-    return ctx.services.measurements.listBenchmarks({ modelId, versionId, hardwareProfile }, pageSize(first, ctx.limits.maxPageSize));
+    return ctx.services.measurements.listBenchmarks({ modelId, versionId, hardwareProfile }, pageSize(first, ctx.limits.maxPageSize), scopeOf(ctx));
   }
 
   @Authorized(Role.VIEWER)
@@ -49,6 +50,7 @@ export class BenchmarkResolver {
       maxParams,
       hardwareProfile,
       first: pageSize(first, ctx.limits.maxPageSize),
+      scope: scopeOf(ctx),
     });
     return {
       metric: board.metric.name,

@@ -2,6 +2,8 @@ import type { ModelRecord } from '../../domain/catalog/catalog-records';
 import { Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
+import { projectOf } from '../../domain/governance/project';
+import { canSeeProject } from '../governance/project-guard';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -10,5 +12,7 @@ export async function resolveModelReference(reference: { id: string }, ctx: Grap
   requireRole(ctx, Role.VIEWER);
   // Another subgraph may hold a stale or foreign key; an unknown entity resolves to null, as federation expects.
   if (typeof reference.id !== 'string' || !UUID.test(reference.id)) return null;
-  return ctx.loaders.modelById.load(reference.id.toLowerCase());
+  const model = await ctx.loaders.modelById.load(reference.id.toLowerCase());
+  // A model of a project the caller may not read resolves to null, exactly like an unknown one.
+  return model && (await canSeeProject(ctx, projectOf(model))) ? model : null;
 }

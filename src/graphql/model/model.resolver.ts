@@ -5,6 +5,7 @@ import { pageSize } from '../../domain/catalog/model-query';
 import { Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
 import { capped } from '../list-caps';
+import { actorOf, scopeOf } from '../governance/governance-access';
 import type { GraphQLContext } from '../context';
 import { ModelOrder } from '../enums';
 import { Benchmark, Evaluation } from '../benchmark/benchmark.type';
@@ -35,7 +36,7 @@ export class ModelResolver {
     @Arg('orderBy', () => ModelOrder, { nullable: true, defaultValue: ModelOrder.CREATED_AT_DESC }) orderBy: ModelOrder,
   ): Promise<ModelConnection> {
     const size = pageSize(first, ctx.limits.maxPageSize);
-    const page = await ctx.services.modelQueries.list(filter ?? {}, size, after, orderBy);
+    const page = await ctx.services.modelQueries.list(filter ?? {}, size, after, orderBy, scopeOf(ctx));
     for (const { node } of page.nodes) ctx.loaders.modelById.prime(node.id, node);
     return {
       edges: page.nodes as ModelConnection['edges'],
@@ -47,13 +48,13 @@ export class ModelResolver {
   @Authorized(Role.VIEWER)
   @Query(() => Model)
   model(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<ModelRecord> {
-    return ctx.services.modelQueries.get(id);
+    return ctx.services.modelQueries.get(id, scopeOf(ctx));
   }
 
   @Authorized(Role.VIEWER)
   @Query(() => Model)
   modelByName(@Ctx() ctx: GraphQLContext, @Arg('name', () => String) name: string): Promise<ModelRecord> {
-    return ctx.services.modelQueries.getByName(name);
+    return ctx.services.modelQueries.getByName(name, scopeOf(ctx));
   }
 
   @Authorized(Role.EDITOR)
@@ -69,13 +70,13 @@ export class ModelResolver {
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateModelInput) input: UpdateModelInput,
   ): Promise<ModelRecord> {
-    return ctx.services.models.update(id, toDomainFields(input));
+    return ctx.services.models.update(id, toDomainFields(input), actorOf(ctx, Role.EDITOR));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ID, { description: 'Deletes a model with its versions and records; refused while a version is PUBLISHED or an operation runs.' })
   async deleteModel(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<string> {
-    return (await ctx.services.models.delete(id)).id;
+    return (await ctx.services.models.delete(id, actorOf(ctx, Role.ADMIN))).id;
   }
 
   @FieldResolver()
@@ -128,6 +129,6 @@ export class ModelResolver {
 export class ModelConnectionResolver {
   @FieldResolver(() => Int, { description: 'Models matching the filter, across all pages.' })
   totalCount(@Root() connection: ModelConnection, @Ctx() ctx: GraphQLContext): Promise<number> {
-    return ctx.services.modelQueries.count(connection.filter);
+    return ctx.services.modelQueries.count(connection.filter, scopeOf(ctx));
   }
 }

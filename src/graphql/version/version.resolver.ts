@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ModelRecord, VersionRecord } from '../../domain/catalog/catalog-records';
-import { hasRole, Role } from '../../domain/auth/roles';
+import { Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
 import { after, capped } from '../list-caps';
 import type { GraphQLContext } from '../context';
@@ -39,8 +39,9 @@ export class VersionResolver {
   @Authorized(Role.EDITOR)
   @Mutation(() => Version, {
     description:
-      'Moves a version by hand: VERIFIED → EVALUATED (needs an evaluation or benchmark), EVALUATED → PUBLISHED and any → ARCHIVED ' +
-      '(approver). Imports move versions into and out of INGESTING; retryOperation re-imports one that NEEDS_ATTENTION.',
+      "Moves a version by hand, under the project's promotion policy: a promotion that needs no approvals (VERIFIED → EVALUATED by " +
+      'default) is applied at once; one that does (→ PUBLISHED) is refused with the approvals gate: use requestPromotion. Any → ARCHIVED ' +
+      'is archiveVersion (approver). Imports move versions into and out of INGESTING; retryOperation re-imports one that NEEDS_ATTENTION.',
   })
   transitionVersion(
     @Ctx() ctx: GraphQLContext,
@@ -49,7 +50,7 @@ export class VersionResolver {
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
   ): Promise<VersionRecord> {
     const principal = requireRole(ctx, Role.EDITOR);
-    return ctx.services.versionLifecycle.transition(id, to, reason, { subject: principal.subject, approver: hasRole(principal, Role.APPROVER) });
+    return ctx.services.versionLifecycle.transition(principal, id, to, reason, { subject: principal.subject, requestId: ctx.requestId });
   }
 
   @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move of this version, oldest first.' })

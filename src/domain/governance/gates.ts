@@ -1,0 +1,85 @@
+import { PolicyViolationError } from '../common/domain-error';
+import { ScanStatus } from '../scanning/scan-enums';
+import { LicenseOutcome, type LicenseUsage, type LicenseVerdict } from './license-check';
+import { approvalsNeeded, Gate, type PromotionPolicy, type PromotionTarget } from './promotion-policy';
+
+/** What the gates look at, read in one transaction; stored with a request as its evidence snapshot. */
+export interface PromotionEvidence {
+  version: string;
+  filesComplete: boolean;
+  fileCount: number;
+  /** The version's latest scan, if any. */
+  scan: { id: string; status: ScanStatus } | null;
+  evaluations: number;
+  benchmarks: number;
+  usage: LicenseUsage;
+  license: LicenseVerdict;
+  /** An acknowledgment exists for the current license text and this usage. */
+  licenseAcknowledged: boolean;
+  /** Approvers who signed off, never including the requester. */
+  approvers: readonly string[];
+}
+
+export interface GateResult {
+  gate: Gate;
+  passed: boolean;
+  detail: string;
+}
+
+type Check = (evidence: PromotionEvidence, policy: PromotionPolicy, target: PromotionTarget) => Omit<GateResult, 'gate'>;
+
+function scanCheck(evidence: PromotionEvidence, policy: PromotionPolicy): Omit<GateResult, 'gate'> {
+  const { scan } = evidence;
+  if (!scan) return { passed: false, detail: `version ${evidence.version} has no security scan recorded` };
+  if (scan.status === ScanStatus.PASSED) return { passed: true, detail: 'the latest scan PASSED' };
+  if (scan.status === ScanStatus.SKIPPED) {
+    return policy.allowSkippedScan
+      ? { passed: true, detail: 'the latest scan was SKIPPED (ClamAV not configured), which this project allows' }
+      : { passed: false, detail: 'the latest scan was SKIPPED (ClamAV not configured); this project needs a PASSED scan' };
+  }
+  return { passed: false, detail: `the latest scan is ${scan.status}` };
+}
+
+const CHECKS: Readonly<Record<Gate, Check>> = {
+  [Gate.CHECKSUMS_VERIFIED]: (e) =>
+    e.filesComplete && e.fileCount > 0
+      ? { passed: true, detail: `${e.fileCount} files with verified sha256` }
+      : { passed: false, detail: `version ${e.version} has no verified files (checksums were not verified)` },
+  [Gate.SCAN_PASSED]: scanCheck,
+  [Gate.EVALUATION_EVIDENCE]: (e, _p, target) =>
+    e.evaluations + e.benchmarks > 0
+      ? { passed: true, detail: `${e.evaluations} evaluations, ${e.benchmarks} benchmarks` }
+      : { passed: false, detail: `Version ${e.version} has no evaluation or benchmark recorded; ${target} needs evidence` },
+  [Gate.APPROVALS]: (e, policy, target) => {
+    const needed = approvalsNeeded(policy, target);
+    return e.approvers.length >= needed
+      ? { passed: true, detail: `${e.approvers.length} of ${needed} approvals` }
+      : { passed: false, detail: `${e.approvers.length} of ${needed} approvals from approvers other than the requester` };
+  },
+  [Gate.LICENSE_ALLOWED]: (e) =>
+    e.license.outcome === LicenseOutcome.BLOCKED
+      ? { passed: false, detail: `the license check BLOCKED this usage: ${e.license.reasons.filter((r) => r.severity === 'BLOCK').map((r) => r.message).join('; ')}` }
+      : { passed: true, detail: `the license check says ${e.license.outcome}` },
+  [Gate.LICENSE_ACKNOWLEDGED]: (e) =>
+    e.license.outcome !== LicenseOutcome.WARN || e.licenseAcknowledged
+      ? { passed: true, detail: e.license.outcome === LicenseOutcome.WARN ? 'the license warnings were acknowledged' : 'no license warnings to acknowledge' }
+      : { passed: false, detail: `the license check warns (${e.license.reasons.filter((r) => r.severity === 'WARN').map((r) => r.code).join(', ')}); acknowledgeLicense for this usage first` },
+};
+
+/** Every gate the policy sets for the target, in policy order, passed or not. */
+export function evaluateGates(policy: PromotionPolicy, target: PromotionTarget, evidence: PromotionEvidence): GateResult[] {
+  return policy.gates[target].map((gate) => ({ gate, ...CHECKS[gate](evidence, policy, target) }));
+}
+
+/** A promotion refused by a gate; `gate` names it (and `rule`, as the earlier lifecycle gates did). */
+export class GateFailedError extends PolicyViolationError {
+  constructor(target: PromotionTarget, result: GateResult) {
+    super(`${target} gate "${result.gate}" failed: ${result.detail}`, { gate: result.gate, rule: result.gate, target });
+  }
+}
+
+/** Throws for the first failed gate, leaving out `pending` ones (approvals still to come on an open request). */
+export function requireGates(target: PromotionTarget, results: readonly GateResult[], pending: readonly Gate[] = []): void {
+  const failed = results.find((r) => !r.passed && !pending.includes(r.gate));
+  if (failed) throw new GateFailedError(target, failed);
+}

@@ -1,0 +1,47 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../../domain/auth/roles';
+import { ValidationError } from '../../domain/common/domain-error';
+import { isPromotionTarget, type PolicyOverrides, PROMOTION_TARGETS } from '../../domain/governance/promotion-policy';
+import { approvalsNeeded } from '../../domain/governance/promotion-policy';
+import type { ProjectView } from '../../services/project-access.service';
+import type { GraphQLContext } from '../context';
+import { actorOf, callerOf } from './governance-access';
+import { ConfigureProjectInput, Project } from './project.type';
+
+function projectView(view: ProjectView): Project {
+  return {
+    id: view.id,
+    public: view.public,
+    policy: {
+      allowSkippedScan: view.policy.allowSkippedScan,
+      targets: PROMOTION_TARGETS.map((target) => ({ target, gates: [...view.policy.gates[target]], requiredApprovals: approvalsNeeded(view.policy, target) })),
+    },
+  };
+}
+
+function overridesOf(input: ConfigureProjectInput): PolicyOverrides {
+  const gates: NonNullable<PolicyOverrides['gates']> = {};
+  const requiredApprovals: NonNullable<PolicyOverrides['requiredApprovals']> = {};
+  for (const entry of input.targets ?? []) {
+    if (!isPromotionTarget(entry.target)) throw new ValidationError('targets.target', `${entry.target} has no promotion policy; use VERIFIED, EVALUATED or PUBLISHED`);
+    if (entry.gates) gates[entry.target] = entry.gates;
+    if (entry.requiredApprovals !== null && entry.requiredApprovals !== undefined) requiredApprovals[entry.target] = entry.requiredApprovals;
+  }
+  return { gates, requiredApprovals, ...(input.allowSkippedScan === null || input.allowSkippedScan === undefined ? {} : { allowSkippedScan: input.allowSkippedScan }) };
+}
+
+@Resolver(() => Project)
+export class ProjectResolver {
+  @Authorized(Role.VIEWER)
+  @Query(() => Project, { description: 'A project the caller may read, with its visibility and promotion policy (defaults where unset).' })
+  async project(@Ctx() ctx: GraphQLContext, @Arg('id', () => String) id: string): Promise<Project> {
+    return projectView(await ctx.services.access.project(callerOf(ctx), id));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Project, { description: "Sets a project's visibility and promotion policy (project admins)." })
+  async configureProject(@Ctx() ctx: GraphQLContext, @Arg('input', () => ConfigureProjectInput) input: ConfigureProjectInput): Promise<Project> {
+    const view = await ctx.services.access.configure({ id: input.id, public: input.public, policy: overridesOf(input) }, callerOf(ctx, Role.ADMIN), actorOf(ctx));
+    return projectView(view);
+  }
+}

@@ -1,0 +1,38 @@
+import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { LifecycleStage } from '../enums';
+import { Gate } from './governance.enums';
+
+@ObjectType()
+export class TargetGates {
+  @Field(() => LifecycleStage) target!: LifecycleStage;
+  @Field(() => [Gate]) gates!: Gate[];
+  @Field(() => Int, { description: 'Approvals needed (0 when the approvals gate is off for this target).' }) requiredApprovals!: number;
+}
+
+@ObjectType({ description: 'The promotion policy in force: the defaults overlaid with the project settings.' })
+export class ProjectPolicy {
+  @Field(() => [TargetGates]) targets!: TargetGates[];
+  @Field(() => Boolean, { description: 'A SKIPPED scan (no ClamAV) counts as passed.' }) allowSkippedScan!: boolean;
+}
+
+@ObjectType()
+export class Project {
+  @Field(() => String) id!: string;
+  @Field(() => Boolean, { description: 'Readable by every authenticated caller; writes still need a role in the project.' }) public!: boolean;
+  @Field(() => ProjectPolicy) policy!: ProjectPolicy;
+}
+
+@InputType()
+export class TargetPolicyInput {
+  @Field(() => LifecycleStage, { description: 'VERIFIED, EVALUATED or PUBLISHED.' }) target!: LifecycleStage;
+  @Field(() => [Gate], { nullable: true, description: 'Replaces the gates of this target.' }) gates?: Gate[] | null;
+  @Field(() => Int, { nullable: true }) requiredApprovals?: number | null;
+}
+
+@InputType({ description: 'Only the given fields change.' })
+export class ConfigureProjectInput {
+  @Field(() => String) id!: string;
+  @Field(() => Boolean, { nullable: true }) public?: boolean | null;
+  @Field(() => Boolean, { nullable: true }) allowSkippedScan?: boolean | null;
+  @Field(() => [TargetPolicyInput], { nullable: true }) targets?: TargetPolicyInput[] | null;
+}

@@ -1,0 +1,23 @@
+import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { PolicyOverrides } from '../../domain/governance/promotion-policy';
+
+/** A project's settings; a project without a row is private and follows the default policy. */
+@Entity({ name: 'projects' })
+export class ProjectEntity {
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  /** Readable by every authenticated caller (as models on a public hub); writes still need a role in it. */
+  @Column({ type: 'boolean' })
+  public!: boolean;
+
+  /** Only what differs from DEFAULT_POLICY. */
+  @Column({ type: 'jsonb' })
+  policy!: PolicyOverrides;
+
+  @Column({ name: 'updated_by', type: 'text' })
+  updatedBy!: string;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
