@@ -1,7 +1,7 @@
 import type { ByteSource } from './byte-source';
 
 /** Reads start small (probing a zip member needs a few bytes) and grow while a stream keeps being consumed. */
-const FIRST_CHUNK = 4096;
+const FIRST_CHUNK = 512;
 const MAX_CHUNK = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 

@@ -95,3 +95,24 @@ export class LimitedSource implements ByteSource {
     return skipped;
   }
 }
+
+/** Bytes already in hand, then the rest from another source. */
+export class PrefixedSource implements ByteSource {
+  constructor(
+    private prefix: Buffer,
+    private readonly rest: ByteSource,
+  ) {}
+
+  async read(max: number): Promise<Buffer | null> {
+    if (this.prefix.length === 0) return this.rest.read(max);
+    const chunk = this.prefix.subarray(0, max);
+    this.prefix = this.prefix.subarray(chunk.length);
+    return chunk;
+  }
+
+  async skip(n: number): Promise<number> {
+    const fromPrefix = Math.min(n, this.prefix.length);
+    this.prefix = this.prefix.subarray(fromPrefix);
+    return fromPrefix + (n > fromPrefix ? await this.rest.skip(n - fromPrefix) : 0);
+  }
+}

@@ -24,14 +24,16 @@ export const LEAF = { num: new PValue('num'), none: new PValue('none'), other: n
 
 export type StopKind = 'malformed' | 'limit' | 'truncated';
 
-/** Ends the walk of one pickle: the stream is not what the unpickler would accept, or a limit was hit. */
-export class PickleStop extends Error {
+/**
+ * Ends the walk of one pickle: the stream is not what the unpickler would accept, or a limit was hit.
+ * Not an Error subclass on purpose: probing thousands of zip members throws one per member, and capturing
+ * a stack trace each time cost more than the walk itself.
+ */
+export class PickleStop {
   constructor(
     readonly kind: StopKind,
-    message: string,
-  ) {
-    super(message);
-  }
+    readonly message: string,
+  ) {}
 }
 
 const KEPT_ITEMS = 8;

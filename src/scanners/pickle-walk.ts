@@ -3,6 +3,7 @@ import { OPCODES } from '../domain/scanning/pickle-opcodes';
 import { excerpt, type Severity } from '../domain/scanning/scan-report';
 import { BufferSource, type ByteSource, LimitedSource } from './byte-source';
 import type { ByteReader } from './byte-reader';
+import { fastStep } from './pickle-fast-step';
 import { LEAF, PickleMachine, PickleStop, PValue } from './pickle-machine';
 import { decimal, decodeRawUnicodeEscape, decodeStringLine, Latin1FromUtf8Source, latin1Bytes } from './pickle-text';
 import type { ScanLimits } from './scan-limits';
@@ -22,8 +23,18 @@ const MAX_GLOBAL_LINE = 4096;
 const KEPT_TEXT = 4096;
 const FLOAT_LINE = /^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|inf|infinity|nan)$/i;
 const INT_LINE = /^[+-]?\d+L?$/;
-/** Bytes kept buffered ahead of each opcode so the common ones run without awaiting. */
+/** Bytes kept buffered ahead of each opcode so the common ones run without awaiting (fastStep). */
 const FAST_WINDOW = 64;
+
+/**
+ * Whether bytes could be a pickle that imports something: they must start with an opcode and hold a line
+ * (GLOBAL/INST operands), a STACK_GLOBAL or an EXT opcode. Tensor names, devices and storage keys are
+ * skipped without a probe.
+ */
+function mayHoldImport(bytes: Buffer): boolean {
+  if (bytes.length < 2 || OPCODES[bytes[0]!] === undefined) return false;
+  return bytes.includes(0x0a) || bytes.includes(0x93) || bytes.includes(0x82) || bytes.includes(0x83) || bytes.includes(0x84);
+}
 
 /** Walks one pickle, opcode by opcode, to its STOP. Throws PickleStop or TruncatedError when it cannot. */
 export class PickleWalk {
@@ -31,6 +42,9 @@ export class PickleWalk {
   calls = 0;
   opcodes = 0;
   private readonly m: PickleMachine;
+  /** Offset of the opcode being run, for findings raised from fastStep. */
+  private at = 0;
+  private readonly reduce = (fn: PValue, args: PValue): PValue => this.call(fn, args, this.at, 'REDUCE');
 
   constructor(
     private readonly r: ByteReader,
@@ -57,67 +71,12 @@ export class PickleWalk {
         m.pop();
         return;
       }
-      if (!this.fast(code, at)) await this.step(op.name, at);
+      this.at = at;
+      if (!fastStep(r, m, code, this.reduce)) await this.step(op.name, at);
       if (m.maxWeight > expansionFloor && m.maxWeight > h.limits.maxExpansionRatio * (r.offset - start)) {
         throw new PickleStop('limit', `object graph expands to ${m.maxWeight.toExponential(2)} references from ${r.offset - start} bytes`);
       }
     }
-  }
-
-  /**
-   * The common opcodes without awaiting: their arguments are already buffered (run() keeps FAST_WINDOW
-   * bytes ahead). Returns false, having consumed nothing, when the general path must handle it.
-   */
-  private fast(code: number, at: number): boolean {
-    const { r, m } = this;
-    if (r.available < 8) return false;
-    switch (code) {
-      case 0x28: m.mark(); return true; // MARK
-      case 0x4e: case 0x88: case 0x89: m.push(LEAF.none); return true; // NONE NEWTRUE NEWFALSE
-      case 0x4b: r.u8(); m.push(LEAF.num); return true; // BININT1
-      case 0x4d: r.u16(); m.push(LEAF.num); return true; // BININT2
-      case 0x4a: r.i32(); m.push(LEAF.num); return true; // BININT
-      case 0x47: r.take(8); m.push(LEAF.num); return true; // BINFLOAT
-      case 0x71: m.put(r.u8()); return true; // BINPUT
-      case 0x72: m.put(r.u32()); return true; // LONG_BINPUT
-      case 0x68: m.push(m.get(r.u8())); return true; // BINGET
-      case 0x6a: m.push(m.get(r.u32())); return true; // LONG_BINGET
-      case 0x94: m.memoize(); return true; // MEMOIZE
-      case 0x95: r.take(8); return true; // FRAME
-      case 0x29: m.push(m.tuple([])); return true; // EMPTY_TUPLE
-      case 0x5d: m.push(m.container('list', [])); return true; // EMPTY_LIST
-      case 0x7d: m.push(m.container('dict', [])); return true; // EMPTY_DICT
-      case 0x85: m.push(m.tuple([m.pop()])); return true; // TUPLE1
-      case 0x86: { const b = m.pop(); m.push(m.tuple([m.pop(), b])); return true; } // TUPLE2
-      case 0x87: { const c = m.pop(); const b = m.pop(); m.push(m.tuple([m.pop(), b, c])); return true; } // TUPLE3
-      case 0x74: m.push(m.tuple(m.popMark())); return true; // TUPLE
-      case 0x61: { const v = m.pop(); m.add(m.top(), [v]); return true; } // APPEND
-      case 0x65: { const items = m.popMark(); m.add(m.top(), items); return true; } // APPENDS
-      case 0x73: { const v = m.pop(); const k = m.pop(); m.add(m.top(), [k, v]); return true; } // SETITEM
-      case 0x52: { const args = m.pop(); m.push(this.call(m.pop(), args, at, 'REDUCE')); return true; }
-      case 0x51: m.pop(); m.push(LEAF.other); return true; // BINPERSID
-      case 0x8c: case 0x43: case 0x55: return this.shortPayload(code, r.peekByte(0), 1);
-      case 0x58: case 0x42: return this.shortPayload(code, r.peekU32(), 4);
-      default: return false;
-    }
-  }
-
-  /** A str/bytes fully in the buffer whose first byte cannot start a pickle: no nested probe needed. */
-  private shortPayload(code: number, length: number, prefix: number): boolean {
-    const { r, m } = this;
-    if (r.available < prefix + length || (length >= 2 && OPCODES[r.peekByte(prefix)] !== undefined)) return false;
-    if (code === 0x43 || code === 0x42) {
-      r.skipBuffered(prefix + length);
-      m.push(LEAF.bytes);
-      return true;
-    }
-    const utf8 = code === 0x8c || code === 0x58;
-    // A multi-byte first character may decode to U+0080–U+00FF, whose latin-1 byte is an opcode: slow path.
-    if (utf8 && length >= 2 && r.peekByte(prefix) >= 0x80) return false;
-    r.skipBuffered(prefix);
-    const text = length <= KEPT_TEXT ? r.text(length, utf8 ? 'utf8' : 'latin1') : (r.skipBuffered(length), null);
-    m.push(new PValue('str', 1, text));
-    return true;
   }
 
   private async step(name: string, at: number): Promise<void> {
@@ -319,7 +278,7 @@ export class PickleWalk {
   }
 
   private async inMemory(bytes: Buffer, kind: 'str' | 'bytes', at: number): Promise<PValue> {
-    const nested = bytes.length >= 2 && OPCODES[bytes[0]!] !== undefined && (await this.h.nested(new BufferSource(bytes), this.h.offsetOf(at)));
+    const nested = mayHoldImport(bytes) && (await this.h.nested(new BufferSource(bytes), this.h.offsetOf(at)));
     if (kind === 'bytes') return nested ? new PValue('bytes', 1, null, true) : LEAF.bytes;
     // STRING/BINSTRING become str in Python 3 (ASCII): their text can name a module for STACK_GLOBAL.
     return new PValue('str', 1, bytes.length <= KEPT_TEXT ? bytes.toString('latin1') : null, nested);
@@ -327,7 +286,7 @@ export class PickleWalk {
 
   private async textValue(text: string, at: number): Promise<PValue> {
     const bytes = text.length >= 2 ? latin1Bytes(text) : null;
-    const nested = bytes !== null && OPCODES[bytes[0]!] !== undefined && (await this.h.nested(new BufferSource(bytes), this.h.offsetOf(at)));
+    const nested = bytes !== null && mayHoldImport(bytes) && (await this.h.nested(new BufferSource(bytes), this.h.offsetOf(at)));
     return new PValue('str', 1, text.length <= KEPT_TEXT ? text : null, nested);
   }
 }

@@ -17,6 +17,8 @@ export interface ZipEntry {
   dataOffset: number;
   localName: string;
   localFlags: number;
+  /** The member's first bytes (compressed if deflated), read together with its local header. */
+  head: Buffer;
 }
 
 export class ZipFormatError extends Error {}
@@ -116,6 +118,7 @@ export async function readZipDirectory(file: FileHandle, fileSize: number, maxEn
       dataOffset: -1,
       localName: '',
       localFlags: 0,
+      head: Buffer.alloc(0),
     };
     zip64Extra(cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength), entry);
     entries.push(entry);
@@ -124,15 +127,30 @@ export async function readZipDirectory(file: FileHandle, fileSize: number, maxEn
   return entries;
 }
 
-/** Reads each entry's local header for where its data starts; the local name/flags are kept only to compare. */
+/** How much of a member's data is read with its local header: enough to tell what the member is. */
+export const HEAD_BYTES = 512;
+// PyTorch pads the local extra field so data starts 64-byte aligned; room for that and more in one read.
+const EXTRA_SLACK = 256;
+
+/**
+ * Reads an entry's local header, only for where its data starts (the local name and flags are kept to
+ * compare), together with the member's first bytes: one read per member, so thousands of storages stay cheap.
+ */
 export async function locate(file: FileHandle, fileSize: number, entry: ZipEntry, counter: ReadCounter): Promise<void> {
   if (entry.localHeaderOffset + 30 > fileSize) throw new ZipFormatError(`local header of ${entry.name} is past the end of the file`);
-  const header = await readAt(file, entry.localHeaderOffset, 30, counter);
-  if (header.readUInt32LE(0) !== LOCAL) throw new ZipFormatError(`no local header where the directory puts ${entry.name}`);
-  const nameLength = header.readUInt16LE(26);
-  const extraLength = header.readUInt16LE(28);
-  entry.localFlags = header.readUInt16LE(6);
-  entry.localName = (await readAt(file, entry.localHeaderOffset + 30, nameLength, counter)).toString('utf8');
-  entry.dataOffset = entry.localHeaderOffset + 30 + nameLength + extraLength;
+  const want = 30 + Buffer.byteLength(entry.name) + EXTRA_SLACK + HEAD_BYTES;
+  let block = await readAt(file, entry.localHeaderOffset, Math.min(want, fileSize - entry.localHeaderOffset), counter);
+  if (block.readUInt32LE(0) !== LOCAL) throw new ZipFormatError(`no local header where the directory puts ${entry.name}`);
+  const nameLength = block.readUInt16LE(26);
+  const extraLength = block.readUInt16LE(28);
+  const start = 30 + nameLength + extraLength;
+  const headLength = Math.min(HEAD_BYTES, entry.compressedSize);
+  if (start + headLength > block.length) {
+    block = await readAt(file, entry.localHeaderOffset, Math.min(start + headLength, fileSize - entry.localHeaderOffset), counter);
+  }
+  entry.localFlags = block.readUInt16LE(6);
+  entry.localName = block.toString('utf8', 30, Math.min(30 + nameLength, block.length));
+  entry.dataOffset = entry.localHeaderOffset + start;
   if (entry.dataOffset + entry.compressedSize > fileSize) throw new ZipFormatError(`data of ${entry.name} runs past the end of the file`);
+  entry.head = block.subarray(start, start + headLength);
 }

@@ -1,7 +1,7 @@
 import type { ScanFormat } from '../domain/scanning/scan-report';
 import { excerpt } from '../domain/scanning/scan-report';
 import { ByteReader, TruncatedError } from './byte-reader';
-import { type ByteSource, FileRangeSource } from './byte-source';
+import { type ByteSource, FileRangeSource, PrefixedSource } from './byte-source';
 import { type FileContext, unscannable } from './file-context';
 import { archiveKind, NPY_MAGIC } from './format-detect';
 import { InflateLimitError, InflateSource } from './inflate-source';
@@ -12,6 +12,7 @@ import { locate, readZipDirectory, type ZipEntry, ZipFormatError } from './zip-d
 
 const ENCRYPTED = 0x0001 | 0x0040;
 const BOMB_FLOOR = 1024 * 1024;
+const LOCATE_CONCURRENCY = 16;
 
 function kindOf(entries: readonly ZipEntry[], declared: ScanFormat): ScanFormat {
   if (declared !== 'zip') return declared;
@@ -44,7 +45,12 @@ export async function scanZip(ctx: FileContext, declared: ScanFormat, depth = 0)
   let entries: ZipEntry[];
   try {
     entries = await readZipDirectory(ctx.file, ctx.size, ctx.limits.maxZipEntries, ctx.counter);
-    for (const entry of entries) await locate(ctx.file, ctx.size, entry, ctx.counter);
+    // Local headers are independent reads: a few in flight hide the per-read latency on many-member files.
+    let next = 0;
+    const worker = async () => {
+      while (next < entries.length) await locate(ctx.file, ctx.size, entries[next++]!, ctx.counter);
+    };
+    await Promise.all(Array.from({ length: LOCATE_CONCURRENCY }, worker));
   } catch (error) {
     if (!(error instanceof ZipFormatError)) throw error;
     unscannable(ctx, 'zip', 'malformed', null, `zip: ${error.message}`);
@@ -77,7 +83,8 @@ async function scanMember(ctx: FileContext, entry: ZipEntry, format: ScanFormat,
   if (entry.method === 8 && entry.uncompressedSize > BOMB_FLOOR && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > ctx.limits.maxZipRatio) {
     return unscannable(ctx, 'zip', 'zip-bomb', entry.localHeaderOffset, `${label}inflates ${entry.compressedSize} bytes to ${entry.uncompressedSize}`);
   }
-  const raw = new FileRangeSource(ctx.file, entry.dataOffset, entry.dataOffset + entry.compressedSize, ctx.counter);
+  const end = entry.dataOffset + entry.compressedSize;
+  const raw = new PrefixedSource(entry.head, new FileRangeSource(ctx.file, entry.dataOffset + entry.head.length, end, ctx.counter));
   const source: ByteSource = entry.method === 0 ? raw : new InflateSource(raw, entry.uncompressedSize);
   try {
     await scanMemberBytes(ctx, entry, new ByteReader(source), { format, label, depth, origin: entry.method === 0 ? entry.dataOffset : null });
