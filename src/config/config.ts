@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { type FilesConfig, loadFilesConfig } from './files-config';
 import { loadScanConfig, type ScanConfig } from './scan-config';
 
 /** The one place that reads process.env. Everything else receives a frozen Config. */
@@ -97,6 +98,8 @@ export interface Config {
   readonly gpuCatalog: readonly { readonly name: string; readonly memoryGb: number }[];
   /** clamd (CLAMD_*) and the rescan schedule; see scan-config.ts. */
   readonly scanning: ScanConfig;
+  /** Uploads, downloads and aliases (UPLOAD_*, PROTECTED_ALIASES, PUBLIC_URL, …); see files-config.ts. */
+  readonly files: FilesConfig;
 }
 
 export const DEV_JWT_SECRET = 'modelhub-local-dev-secret-do-not-use-in-production';
@@ -259,6 +262,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     },
     gpuCatalog: gpuCatalog(optional(env, 'GPU_CATALOG')),
     scanning: loadScanConfig(env, mode),
+    files: loadFilesConfig(env, path.resolve(cwd, optional(env, 'STAGING_DIR') ?? '.data/staging'), cwd),
   };
   return deepFreeze(config);
 }

@@ -12,6 +12,8 @@ import { LicenseResolver } from './license/license.resolver';
 import { resolveModelReference } from './model/model.reference';
 import { ModelConnectionResolver, ModelResolver } from './model/model.resolver';
 import { VersionResolver } from './version/version.resolver';
+import { AliasMutationResolver, ModelAliasesResolver, ModelAliasResolver } from './alias/alias.resolver';
+import { VersionFilesResolver } from './files/files.resolver';
 import { ScanResolver } from './scan/scan.resolver';
 import { LocalCacheResolver, OperationResolver } from './operation/operation.resolver';
 import { createEventBus, type EventBus } from './pubsub';
@@ -25,6 +27,10 @@ const RESOLVERS = [
   ModelResolver,
   ModelConnectionResolver,
   VersionResolver,
+  VersionFilesResolver,
+  ModelAliasesResolver,
+  ModelAliasResolver,
+  AliasMutationResolver,
   ScanResolver,
   LicenseResolver,
   BenchmarkResolver,

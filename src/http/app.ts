@@ -17,6 +17,8 @@ import type { EventBus } from '../graphql/pubsub';
 import { noNulLiterals, nulInVariables } from '../graphql/input-guard';
 import { queryLimitRules } from '../graphql/query-limits';
 import type { Subgraph } from '../graphql/schema';
+import { filesRoutes } from './files/files.routes';
+import { hfRoutes } from './hf/hf.routes';
 import { batchGuard, jsonBody, jsonErrors, notFound } from './http-guards';
 import { startWsServer } from './ws-server';
 
@@ -144,6 +146,10 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     }),
   );
 
+  // Uploads and downloads stream their bodies: outside /graphql's JSON body limit, with their own checks.
+  app.use('/files', filesRoutes({ config, services, verifier, log }));
+  app.use('/hf', hfRoutes({ config, services, verifier, log }));
+
   app.use(notFound);
   app.use(jsonErrors(config.query, log));
 
@@ -153,6 +159,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   });
   const bound = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.host}:${bound}/graphql`;
+  services.endpoint.url ??= `http://${config.host}:${bound}`;
   log.info({ url }, 'subgraph listening');
   return {
     url,

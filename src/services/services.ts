@@ -9,6 +9,7 @@ import { ProjectAccessService } from './project-access.service';
 import { PromotionService } from './promotion.service';
 import { PromotionQueryService } from './promotion-query.service';
 import { BlobGcService } from './blob-gc.service';
+import { createFileServices, draftListing } from './files-services';
 import { HealthService } from './health.service';
 import { ImportListingService } from './import-listing.service';
 import { ImportOutcomeService } from './import-outcome.service';
@@ -65,7 +66,11 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const access = new ProjectAccessService(db, audit);
   const licenseChecks = new LicenseCheckService(db, audit, access);
   const promotions = new PromotionService(db, access, licenseChecks, audit);
+  const versions = new VersionService(db);
+  const modelQueries = new ModelQueryService(db);
   return {
+    ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry) }),
+    host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,
     auditQueries: new AuditQueryService(db),
     access,
@@ -74,8 +79,8 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     promotionQueries: new PromotionQueryService(db),
     licenses,
     models,
-    modelQueries: new ModelQueryService(db),
-    versions: new VersionService(db),
+    modelQueries,
+    versions,
     versionLifecycle: new VersionLifecycleService(db, promotions, audit),
     scans: new ScanResultService(db),
     measurements: new MeasurementService(db),
@@ -85,7 +90,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow)),
     caches,
     reconciler: new OperationReconciler(operations, workflows, outcomes, caches, scanRequests),
-    ingestion: new IngestionService(config, store, operations, listings),
+    ingestion: new IngestionService(config, store, operations, listings, draftListing(db)),
     listings,
     inspection: new ArtifactInspectionService(store, config.gpuCatalog),
     outcomes,

@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { parseByteRange } from '../../domain/files/byte-range';
+import type { ManifestEntry } from '../../domain/onboarding/manifest';
+import type { DownloadService } from '../../services/download.service';
+
+export interface SendResult {
+  /** A whole-file body was sent (what counts as a download; probes and slices do not). */
+  whole: boolean;
+}
+
+/**
+ * One file over HTTP: ETag is the quoted sha256 (the content address, stable forever), Range answers 206 with
+ * Content-Range (hub clients probe with bytes=0-0 and resume with bytes=N-), If-None-Match answers 304.
+ */
+export async function sendBlob(req: Request, res: Response, downloads: DownloadService, entry: ManifestEntry, headers: Record<string, string>): Promise<SendResult> {
+  const etag = `"${entry.sha256}"`;
+  res.set({ ...headers, ETag: etag, 'Accept-Ranges': 'bytes', 'Cache-Control': 'private, max-age=0, must-revalidate' });
+  if (req.header('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+    res.status(304).end();
+    return { whole: false };
+  }
+  const ifRange = req.header('if-range');
+  const range = ifRange && ifRange !== etag ? null : parseByteRange(req.header('range'), entry.size);
+  if (range === 'unsatisfiable') {
+    res.status(416).set('Content-Range', `bytes */${entry.size}`).end();
+    return { whole: false };
+  }
+  const [start, end] = range ? [range.start, range.end] : [0, entry.size - 1];
+  res.status(range ? 206 : 200).set({
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': String(Math.max(0, end - start + 1)),
+    ...(range ? { 'Content-Range': `bytes ${start}-${end}/${entry.size}` } : {}),
+  });
+  if (req.method === 'HEAD' || entry.size === 0) {
+    res.end();
+    return { whole: req.method !== 'HEAD' };
+  }
+  const body = await downloads.open(entry, range);
+  await pipeline(body, res);
+  return { whole: range === null || (range.start === 0 && range.end === entry.size - 1) };
+}
+
+/** `attachment; filename*=…` for a path's last segment. */
+export function attachment(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return `attachment; filename*=UTF-8''${encodeURIComponent(name)}`;
+}

@@ -1,0 +1,76 @@
+import type { DataSource } from 'typeorm';
+import { ConflictError, NotFoundError } from '../domain/common/domain-error';
+import { uuid } from '../domain/common/field-rules';
+import { SourceType } from '../domain/catalog/catalog-enums';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
+import type { ImportSource } from '../domain/onboarding/import-source';
+import { OperationKind, type OperationRecord, workflowIds } from '../domain/onboarding/operation';
+import { VersionEntity } from '../persistence/entities/version.entity';
+import type { ImportOutcomeService } from './import-outcome.service';
+import { lockModel } from './model-lock';
+import { lockVersion, moveVersion } from './model-transition';
+import type { OperationService } from './operation.service';
+import type { VersionFilesService } from './version-files.service';
+import type { WorkflowGateway } from './workflow-gateway';
+
+/**
+ * Ends a DRAFT's editing: the version moves to INGESTING (its files immutable from here on) and the import
+ * workflow runs over its uploaded blobs, so uploads are verified, inspected and scanned exactly like imports
+ * and settle VERIFIED or NEEDS_ATTENTION the same way (retryOperation works too).
+ */
+export class VersionSubmitService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly files: VersionFilesService,
+    private readonly operations: OperationService,
+    private readonly workflows: WorkflowGateway,
+    private readonly outcomes: ImportOutcomeService,
+  ) {}
+
+  async submit(versionId: string, actor: string): Promise<OperationRecord> {
+    const id = uuid('versionId', versionId);
+    const source: ImportSource = { type: SourceType.CUSTOM, storagePath: `versions/${id}`, draftVersionId: id };
+    const planned = await this.db.transaction(async (tx) => {
+      const found = await tx.getRepository(VersionEntity).findOneBy({ id });
+      if (!found) throw new NotFoundError('Version', id);
+      const model = await lockModel(tx, found.modelId);
+      const version = await lockVersion(tx, id);
+      if (!version) throw new NotFoundError('Version', id);
+      if (version.status !== LifecycleStage.DRAFT) {
+        // Submitting twice answers the running import instead of a second one.
+        const live = await this.operations.live(tx, workflowIds.import(id));
+        if (live) return { operation: live, fresh: false };
+        throw new ConflictError(`Version ${version.version} is ${version.status}; only a DRAFT version can be submitted`, { status: version.status });
+      }
+      const files = await this.files.files(id, tx);
+      if (files.length === 0) throw new ConflictError(`Version ${version.version} has no files to submit; upload some first`, { files: 0 });
+      const bytes = files.reduce((n, f) => n + f.size, 0);
+      await tx.getRepository(VersionEntity).update({ id }, { source: { ...source } });
+      await moveVersion(tx, model, version, LifecycleStage.INGESTING, `submitted with ${files.length} uploaded files (${bytes} bytes)`, actor);
+      const operation = await this.operations.create(tx, {
+        kind: OperationKind.IMPORT,
+        modelId: model.id,
+        versionId: id,
+        workflowId: workflowIds.import(id),
+        input: { source: { ...source } },
+        createdBy: actor,
+      });
+      return { operation, fresh: true };
+    });
+    if (!planned.fresh) return planned.operation;
+    const ids = { operationId: planned.operation.id, modelId: planned.operation.modelId, versionId: id };
+    try {
+      const started = await this.workflows.startImport(planned.operation.workflowId, { ...ids, source });
+      if (started === 'already-running') {
+        await this.outcomes.fail(ids, 'ALREADY_RUNNING', 'a previous import of this version was still closing; retry this operation');
+        throw new ConflictError('A previous import of this version is still closing; retry the operation in a few seconds', { operationId: ids.operationId });
+      }
+    } catch (error) {
+      if (error instanceof ConflictError) throw error;
+      // Intent is recorded but nothing runs: settle it (retryable) instead of leaving it PENDING forever.
+      await this.outcomes.fail(ids, 'WORKFLOW_START_FAILED', `could not start the import workflow: ${(error as Error).message}`);
+      throw error;
+    }
+    return planned.operation;
+  }
+}
