@@ -119,6 +119,8 @@ export class PickleWalk {
       case 'STACK_GLOBAL': {
         const attr = m.pop();
         const module = m.pop();
+        // CPython refuses non-str operands; bytes being probed stop there without importing anything.
+        if (this.h.probe && (module.k !== 'str' || attr.k !== 'str')) throw new PickleStop('malformed', 'STACK_GLOBAL operands are not str');
         if (module.k !== 'str' || attr.k !== 'str' || module.text === null || attr.text === null) {
           this.h.report('CRITICAL', 'pickle-unresolved-global', this.h.offsetOf(at), `${this.h.where}STACK_GLOBAL operands are not literal strings (${module.k}, ${attr.k}): a dynamic import`);
           this.imports += 1;
@@ -127,6 +129,8 @@ export class PickleWalk {
         return m.push(this.resolve(module.text, attr.text, at));
       }
       case 'EXT1': case 'EXT2': case 'EXT4': {
+        // The extension registry is empty unless the loading program fills it: probed bytes stop here.
+        if (this.h.probe) throw new PickleStop('malformed', `${name} outside a known pickle`);
         await r.need(name === 'EXT1' ? 1 : name === 'EXT2' ? 2 : 4);
         r.take(name === 'EXT1' ? 1 : name === 'EXT2' ? 2 : 4);
         this.imports += 1;

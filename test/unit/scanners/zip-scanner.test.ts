@@ -50,6 +50,16 @@ describe('PyTorch zip checkpoints', () => {
     expect(globals(report)).toContain('posix.system');
   });
 
+  test('storages whose bytes happen to be opcodes (EXT2 runs, STACK_GLOBAL on numbers) are not taken for pickles', async () => {
+    const fill = (byte: number) => Buffer.alloc(4096, byte);
+    const bytes = zipFile([
+      { name: 'archive/data.pkl', data: pythonPickle({ kind: 'torch-state', tensors: [] }) },
+      { name: 'archive/data/0', data: fill(0x83) },
+      { name: 'archive/data/1', data: Buffer.from([0x4b, 0x01, 0x4b, 0x02, 0x93, 0x2e]) },
+    ]);
+    expect((await files.scan('m.pt', bytes)).verdict).toBe('CLEAN');
+  });
+
   test('TorchScript archives are flagged', async () => {
     const bytes = zipFile([{ name: 'archive/constants.pkl', data: pythonPickle({ kind: 'value', value: [] }) }, { name: 'archive/code/__torch__/m.py', data: Buffer.from('def forward(self):\n  pass\n') }]);
     expect(rules(await files.scan('script.pt', bytes))).toContain('torchscript-code');
