@@ -1,0 +1,162 @@
+import { grantedProjects, hasGlobalRole, hasRole, hasRoleIn, type Principal, Role } from '../../../src/domain/auth/roles';
+import { canRead, readScope, scopeCondition } from '../../../src/domain/governance/access';
+import { evaluateGates, type PromotionEvidence, requireGates } from '../../../src/domain/governance/gates';
+import { checkLicense, DEFAULT_USAGE, type LicenseFacts, LicenseOutcome, licenseText, type LicenseUsage } from '../../../src/domain/governance/license-check';
+import { DEFAULT_POLICY, Gate, mergeOverrides, resolvePolicy } from '../../../src/domain/governance/promotion-policy';
+import { LifecycleStage } from '../../../src/domain/lifecycle/lifecycle-stage';
+import { ScanStatus } from '../../../src/domain/scanning/scan-enums';
+
+const S = LifecycleStage;
+
+/** The seeded catalog's rows (migrations 1764000000001 and …020), as the license check reads them. */
+function license(id: string, category: string, commercial: boolean, derivatives: boolean, attribution: boolean, mau: bigint | null, extra: Partial<LicenseFacts> = {}): LicenseFacts {
+  return { id, name: id, url: null, category, commercialUse: commercial, derivatives, attributionRequired: attribution, monthlyActiveUsersLimit: mau, apiOnly: false, researchOnly: false, notes: null, ...extra };
+}
+const APACHE = license('Apache-2.0', 'PERMISSIVE', true, true, true, null);
+const CC0 = license('CC0-1.0', 'PUBLIC_DOMAIN', true, true, false, null);
+const NC = license('CC-BY-NC-4.0', 'NON_COMMERCIAL', false, true, true, null);
+const GPL = license('GPL-3.0-only', 'COPYLEFT', true, true, true, null);
+const LLAMA = license('Llama-3.1-Community', 'COMMUNITY', true, true, true, 700_000_000n, { notes: 'Built with Llama' });
+const MISTRAL = license('Mistral-Research', 'RESEARCH', false, true, true, null, { researchOnly: true });
+const OPENAI = license('OpenAI-TOS', 'PROPRIETARY', true, false, false, null, { apiOnly: true });
+const PROPRIETARY = license('Proprietary', 'PROPRIETARY', false, false, false, null);
+const use = (over: Partial<LicenseUsage> = {}): LicenseUsage => ({ ...DEFAULT_USAGE, ...over });
+const outcome = (facts: LicenseFacts | null, usage: LicenseUsage) => checkLicense(facts, null, usage);
+const codes = (facts: LicenseFacts | null, usage: LicenseUsage) => outcome(facts, usage).reasons.map((r) => `${r.severity}:${r.code}`);
+
+describe('license check per seeded license type and usage', () => {
+  test.each([
+    ['permissive, commercial', APACHE, use(), LicenseOutcome.ALLOWED],
+    ['public domain, distributed', CC0, use({ distribution: true, derivatives: true }), LicenseOutcome.ALLOWED],
+    ['non-commercial, commercial use', NC, use(), LicenseOutcome.BLOCKED],
+    ['non-commercial, research use', NC, use({ commercial: false }), LicenseOutcome.ALLOWED],
+    ['copyleft, distributed', GPL, use({ distribution: true }), LicenseOutcome.WARN],
+    ['copyleft, internal', GPL, use(), LicenseOutcome.ALLOWED],
+    ['community, under the MAU limit', LLAMA, use({ monthlyActiveUsers: 699_999_999n }), LicenseOutcome.WARN],
+    ['community, over the MAU limit', LLAMA, use({ monthlyActiveUsers: 700_000_001n }), LicenseOutcome.BLOCKED],
+    ['research-only, commercial', MISTRAL, use(), LicenseOutcome.BLOCKED],
+    ['research-only, research', MISTRAL, use({ commercial: false }), LicenseOutcome.WARN],
+    ['API-only terms, self-hosted', OPENAI, use(), LicenseOutcome.BLOCKED],
+    ['API-only terms, through the API', OPENAI, use({ apiOnly: true }), LicenseOutcome.ALLOWED],
+    ['API-only terms, fine-tuned', OPENAI, use({ apiOnly: true, derivatives: true }), LicenseOutcome.BLOCKED],
+    ['proprietary, non-commercial', PROPRIETARY, use({ commercial: false }), LicenseOutcome.WARN],
+    ['no license at all', null, use(), LicenseOutcome.BLOCKED],
+  ])('%s → %s', (_label, facts, usage, expected) => {
+    expect(outcome(facts, usage).outcome).toBe(expected);
+  });
+
+  test('reasons name each term that applies, with its severity', () => {
+    expect(codes(LLAMA, use({ monthlyActiveUsers: 800_000_000n, derivatives: true }))).toEqual(['BLOCK:mau-limit', 'WARN:use-restrictions', 'INFO:attribution']);
+    expect(codes(MISTRAL, use())).toEqual(['BLOCK:research-only', 'INFO:attribution']);
+    expect(codes(OPENAI, use({ distribution: true }))).toEqual(['BLOCK:api-only', 'BLOCK:no-distribution']);
+    expect(outcome(LLAMA, use({ monthlyActiveUsers: 800_000_000n })).reasons[0].message).toMatch(/700000000 monthly active users \(declared 800000000\)/);
+  });
+
+  test("the model's own restrictions override the license's flags", () => {
+    const restricted = { commercialUse: false, derivatives: null, attributionRequired: null, monthlyActiveUsersLimit: 1000n, notes: null };
+    expect(checkLicense(APACHE, restricted, use()).outcome).toBe(LicenseOutcome.BLOCKED);
+    expect(checkLicense(APACHE, restricted, use({ commercial: false, monthlyActiveUsers: 2000n })).reasons.map((r) => r.code)).toContain('mau-limit');
+  });
+
+  test('the acknowledged text changes with the terms or the restrictions, and only then', () => {
+    const base = licenseText(LLAMA, null);
+    expect(licenseText({ ...LLAMA }, null)).toBe(base);
+    expect(licenseText({ ...LLAMA, notes: 'changed' }, null)).not.toBe(base);
+    expect(licenseText(LLAMA, { commercialUse: true, derivatives: true, attributionRequired: true, monthlyActiveUsersLimit: null, notes: null })).not.toBe(base);
+  });
+
+  test('a usage with an absurd number of users is refused', () => {
+    expect(() => checkLicense(APACHE, null, use({ monthlyActiveUsers: -1n }))).toThrow(/monthlyActiveUsers/);
+  });
+});
+
+function evidence(over: Partial<PromotionEvidence> = {}): PromotionEvidence {
+  return {
+    version: '1.0.0', filesComplete: true, fileCount: 3, scan: { id: 's', status: ScanStatus.PASSED }, evaluations: 1, benchmarks: 0,
+    usage: DEFAULT_USAGE, license: { outcome: LicenseOutcome.ALLOWED, licenseId: 'MIT', reasons: [] }, licenseAcknowledged: false, approvers: [], ...over,
+  };
+}
+const failed = (target: typeof S.EVALUATED | typeof S.PUBLISHED, e: PromotionEvidence, policy = DEFAULT_POLICY) =>
+  evaluateGates(policy, target, e).filter((g) => !g.passed).map((g) => g.gate);
+
+describe('gates from a policy', () => {
+  test('the default policy: every later target re-checks the earlier evidence', () => {
+    expect(DEFAULT_POLICY.gates[S.EVALUATED]).toEqual([Gate.CHECKSUMS_VERIFIED, Gate.SCAN_PASSED, Gate.EVALUATION_EVIDENCE]);
+    expect(failed(S.EVALUATED, evidence())).toEqual([]);
+    expect(failed(S.PUBLISHED, evidence())).toEqual([Gate.APPROVALS]);
+    expect(failed(S.PUBLISHED, evidence({ approvers: ['bob'] }))).toEqual([]);
+  });
+
+  test('each gate fails on its own evidence', () => {
+    expect(failed(S.EVALUATED, evidence({ filesComplete: false }))).toEqual([Gate.CHECKSUMS_VERIFIED]);
+    expect(failed(S.EVALUATED, evidence({ fileCount: 0 }))).toEqual([Gate.CHECKSUMS_VERIFIED]);
+    expect(failed(S.EVALUATED, evidence({ scan: null }))).toEqual([Gate.SCAN_PASSED]);
+    expect(failed(S.EVALUATED, evidence({ scan: { id: 's', status: ScanStatus.FAILED } }))).toEqual([Gate.SCAN_PASSED]);
+    expect(failed(S.EVALUATED, evidence({ evaluations: 0 }))).toEqual([Gate.EVALUATION_EVIDENCE]);
+    expect(failed(S.EVALUATED, evidence({ evaluations: 0, benchmarks: 2 }))).toEqual([]);
+    const blocked = { outcome: LicenseOutcome.BLOCKED, licenseId: null, reasons: [{ code: 'no-license', severity: 'BLOCK' as never, message: 'none' }] };
+    expect(failed(S.PUBLISHED, evidence({ approvers: ['b'], license: blocked }))).toEqual([Gate.LICENSE_ALLOWED]);
+    const warned = { outcome: LicenseOutcome.WARN, licenseId: 'x', reasons: [] };
+    expect(failed(S.PUBLISHED, evidence({ approvers: ['b'], license: warned }))).toEqual([Gate.LICENSE_ACKNOWLEDGED]);
+    expect(failed(S.PUBLISHED, evidence({ approvers: ['b'], license: warned, licenseAcknowledged: true }))).toEqual([]);
+  });
+
+  test('a SKIPPED scan passes only where the policy allows it', () => {
+    const skipped = evidence({ scan: { id: 's', status: ScanStatus.SKIPPED } });
+    expect(failed(S.EVALUATED, skipped)).toEqual([Gate.SCAN_PASSED]);
+    expect(failed(S.EVALUATED, skipped, resolvePolicy({ allowSkippedScan: true }))).toEqual([]);
+  });
+
+  test('a refusal names the gate and target; pending gates are left for later', () => {
+    const results = evaluateGates(DEFAULT_POLICY, S.PUBLISHED, evidence({ evaluations: 0 }));
+    expect(() => requireGates(S.PUBLISHED, results, [Gate.APPROVALS])).toThrow(/PUBLISHED gate "evaluation-evidence" failed: Version 1.0.0 has no evaluation or benchmark/);
+    const onlyApprovals = evaluateGates(DEFAULT_POLICY, S.PUBLISHED, evidence());
+    expect(() => requireGates(S.PUBLISHED, onlyApprovals, [Gate.APPROVALS])).not.toThrow();
+    try {
+      requireGates(S.PUBLISHED, onlyApprovals);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'POLICY_VIOLATION', details: { gate: 'approvals', target: 'PUBLISHED' } });
+    }
+  });
+
+  test('project overrides: approvals, gates; what is not a policy is refused', () => {
+    const two = resolvePolicy({ requiredApprovals: { [S.PUBLISHED]: 2 } });
+    expect(failed(S.PUBLISHED, evidence({ approvers: ['b'] }), two)).toEqual([Gate.APPROVALS]);
+    expect(failed(S.PUBLISHED, evidence({ approvers: ['b', 'c'] }), two)).toEqual([]);
+    const noScan = resolvePolicy({ gates: { [S.EVALUATED]: ['evaluation-evidence'] } });
+    expect(failed(S.EVALUATED, evidence({ scan: null }), noScan)).toEqual([]);
+    expect(() => resolvePolicy({ gates: { [S.EVALUATED]: ['vibes'] } })).toThrow(/unknown gate\(s\) vibes/);
+    expect(() => resolvePolicy({ requiredApprovals: { [S.PUBLISHED]: 0 } })).toThrow(/at least 1/);
+    expect(() => resolvePolicy({ requiredApprovals: { [S.PUBLISHED]: 11 } })).toThrow(/0 to 10/);
+    expect(mergeOverrides({ requiredApprovals: { [S.PUBLISHED]: 2 }, allowSkippedScan: true }, { gates: { [S.EVALUATED]: [] } })).toEqual({
+      gates: { [S.EVALUATED]: [] }, requiredApprovals: { [S.PUBLISHED]: 2 }, allowSkippedScan: true,
+    });
+  });
+});
+
+describe('project-scoped roles', () => {
+  const alice: Principal = { subject: 'alice', roles: [], projects: new Map([['vision', [Role.EDITOR]], ['nlp', [Role.VIEWER]]]) };
+  const globalViewer: Principal = { subject: 'v', roles: [Role.VIEWER], projects: new Map([['vision', [Role.APPROVER]]]) };
+
+  test('a role held in a project is the higher of the global and the project grant', () => {
+    expect(hasRoleIn(alice, 'vision', Role.EDITOR)).toBe(true);
+    expect(hasRoleIn(alice, 'nlp', Role.EDITOR)).toBe(false);
+    expect(hasRoleIn(alice, 'other', Role.VIEWER)).toBe(false);
+    expect(hasRole(alice, Role.EDITOR)).toBe(true);
+    expect(hasGlobalRole(alice, Role.VIEWER)).toBe(false);
+    expect(hasRoleIn(globalViewer, 'other', Role.VIEWER)).toBe(true);
+    expect(hasRoleIn(globalViewer, 'vision', Role.APPROVER)).toBe(true);
+    expect(grantedProjects(alice, Role.VIEWER).sort()).toEqual(['nlp', 'vision']);
+  });
+
+  test('read scopes: everything with a global role, else the granted projects plus public ones', () => {
+    expect(readScope(globalViewer).all).toBe(true);
+    const scope = readScope(alice);
+    expect(scope).toEqual({ all: false, projects: ['vision', 'nlp'] });
+    expect(canRead(scope, 'vision', new Set())).toBe(true);
+    expect(canRead(scope, 'secret', new Set())).toBe(false);
+    expect(canRead(scope, 'hub', new Set(['hub']))).toBe(true);
+    expect(scopeCondition(readScope(globalViewer), 'm', ':p')).toBeNull();
+    expect(scopeCondition(scope, 'm', ':p')).toContain("COALESCE(m.project, 'default') = ANY(:p)");
+  });
+});
