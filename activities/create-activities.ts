@@ -18,18 +18,26 @@ export interface ActivityDeps extends ScanActivityDeps {
   listings: ImportListingService;
   caches: LocalCacheService;
   blobGc: BlobGcService;
+  /** This worker's host: its id and its own task queue (work needing this host's disk is sent there). */
+  host: { id: string; taskQueue: string };
 }
 
 /**
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, host }: ActivityDeps) {
   return {
     ...createBlobGcActivities({ blobGc }),
     ...createScanActivities({ scanRuns, scanRequests, blobScans }),
     listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {
       return whileHeartbeating(() => failFast(() => ingestion.listFiles(input.operationId, input.source)));
+    },
+
+    /** Runs on the shared queue: whichever worker takes it hosts the download (its disk holds the staging). */
+    async claimStagingHost(input: ImportWorkflowInput): Promise<string> {
+      await ingestion.claimHost(input.operationId, host.id);
+      return host.taskQueue;
     },
 
     stageSourceFiles(input: ImportWorkflowInput): Promise<{ files: number; bytes: number }> {

@@ -3,6 +3,7 @@ import type { Activities } from '../activities/create-activities';
 import type { ImportWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
 import { failureDetails } from './failure-details';
 import { runScan } from './scan.workflow';
+import { stageOnAHost } from './stage-on-host';
 
 // Bookkeeping settles state: it must never give up on a database or network outage, so there is no attempt
 // cap, only a bounded backoff. Domain verdicts come back non-retryable and end the import instead.
@@ -24,12 +25,13 @@ const listing = proxyActivities<Activities>({
 // Byte transfer: one attempt may take hours; a silent worker is detected within the heartbeat timeout and the
 // retry resumes from import_files and the staged bytes. WAIT_CANCELLATION_COMPLETED lets a cancelled copy stop
 // cleanly. Capped: a source failing for a day is a failure to report, not a reason to wait forever.
-const transfer = proxyActivities<Activities>({
+const TRANSFER = {
   startToCloseTimeout: '24 hours',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
-});
+} as const;
+const transfer = proxyActivities<Activities>(TRANSFER);
 
 export interface ImportWorkflowResult {
   status: string;
@@ -46,7 +48,8 @@ export async function importWorkflow(input: ImportWorkflowInput): Promise<Import
   const ids = { operationId: input.operationId, modelId: input.modelId, versionId: input.versionId };
   try {
     const listed = await listing.listSourceFiles(input);
-    const staged = await transfer.stageSourceFiles(input);
+    // Since 'stage-on-host': the download runs on one worker host's own queue, next to its staged bytes.
+    const staged = patched('stage-on-host') ? await stageOnAHost(input, TRANSFER) : await transfer.stageSourceFiles(input);
     const inspection = await bookkeeping.inspectArtifacts(ids);
     // Histories recorded before scanning existed replay without it; their completeImport then finds no scan and
     // settles NEEDS_ATTENTION (fail closed), so a retry of such an import is scanned.

@@ -100,6 +100,7 @@ function happyActivities(): Activities {
     materializeCache: async (input) => `/var/cache/modelhub/${input.cacheId}`,
     // The recorder has one worker: the "host" queue is the one this activity runs on.
     claimCacheHost: async () => Context.current().info.taskQueue,
+    claimStagingHost: async () => Context.current().info.taskQueue,
     evictCache: async () => undefined,
     failCache: async () => undefined,
     collectUnreferencedBlobs: async () => ({ scanned: 120, referenced: 110, young: 4, deleted: 6, bytesFreed: 6_291_456 }),
@@ -149,6 +150,8 @@ export function historyScenarios(): HistoryScenario[] {
     },
     // Since patch 'scan-before-verify': the stored files are scanned between inspection and completion.
     { ...base, file: 'import-scanned', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    // Since patch 'stage-on-host': a host is claimed and the download runs on its own queue.
+    { ...base, file: 'import-staged-on-host', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     {
       // A malicious file: the scan FAILS and completeImport settles NEEDS_ATTENTION; the workflow itself completes.
       ...base,
