@@ -1,0 +1,22 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const PYTHON = path.resolve(__dirname, '../../.venv-hf/bin/python');
+
+/**
+ * Runs Python with the hub's own client (huggingface_hub from PyPI) from the project's .venv-hf, which
+ * `.ci/run` creates. Fails with what to do when it is missing rather than skipping the test.
+ */
+export async function hfPython(script: string, env: Record<string, string>): Promise<string> {
+  if (!existsSync(PYTHON)) {
+    throw new Error(`${PYTHON} is missing: create it with "python3 -m venv .venv-hf && .venv-hf/bin/pip install 'huggingface_hub>=2.4,<3'" (.ci/run does this)`);
+  }
+  const { stdout } = await run(PYTHON, ['-c', script], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_DISABLE_XET: '1', ...env },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
