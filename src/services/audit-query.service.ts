@@ -27,7 +27,7 @@ export class AuditQueryService {
 
   async list(scope: ReadScope, filter: AuditFilter, first: number, after: string | null): Promise<AuditPage> {
     const q = this.filtered(scope, filter);
-    if (after !== null) {
+    if (after) {
       if (!CURSOR.test(after)) throw new ValidationError('after', 'is not a cursor of this list');
       q.andWhere('a.id > CAST(:after AS bigint)', { after });
     }
