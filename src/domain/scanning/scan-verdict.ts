@@ -71,13 +71,16 @@ function formatFindings(report: FileScanReport): BlobFinding[] {
 }
 
 /**
- * One blob's verdict from both scanners. Fails closed: any finding, an unscannable file or a file ClamAV could
- * not read whole is FAILED; a clean file is PASSED, or SKIPPED when ClamAV was not run (no clamd configured).
+ * One blob's verdict from both scanners. Fails closed: any finding above LOW, an unscannable file or a file ClamAV
+ * could not read whole is FAILED; a clean file is PASSED, or SKIPPED when ClamAV was not run (no clamd
+ * configured). LOW findings are notes kept with the result (Python sources run by trust_remote_code, an
+ * object-dtype array whose pickle was scanned clean): failing them would leave such repositories with no way
+ * to VERIFIED, since nothing but a new import leaves NEEDS_ATTENTION.
  */
 export function blobVerdict(report: FileScanReport, virus: VirusVerdict | null): BlobVerdict {
   const found = [...(virus ? clamavFindings(virus) : []), ...formatFindings(report)];
   const findings = found.length > MAX_FINDINGS_PER_FILE ? [...found.slice(0, MAX_FINDINGS_PER_FILE - 1), overflow(found.length)] : found;
-  const clean = report.verdict === 'CLEAN' && findings.length === 0;
+  const clean = report.verdict !== 'UNSCANNABLE' && findings.every((f) => f.severity === FindingSeverity.LOW);
   return {
     status: !clean ? ScanStatus.FAILED : virus ? ScanStatus.PASSED : ScanStatus.SKIPPED,
     clamav: virus ? virus.outcome : 'SKIPPED',

@@ -25,6 +25,15 @@ describe('blob verdicts fail closed', () => {
     }
   });
 
+  test('LOW findings are kept as notes and pass; anything above LOW, or LOW on an unscannable file, fails', () => {
+    const low = { scanner: 'source', severity: 'LOW' as const, rule: 'python-remote-code', offset: null, message: 'Python source' };
+    const noted = blobVerdict({ ...clean, path: 'modeling_x.py', verdict: 'FINDINGS', findings: [low] }, { outcome: 'CLEAN' });
+    expect(noted).toMatchObject({ status: ScanStatus.PASSED, findings: [expect.objectContaining({ rule: 'python-remote-code', severity: FindingSeverity.LOW })] });
+    const medium = blobVerdict({ ...clean, verdict: 'FINDINGS', findings: [{ ...low, severity: 'MEDIUM' }] }, { outcome: 'CLEAN' });
+    expect(medium.status).toBe(ScanStatus.FAILED);
+    expect(blobVerdict({ ...clean, verdict: 'UNSCANNABLE', findings: [low] }, { outcome: 'CLEAN' }).status).toBe(ScanStatus.FAILED);
+  });
+
   test('an unknown severity counts as CRITICAL; messages and finding counts are bounded', () => {
     const findings = Array.from({ length: 500 }, (_, i) => ({ scanner: 'pickle', severity: 'WHATEVER' as 'LOW', rule: 'r', offset: i, message: 'x'.repeat(5000) }));
     const v = blobVerdict({ ...clean, verdict: 'FINDINGS', findings }, null);
