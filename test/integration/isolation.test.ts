@@ -6,8 +6,8 @@ import { parse } from 'graphql';
 import pino from 'pino';
 import { Role } from '../../src/domain/auth/roles';
 import { issueToken } from '../../src/services/auth-tokens';
-import { createVersion, errorCode, registerModel } from '../support/catalog-fixtures';
-import { postGraphQL, wsSubscribe } from '../support/live-clients';
+import { createVersion, registerModel } from '../support/catalog-fixtures';
+import { type LiveResult, postGraphQL, wsSubscribe } from '../support/live-clients';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
 /**
@@ -46,6 +46,7 @@ afterAll(async () => {
   await t.stop();
 });
 
+const codeOf = (result: LiveResult | undefined) => result?.errors?.[0]?.extensions?.code;
 const asAlice = (query: string, variables: Record<string, unknown> = {}) => postGraphQL(t.app.url, alice, query, variables);
 
 test('lists and counts show only her projects and public ones', async () => {
@@ -63,7 +64,7 @@ test('reads of another project are NOT_FOUND, exactly like unknown ids', async (
     [`query($id: ID!) { version(id: $id) { id } }`, { id: ids.secret.version }],
     [`query($m: ID!, $v: ID!) { checkLicense(modelId: $m, versionId: $v) { outcome } }`, { m: ids.secret.model, v: ids.secret.version }],
   ] as const) {
-    expect([query, errorCode(await asAlice(query, variables))]).toEqual([query, 'NOT_FOUND']);
+    expect([query, codeOf(await asAlice(query, variables))]).toEqual([query, 'NOT_FOUND']);
   }
   expect((await asAlice(`query($id: ID!) { model(id: $id) { name } }`, { id: ids.hub.model })).data!.model.name).toBe(ids.hub.name);
   expect((await asAlice(`query($id: ID!) { version(id: $id) { model { name } } }`, { id: ids.vision.version })).data!.version.model.name).toBe(ids.vision.name);
@@ -71,19 +72,20 @@ test('reads of another project are NOT_FOUND, exactly like unknown ids', async (
 
 test('writes outside her project are FORBIDDEN and change nothing; inside it they work', async () => {
   const update = `mutation($id: ID!, $d: String, $p: String) { updateModel(id: $id, input: { description: $d, project: $p }) { description } }`;
-  expect(errorCode(await asAlice(update, { id: ids.secret.model, d: 'mine now' }))).toBe('FORBIDDEN');
-  expect(errorCode(await asAlice(update, { id: ids.hub.model, d: 'public is read-only' }))).toBe('FORBIDDEN');
-  expect(errorCode(await asAlice(update, { id: ids.vision.model, d: 'moved', p: secret }))).toBe('FORBIDDEN');
+  expect(codeOf(await asAlice(update, { id: ids.secret.model, d: 'mine now' }))).toBe('FORBIDDEN');
+  expect(codeOf(await asAlice(update, { id: ids.hub.model, d: 'public is read-only' }))).toBe('FORBIDDEN');
+  expect(codeOf(await asAlice(update, { id: ids.vision.model, d: 'moved', p: secret }))).toBe('FORBIDDEN');
   const [row] = await t.dataSource.query('SELECT description, project FROM models WHERE id = $1', [ids.secret.model]);
   expect(row).toEqual({ description: null, project: secret });
   expect((await asAlice(update, { id: ids.vision.model, d: 'ours', p: vision })).data!.updateModel.description).toBe('ours');
   const register = `mutation($n: String!, $p: String) { registerModel(input: { name: $n, sourceType: URL, project: $p }) { project } }`;
-  expect(errorCode(await asAlice(register, { n: uniqueName(), p: secret }))).toBe('FORBIDDEN');
-  expect(errorCode(await asAlice(register, { n: uniqueName(), p: null }))).toBe('FORBIDDEN');
+  expect(codeOf(await asAlice(register, { n: uniqueName(), p: secret }))).toBe('FORBIDDEN');
+  expect(codeOf(await asAlice(register, { n: uniqueName(), p: null }))).toBe('FORBIDDEN');
   expect((await asAlice(register, { n: uniqueName(), p: vision })).data!.registerModel.project).toBe(vision);
-  expect(errorCode(await asAlice(`mutation($v: ID!) { recordEvaluation(input: { versionId: $v, benchmark: "x", score: 1 }) { id } }`, { v: ids.secret.version }))).toBe('FORBIDDEN');
-  expect(errorCode(await asAlice(`mutation($v: ID!) { requestPromotion(versionId: $v, target: EVALUATED, justification: "x") { id } }`, { v: ids.secret.version }))).toBe('FORBIDDEN');
-  expect(errorCode(await asAlice(`mutation($id: ID!) { deleteModel(id: $id) }`, { id: ids.vision.model }))).toBe('FORBIDDEN');
+  expect(codeOf(await asAlice(`mutation($v: ID!) { recordEvaluation(input: { versionId: $v, benchmark: "x", score: 1 }) { id } }`, { v: ids.secret.version }))).toBe('FORBIDDEN');
+  expect(codeOf(await asAlice(`mutation($v: ID!) { requestPromotion(versionId: $v, target: EVALUATED, justification: "x") { id } }`, { v: ids.secret.version }))).toBe('FORBIDDEN');
+  expect(codeOf(await asAlice(`mutation($id: ID!) { deleteModel(id: $id) }`, { id: ids.vision.model }))).toBe('FORBIDDEN');
+  expect(codeOf(await asAlice(`mutation($m: ID!, $v: ID!) { setAlias(modelId: $m, name: "prod", versionId: $v) { __typename } }`, { m: ids.secret.model, v: ids.secret.version }))).toBe('FORBIDDEN');
 });
 
 test('leaderboards, benchmarks lists and the audit log leave other projects out', async () => {
@@ -93,7 +95,7 @@ test('leaderboards, benchmarks lists and the audit log leave other projects out'
   const projects = new Set(audit.data!.auditLog.edges.map((e: { node: { project: string } }) => e.node.project));
   expect(projects.has(secret)).toBe(false);
   expect(projects.has(vision)).toBe(true);
-  expect(errorCode(await asAlice(`query($p: String!) { project(id: $p) { id } }`, { p: secret }))).toBe('NOT_FOUND');
+  expect(codeOf(await asAlice(`query($p: String!) { project(id: $p) { id } }`, { p: secret }))).toBe('NOT_FOUND');
   expect((await asAlice(`query($p: String!) { project(id: $p) { public } }`, { p: hub })).data!.project.public).toBe(true);
 });
 
@@ -106,13 +108,13 @@ test('_entities resolves models of other projects to null, directly and through 
   // `name` lives in ModelHub, so the gateway resolves each reference through _entities with alice's token.
   const joined = await postGraphQL(gatewayUrl, alice, `{ deployments { model { id name } } }`);
   expect(joined.data!.deployments).toEqual([{ model: null }, { model: { id: ids.vision.model, name: ids.vision.name } }, { model: { id: ids.hub.model, name: ids.hub.name } }]);
-  expect(errorCode(await postGraphQL(gatewayUrl, alice, `query($id: ID!) { model(id: $id) { id } }`, { id: ids.secret.model }))).toBe('NOT_FOUND');
+  expect(codeOf(await postGraphQL(gatewayUrl, alice, `query($id: ID!) { model(id: $id) { id } }`, { id: ids.secret.model }))).toBe('NOT_FOUND');
 });
 
 test('subscriptions to another project are NOT_FOUND; her own deliver events', async () => {
   const events = `subscription($m: ID!) { modelEvents(modelId: $m) { type audit { action } } }`;
   const refused = await wsSubscribe(t.app.url, alice, events, { m: ids.secret.model }).done;
-  expect(errorCode(refused[0])).toBe('NOT_FOUND');
+  expect(codeOf(refused[0])).toBe('NOT_FOUND');
   const own = wsSubscribe(t.app.url, alice, events, { m: ids.vision.model });
   await new Promise((resolve) => setTimeout(resolve, 300));
   await t.gql(`mutation($id: ID!) { updateModel(id: $id, input: { description: "live" }) { id } }`, { id: ids.vision.model });

@@ -38,6 +38,14 @@ const WRITES: ReadonlyMap<string, { role: Role; projects: Locate }> = new Map([
   ['evictLocalCache', { role: Role.EDITOR, projects: async (a: Args, s: Services) => [await s.access.projectVia('local_caches', str(a.id), 'Local cache')] }],
   ['retryOperation', { role: Role.EDITOR, projects: async (a: Args, s: Services) => [await s.access.projectVia('operations', str(a.id), 'Operation')] }],
   ['cancelOperation', { role: Role.EDITOR, projects: async (a: Args, s: Services) => [await s.access.projectVia('operations', str(a.id), 'Operation')] }],
+  // Aliases and a draft version's files (issue 12).
+  ['setAlias', { role: Role.EDITOR, projects: model((a) => a.modelId) }],
+  ['removeAlias', { role: Role.EDITOR, projects: model((a) => a.modelId) }],
+  ['createFolder', { role: Role.EDITOR, projects: version((a) => a.versionId) }],
+  ['moveFile', { role: Role.EDITOR, projects: version((a) => a.versionId) }],
+  ['removeFile', { role: Role.EDITOR, projects: version((a) => a.versionId) }],
+  ['submitVersion', { role: Role.EDITOR, projects: version((a) => a.versionId) }],
+  ['uploadCommand', { role: Role.EDITOR, projects: version((a) => a.versionId) }],
   // An import adds a version to the model of that name (its project), or registers the model in the project given.
   ['importModel', { role: Role.EDITOR, projects: async (a: Args, s: Services) => [(await s.access.projectOfName(str(input(a).name))) ?? named(input(a).project)] }],
 ]);
