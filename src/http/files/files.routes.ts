@@ -61,8 +61,7 @@ export function filesRoutes(deps: FilesHttpDeps): Router {
         res.redirect(302, presigned);
         return;
       }
-      const sent = await sendBlob(req, res, services.downloads, entry, { 'Content-Disposition': attachment(entry.path) });
-      if (sent.whole) await services.downloads.count(version.id);
+      await sendBlob(req, res, services.downloads, entry, { 'Content-Disposition': attachment(entry.path) }, () => services.downloads.count(version.id));
     } catch (error) {
       answerError(res, log, error);
     }

@@ -13,7 +13,15 @@ export interface SendResult {
  * One file over HTTP: ETag is the quoted sha256 (the content address, stable forever), Range answers 206 with
  * Content-Range (hub clients probe with bytes=0-0 and resume with bytes=N-), If-None-Match answers 304.
  */
-export async function sendBlob(req: Request, res: Response, downloads: DownloadService, entry: ManifestEntry, headers: Record<string, string>): Promise<SendResult> {
+export async function sendBlob(
+  req: Request,
+  res: Response,
+  downloads: DownloadService,
+  entry: ManifestEntry,
+  headers: Record<string, string>,
+  /** Called once, before the body of a whole-file GET starts (downloads are counted when asked for). */
+  onWhole: () => Promise<void> = async () => undefined,
+): Promise<SendResult> {
   const etag = `"${entry.sha256}"`;
   res.set({ ...headers, ETag: etag, 'Accept-Ranges': 'bytes', 'Cache-Control': 'private, max-age=0, must-revalidate' });
   if (req.header('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
@@ -32,13 +40,15 @@ export async function sendBlob(req: Request, res: Response, downloads: DownloadS
     'Content-Length': String(Math.max(0, end - start + 1)),
     ...(range ? { 'Content-Range': `bytes ${start}-${end}/${entry.size}` } : {}),
   });
+  const whole = req.method === 'GET' && (range === null || (range.start === 0 && range.end === entry.size - 1));
+  if (whole) await onWhole();
   if (req.method === 'HEAD' || entry.size === 0) {
     res.end();
-    return { whole: req.method !== 'HEAD' };
+    return { whole };
   }
   const body = await downloads.open(entry, range);
   await pipeline(body, res);
-  return { whole: range === null || (range.start === 0 && range.end === entry.size - 1) };
+  return { whole };
 }
 
 /** `attachment; filename*=…` for a path's last segment. */

@@ -109,8 +109,7 @@ export function hfRoutes(deps: FilesHttpDeps): Router {
         res.status(302).set({ ...described, ETag: `"${entry.sha256}"`, Location: presigned }).end();
         return;
       }
-      const sent = await sendBlob(req, res, services.downloads, entry, described);
-      if (sent.whole) await services.downloads.count(rev.version.id);
+      await sendBlob(req, res, services.downloads, entry, described, () => services.downloads.count(rev.version.id));
     } catch (error) {
       hubFail(res, deps, error);
     }
