@@ -1,0 +1,110 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type LoadScenario, runSweep } from '../../src/benchmarking/load-sweep';
+import { decodeSamples, encodeSamples } from '../../src/benchmarking/sample-codec';
+import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
+
+// Truth is the server's script; tolerances cover timer slack on a shared 2-core machine (never below truth).
+const FIRST = 80;
+const GAP = 20;
+const TOKENS = 10;
+
+describe('load generator against a scripted OpenAI-compatible server', () => {
+  let server: ScriptedOpenAiServer;
+  beforeAll(async () => { server = await startScriptedOpenAiServer({ firstTokenDelayMs: FIRST, interTokenDelayMs: GAP, outputTokens: TOKENS }); });
+  afterAll(() => server.close());
+  beforeEach(() => { server.script = { firstTokenDelayMs: FIRST, interTokenDelayMs: GAP, outputTokens: TOKENS }; });
+
+  const scenario = (extra: Partial<LoadScenario> = {}): LoadScenario => ({
+    api: 'chat', concurrencies: [1, 4], warmupRequests: 2, requestsPerLevel: 8, outputTokens: 64, inputTokens: 16, ...extra,
+  });
+
+  it('measures TTFT, inter-token gaps, TPOT, latency and throughput per concurrency level', async () => {
+    const progress: number[] = [];
+    const before = server.requests;
+    const levels = await runSweep({ baseUrl: server.url, model: 'm' }, scenario(), new AbortController().signal, (p) => progress.push(p.done));
+    expect(server.requests - before).toBe(2 * (2 + 8)); // warm-up requests ran and were not measured
+    expect(levels.map((l) => l.metrics.concurrency)).toEqual([1, 4]);
+    for (const { metrics, samples } of levels) {
+      expect(metrics.requests).toBe(8);
+      expect(metrics.errors).toBe(0);
+      expect(samples.every((s) => s.outputTokens === TOKENS && !s.tokensCounted && s.inputTokens === 16)).toBe(true);
+      expect(metrics.ttftMs.p50).toBeGreaterThanOrEqual(FIRST - 1);
+      expect(metrics.ttftMs.p50).toBeLessThan(FIRST + 20);
+      expect(metrics.itlMs.p50).toBeGreaterThanOrEqual(GAP - 2);
+      expect(metrics.itlMs.p50).toBeLessThan(GAP + 8);
+      expect(metrics.tpotMs.p50).toBeGreaterThanOrEqual(GAP - 1);
+      expect(metrics.tpotMs.p50).toBeLessThan(GAP + 8);
+      const e2e = FIRST + (TOKENS - 1) * GAP;
+      expect(metrics.e2eMs.p50).toBeGreaterThanOrEqual(e2e - 1);
+      // Each of the server's timers may fire late; on a loaded machine the slack adds up over ten tokens.
+      expect(metrics.e2eMs.p99).toBeLessThan(e2e + 150);
+      // Closed loop: throughput ≈ concurrency / e2e.
+      const rps = (metrics.concurrency * 1000) / e2e;
+      expect(metrics.requestsPerSecond).toBeGreaterThan(rps * 0.7);
+      expect(metrics.requestsPerSecond).toBeLessThanOrEqual(rps * 1.05);
+      expect(metrics.outputTokensPerSecond).toBeCloseTo(metrics.requestsPerSecond * TOKENS, 5);
+      expect(metrics.goodput).toBeCloseTo(metrics.requestsPerSecond, 5);
+    }
+    expect(progress.at(-1)).toBe(8);
+  });
+
+  it('counts chunks when the server sends no usage, and streams the completions API too', async () => {
+    server.script = { ...server.script, usage: false, outputTokens: 5 };
+    const [level] = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ api: 'completion', concurrencies: [2], warmupRequests: 0, requestsPerLevel: 4 }), new AbortController().signal);
+    expect(level.samples.every((s) => s.outputTokens === 5 && s.tokensCounted && s.inputTokens === null)).toBe(true);
+    expect(server.lastBodies.at(-1)).toHaveProperty('prompt');
+  });
+
+  it('records errors, the error rate and goodput under an SLO', async () => {
+    server.script = { ...server.script, failEvery: 4 };
+    const [level] = await runSweep(
+      { baseUrl: server.url, model: 'm' },
+      scenario({ concurrencies: [2], warmupRequests: 0, requestsPerLevel: 12, slo: { ttftMs: FIRST / 2 } }),
+      new AbortController().signal,
+    );
+    expect(level.metrics.errors).toBe(3);
+    expect(level.metrics.errorRate).toBeCloseTo(0.25);
+    expect(level.samples.find((s) => s.error)?.error).toMatch(/HTTP 500/);
+    expect(level.metrics.goodput).toBe(0); // every success missed the TTFT objective
+    server.script = { ...server.script, failEvery: undefined, dropAfterTokens: 3 };
+    const [dropped] = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: [1], warmupRequests: 0, requestsPerLevel: 2 }), new AbortController().signal);
+    expect(dropped.metrics.errors).toBe(2);
+  });
+
+  it('stops a level by duration, and open-loop levels by request rate', async () => {
+    const started = Date.now();
+    const [level] = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: [3], warmupRequests: 0, requestsPerLevel: null, durationS: 1 }), new AbortController().signal);
+    expect(Date.now() - started).toBeLessThan(1600);
+    expect(level.metrics.requests).toBeGreaterThanOrEqual(9);
+    const [rated] = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: null, requestRates: [20], warmupRequests: 0, requestsPerLevel: 10 }), new AbortController().signal);
+    expect(rated.requestRate).toBe(20);
+    const starts = rated.samples.map((s) => s.startMs).sort((a, b) => a - b);
+    expect(starts.at(-1)! - starts[0]).toBeGreaterThanOrEqual(9 * 50 - 5);
+  });
+
+  it('cancelling stops the load at once', async () => {
+    server.script = { ...server.script, interTokenDelayMs: 200, outputTokens: 50 };
+    const abort = new AbortController();
+    const sweep = runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: [16], warmupRequests: 0, requestsPerLevel: 1000 }), abort.signal);
+    for (let i = 0; i < 50 && server.open < 16; i += 1) await sleep(20);
+    expect(server.open).toBe(16);
+    const requests = server.requests;
+    abort.abort();
+    await expect(sweep).rejects.toThrow();
+    for (let i = 0; i < 10 && server.open > 0; i += 1) await sleep(10);
+    expect(server.open).toBe(0);
+    await sleep(100);
+    expect(server.requests).toBe(requests);
+  });
+
+  it('stores raw samples compressed and reads them back', async () => {
+    const levels = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: [4], warmupRequests: 0, requestsPerLevel: 40 }), new AbortController().signal);
+    const stored = levels.map((l) => ({ concurrency: l.metrics.concurrency, requestRate: l.requestRate, samples: l.samples }));
+    const packed = encodeSamples(stored);
+    const json = Buffer.byteLength(JSON.stringify(stored));
+    expect(packed.length).toBeLessThan(json / 3);
+    const back = decodeSamples(packed);
+    expect(back[0].samples).toHaveLength(40);
+    expect(back[0].samples[0].ttftMs).toBeCloseTo(levels[0].samples[0].ttftMs!, 2);
+  });
+});

@@ -1,0 +1,111 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** What the server does per request; change it between requests through `server.script`. */
+export interface StreamScript {
+  firstTokenDelayMs: number;
+  interTokenDelayMs: number;
+  /** Tokens per answer unless the request's max_tokens is smaller. */
+  outputTokens: number;
+  /** Every n-th request (1-based) answers 500 instead of streaming. */
+  failEvery?: number;
+  /** Streams this many tokens, then destroys the socket. */
+  dropAfterTokens?: number;
+  /** Sends `usage` in the last chunk when the client asks for it (stream_options.include_usage). */
+  usage?: boolean;
+  /** Required bearer token, if any. */
+  apiKey?: string;
+  /** Fixed answer for every request (evaluation fixtures); each whitespace-separated word is one chunk. */
+  answer?: string | ((prompt: string) => string);
+}
+
+/** Server-side truth per request id: when the request arrived and when its first token was written. */
+export interface ServerTiming {
+  receivedAt: number;
+  firstTokenAt: number | null;
+}
+
+export interface ScriptedOpenAiServer {
+  url: string;
+  script: StreamScript;
+  requests: number;
+  /** Streams currently open. */
+  open: number;
+  timings: Map<string, ServerTiming>;
+  lastBodies: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+interface CompletionBody {
+  model?: string;
+  max_tokens?: number;
+  prompt?: string;
+  messages?: { content?: string }[];
+  stream_options?: { include_usage?: boolean };
+}
+
+/**
+ * An OpenAI-compatible streaming server whose timings are known: the first token after `firstTokenDelayMs`, then
+ * one token every `interTokenDelayMs`. Load-generator measurements are checked against these.
+ */
+export async function startScriptedOpenAiServer(script: StreamScript, port = 0): Promise<ScriptedOpenAiServer> {
+  const state: ScriptedOpenAiServer = {
+    url: '', script, requests: 0, open: 0, timings: new Map(), lastBodies: [],
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+  const server = http.createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => {
+    const receivedAt = performance.timeOrigin + performance.now();
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => { raw += c; });
+    req.on('end', () => handle(state, req, res, raw, receivedAt));
+  });
+  server.maxRequestsPerSocket = 0;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
+
+const TOKEN_TEXT = Array.from({ length: 64 }, (_, i) => `t${i} `);
+
+function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: http.ServerResponse, raw: string, receivedAt: number): void {
+  const script = state.script;
+  const chat = req.url === '/v1/chat/completions';
+  if (req.method !== 'POST' || (!chat && req.url !== '/v1/completions')) { res.writeHead(404).end('{"error":"not found"}'); return; }
+  if (script.apiKey && req.headers.authorization !== `Bearer ${script.apiKey}`) { res.writeHead(401).end('{"error":"bad key"}'); return; }
+  state.requests += 1;
+  const body = JSON.parse(raw) as CompletionBody;
+  if (state.lastBodies.length >= 20) state.lastBodies.shift();
+  state.lastBodies.push(body as Record<string, unknown>);
+  if (script.failEvery && state.requests % script.failEvery === 0) { res.writeHead(500).end('{"error":"scripted failure"}'); return; }
+  const id = String(req.headers['x-request-id'] ?? state.requests);
+  const timing: ServerTiming = { receivedAt, firstTokenAt: null };
+  state.timings.set(id, timing);
+  const prompt = chat ? (body.messages ?? []).map((m) => m.content ?? '').join('\n') : (body.prompt ?? '');
+  const answer = typeof script.answer === 'function' ? script.answer(prompt) : script.answer;
+  const words = answer !== undefined ? answer.split(/(?<=\s)/) : null;
+  const count = Math.min(words ? words.length : script.outputTokens, body.max_tokens ?? Infinity);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  state.open += 1;
+  let sent = 0;
+  let timer: NodeJS.Timeout | undefined;
+  res.on('close', () => { state.open -= 1; if (timer) clearTimeout(timer); });
+  // Pre-serialised frames: at hundreds of streams the server's own work must stay small beside the client's.
+  const chunk = (text: string) => (chat ? `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}}}]}\n\n` : `data: {"choices":[{"index":0,"text":${JSON.stringify(text)}}]}\n\n`);
+  const next = () => {
+    if (script.dropAfterTokens !== undefined && sent >= script.dropAfterTokens) { res.destroy(); return; }
+    if (sent >= count) {
+      if (script.usage !== false && body.stream_options?.include_usage) {
+        res.write(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: prompt.split(/\s+/).filter(Boolean).length, completion_tokens: sent } })}\n\n`);
+      }
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    if (sent === 0) timing.firstTokenAt = performance.timeOrigin + performance.now();
+    res.write(chunk(words ? words[sent] : TOKEN_TEXT[sent % TOKEN_TEXT.length]));
+    sent += 1;
+    timer = setTimeout(next, script.interTokenDelayMs);
+  };
+  timer = setTimeout(next, script.firstTokenDelayMs);
+}
