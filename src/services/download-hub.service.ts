@@ -58,7 +58,10 @@ export class HubApiService {
     const model = await this.repo(namespace, name);
     const versionId = await this.versionIdOf(model, revision);
     if (!versionId) throw new HubNotFoundError('RevisionNotFound', 'Revision', revision);
-    const version = await this.downloads.readable(versionId, principal, authFailure);
+    const version = await this.downloads.readable(versionId, principal, authFailure).catch((error: unknown) => {
+      // A model outside the caller's projects is not there at all, as over GraphQL.
+      throw error instanceof NotFoundError ? new HubNotFoundError('RepoNotFound', 'Repository', `${namespace}/${name}`) : error;
+    });
     if (version.modelId !== model.id || !isUsable(version.status)) throw new HubNotFoundError('RevisionNotFound', 'Revision', revision);
     return { model, version, commit: commitOfVersion(version.id) };
   }

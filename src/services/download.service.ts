@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DataSource } from 'typeorm';
-import { hasRole, type Principal, Role } from '../domain/auth/roles';
+import { hasRoleIn, type Principal, Role } from '../domain/auth/roles';
 import type { VersionRecord } from '../domain/catalog/catalog-records';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain/common/domain-error';
 import { filePath, folderPath, isUnder } from '../domain/files/file-path';
@@ -9,6 +9,7 @@ import { folderExists } from '../domain/files/file-tree';
 import { padding, TAR_END, tarEntryHeader, tarSize } from '../domain/files/tar-format';
 import { isUsable } from '../domain/lifecycle/lifecycle';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
+import { ModelEntity } from '../persistence/entities/model.entity';
 import type { ArtifactStore } from '../storage/artifact-store';
 import type { BlobPresigner } from '../storage/s3-presign';
 import type { VersionFilesService } from './version-files.service';
@@ -34,6 +35,8 @@ export class DownloadService {
     private readonly files: VersionFilesService,
     /** An S3 store's presigner and how long its URLs live; null streams every download through the API. */
     private readonly presign: { sign: BlobPresigner; ttlSeconds: number } | null = null,
+    /** Project isolation (ProjectAccessService): a model outside the caller's projects is NOT_FOUND, as over GraphQL. */
+    private readonly access: { readableModel(principal: Principal, model: ModelEntity): Promise<ModelEntity> } | null = null,
   ) {}
 
   /** Where a whole-file GET is redirected (a presigned S3 URL), or null to stream it from here. */
@@ -46,7 +49,9 @@ export class DownloadService {
   async readable(versionId: string, principal: Principal | null, authFailure: string | null = null): Promise<VersionRecord> {
     if (!principal) throw new UnauthenticatedError(authFailure ?? 'Authentication required: send "Authorization: Bearer <token>"');
     const version = await this.versions.get(versionId);
-    if (!isUsable(version.status) && !hasRole(principal, Role.EDITOR)) {
+    const model = await this.db.getRepository(ModelEntity).findOneByOrFail({ id: version.modelId });
+    await this.access?.readableModel(principal, model);
+    if (!isUsable(version.status) && !hasRoleIn(principal, model.project ?? 'default', Role.EDITOR)) {
       throw new ForbiddenError(`Version ${version.version} is ${version.status}: its files are readable by editors only until it is verified`, { status: version.status });
     }
     return version;

@@ -9,6 +9,7 @@ import { DownloadService } from './download.service';
 import type { ImportOutcomeService } from './import-outcome.service';
 import type { ModelQueryService } from './model-query.service';
 import type { OperationService } from './operation.service';
+import type { ProjectAccessService } from './project-access.service';
 import { UploadService } from './upload.service';
 import { UploadTokens } from './upload-tokens';
 import { VersionFilesService } from './version-files.service';
@@ -25,6 +26,8 @@ export interface FileServiceDeps {
   operations: OperationService;
   outcomes: ImportOutcomeService;
   audit: AuditRecorder | null;
+  /** Project isolation for reads and writes over HTTP (the GraphQL side has its own guard). */
+  access: ProjectAccessService | null;
 }
 
 /** A DRAFT's files as the import's draft source lists them: the upload's sha256 is the digest it must match. */
@@ -51,10 +54,11 @@ export function createFileServices(db: DataSource, deps: FileServiceDeps) {
   const versionFiles = new VersionFilesService(db);
   const presign =
     store.kind === 's3' && config.files.presignTtlSeconds > 0 ? { sign: createBlobPresigner(config.artifacts.s3), ttlSeconds: config.files.presignTtlSeconds } : null;
-  const downloads = new DownloadService(db, store, deps.versions, versionFiles, presign);
+  const downloads = new DownloadService(db, store, deps.versions, versionFiles, presign, deps.access);
   const aliases = new AliasService(db, config.files.protectedAliases, deps.audit);
   return {
     endpoint: new PublicEndpoint(config.files.publicUrl),
+    fileAccess: deps.access,
     versionFiles,
     downloads,
     aliases,

@@ -69,7 +69,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const versions = new VersionService(db);
   const modelQueries = new ModelQueryService(db);
   return {
-    ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry) }),
+    ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,
     auditQueries: new AuditQueryService(db),

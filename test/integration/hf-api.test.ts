@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { downloadFile, listFiles, modelInfo, snapshotDownload } from '@huggingface/hub';
 import { Role } from '../../src/domain/auth/roles';
+import { issueToken } from '../../src/services/auth-tokens';
 import { errorCode, registerModel } from '../support/catalog-fixtures';
 import { startCuttingProxy } from '../support/cutting-proxy';
 import { draftVersion, filesUrl, modelFiles, sha256, uploadAndSubmit } from '../support/files-fixtures';
@@ -204,3 +205,14 @@ test('@huggingface/hub (Node) lists, downloads and snapshots byte-identical file
   expect(probe.headers.get('x-repo-commit')).toMatch(/^[0-9a-f]{40}$/);
   expect(probe.headers.get('x-linked-size')).toBe(String(files.get('config.json')!.length));
 }, 120_000);
+
+test('project isolation holds over HTTP: another project\'s token finds no files and cannot upload', async () => {
+  const outsider = await issueToken(t.config.auth, 'outsider', [], 600, new Map([['elsewhere', [Role.EDITOR]]]));
+  const headers = { authorization: `Bearer ${outsider}` };
+  expect((await fetch(`${filesUrl(t)}/versions/${repo.v1}/download/config.json`, { headers })).status).toBe(404);
+  const hub = await fetch(`${hubUrl()}/${repoId()}/resolve/1.0.0/config.json`, { headers: { authorization: `Bearer hf_${outsider}` } });
+  expect([hub.status, hub.headers.get('x-error-code')]).toEqual([404, 'RepoNotFound']);
+  const draft = await draftVersion(t, '9.2.0', repo.modelId);
+  const put = await fetch(`${filesUrl(t)}/versions/${draft.versionId}/upload/x.txt`, { method: 'PUT', headers, body: 'x' });
+  expect(put.status).toBe(403);
+});

@@ -25,7 +25,7 @@ export function filesRoutes(deps: FilesHttpDeps): Router {
   router.put('/versions/:versionId/upload/*path', async (req, res) => {
     try {
       const actor = await actorOf(req);
-      requireVersion(actor, String(req.params.versionId));
+      await requireVersion(actor, String(req.params.versionId), deps.services.fileAccess);
       const declared = req.header('content-length');
       const sha256 = typeof req.query.sha256 === 'string' ? req.query.sha256 : null;
       const entry = await services.uploads.putWhole(
@@ -42,7 +42,7 @@ export function filesRoutes(deps: FilesHttpDeps): Router {
   router.post('/versions/:versionId/submit', async (req, res) => {
     try {
       const actor = await actorOf(req);
-      requireVersion(actor, String(req.params.versionId));
+      await requireVersion(actor, String(req.params.versionId), deps.services.fileAccess);
       const operation = await services.submissions.submit(String(req.params.versionId), actor.subject);
       res.status(202).json({ operationId: operation.id, workflowId: operation.workflowId, status: operation.status });
     } catch (error) {

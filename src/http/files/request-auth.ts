@@ -27,16 +27,19 @@ export async function authenticateRequest(verifier: TokenVerifier, req: Request)
 export interface UploadActor {
   subject: string;
   grant: UploadGrant | null;
+  /** The caller's own token (null with an upload token, whose version was checked when it was issued). */
+  principal: Principal | null;
 }
 
 export async function uploadActor(verifier: TokenVerifier, tokens: UploadTokens, audience: string, req: Request): Promise<UploadActor> {
   const token = bearerToken(req);
   if (token !== null && UploadTokens.looksLikeUploadToken(token, audience)) {
     const grant = await tokens.verify(token);
-    return { subject: grant.subject, grant };
+    return { subject: grant.subject, grant, principal: null };
   }
   const { principal, authFailure } = await authenticateRequest(verifier, req);
-  return { subject: requireEditor(principal, authFailure).subject, grant: null };
+  const editor = requireEditor(principal, authFailure);
+  return { subject: editor.subject, grant: null, principal: editor };
 }
 
 export function requireEditor(principal: Principal | null, authFailure: string | null): Principal {
@@ -45,9 +48,17 @@ export function requireEditor(principal: Principal | null, authFailure: string |
   return principal;
 }
 
-/** An upload token writes only the version it names. */
-export function requireVersion(actor: UploadActor, versionId: string): void {
+/**
+ * An upload token writes only the version it names; an editor's own token only versions of their projects
+ * (as the GraphQL mutations check).
+ */
+export async function requireVersion(actor: UploadActor, versionId: string, access: VersionWriteCheck | null): Promise<void> {
   if (actor.grant && actor.grant.versionId !== versionId) {
     throw new ForbiddenError('This upload token is for another version', { versionId: actor.grant.versionId });
   }
+  if (actor.principal) await access?.requireVersionWrite(actor.principal, versionId, Role.EDITOR, 'upload files');
+}
+
+export interface VersionWriteCheck {
+  requireVersionWrite(principal: Principal, versionId: string, role: Role, action: string): Promise<void>;
 }

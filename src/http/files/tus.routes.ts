@@ -71,7 +71,7 @@ export function tusRoutes(deps: FilesHttpDeps): Router {
       const actor = await actorOf(req);
       const metadata = parseMetadata(req.header('upload-metadata'));
       const versionId = metadata.get('versionId') ?? actor.grant?.versionId ?? '';
-      requireVersion(actor, versionId);
+      await requireVersion(actor, versionId, deps.services.fileAccess);
       const length = Number(req.header('upload-length'));
       if (req.header('upload-length') === undefined || !Number.isSafeInteger(length)) throw new ValidationError('Upload-Length', 'is required (deferred lengths are not supported)');
       const path = metadata.get('path') ?? metadata.get('filename') ?? metadata.get('name') ?? '';
@@ -89,7 +89,7 @@ export function tusRoutes(deps: FilesHttpDeps): Router {
     try {
       const actor = await actorOf(req);
       const session = await uploads.get(req.params.id);
-      requireVersion(actor, session.versionId);
+      await requireVersion(actor, session.versionId, deps.services.fileAccess);
       res.status(200).set(uploadHeaders(session)).end();
     } catch (error) {
       fail(res, deps, error);
@@ -105,7 +105,7 @@ export function tusRoutes(deps: FilesHttpDeps): Router {
       }
       const actor = await actorOf(req);
       const before = await uploads.get(req.params.id);
-      requireVersion(actor, before.versionId);
+      await requireVersion(actor, before.versionId, deps.services.fileAccess);
       const session = await uploads.append(before.id, offsetHeader(req), req, actor.subject);
       res.status(204).set(uploadHeaders(session)).end();
     } catch (error) {
@@ -118,7 +118,7 @@ export function tusRoutes(deps: FilesHttpDeps): Router {
     try {
       const actor = await actorOf(req);
       const session = await uploads.get(req.params.id);
-      requireVersion(actor, session.versionId);
+      await requireVersion(actor, session.versionId, deps.services.fileAccess);
       await uploads.terminate(session.id);
       res.status(204).set('Tus-Resumable', TUS_VERSION).end();
     } catch (error) {
