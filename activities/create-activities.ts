@@ -9,9 +9,10 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../src/domain
 import { failFast } from './activity-failures';
 import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 import { createBlobGcActivities } from './blob-gc.activities';
+import { createBenchmarkActivities, type BenchmarkActivityDeps } from './benchmark-activities';
 import type { BlobGcService } from '../src/services/blob-gc.service';
 
-export interface ActivityDeps extends ScanActivityDeps {
+export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps {
   ingestion: IngestionService;
   inspection: ArtifactInspectionService;
   outcomes: ImportOutcomeService;
@@ -26,8 +27,9 @@ export interface ActivityDeps extends ScanActivityDeps {
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, host }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, host, measuredRuns, benchmarkRuns }: ActivityDeps) {
   return {
+    ...createBenchmarkActivities({ measuredRuns, benchmarkRuns }),
     ...createBlobGcActivities({ blobGc }),
     ...createScanActivities({ scanRuns, scanRequests, blobScans }),
     listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {

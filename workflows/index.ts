@@ -3,3 +3,4 @@ export { localCacheWorkflow } from './local-cache.workflow';
 export { rescanOutdatedWorkflow, scanWorkflow } from './scan.workflow';
 export { evictCacheWorkflow } from './evict-cache.workflow';
 export { blobGcWorkflow } from './blob-gc.workflow';
+export { benchmarkWorkflow } from './benchmark.workflow';

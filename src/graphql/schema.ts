@@ -7,6 +7,7 @@ import { type GraphQLSchema, parse } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { authChecker } from './auth';
 import { BenchmarkResolver, EvaluationResolver, LeaderboardEntryResolver } from './benchmark/benchmark.resolver';
+import { BenchmarkRunResolver } from './benchmark/benchmark-run.resolver';
 import type { GraphQLContext } from './context';
 import { LicenseResolver } from './license/license.resolver';
 import { resolveModelReference } from './model/model.reference';
@@ -34,6 +35,7 @@ const RESOLVERS = [
   ScanResolver,
   LicenseResolver,
   BenchmarkResolver,
+  BenchmarkRunResolver,
   EvaluationResolver,
   LeaderboardEntryResolver,
   OperationResolver,

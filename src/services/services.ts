@@ -18,6 +18,8 @@ import { LeaderboardService } from './leaderboard.service';
 import { LicenseService } from './license.service';
 import { LocalCacheService } from './local-cache.service';
 import { MeasurementService } from './measurement.service';
+import { MeasuredRunService } from './measured-run.service';
+import { BenchmarkRunService } from './benchmark-run.service';
 import { ModelCommandService } from './model-command.service';
 import { ModelQueryService } from './model-query.service';
 import { OnboardingService } from './onboarding.service';
@@ -68,7 +70,10 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const promotions = new PromotionService(db, access, licenseChecks, audit);
   const versions = new VersionService(db);
   const modelQueries = new ModelQueryService(db);
+  const measuredRuns = new MeasuredRunService(db, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null);
   return {
+    measuredRuns,
+    benchmarkRuns: new BenchmarkRunService(db, measuredRuns),
     ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,

@@ -1,6 +1,7 @@
 import type { EvictCacheWorkflowInput, ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
 
 import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
+import type { RunIds } from './measured-run.service';
 
 export type StartOutcome = 'started' | 'already-running';
 
@@ -12,6 +13,8 @@ export interface WorkflowGateway {
   startImport(workflowId: string, input: ImportWorkflowInput): Promise<StartOutcome>;
   startLocalCache(workflowId: string, input: LocalCacheWorkflowInput): Promise<StartOutcome>;
   startScan(workflowId: string, input: ScanWorkflowInput): Promise<StartOutcome>;
+  startBenchmark(workflowId: string, input: RunIds): Promise<StartOutcome>;
+  startEvaluation(workflowId: string, input: RunIds): Promise<StartOutcome>;
   /** Runs the eviction on the cache's host and waits for it; rejects when that host does not answer in time. */
   evictCache(workflowId: string, input: EvictCacheWorkflowInput): Promise<void>;
   /** 'not-running' when no run of the id is open (closed, or never started). */

@@ -5,6 +5,8 @@ export const WORKFLOW_TYPES = {
   scan: 'scanWorkflow',
   rescanOutdated: 'rescanOutdatedWorkflow',
   evictCache: 'evictCacheWorkflow',
+  benchmark: 'benchmarkWorkflow',
+  evaluation: 'evaluationWorkflow',
 } as const;
 
 export { hostTaskQueue } from '../domain/onboarding/host-queue';

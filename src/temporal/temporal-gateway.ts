@@ -3,6 +3,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config/config';
 import type { EvictCacheWorkflowInput, ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
 import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
+import type { RunIds } from '../domain/benchmarking/run-ids';
 import type { StartOutcome, WorkflowGateway, WorkflowState } from '../services/workflow-gateway';
 import { WORKFLOW_TYPES } from './task-queues';
 
@@ -40,6 +41,14 @@ export class TemporalGateway implements WorkflowGateway {
 
   startScan(workflowId: string, input: ScanWorkflowInput): Promise<StartOutcome> {
     return this.start(WORKFLOW_TYPES.scan, workflowId, input);
+  }
+
+  startBenchmark(workflowId: string, input: RunIds): Promise<StartOutcome> {
+    return this.start(WORKFLOW_TYPES.benchmark, workflowId, input);
+  }
+
+  startEvaluation(workflowId: string, input: RunIds): Promise<StartOutcome> {
+    return this.start(WORKFLOW_TYPES.evaluation, workflowId, input);
   }
 
   async evictCache(workflowId: string, input: EvictCacheWorkflowInput): Promise<void> {

@@ -3,6 +3,7 @@ import type { Activities } from '../../activities/create-activities';
 import type { Inspection } from '../../src/services/artifact-inspection.service';
 import { SourceType } from '../../src/domain/catalog/catalog-enums';
 import type { ScanIds, ScanSummary } from '../../src/domain/scanning/scan-inputs';
+import type { RunIds } from '../../src/domain/benchmarking/run-ids';
 import type { BlobGcInput } from '../../src/domain/storage/blob-gc';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowInput } from '../../src/domain/onboarding/workflow-inputs';
 
@@ -16,9 +17,9 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowIn
 export interface HistoryScenario {
   /** File name: test/workflows/histories/<file>.json */
   file: string;
-  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow';
+  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'benchmarkWorkflow';
   /** A function when the input names the recorder's task queue (a host queue, say). */
-  input: ScanIds | { batch: number } | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | ((taskQueue: string) => EvictCacheWorkflowInput);
+  input: ScanIds | RunIds | { batch: number } | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | ((taskQueue: string) => EvictCacheWorkflowInput);
   activities: Activities;
   /** Set for paths that end by a cancel request: sent once the activity that waits for it has started. */
   cancelWhenStarted?: Promise<void>;
@@ -42,6 +43,9 @@ const cacheInput: LocalCacheWorkflowInput = {
 
 // A rescan's SCAN operation on the imported version.
 const scanInput: ScanIds = { operationId: '2c6e9d1a-7b3f-4e5a-9c8d-1f2a3b4c5d06', modelId: importInput.modelId, versionId: importInput.versionId };
+
+// A BENCHMARK operation on the imported version.
+const benchmarkInput: RunIds = { operationId: '7f3a1c5e-2b9d-4e6f-8a1c-3d5e7f9a1b08', modelId: importInput.modelId, versionId: importInput.versionId };
 
 const scanned: ScanSummary = { scanResultId: 'e4a7c2b9-1d5f-4a8e-b3c6-9f0d2e1a7b07', status: 'PASSED', files: 3, findings: 0 };
 
@@ -104,6 +108,9 @@ function happyActivities(): Activities {
     evictCache: async () => undefined,
     failCache: async () => undefined,
     collectUnreferencedBlobs: async () => ({ scanned: 120, referenced: 110, young: 4, deleted: 6, bytesFreed: 6_291_456 }),
+    runBenchmarkLoad: async () => 'measured',
+    failBenchmark: async () => undefined,
+    cancelBenchmark: async () => undefined,
   };
 }
 
@@ -112,6 +119,8 @@ export function historyScenarios(): HistoryScenario[] {
   const cacheCopying = deferred();
   const importScanning = deferred();
   const rescanning = deferred();
+  const loading = deferred();
+  const bench = { workflowType: 'benchmarkWorkflow', input: benchmarkInput } as const;
   const base = { workflowType: 'importWorkflow', input: importInput } as const;
   const cache = { workflowType: 'localCacheWorkflow', input: cacheInput } as const;
   return [
@@ -219,5 +228,25 @@ export function historyScenarios(): HistoryScenario[] {
     },
     // One pass of the blob collector, as its schedule starts it.
     { workflowType: 'blobGcWorkflow', input: { graceMs: 86_400_000 }, file: 'blob-gc-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    { ...bench, file: 'benchmark-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    {
+      ...bench,
+      file: 'benchmark-failure',
+      activities: {
+        ...happyActivities(),
+        runBenchmarkLoad: async () => {
+          throw ApplicationFailure.nonRetryable('every request to the endpoint failed: HTTP 401', 'BAD_USER_INPUT');
+        },
+      },
+      expectedStatus: 'FAILED',
+    },
+    {
+      // Cancelled mid-sweep: the load stops (WAIT_CANCELLATION_COMPLETED), then cancelBenchmark runs non-cancellably.
+      ...bench,
+      file: 'benchmark-cancelled',
+      activities: { ...happyActivities(), runBenchmarkLoad: () => runUntilCancelled(loading.resolve) },
+      cancelWhenStarted: loading.promise,
+      expectedStatus: 'CANCELLED',
+    },
   ];
 }

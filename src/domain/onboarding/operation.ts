@@ -3,6 +3,10 @@ export enum OperationKind {
   LOCAL_CACHE = 'LOCAL_CACHE',
   /** A rescan of a version's files (an import's own scan reports on the import's operation). */
   SCAN = 'SCAN',
+  /** A load-generator sweep against an endpoint serving the version. */
+  BENCHMARK = 'BENCHMARK',
+  /** An evaluation suite run against an endpoint serving the version. */
+  EVALUATION = 'EVALUATION',
 }
 
 export enum OperationStatus {
@@ -49,6 +53,9 @@ export const workflowIds = {
   localCache: (cacheId: string) => `local-cache:${cacheId}`,
   scan: (versionId: string) => `scan:${versionId}`,
   evictCache: (cacheId: string) => `evict-cache:${cacheId}`,
+  // One at a time per version: two sweeps against the same endpoint would measure each other.
+  benchmark: (versionId: string) => `benchmark:${versionId}`,
+  evaluation: (versionId: string) => `evaluation:${versionId}`,
 };
 
 /** Still to be settled: the only states a settling step may act on. */

@@ -1,6 +1,12 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MetricDirection } from '../enums';
+
+export enum Provenance {
+  MEASURED = 'MEASURED',
+  REPORTED = 'REPORTED',
+}
+registerEnumType(Provenance, { name: 'Provenance', description: 'Who produced a result: measured here, or reported by a model card.' });
 
 @ObjectType({ description: 'Serving performance of a version on one hardware profile.' })
 export class Benchmark {
@@ -28,6 +34,26 @@ export class Benchmark {
   @Field(() => GraphQLJSONObject, { description: 'Engine, batch size, concurrency, prompt and output lengths, …' })
   configuration!: Record<string, unknown>;
 
+  @Field(() => Provenance, { description: 'MEASURED here (or recorded by hand) or REPORTED by a model card.' })
+  provenance!: Provenance;
+
+  @Field(() => ID, { nullable: true, description: 'The BENCHMARK operation that measured it.' })
+  operationId!: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'GPU type and count, engine and version, quantization, tensor parallelism.' })
+  profile!: Record<string, unknown> | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'The load scenario (levels, warm-up, stop rule, lengths, SLO).' })
+  scenario!: Record<string, unknown> | null;
+
+  @Field(() => [GraphQLJSONObject], {
+    nullable: true,
+    description:
+      'Per level: concurrency, requestRate, requests, errors, errorRate, durationS, ttftMs/itlMs/tpotMs/e2eMs {p50 p90 p99 mean}, ' +
+      'requestsPerSecond, outputTokensPerSecond, inputTokensPerSecond, goodput, sloAttainment.',
+  })
+  levels!: Record<string, unknown>[] | null;
+
   @Field(() => String)
   recordedBy!: string;
 
@@ -48,6 +74,30 @@ export class Evaluation {
 
   @Field(() => Int, { nullable: true })
   numShots!: number | null;
+
+  @Field(() => Provenance)
+  provenance!: Provenance;
+
+  @Field(() => String, { nullable: true })
+  suite!: string | null;
+
+  @Field(() => String, { nullable: true })
+  metric!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Items scored.' })
+  n!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Standard error of the score.' })
+  stderr!: number | null;
+
+  @Field(() => String, { nullable: true })
+  datasetVersion!: string | null;
+
+  @Field(() => String, { nullable: true })
+  runner!: string | null;
+
+  @Field(() => String, { nullable: true })
+  runnerVersion!: string | null;
 
   @Field(() => GraphQLJSONObject)
   details!: Record<string, unknown>;

@@ -35,6 +35,28 @@ export class BenchmarkEntity implements BenchmarkRecord {
   @Column({ type: 'jsonb' })
   configuration!: Record<string, unknown>;
 
+  /** MEASURED (run here or recorded by hand) or REPORTED (read from a model card). */
+  @Column({ type: 'text', default: 'MEASURED' })
+  provenance!: string;
+
+  /** The benchmark run that measured this row (null for hand-recorded and reported rows). */
+  @Column({ name: 'operation_id', type: 'uuid', nullable: true })
+  operationId!: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  profile!: Record<string, unknown> | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  scenario!: Record<string, unknown> | null;
+
+  /** Per-level metrics of a measured sweep (LevelMetrics[]). */
+  @Column({ type: 'jsonb', nullable: true })
+  levels!: Record<string, unknown>[] | null;
+
+  /** gzip(JSON) of every request's raw sample; never selected unless asked for. */
+  @Column({ type: 'bytea', nullable: true, select: false })
+  samples!: Buffer | null;
+
   @Column({ name: 'recorded_by', type: 'text' })
   recordedBy!: string;
 

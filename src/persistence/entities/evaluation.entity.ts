@@ -25,6 +25,36 @@ export class EvaluationEntity implements EvaluationRecord {
   @Column({ type: 'jsonb' })
   details!: Record<string, unknown>;
 
+  @Column({ type: 'text', default: 'MEASURED' })
+  provenance!: string;
+
+  @Column({ name: 'operation_id', type: 'uuid', nullable: true })
+  operationId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  suite!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  task!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  metric!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  n!: number | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  stderr!: number | null;
+
+  @Column({ name: 'dataset_version', type: 'text', nullable: true })
+  datasetVersion!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  runner!: string | null;
+
+  @Column({ name: 'runner_version', type: 'text', nullable: true })
+  runnerVersion!: string | null;
+
   @Column({ name: 'recorded_by', type: 'text' })
   recordedBy!: string;
 

@@ -1,0 +1,70 @@
+import { Context } from '@temporalio/activity';
+import { runSweep, type LoadScenario } from '../src/benchmarking/load-sweep';
+import { encodeSamples } from '../src/benchmarking/sample-codec';
+import { ValidationError } from '../src/domain/common/domain-error';
+import type { BenchmarkRunService } from '../src/services/benchmark-run.service';
+import type { MeasuredRunService, RunIds } from '../src/services/measured-run.service';
+import { failFast } from './activity-failures';
+
+export interface BenchmarkActivityDeps {
+  measuredRuns: MeasuredRunService;
+  benchmarkRuns: BenchmarkRunService;
+}
+
+const HEARTBEAT_EVERY_MS = 1000;
+// Progress rows (and their NOTIFY) at most this often: a sweep finishes hundreds of requests a second.
+const PROGRESS_EVERY_MS = 500;
+
+/**
+ * The sweep runs inside one activity: its samples never pass through workflow history (they can be megabytes).
+ * Heartbeats come from a timer, so a cancel reaches the activity within the heartbeat throttle, and its
+ * cancellation signal aborts every request in flight at once.
+ */
+export function createBenchmarkActivities({ measuredRuns, benchmarkRuns }: BenchmarkActivityDeps) {
+  return {
+    runBenchmarkLoad(ids: RunIds): Promise<string> {
+      const ctx = Context.current();
+      return failFast(async () => {
+        const plan = await benchmarkRuns.plan(ids.operationId);
+        if (!plan) return 'already settled';
+        const target = measuredRuns.openTarget(plan.target);
+        const scenario: LoadScenario = { ...plan.scenario };
+        const levelCount = (scenario.requestRates ?? scenario.concurrencies ?? [1]).length;
+        await measuredRuns.progress(ids.operationId, 0, `level 1/${levelCount}`, 'warming up');
+        const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+        let lastReport = 0;
+        let pending: Promise<void> = Promise.resolve();
+        try {
+          ctx.heartbeat();
+          const results = await runSweep(target, scenario, ctx.cancellationSignal, (p) => {
+            const now = Date.now();
+            if (now - lastReport < PROGRESS_EVERY_MS) return;
+            lastReport = now;
+            const within = p.expected ? Math.min(1, p.done / p.expected) : 0;
+            // Reports are chained, never awaited here: the load must not wait on the database.
+            pending = pending.then(() => measuredRuns.progress(ids.operationId, (p.level + within) / p.levels, `level ${p.level + 1}/${p.levels}`, `${p.done} requests measured`)).catch(() => undefined);
+          });
+          await pending;
+          if (results.every((r) => r.metrics.requests > 0 && r.metrics.errors === r.metrics.requests)) {
+            const first = results[0]?.samples.find((s) => s.error)?.error ?? 'no request completed';
+            throw new ValidationError('target', `every request to the endpoint failed: ${first}`);
+          }
+          const samples = encodeSamples(results.map((r) => ({ concurrency: r.metrics.concurrency, requestRate: r.requestRate, samples: r.samples })));
+          const outcome = { levels: results.map((r) => r.metrics), requestRates: results.map((r) => r.requestRate), samples };
+          const settled = await benchmarkRuns.complete(ids, plan, outcome, 'benchmark-runner');
+          return settled ? 'measured' : 'already settled';
+        } finally {
+          clearInterval(timer);
+        }
+      });
+    },
+
+    failBenchmark(ids: RunIds, code: string, message: string): Promise<void> {
+      return measuredRuns.fail(ids, code, message);
+    },
+
+    cancelBenchmark(ids: RunIds): Promise<void> {
+      return measuredRuns.cancelled(ids);
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
+
+@InputType({ description: 'An OpenAI-compatible endpoint serving the version (vLLM, TGI, SGLang, llama.cpp server, a provider).' })
+export class TargetInput {
+  @Field(() => String, { description: 'Base URL; requests go to <url>/v1/chat/completions or <url>/v1/completions.' })
+  url!: string;
+
+  @Field(() => String, { description: 'The served model name sent in each request.' })
+  model!: string;
+
+  @Field(() => String, { nullable: true, description: 'Sealed at once (SECRETS_KEY); never stored in plain text or returned.' })
+  apiKey?: string | null;
+}
+
+@InputType({ description: 'The hardware and engine the endpoint runs on; recorded with the results.' })
+export class HardwareProfileInput {
+  @Field(() => String, { description: 'e.g. "H100-80GB", "cpu".' })
+  gpuType!: string;
+
+  @Field(() => Int)
+  gpuCount!: number;
+
+  @Field(() => String, { description: 'vllm, tgi, sglang, llama.cpp, …' })
+  engine!: string;
+
+  @Field(() => String, { nullable: true })
+  engineVersion?: string | null;
+
+  @Field(() => String, { nullable: true })
+  quantization?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  tensorParallel?: number | null;
+}
+
+@InputType({ description: 'A request counts toward goodput when it succeeds within every bound given.' })
+export class SloInput {
+  @Field(() => Float, { nullable: true })
+  ttftMs?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  tpotMs?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  e2eMs?: number | null;
+}
+
+@InputType()
+export class BenchmarkScenarioInput {
+  @Field(() => String, { description: '"chat" or "completion".' })
+  api!: 'chat' | 'completion';
+
+  @Field(() => [Int], { nullable: true, description: 'Closed-loop levels: requests kept in flight.' })
+  concurrencies?: number[] | null;
+
+  @Field(() => [Float], { nullable: true, description: 'Open-loop levels: requests started per second.' })
+  requestRates?: number[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Requests run and discarded before each level.' })
+  warmupRequests?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  requestsPerLevel?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  durationSeconds?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Synthetic prompt length (ignored when prompts are given).' })
+  inputTokens?: number | null;
+
+  @Field(() => Int)
+  outputTokens!: number;
+
+  @Field(() => [String], { nullable: true })
+  prompts?: string[] | null;
+
+  @Field(() => SloInput, { nullable: true })
+  slo?: SloInput | null;
+}
+
+@InputType()
+export class RunBenchmarkInput {
+  @Field(() => ID)
+  versionId!: string;
+
+  @Field(() => TargetInput)
+  target!: TargetInput;
+
+  @Field(() => HardwareProfileInput)
+  profile!: HardwareProfileInput;
+
+  @Field(() => BenchmarkScenarioInput)
+  scenario!: BenchmarkScenarioInput;
+}

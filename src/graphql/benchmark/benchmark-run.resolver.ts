@@ -1,0 +1,21 @@
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Role } from '../../domain/auth/roles';
+import type { OperationRecord } from '../../domain/onboarding/operation';
+import { requireRole } from '../auth';
+import type { GraphQLContext } from '../context';
+import { Operation } from '../operation/operation.type';
+import { RunBenchmarkInput } from './benchmark-run.input';
+
+@Resolver()
+export class BenchmarkRunResolver {
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Operation, {
+    description:
+      'Benchmarks a verified (or evaluated, published) version served at an OpenAI-compatible endpoint: a sweep of ' +
+      'concurrency levels or request rates through Temporal, progress on the BENCHMARK operation; cancelOperation stops ' +
+      'the load. One run per version at a time: a repeated request returns the running operation.',
+  })
+  runBenchmark(@Ctx() ctx: GraphQLContext, @Arg('input', () => RunBenchmarkInput) input: RunBenchmarkInput): Promise<OperationRecord> {
+    return ctx.services.benchmarkRuns.requestBenchmark(input.versionId, input.target, input.profile, input.scenario, requireRole(ctx, Role.EDITOR).subject);
+  }
+}

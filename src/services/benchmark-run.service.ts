@@ -1,0 +1,93 @@
+import type { DataSource } from 'typeorm';
+import {
+  type HardwareProfile,
+  type HardwareProfileInput,
+  profileLabel,
+  type Scenario,
+  type ScenarioInput,
+  type StoredTarget,
+  type TargetInput,
+  validateProfile,
+  validateScenario,
+  validateTarget,
+} from '../domain/benchmarking/benchmark-request';
+import { OperationKind, type OperationRecord } from '../domain/onboarding/operation';
+import type { LevelMetrics } from '../benchmarking/load-types';
+import { BenchmarkEntity } from '../persistence/entities/benchmark.entity';
+import type { MeasuredRunService, RunIds } from './measured-run.service';
+
+/** What a BENCHMARK operation row holds: the target with its key sealed, the profile and the scenario. */
+export interface BenchmarkPlan {
+  target: StoredTarget;
+  profile: HardwareProfile;
+  scenario: Scenario;
+}
+
+export interface BenchmarkOutcome {
+  levels: LevelMetrics[];
+  requestRates: (number | null)[];
+  samples: Buffer;
+}
+
+/** The headline of a sweep: its best-throughput level's figures go to the row's summary columns. */
+function headline(levels: LevelMetrics[]): LevelMetrics | null {
+  const ok = levels.filter((l) => l.requests > l.errors);
+  return ok.length ? ok.reduce((best, l) => (l.outputTokensPerSecond > best.outputTokensPerSecond ? l : best)) : null;
+}
+
+/** runBenchmark: validates and records intent; the worker runs the sweep and settles it here. */
+export class BenchmarkRunService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly runs: MeasuredRunService,
+  ) {}
+
+  requestBenchmark(versionId: string, target: TargetInput, profile: HardwareProfileInput, scenario: ScenarioInput, actor: string): Promise<OperationRecord> {
+    const plan: BenchmarkPlan = { target: this.runs.sealTarget(validateTarget(target)), profile: validateProfile(profile), scenario: validateScenario(scenario) };
+    return this.runs.request(OperationKind.BENCHMARK, versionId, { ...plan }, actor);
+  }
+
+  async plan(operationId: string): Promise<BenchmarkPlan | null> {
+    const operation = await this.runs.plan(operationId);
+    return operation ? (operation.input as unknown as BenchmarkPlan) : null;
+  }
+
+  /** Writes the benchmark row (summary, per-level metrics, compressed samples) and settles the operation. */
+  async complete(ids: RunIds, plan: BenchmarkPlan, outcome: BenchmarkOutcome, actor: string): Promise<boolean> {
+    const best = headline(outcome.levels);
+    const levels = outcome.levels.map((l, i) => ({ ...l, requestRate: outcome.requestRates[i] }));
+    const message = best
+      ? `${outcome.levels.length} level(s); best ${best.outputTokensPerSecond.toFixed(1)} tokens/s at concurrency ${best.concurrency}`
+      : `${outcome.levels.length} level(s); every request failed`;
+    return this.runs.settle(ids, message, async (tx) => {
+      const repo = tx.getRepository(BenchmarkEntity);
+      await repo.save(
+        repo.create({
+          modelId: ids.modelId,
+          versionId: ids.versionId,
+          operationId: ids.operationId,
+          provenance: 'MEASURED',
+          hardwareProfile: profileLabel(plan.profile),
+          ttftP50Ms: best?.ttftMs.p50 ?? null,
+          ttftP99Ms: best?.ttftMs.p99 ?? null,
+          latencyP50Ms: best?.e2eMs.p50 ?? null,
+          latencyP99Ms: best?.e2eMs.p99 ?? null,
+          throughputTokensPerSecond: best?.outputTokensPerSecond ?? null,
+          configuration: { engine: plan.profile.engine, model: plan.target.model, endpoint: plan.target.url, api: plan.scenario.api },
+          profile: { ...plan.profile },
+          scenario: { ...plan.scenario },
+          levels: levels as unknown as Record<string, unknown>[],
+          samples: outcome.samples,
+          recordedBy: actor,
+          recordedAt: new Date(),
+        }),
+      );
+    });
+  }
+
+  /** The raw samples of a measured benchmark (gzip'd JSON), for re-analysis. */
+  async samples(benchmarkId: string): Promise<Buffer | null> {
+    const row = await this.db.getRepository(BenchmarkEntity).createQueryBuilder('b').addSelect('b.samples').where('b.id = :id', { id: benchmarkId }).getOne();
+    return row?.samples ?? null;
+  }
+}

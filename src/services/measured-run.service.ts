@@ -1,0 +1,126 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/common/domain-error';
+import { uuid } from '../domain/common/field-rules';
+import type { StoredTarget, TargetInput } from '../domain/benchmarking/benchmark-request';
+import type { RunIds } from '../domain/benchmarking/run-ids';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
+import { isLive, OperationKind, type OperationRecord, OperationStatus, workflowIds } from '../domain/onboarding/operation';
+import { VersionEntity } from '../persistence/entities/version.entity';
+import type { SecretSealer } from '../net/sealed-secret';
+import { lockModel } from './model-lock';
+import { lockVersion } from './model-transition';
+import type { OperationService } from './operation.service';
+import type { WorkflowGateway } from './workflow-gateway';
+
+export type { RunIds };
+
+export type RunKind = OperationKind.BENCHMARK | OperationKind.EVALUATION;
+
+const CLOSE_WAIT_MS = 5000;
+const CLOSE_POLL_MS = 100;
+
+/** Versions whose files passed verification; a draft or an import in flight has nothing settled to measure. */
+const MEASURABLE = new Set<string>([LifecycleStage.VERIFIED, LifecycleStage.EVALUATED, LifecycleStage.PUBLISHED]);
+
+/**
+ * Intent and settling shared by benchmark and evaluation runs: one live run per version and kind (the workflow id
+ * is the business key), the endpoint's API key sealed before it reaches the row, settling compare-and-set.
+ */
+export class MeasuredRunService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly operations: OperationService,
+    private readonly workflows: WorkflowGateway,
+    private readonly sealer: SecretSealer | null,
+  ) {}
+
+  sealTarget(target: TargetInput & { url: string }): StoredTarget {
+    if (target.apiKey && !this.sealer) throw new ValidationError('target.apiKey', 'API keys need SECRETS_KEY to be configured on the server');
+    return { url: target.url, model: target.model, sealedApiKey: target.apiKey ? (this.sealer as SecretSealer).seal(target.apiKey) : null };
+  }
+
+  /** The target as the worker connects with it: the key opened just before use, never logged or stored. */
+  openTarget(stored: StoredTarget): { baseUrl: string; model: string; apiKey: string | null } {
+    if (stored.sealedApiKey && !this.sealer) throw new ValidationError('target.apiKey', 'the worker has no SECRETS_KEY to open the API key');
+    return { baseUrl: stored.url, model: stored.model, apiKey: stored.sealedApiKey ? (this.sealer as SecretSealer).open(stored.sealedApiKey) : null };
+  }
+
+  async request(kind: RunKind, versionId: string, input: Record<string, unknown>, actor: string): Promise<OperationRecord> {
+    const workflowId = kind === OperationKind.BENCHMARK ? workflowIds.benchmark : workflowIds.evaluation;
+    const { operation, fresh } = await this.db.transaction(async (tx) => {
+      const found = await tx.getRepository(VersionEntity).findOneBy({ id: uuid('versionId', versionId) });
+      if (!found) throw new NotFoundError('Version', versionId);
+      await lockModel(tx, found.modelId);
+      const version = await lockVersion(tx, found.id);
+      if (!version) throw new NotFoundError('Version', versionId);
+      const live = await this.operations.live(tx, workflowId(version.id));
+      if (live) return { operation: live as OperationRecord, fresh: false };
+      if (!MEASURABLE.has(version.status)) {
+        throw new ConflictError(`Version ${version.version} is ${version.status}; only verified, evaluated or published versions are measured`, { status: version.status });
+      }
+      const operation = await this.operations.create(tx, { kind, modelId: version.modelId, versionId: version.id, workflowId: workflowId(version.id), input, createdBy: actor });
+      return { operation, fresh: true };
+    });
+    return fresh ? this.start(kind, operation) : operation;
+  }
+
+  /** The operation's stored plan while it is live; null once settled (a late retry does nothing). */
+  async plan(operationId: string): Promise<OperationRecord | null> {
+    const operation = await this.operations.get(operationId);
+    return isLive(operation.status) ? operation : null;
+  }
+
+  async progress(operationId: string, progress: number, step: string, message: string | null): Promise<void> {
+    await this.operations.update(operationId, { status: OperationStatus.RUNNING, progress, currentStep: step, message });
+  }
+
+  /** Runs `write` and marks the operation SUCCEEDED in one transaction, only while it is live. */
+  async settle(ids: RunIds, message: string, write: (tx: EntityManager) => Promise<void>): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const operation = await this.operations.lockForSettling(tx, ids.operationId);
+      if (!operation || !isLive(operation.status)) return false;
+      await write(tx);
+      await this.operations.update(ids.operationId, { status: OperationStatus.SUCCEEDED, progress: 1, currentStep: 'done', message }, tx);
+      return true;
+    });
+  }
+
+  fail(ids: RunIds, code: string, message: string): Promise<void> {
+    return this.end(ids, OperationStatus.FAILED, code, message);
+  }
+
+  cancelled(ids: RunIds): Promise<void> {
+    return this.end(ids, OperationStatus.CANCELLED, 'CANCELLED', 'cancelled: the load stopped');
+  }
+
+  private async end(ids: RunIds, status: OperationStatus, code: string, message: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const operation = await this.operations.lockForSettling(tx, ids.operationId);
+      if (!operation || !isLive(operation.status)) return;
+      await this.operations.update(ids.operationId, { status, errorCode: code, errorMessage: message.slice(0, 20_000), currentStep: null }, tx);
+    });
+  }
+
+  private async start(kind: RunKind, operation: OperationRecord): Promise<OperationRecord> {
+    const ids: RunIds = { operationId: operation.id, modelId: operation.modelId, versionId: operation.versionId as string };
+    const startOnce = () => (kind === OperationKind.BENCHMARK ? this.workflows.startBenchmark(operation.workflowId, ids) : this.workflows.startEvaluation(operation.workflowId, ids));
+    let started;
+    try {
+      started = await startOnce();
+      // The previous run settles its row a moment before its workflow closes: a run asked for in between waits for that.
+      for (let waited = 0; started === 'already-running' && waited < CLOSE_WAIT_MS; waited += CLOSE_POLL_MS) {
+        await sleep(CLOSE_POLL_MS);
+        if ((await this.workflows.describe(operation.workflowId)) !== 'running') started = await startOnce();
+      }
+    } catch (error) {
+      await this.fail(ids, 'WORKFLOW_START_FAILED', `could not start the workflow: ${(error as Error).message}`);
+      throw error;
+    }
+    if (started === 'already-running') {
+      await this.fail(ids, 'ALREADY_RUNNING', 'the previous run of this version was still closing; start again');
+      throw new ConflictError('The previous run on this version is still closing; start again in a few seconds', { operationId: operation.id });
+    }
+    return operation;
+  }
+}

@@ -1,0 +1,118 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeSamples } from '../../src/benchmarking/sample-codec';
+import { createVersion, errorCode, registerModel } from '../support/catalog-fixtures';
+import { importVerified, OPERATION_FIELDS, waitForOperation } from '../support/onboarding-fixtures';
+import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
+import { subscribe } from '../support/subscriptions';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const API_KEY = 'sk-bench-secret-4f1c9a';
+const RUN = `mutation($input: RunBenchmarkInput!) { runBenchmark(input: $input) { ${OPERATION_FIELDS} } }`;
+const CANCEL = `mutation($id: ID!) { cancelOperation(id: $id) { id status } }`;
+const PROGRESS = `subscription($id: ID!) { operationProgress(id: $id) { id status progress currentStep message } }`;
+const profile = { gpuType: 'cpu', gpuCount: 0, engine: 'scripted', engineVersion: '1', quantization: 'fp16' };
+
+describe('runBenchmark through GraphQL and Temporal', () => {
+  let t: TestApp;
+  let server: ScriptedOpenAiServer;
+  let versionId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: true, env: { SECRETS_KEY: 'benchmark-test-secrets-key-0123456789abcdef' } });
+    server = await startScriptedOpenAiServer({ firstTokenDelayMs: 60, interTokenDelayMs: 15, outputTokens: 8, apiKey: API_KEY });
+    ({ versionId } = await importVerified(t));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await t?.stop();
+  });
+
+  const input = (scenario: Record<string, unknown>, target: Record<string, unknown> = {}) => ({
+    versionId,
+    target: { url: server.url, model: 'tiny', apiKey: API_KEY, ...target },
+    profile,
+    scenario: { api: 'chat', outputTokens: 64, inputTokens: 16, warmupRequests: 2, ...scenario },
+  });
+
+  it('sweeps concurrency levels with live progress and stores measured results, the key only sealed', async () => {
+    server.script = { ...server.script, interTokenDelayMs: 15 };
+    const res = await t.gql(RUN, { input: input({ concurrencies: [1, 3], requestsPerLevel: 30, slo: { ttftMs: 500 } }) });
+    expect(res.errors).toBeUndefined();
+    const op = res.data!.runBenchmark;
+    expect(op).toMatchObject({ kind: 'BENCHMARK', status: 'PENDING' });
+    const live = await subscribe(t, PROGRESS, { id: op.id });
+    const events = await live.done;
+    const statuses = events.map((e) => e.data?.operationProgress);
+    expect(statuses.some((s) => s?.status === 'RUNNING' && /level [12]\/2/.test(s.currentStep ?? ''))).toBe(true);
+    expect(statuses.at(-1)).toMatchObject({ status: 'SUCCEEDED', progress: 1 });
+
+    const list = await t.gql(`query($v: ID!) { benchmarks(versionId: $v) { id provenance operationId hardwareProfile ttftP50Ms throughputTokensPerSecond profile scenario levels } }`, { v: versionId });
+    const [bench] = list.data!.benchmarks;
+    expect(bench).toMatchObject({ provenance: 'MEASURED', operationId: op.id, hardwareProfile: '0xcpu scripted fp16' });
+    expect(bench.levels.map((l: { concurrency: number; requests: number; errors: number }) => [l.concurrency, l.requests, l.errors])).toEqual([[1, 30, 0], [3, 30, 0]]);
+    for (const level of bench.levels) {
+      expect(level.ttftMs.p50).toBeGreaterThanOrEqual(59);
+      expect(level.ttftMs.p50).toBeLessThan(90);
+      expect(level.itlMs.p50).toBeGreaterThanOrEqual(13);
+      expect(level.itlMs.p50).toBeLessThan(25);
+      expect(level.sloAttainment).toBe(1);
+    }
+    expect(bench.throughputTokensPerSecond).toBeCloseTo(bench.levels[1].outputTokensPerSecond, 6);
+    const samples = decodeSamples((await t.services.benchmarkRuns.samples(bench.id))!);
+    expect(samples.map((l) => l.samples.length)).toEqual([30, 30]);
+    // The API key: sealed in the operation's input, nowhere in plain text, not in any GraphQL answer.
+    const leaks = await t.dataSource.query(
+      `SELECT (SELECT count(*) FROM operations WHERE input::text LIKE $1)::int AS ops, (SELECT count(*) FROM benchmarks WHERE configuration::text LIKE $1 OR scenario::text LIKE $1)::int AS rows`,
+      [`%${API_KEY}%`],
+    );
+    expect(leaks).toEqual([{ ops: 0, rows: 0 }]);
+    const [{ input: stored }] = await t.dataSource.query(`SELECT input FROM operations WHERE id = $1`, [op.id]);
+    expect(stored.target.sealedApiKey).toMatch(/^sealed:v1:/);
+    expect(JSON.stringify(list)).not.toContain(API_KEY);
+  });
+
+  it('cancelling stops the load at once and records nothing', async () => {
+    server.script = { ...server.script, interTokenDelayMs: 300, outputTokens: 200 };
+    // Straight after the previous run: its workflow may still be closing, and the request waits for that.
+    const res = await t.gql(RUN, { input: input({ concurrencies: [8], requestsPerLevel: 100_000, warmupRequests: 0 }) });
+    expect(res.errors).toBeUndefined();
+    const op = res.data!.runBenchmark;
+    for (let i = 0; i < 300 && server.open < 8; i += 1) await sleep(50);
+    expect(server.open).toBe(8);
+    const asked = Date.now();
+    expect((await t.gql(CANCEL, { id: op.id })).errors).toBeUndefined();
+    while (server.open > 0 && Date.now() - asked < 10_000) await sleep(20);
+    const stoppedMs = Date.now() - asked;
+    console.log(`load stopped ${stoppedMs} ms after cancelOperation`);
+    expect(server.open).toBe(0);
+    // The cancel reaches the activity with its next heartbeat (throttled to 80% of the 3 s heartbeat timeout).
+    expect(stoppedMs).toBeLessThan(4000);
+    const done = await waitForOperation(t, op.id);
+    expect(done).toMatchObject({ status: 'CANCELLED', errorCode: 'CANCELLED' });
+    const rows = await t.dataSource.query(`SELECT count(*)::int AS n FROM benchmarks WHERE operation_id = $1`, [op.id]);
+    expect(rows[0].n).toBe(0);
+    const requests = server.requests;
+    await sleep(300);
+    expect(server.requests).toBe(requests);
+  });
+
+  it('fails the run with the endpoint’s answer when every request fails (a wrong key)', async () => {
+    server.script = { ...server.script, interTokenDelayMs: 5, outputTokens: 4 };
+    const res = await t.gql(RUN, { input: input({ concurrencies: [2], requestsPerLevel: 4, warmupRequests: 0 }, { apiKey: 'sk-wrong' }) });
+    const done = await waitForOperation(t, res.data!.runBenchmark.id);
+    expect(done.status).toBe('FAILED');
+    expect(done.errorMessage).toMatch(/every request to the endpoint failed: HTTP 401/);
+  });
+
+  it('refuses bad input and unsettled versions with clear codes, writing nothing', async () => {
+    const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
+    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, { url: 'ftp://x' }) }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1] }) }))).toBe('BAD_USER_INPUT'); // no stop rule
+    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestRates: [2], requestsPerLevel: 1 }) }))).toBe('BAD_USER_INPUT');
+    const model = await registerModel(t);
+    const draft = await createVersion(t, model.id, '1.0.0');
+    expect(errorCode(await t.gql(RUN, { input: { ...input({ concurrencies: [1], requestsPerLevel: 1 }), versionId: draft.id } }))).toBe('CONFLICT');
+    const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
+    expect(after[0].n).toBe(before[0].n);
+  });
+});
