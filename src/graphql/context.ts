@@ -46,14 +46,17 @@ export interface GraphQLContext {
 }
 
 export function createContext(fields: Omit<GraphQLContext, 'loaders' | 'renewLoaders'>): GraphQLContext {
-  let loaders = createLoaders(fields.services);
+  // Made on first use: a subscription renews them on every event for every subscriber, and most events' fields
+  // read none (1,000 subscribers would otherwise build 1,000 sets of ~30 DataLoaders per progress event).
+  let loaders: Loaders | null = null;
   return {
     ...fields,
     get loaders() {
+      loaders ??= createLoaders(fields.services);
       return loaders;
     },
     renewLoaders() {
-      loaders = createLoaders(fields.services);
+      loaders = null;
     },
   };
 }
