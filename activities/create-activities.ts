@@ -7,6 +7,7 @@ import type { IngestionService } from '../src/services/ingestion.service';
 import type { LocalCacheService } from '../src/services/local-cache.service';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
 import { failFast } from './activity-failures';
+import { whileHeartbeating } from './heartbeat-timer';
 import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 import { createBlobGcActivities } from './blob-gc.activities';
 import { createBenchmarkActivities, type BenchmarkActivityDeps } from './benchmark-activities';
@@ -101,17 +102,3 @@ export function createActivities({ scanRuns, scanRequests, blobScans, ingestion,
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-const HEARTBEAT_EVERY_MS = 5000;
-
-/** Heartbeats on a timer while `work` runs: proof of life for steps that move no bytes. */
-async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  ctx.heartbeat();
-  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
-}

@@ -5,6 +5,7 @@ import type { ScanRequestService } from '../src/services/scan-request.service';
 import type { ScanRunService } from '../src/services/scan-run.service';
 import type { BlobScanService } from '../src/services/scan-blob.service';
 import { failFast } from './activity-failures';
+import { whileHeartbeating } from './heartbeat-timer';
 
 export interface ScanActivityDeps {
   scanRuns: ScanRunService;
@@ -17,7 +18,6 @@ export interface RescanReport {
   started: number;
 }
 
-const HEARTBEAT_EVERY_MS = 5000;
 const SCHEDULER = 'rescan-schedule';
 
 /**
@@ -27,17 +27,17 @@ const SCHEDULER = 'rescan-schedule';
 export function createScanActivities({ scanRuns, scanRequests, blobScans }: ScanActivityDeps) {
   return {
     beginScan(ids: ScanIds, source: ScanSource): Promise<ScanSummary> {
-      return heartbeating(() => failFast(() => scanRuns.begin(ids, source)));
+      return whileHeartbeating(() => failFast(() => scanRuns.begin(ids, source)));
     },
 
     scanFiles(scanResultId: string): Promise<void> {
       const ctx = Context.current();
       // Heartbeats carry the file reached; a large file gets the timer's heartbeats while it is scanned.
-      return heartbeating(() => failFast(() => scanRuns.scan(scanResultId, { signal: ctx.cancellationSignal, onFile: (done) => ctx.heartbeat({ done }) })));
+      return whileHeartbeating(() => failFast(() => scanRuns.scan(scanResultId, { signal: ctx.cancellationSignal, onFile: (done) => ctx.heartbeat({ done }) })));
     },
 
     finishScan(scanResultId: string): Promise<ScanSummary> {
-      return heartbeating(() => failFast(() => scanRuns.finish(scanResultId)));
+      return whileHeartbeating(() => failFast(() => scanRuns.finish(scanResultId)));
     },
 
     async completeScan(ids: ScanIds, summary: ScanSummary): Promise<void> {
@@ -54,7 +54,7 @@ export function createScanActivities({ scanRuns, scanRequests, blobScans }: Scan
 
     /** One scheduled pass: rescans of versions scanned with older rules or signatures, at most `limit`. */
     rescanOutdated(limit: number): Promise<RescanReport> {
-      return heartbeating(async () => {
+      return whileHeartbeating(async () => {
         const versionIds = await scanRequests.outdated(await blobScans.currentVersions(), limit);
         let started = 0;
         for (const versionId of versionIds) {
@@ -70,15 +70,4 @@ export function createScanActivities({ scanRuns, scanRequests, blobScans }: Scan
       });
     },
   };
-}
-
-async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  ctx.heartbeat();
-  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
 }

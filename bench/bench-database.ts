@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -9,21 +8,11 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/persistence/data-source';
 import { withMigrationLock } from '../src/persistence/database';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/persistence/embedded-postgres';
+import { freePort } from '../test/support/free-port';
 
 export interface BenchDatabase {
   readonly dataSource: DataSource;
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A throwaway database on DATABASE_URL's server, dropped on close (never touches the server's other databases). */

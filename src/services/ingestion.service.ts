@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { detectFormat } from '../domain/artifacts/artifact-format';
@@ -7,6 +7,7 @@ import { SourceType } from '../domain/catalog/catalog-enums';
 import type { ImportSource } from '../domain/onboarding/import-source';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import type { ArtifactStore } from '../storage/artifact-store';
+import { readHead } from '../storage/file-head';
 import { createSource } from '../storage/sources/create-source';
 import type { DraftListing } from '../storage/sources/draft-blob-source';
 import type { ModelSource, SourceFile } from '../storage/sources/model-source';
@@ -164,15 +165,4 @@ async function forEachBounded<T>(items: readonly T[], limit: number, signal: Abo
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   if (failure !== null) throw failure;
-}
-
-async function readHead(file: string): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(16);
-    const { bytesRead } = await handle.read(buffer, 0, 16, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }

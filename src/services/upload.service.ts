@@ -13,6 +13,7 @@ import { uuid } from '../domain/common/field-rules';
 import { filePath } from '../domain/files/file-path';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import type { ArtifactStore } from '../storage/artifact-store';
+import { readHead } from '../storage/file-head';
 import { hashFile } from '../storage/content-hashes';
 import type { VersionFilesService } from './version-files.service';
 
@@ -209,16 +210,5 @@ export class UploadService {
 
   private partPath(id: string): string {
     return path.join(this.config.uploadDir, `${id}.part`);
-  }
-}
-
-async function readHead(file: string): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(16);
-    const { bytesRead } = await handle.read(buffer, 0, 16, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
   }
 }
