@@ -28,7 +28,7 @@ beforeAll(async () => {
   t = await startTestApp({ env: { HF_ENDPOINT: hub.url } });
   await mkdir(t.config.imports.diskRoots[0], { recursive: true });
   for (const host of hosts) workers.set(host, await spawnWorker(t, children, hostEnv(host)));
-});
+}, 240_000); // two worker processes compile the sources on start: slow on a loaded 2-core machine
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   await t.stop();

@@ -51,4 +51,4 @@ test('a worker killed right after each step commits is replaced; the stored stat
   for (const step of ['listSourceFiles', 'stageSourceFiles', 'completeImport']) {
     expect({ step, ...(await runImport(dir, step)) }).toEqual({ step, ...reference });
   }
-}, 400_000);
+}, 900_000); // four imports, three of them waiting out a heartbeat timeout, on a possibly loaded machine
