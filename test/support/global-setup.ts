@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { INSTALL_HINT, startTemporalDevServer } from '../../src/temporal/dev-server';
 import { freePort } from './free-port';
 import { startTestClamd } from './clamd-server';
+import { ensureHfVenv } from './hf-python';
 
 interface TestServices {
   stop: () => Promise<void>;
@@ -79,6 +80,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
     stopTemporal = () => temporal.stop();
   }
+  await ensureHfVenv();
   // A real clamd with a signature database written here (never skipped: without clamd the run fails, saying so).
   const clamd = await startTestClamd();
   process.env.TEST_CLAMD_PORT = String(clamd.port);
