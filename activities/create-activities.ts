@@ -11,9 +11,10 @@ import { whileHeartbeating } from './heartbeat-timer';
 import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 import { createBlobGcActivities } from './blob-gc.activities';
 import { createBenchmarkActivities, type BenchmarkActivityDeps } from './benchmark-activities';
+import { createEvaluationActivities, type EvaluationActivityDeps } from './evaluation-activities';
 import type { BlobGcService } from '../src/services/blob-gc.service';
 
-export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps {
+export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, EvaluationActivityDeps {
   ingestion: IngestionService;
   inspection: ArtifactInspectionService;
   outcomes: ImportOutcomeService;
@@ -28,9 +29,10 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps {
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, host, measuredRuns, benchmarkRuns }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasetsDir }: ActivityDeps) {
   return {
     ...createBenchmarkActivities({ measuredRuns, benchmarkRuns }),
+    ...createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasetsDir }),
     ...createBlobGcActivities({ blobGc }),
     ...createScanActivities({ scanRuns, scanRequests, blobScans }),
     listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {

@@ -4,3 +4,4 @@ export { rescanOutdatedWorkflow, scanWorkflow } from './scan.workflow';
 export { evictCacheWorkflow } from './evict-cache.workflow';
 export { blobGcWorkflow } from './blob-gc.workflow';
 export { benchmarkWorkflow } from './benchmark.workflow';
+export { evaluationWorkflow } from './evaluation.workflow';

@@ -69,6 +69,8 @@ export interface Config {
     readonly s3: { readonly endpoint: string | null; readonly bucket: string; readonly region: string; readonly forcePathStyle: boolean };
   };
   readonly cacheDir: string;
+  /** Evaluation datasets (JSONL) the built-in runners read (EVAL_DATASETS_DIR). */
+  readonly evalDatasetsDir: string;
   /** Storage housekeeping: blob garbage collection (a Temporal schedule) and staging left by dead attempts. */
   readonly gc: {
     /** How often the blob collector runs (BLOB_GC_INTERVAL_MS, 0 = no schedule). */
@@ -244,6 +246,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
       },
     },
     cacheDir: path.resolve(cwd, optional(env, 'CACHE_DIR') ?? '.data/cache'),
+    evalDatasetsDir: path.resolve(cwd, optional(env, 'EVAL_DATASETS_DIR') ?? '.data/datasets'),
     gc: {
       blobIntervalMs: intVar(env, 'BLOB_GC_INTERVAL_MS', 6 * HOUR_MS, 0, 30 * DAY_MS),
       blobGraceMs: intVar(env, 'BLOB_GC_GRACE_MS', DAY_MS, 0, 365 * DAY_MS),

@@ -20,6 +20,7 @@ import { LocalCacheService } from './local-cache.service';
 import { MeasurementService } from './measurement.service';
 import { MeasuredRunService } from './measured-run.service';
 import { BenchmarkRunService } from './benchmark-run.service';
+import { EvaluationRunService } from './evaluation-run.service';
 import { ModelCommandService } from './model-command.service';
 import { ModelQueryService } from './model-query.service';
 import { OnboardingService } from './onboarding.service';
@@ -74,6 +75,8 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   return {
     measuredRuns,
     benchmarkRuns: new BenchmarkRunService(db, measuredRuns),
+    evaluationRuns: new EvaluationRunService(measuredRuns),
+    evalDatasetsDir: config.evalDatasetsDir,
     ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,

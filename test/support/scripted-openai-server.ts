@@ -39,6 +39,7 @@ export interface ScriptedOpenAiServer {
 
 interface CompletionBody {
   model?: string;
+  stream?: boolean;
   max_tokens?: number;
   prompt?: string;
   messages?: { content?: string }[];
@@ -86,6 +87,15 @@ function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: htt
   const answer = typeof script.answer === 'function' ? script.answer(prompt) : script.answer;
   const words = answer !== undefined ? answer.split(/(?<=\s)/) : null;
   const count = Math.min(words ? words.length : script.outputTokens, body.max_tokens ?? Infinity);
+  if (body.stream === false) {
+    // Non-streamed (evaluation runners): the whole answer after the first-token delay.
+    const content = words ? words.slice(0, count).join('') : TOKEN_TEXT.slice(0, count).join('');
+    setTimeout(() => {
+      timing.firstTokenAt = performance.timeOrigin + performance.now();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [chat ? { index: 0, message: { role: 'assistant', content } } : { index: 0, text: content }] }));
+    }, script.firstTokenDelayMs);
+    return;
+  }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   state.open += 1;
   let sent = 0;

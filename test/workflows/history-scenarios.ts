@@ -17,7 +17,7 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowIn
 export interface HistoryScenario {
   /** File name: test/workflows/histories/<file>.json */
   file: string;
-  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'benchmarkWorkflow';
+  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'benchmarkWorkflow' | 'evaluationWorkflow';
   /** A function when the input names the recorder's task queue (a host queue, say). */
   input: ScanIds | RunIds | { batch: number } | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | ((taskQueue: string) => EvictCacheWorkflowInput);
   activities: Activities;
@@ -111,6 +111,9 @@ function happyActivities(): Activities {
     runBenchmarkLoad: async () => 'measured',
     failBenchmark: async () => undefined,
     cancelBenchmark: async () => undefined,
+    runEvaluationSuite: async () => 'scored',
+    failEvaluation: async () => undefined,
+    cancelEvaluation: async () => undefined,
   };
 }
 
@@ -121,6 +124,8 @@ export function historyScenarios(): HistoryScenario[] {
   const rescanning = deferred();
   const loading = deferred();
   const bench = { workflowType: 'benchmarkWorkflow', input: benchmarkInput } as const;
+  const scoring = deferred();
+  const evaluation = { workflowType: 'evaluationWorkflow', input: { ...benchmarkInput, operationId: '8a4b2d6f-3c0e-4f7a-9b2d-4e6f8a0b2c09' } } as const;
   const base = { workflowType: 'importWorkflow', input: importInput } as const;
   const cache = { workflowType: 'localCacheWorkflow', input: cacheInput } as const;
   return [
@@ -246,6 +251,25 @@ export function historyScenarios(): HistoryScenario[] {
       file: 'benchmark-cancelled',
       activities: { ...happyActivities(), runBenchmarkLoad: () => runUntilCancelled(loading.resolve) },
       cancelWhenStarted: loading.promise,
+      expectedStatus: 'CANCELLED',
+    },
+    { ...evaluation, file: 'evaluation-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    {
+      ...evaluation,
+      file: 'evaluation-failure',
+      activities: {
+        ...happyActivities(),
+        runEvaluationSuite: async () => {
+          throw ApplicationFailure.nonRetryable('mc.jsonl: no such dataset', 'FAILED');
+        },
+      },
+      expectedStatus: 'FAILED',
+    },
+    {
+      ...evaluation,
+      file: 'evaluation-cancelled',
+      activities: { ...happyActivities(), runEvaluationSuite: () => runUntilCancelled(scoring.resolve) },
+      cancelWhenStarted: scoring.promise,
       expectedStatus: 'CANCELLED',
     },
   ];

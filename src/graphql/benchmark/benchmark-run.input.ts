@@ -1,4 +1,5 @@
-import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { EvalTaskKind } from '../../domain/evaluation/eval-suite';
 
 @InputType({ description: 'An OpenAI-compatible endpoint serving the version (vLLM, TGI, SGLang, llama.cpp server, a provider).' })
 export class TargetInput {
@@ -91,4 +92,48 @@ export class RunBenchmarkInput {
 
   @Field(() => BenchmarkScenarioInput)
   scenario!: BenchmarkScenarioInput;
+}
+
+registerEnumType(EvalTaskKind, {
+  name: 'EvalTaskKind',
+  description: 'MULTIPLE_CHOICE (letter extraction, accuracy per subject), EXACT_MATCH, REGEX_MATCH, CODE (humaneval-style, run in a sandbox).',
+});
+
+@InputType()
+export class EvalTaskInput {
+  @Field(() => String, { description: 'Stored as the evaluation benchmark name (mmlu, humaneval, …).' })
+  name!: string;
+
+  @Field(() => EvalTaskKind)
+  kind!: EvalTaskKind;
+
+  @Field(() => String, { description: 'A .jsonl file relative to the datasets folder (EVAL_DATASETS_DIR).' })
+  dataset!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Score the first n rows only.' })
+  limit?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxTokens?: number | null;
+}
+
+@InputType()
+export class EvalSuiteInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => [EvalTaskInput])
+  tasks!: EvalTaskInput[];
+}
+
+@InputType()
+export class RunEvaluationInput {
+  @Field(() => ID)
+  versionId!: string;
+
+  @Field(() => TargetInput)
+  target!: TargetInput;
+
+  @Field(() => EvalSuiteInput)
+  suite!: EvalSuiteInput;
 }

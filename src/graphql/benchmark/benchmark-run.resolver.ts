@@ -4,7 +4,7 @@ import type { OperationRecord } from '../../domain/onboarding/operation';
 import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
 import { Operation } from '../operation/operation.type';
-import { RunBenchmarkInput } from './benchmark-run.input';
+import { RunBenchmarkInput, RunEvaluationInput } from './benchmark-run.input';
 
 @Resolver()
 export class BenchmarkRunResolver {
@@ -17,5 +17,15 @@ export class BenchmarkRunResolver {
   })
   runBenchmark(@Ctx() ctx: GraphQLContext, @Arg('input', () => RunBenchmarkInput) input: RunBenchmarkInput): Promise<OperationRecord> {
     return ctx.services.benchmarkRuns.requestBenchmark(input.versionId, input.target, input.profile, input.scenario, requireRole(ctx, Role.EDITOR).subject);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Operation, {
+    description:
+      'Evaluates a verified (or evaluated, published) version served at an OpenAI-compatible endpoint with built-in tasks ' +
+      'over JSONL datasets, through Temporal; each task becomes a MEASURED Evaluation. cancelOperation stops it.',
+  })
+  runEvaluation(@Ctx() ctx: GraphQLContext, @Arg('input', () => RunEvaluationInput) input: RunEvaluationInput): Promise<OperationRecord> {
+    return ctx.services.evaluationRuns.requestEvaluation(input.versionId, input.target, input.suite, requireRole(ctx, Role.EDITOR).subject);
   }
 }

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { ValidationError } from '../domain/common/domain-error';
+
+const MAX_DATASET_BYTES = 64 * 1024 * 1024;
+
+export interface Dataset {
+  rows: Record<string, unknown>[];
+  /** First 16 hex digits of the file's sha256: results name exactly what they were scored on. */
+  version: string;
+}
+
+/** Reads a JSONL dataset from inside `root` (symlinks out of it refused), bounded in size and rows. */
+export async function readDataset(root: string, relative: string, limit: number | null): Promise<Dataset> {
+  try {
+    return await read(root, relative, limit);
+  } catch (error) {
+    // A missing or broken dataset is a verdict on the request, not a fault to retry (and its path stays unsaid).
+    if (error instanceof ValidationError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ValidationError('dataset', `${relative}: ${code === 'ENOENT' ? 'no such dataset in the datasets folder' : (error as Error).message.slice(0, 200)}`);
+  }
+}
+
+async function read(root: string, relative: string, limit: number | null): Promise<Dataset> {
+  const base = await realpath(root);
+  const file = await realpath(path.join(base, relative));
+  if (!file.startsWith(base + path.sep)) throw new ValidationError('dataset', `${relative}: outside the datasets folder`);
+  const bytes = await readFile(file);
+  if (bytes.length > MAX_DATASET_BYTES) throw new ValidationError('dataset', `${relative}: larger than ${MAX_DATASET_BYTES} bytes`);
+  const rows: Record<string, unknown>[] = [];
+  for (const [i, line] of bytes.toString('utf8').split('\n').entries()) {
+    if (!line.trim()) continue;
+    const row: unknown = JSON.parse(line);
+    if (!row || typeof row !== 'object' || Array.isArray(row)) throw new ValidationError('dataset', `${relative}:${i + 1}: not a JSON object`);
+    rows.push(row as Record<string, unknown>);
+    if (limit !== null && rows.length >= limit) break;
+  }
+  return { rows, version: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+}

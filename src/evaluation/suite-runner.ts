@@ -1,0 +1,89 @@
+import { ValidationError } from '../domain/common/domain-error';
+import { binomialStderr } from '../domain/evaluation/answer-matching';
+import type { EvalSuite, EvalTask } from '../domain/evaluation/eval-suite';
+import type { LoadTarget } from '../benchmarking/load-types';
+import { complete } from './completion-client';
+import { readDataset } from './dataset-reader';
+import { scoredItem } from './task-scoring';
+
+export const RUNNER = { name: 'modelhub-builtin', version: '1' } as const;
+const CONCURRENCY = 4;
+
+export interface TaskScore {
+  task: string;
+  kind: string;
+  metric: string;
+  score: number;
+  n: number;
+  stderr: number | null;
+  datasetVersion: string;
+  /** Accuracy per subject (multiple choice), failed requests. */
+  details: Record<string, unknown>;
+}
+
+/** Runs every task of the suite in order; items of a task go CONCURRENCY at a time. */
+export async function runSuite(
+  target: LoadTarget,
+  suite: EvalSuite,
+  datasetsDir: string,
+  signal: AbortSignal,
+  onItem: (task: number, done: number, total: number) => void,
+): Promise<TaskScore[]> {
+  const scores: TaskScore[] = [];
+  for (const [index, task] of suite.tasks.entries()) {
+    signal.throwIfAborted();
+    scores.push(await runTask(target, task, datasetsDir, signal, (done, total) => onItem(index, done, total)));
+  }
+  return scores;
+}
+
+async function runTask(target: LoadTarget, task: EvalTask, datasetsDir: string, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
+  const dataset = await readDataset(datasetsDir, task.dataset, task.limit);
+  const items = dataset.rows.map((row, i) => {
+    try {
+      return scoredItem(task.kind, row);
+    } catch (error) {
+      throw new ValidationError('dataset', `${task.dataset} row ${i + 1}: ${(error as Error).message}`);
+    }
+  });
+  const results: { subject: string | null; score: number; failed: boolean }[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
+    while (next < items.length) {
+      signal.throwIfAborted();
+      const item = items[next++];
+      let score = 0;
+      let failed = false;
+      try {
+        score = await item.score(await complete(target, item.prompt, task.maxTokens, signal));
+      } catch (error) {
+        if (signal.aborted) throw error;
+        failed = true; // an item the endpoint failed on scores 0, like a wrong answer, and is counted
+      }
+      results.push({ subject: item.subject, score, failed });
+      onItem(results.length, items.length);
+    }
+  }));
+  const correct = results.reduce((s, r) => s + r.score, 0);
+  const subjects = new Map<string, { correct: number; n: number }>();
+  for (const r of results) {
+    if (r.subject === null) continue;
+    const s = subjects.get(r.subject) ?? { correct: 0, n: 0 };
+    s.correct += r.score;
+    s.n += 1;
+    subjects.set(r.subject, s);
+  }
+  return {
+    task: task.name,
+    kind: task.kind,
+    metric: task.kind === 'CODE' ? 'pass@1' : task.kind === 'MULTIPLE_CHOICE' ? 'accuracy' : 'exact_match',
+    score: results.length ? correct / results.length : 0,
+    n: results.length,
+    stderr: binomialStderr(correct, results.length),
+    datasetVersion: dataset.version,
+    details: {
+      failedRequests: results.filter((r) => r.failed).length,
+      ...(subjects.size ? { subjects: Object.fromEntries([...subjects].map(([k, v]) => [k, { accuracy: v.correct / v.n, n: v.n }])) } : {}),
+    },
+  };
+}

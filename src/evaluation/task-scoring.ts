@@ -1,0 +1,52 @@
+import { codeProgram, exactMatch, extractChoice } from '../domain/evaluation/answer-matching';
+import { EvalTaskKind } from '../domain/evaluation/eval-suite';
+import { runSandboxed } from './code-sandbox';
+
+/** One dataset row turned into a prompt, and the rule that scores the completion (1 correct, 0 not). */
+export interface ScoredItem {
+  prompt: string;
+  subject: string | null;
+  score(completion: string): Promise<number>;
+}
+
+const str = (row: Record<string, unknown>, key: string): string => {
+  const v = row[key];
+  if (typeof v !== 'string') throw new Error(`dataset row lacks a string "${key}"`);
+  return v;
+};
+const LETTERS = 'ABCDEFGHIJ';
+
+/**
+ * Row formats: MULTIPLE_CHOICE {question, choices[], answer: "B" | 1, subject?}; EXACT_MATCH {prompt, answer};
+ * REGEX_MATCH {prompt, pattern}; CODE (humaneval) {prompt, test, entry_point}.
+ */
+export function scoredItem(kind: EvalTaskKind, row: Record<string, unknown>): ScoredItem {
+  switch (kind) {
+    case EvalTaskKind.MULTIPLE_CHOICE: {
+      const choices = row.choices;
+      if (!Array.isArray(choices) || choices.length < 2 || choices.length > LETTERS.length) throw new Error('dataset row needs 2 to 10 "choices"');
+      const letters = LETTERS.slice(0, choices.length).split('');
+      const answer = typeof row.answer === 'number' ? letters[row.answer] : String(row.answer).trim().toUpperCase();
+      const prompt = `${str(row, 'question')}\n${choices.map((c, i) => `${letters[i]}. ${String(c)}`).join('\n')}\nAnswer with the letter of the correct choice.`;
+      return { prompt, subject: typeof row.subject === 'string' ? row.subject : null, score: async (c) => (extractChoice(c, letters) === answer ? 1 : 0) };
+    }
+    case EvalTaskKind.EXACT_MATCH:
+      return { prompt: str(row, 'prompt'), subject: null, score: async (c) => (exactMatch(c, str(row, 'answer')) ? 1 : 0) };
+    case EvalTaskKind.REGEX_MATCH: {
+      const pattern = new RegExp(str(row, 'pattern'), 'i');
+      return { prompt: str(row, 'prompt'), subject: null, score: async (c) => (pattern.test(c) ? 1 : 0) };
+    }
+    case EvalTaskKind.CODE:
+      return {
+        prompt: `Complete the following Python function. Reply with the function body only.\n\n${str(row, 'prompt')}`,
+        subject: null,
+        // Never run in this process: the sandbox's exit status is the verdict.
+        score: async (c) => ((await runSandboxed(codeProgram(str(row, 'prompt'), stripFences(c), str(row, 'test'), str(row, 'entry_point')))).exitCode === 0 ? 1 : 0),
+      };
+  }
+}
+
+function stripFences(completion: string): string {
+  const fenced = /```(?:python)?\n([\s\S]*?)```/.exec(completion);
+  return fenced ? fenced[1] : completion;
+}

