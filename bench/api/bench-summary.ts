@@ -1,0 +1,55 @@
+import type { BenchPlan } from './bench-plan';
+import type { LoadResult } from './load-runner';
+import { mib, type Target, targetTable } from './report-table';
+import type { FanOutResult } from './subscriber-fanout';
+
+const MiB = 1024 * 1024;
+
+function find(results: readonly LoadResult[], name: string, system: string): LoadResult | undefined {
+  return results.find((r) => r.name.startsWith(name) && r.system === system);
+}
+
+/** Ratios and the issue's targets, from the same run's figures (printed, never asserted). */
+export function summarize(input: {
+  plan: BenchPlan;
+  results: readonly LoadResult[];
+  fanOut: FanOutResult | null;
+  roundTrips: { five: number; fifty: number } | null;
+  apiPeakRss: number;
+}): string {
+  const { results, fanOut, roundTrips } = input;
+  const ours = (name: string) => find(results, name, 'ModelHub');
+  const writes = ours('register');
+  const mlWrites = find(results, 'register', 'MLflow');
+  const page = ours('tag page');
+  const raw = find(results, 'tag page', 'raw SQL (pg)');
+  const mlPage = find(results, 'tag page', 'MLflow');
+  const text = ours('free-text');
+  const tags = ours('tag search');
+  const ratio = (a?: LoadResult, b?: LoadResult) => (a && b ? a.throughput / b.throughput : Number.NaN);
+  const targets: Target[] = [];
+  const writeRatio = ratio(writes, mlWrites);
+  targets.push({
+    what: 'writes ≥ 5× MLflow throughput, lower p99',
+    figure: mlWrites ? `${writeRatio.toFixed(2)}×, p99 ${writes!.p99Ms.toFixed(1)} vs ${mlWrites.p99Ms.toFixed(1)} ms` : 'MLflow not run',
+    met: mlWrites ? writeRatio >= 5 && writes!.p99Ms < mlWrites.p99Ms : null,
+  });
+  if (mlPage) targets.push({ what: 'tag page vs MLflow (informational)', figure: `${ratio(page, mlPage).toFixed(2)}×`, met: null });
+  const readRatio = ratio(page, raw);
+  targets.push({ what: 'read page ≥ 0.5× raw SQL', figure: `${readRatio.toFixed(2)}×`, met: readRatio >= 0.5 });
+  targets.push({
+    what: 'SQL statements per page, first: 5 = first: 50',
+    figure: roundTrips ? `${roundTrips.five.toFixed(1)} vs ${roundTrips.fifty.toFixed(1)}` : 'not measured in --quick (test/integration/query-count.test.ts asserts it)',
+    met: roundTrips ? Math.round(roundTrips.five) === Math.round(roundTrips.fifty) : null,
+  });
+  for (const s of [text, tags]) {
+    if (s) targets.push({ what: `${s.name} p99 < 50 ms`, figure: `${s.p99Ms.toFixed(1)} ms`, met: s.p99Ms < 50 });
+  }
+  if (fanOut) targets.push({
+    what: `${fanOut.subscribers} subscribers get every event, NOTIFY→delivery p99 < 100 ms`,
+    figure: `${fanOut.delivered}/${fanOut.subscribers * fanOut.events} delivered (${fanOut.stale} without the last), p50 ${fanOut.p50Ms.toFixed(1)} / p99 ${fanOut.p99Ms.toFixed(1)} / max ${fanOut.maxMs.toFixed(1)} ms`,
+    met: fanOut.missing === 0 && fanOut.p99Ms < 100,
+  });
+  targets.push({ what: 'API RSS < 256 MiB throughout', figure: `peak ${mib(input.apiPeakRss)}`, met: input.apiPeakRss < 256 * MiB });
+  return targetTable(targets);
+}
