@@ -6,7 +6,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, parse } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { authChecker } from './auth';
-import { BenchmarkResolver, EvaluationResolver, LeaderboardEntryResolver } from './benchmark/benchmark.resolver';
+import { BenchmarkResolver, EvaluationResolver, LeaderboardEntryResolver, ParetoPointResolver } from './benchmark/benchmark.resolver';
 import { BenchmarkRunResolver } from './benchmark/benchmark-run.resolver';
 import type { GraphQLContext } from './context';
 import { LicenseResolver } from './license/license.resolver';
@@ -36,6 +36,7 @@ const RESOLVERS = [
   LicenseResolver,
   BenchmarkResolver,
   BenchmarkRunResolver,
+  ParetoPointResolver,
   EvaluationResolver,
   LeaderboardEntryResolver,
   OperationResolver,

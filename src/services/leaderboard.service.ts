@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { ValidationError } from '../domain/common/domain-error';
 import { type LeaderboardMetric, MetricDirection, resolveLeaderboardMetric } from '../domain/leaderboard/leaderboard-metric';
 import { type Candidate, rankCandidates } from '../domain/leaderboard/leaderboard-ranking';
+import { type ParetoCandidate, paretoFront } from '../domain/leaderboard/pareto-front';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { type ReadScope, scopeCondition } from '../domain/governance/access';
 
@@ -10,6 +11,13 @@ export interface LeaderboardQuery {
   architecture?: string | null;
   maxParams?: bigint | null;
   hardwareProfile?: string | null;
+  minParams?: bigint | null;
+  /** MEASURED or REPORTED results only. */
+  provenance?: string | null;
+  /** Models carrying every one of these tags. */
+  tags?: readonly string[] | null;
+  /** Serving metrics: only runs whose P99 TTFT stays under this bound ("tokens/s at P99 TTFT < 500 ms"). */
+  maxTtftP99Ms?: number | null;
   first: number;
   /** Only models the caller may read compete (default: everything, for internal callers). */
   scope?: ReadScope;
@@ -50,6 +58,8 @@ export class LeaderboardService {
   async leaderboard(query: LeaderboardQuery): Promise<LeaderboardResult> {
     const metric = resolveLeaderboardMetric(query.metric);
     if (query.maxParams != null && query.maxParams < 0n) throw new ValidationError('maxParams', 'must not be negative');
+    if (query.minParams != null && query.minParams < 0n) throw new ValidationError('minParams', 'must not be negative');
+    if (query.provenance && query.provenance !== 'MEASURED' && query.provenance !== 'REPORTED') throw new ValidationError('provenance', 'must be MEASURED or REPORTED');
     const params: unknown[] = [LifecycleStage.ARCHIVED];
     const where: string[] = ['m.status <> $1'];
     const add = (clause: string, value: unknown) => {
@@ -60,12 +70,16 @@ export class LeaderboardService {
     if (visible && query.scope) add(visible, query.scope.projects);
     if (query.architecture) add('lower(m.architecture) = lower(?)', query.architecture);
     if (query.maxParams != null) add('m.parameter_count <= ?', query.maxParams.toString());
+    if (query.minParams != null) add('m.parameter_count >= ?', query.minParams.toString());
+    if (query.provenance) add('r.provenance = ?', query.provenance);
+    if (query.tags?.length) add('m.tags @> ?::text[]', [...query.tags]);
     const dir = metric.direction === MetricDirection.HIGHER_IS_BETTER ? 'DESC' : 'ASC';
     let source: string;
     if (metric.kind === 'benchmark') {
       const column = BENCHMARK_COLUMNS[metric.name];
       where.push(`r.${column} IS NOT NULL`);
       if (query.hardwareProfile) add('r.hardware_profile = ?', query.hardwareProfile);
+      if (query.maxTtftP99Ms != null) add('r.ttft_p99_ms < ?', query.maxTtftP99Ms);
       source = `SELECT DISTINCT ON (r.model_id) r.model_id, m.name AS model_name, r.version_id, r.${column} AS value,
                        r.hardware_profile, r.recorded_at
                   FROM benchmarks r JOIN models m ON m.id = r.model_id
@@ -94,4 +108,36 @@ export class LeaderboardService {
     }));
     return { metric, entries: rankCandidates(candidates, metric.direction) };
   }
+
+  /**
+   * The models no other model beats on both a quality metric and a performance metric (each model's best on each,
+   * with the same filters, the performance side on `hardwareProfile` when given).
+   */
+  async paretoFront(quality: string, performance: string, filters: Omit<LeaderboardQuery, 'metric' | 'first'>): Promise<ParetoResult> {
+    const q = await this.leaderboard({ ...filters, metric: quality, first: PARETO_POOL });
+    const p = await this.leaderboard({ ...filters, metric: performance, first: PARETO_POOL });
+    const byModel = new Map(p.entries.map(({ entry }) => [entry.modelId, entry]));
+    const points: ParetoPoint[] = [];
+    for (const { entry } of q.entries) {
+      const perf = byModel.get(entry.modelId);
+      if (!perf) continue;
+      points.push({ modelId: entry.modelId, modelName: entry.modelName, quality: entry.value, performance: perf.value, qualityVersionId: entry.versionId, performanceVersionId: perf.versionId, hardwareProfile: perf.hardwareProfile });
+    }
+    return { quality: q.metric, performance: p.metric, points: paretoFront(points, q.metric.direction, p.metric.direction) };
+  }
+}
+
+/** Models considered for a front: each board's best this many (a front over more is not readable anyway). */
+const PARETO_POOL = 1000;
+
+export interface ParetoPoint extends ParetoCandidate {
+  qualityVersionId: string;
+  performanceVersionId: string;
+  hardwareProfile: string | null;
+}
+
+export interface ParetoResult {
+  quality: LeaderboardMetric;
+  performance: LeaderboardMetric;
+  points: ParetoPoint[];
 }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { BenchmarkRecord, EvaluationRecord } from '../../domain/catalog/catalog-records';
 import { pageSize } from '../../domain/catalog/model-query';
 import { Role } from '../../domain/auth/roles';
@@ -9,7 +9,7 @@ import { Model } from '../model/model.type';
 import { BigIntScalar } from '../scalars/bigint.scalar';
 import { Version } from '../version/version.type';
 import { RecordBenchmarkInput, RecordEvaluationInput } from './benchmark.input';
-import { Benchmark, Evaluation, Leaderboard, LeaderboardEntry } from './benchmark.type';
+import { Benchmark, Evaluation, Leaderboard, LeaderboardEntry, ParetoFront, ParetoPoint, Provenance } from './benchmark.type';
 
 interface Measured {
   modelId: string;
@@ -43,11 +43,19 @@ export class BenchmarkResolver {
     @Arg('maxParams', () => BigIntScalar, { nullable: true }) maxParams: bigint | null,
     @Arg('hardwareProfile', () => String, { nullable: true }) hardwareProfile: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number,
+    @Arg('minParams', () => BigIntScalar, { nullable: true }) minParams: bigint | null,
+    @Arg('provenance', () => Provenance, { nullable: true }) provenance: Provenance | null,
+    @Arg('tags', () => [String], { nullable: true, description: 'Models carrying every one of these tags.' }) tags: string[] | null,
+    @Arg('maxTtftP99Ms', () => Float, { nullable: true, description: 'Serving metrics: only runs with P99 TTFT under this bound.' }) maxTtftP99Ms: number | null,
   ): Promise<Leaderboard> {
     const board = await ctx.services.leaderboard.leaderboard({
       metric,
       architecture,
       maxParams,
+      minParams,
+      provenance,
+      tags: tags ? tags.slice(0, 20) : null,
+      maxTtftP99Ms,
       hardwareProfile,
       first: pageSize(first, ctx.limits.maxPageSize),
       scope: scopeOf(ctx),
@@ -56,6 +64,27 @@ export class BenchmarkResolver {
       metric: board.metric.name,
       direction: board.metric.direction,
       entries: board.entries.map(({ rank, entry }) => ({ rank, ...entry })),
+    };
+  }
+
+  @Authorized(Role.VIEWER)
+  @Query(() => ParetoFront, {
+    description:
+      'The models no other model beats on both a quality metric (mmlu, humaneval, …) and a performance metric ' +
+      '(throughput_tokens_per_second, ttft_p99_ms, …), each model at its best, on `hardwareProfile` when given.',
+  })
+  async paretoFront(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('qualityMetric', () => String) qualityMetric: string,
+    @Arg('performanceMetric', () => String) performanceMetric: string,
+    @Arg('hardwareProfile', () => String, { nullable: true }) hardwareProfile: string | null,
+    @Arg('provenance', () => Provenance, { nullable: true }) provenance: Provenance | null,
+  ): Promise<ParetoFront> {
+    const front = await ctx.services.leaderboard.paretoFront(qualityMetric, performanceMetric, { hardwareProfile, provenance, scope: scopeOf(ctx) });
+    return {
+      qualityMetric: front.quality.name,
+      performanceMetric: front.performance.name,
+      points: front.points.map((p) => ({ ...p, versionId: p.qualityVersionId })),
     };
   }
 
@@ -107,6 +136,14 @@ export class LeaderboardEntryResolver {
   @FieldResolver(() => Version)
   version(@Root() row: LeaderboardEntry, @Ctx() ctx: GraphQLContext) {
     return versionOf(row, ctx);
+  }
+}
+
+@Resolver(() => ParetoPoint)
+export class ParetoPointResolver {
+  @FieldResolver(() => Model)
+  model(@Root() row: ParetoPoint, @Ctx() ctx: GraphQLContext) {
+    return modelOf(row, ctx);
   }
 }
 

@@ -138,3 +138,30 @@ export class Leaderboard {
   @Field(() => [LeaderboardEntry])
   entries!: LeaderboardEntry[];
 }
+
+@ObjectType({ description: 'A model on the Pareto front: its best quality and performance values.' })
+export class ParetoPoint {
+  @Field(() => Float)
+  quality!: number;
+
+  @Field(() => Float)
+  performance!: number;
+
+  @Field(() => String, { nullable: true, description: 'Where the performance value was measured.' })
+  hardwareProfile!: string | null;
+
+  modelId!: string;
+  versionId!: string;
+}
+
+@ObjectType()
+export class ParetoFront {
+  @Field(() => String)
+  qualityMetric!: string;
+
+  @Field(() => String)
+  performanceMetric!: string;
+
+  @Field(() => [ParetoPoint], { description: 'Best quality first.' })
+  points!: ParetoPoint[];
+}
