@@ -1,0 +1,36 @@
+import type { EntityManager } from 'typeorm';
+import type { ReportedScore } from '../domain/evaluation/model-index';
+import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
+
+/**
+ * Replaces a version's REPORTED evaluations with what its model card says now (run inside the import's settling
+ * transaction, so a retried settling step writes them once). MEASURED rows are never touched.
+ */
+export async function replaceReportedScores(tx: EntityManager, ids: { modelId: string; versionId: string }, scores: readonly ReportedScore[], actor: string): Promise<void> {
+  const repo = tx.getRepository(EvaluationEntity);
+  await repo.delete({ versionId: ids.versionId, provenance: 'REPORTED' });
+  for (const s of scores) {
+    await repo.save(
+      repo.create({
+        modelId: ids.modelId,
+        versionId: ids.versionId,
+        provenance: 'REPORTED',
+        operationId: null,
+        benchmark: s.benchmark,
+        score: s.score,
+        numShots: null,
+        details: { dataset: s.dataset, source: s.source, from: 'model-index' },
+        suite: 'model-card',
+        task: s.benchmark,
+        metric: s.metric,
+        n: null,
+        stderr: null,
+        datasetVersion: null,
+        runner: null,
+        runnerVersion: null,
+        recordedBy: actor,
+        recordedAt: new Date(),
+      }),
+    );
+  }
+}
