@@ -17,13 +17,13 @@ const FIRST_TOKEN_MS = 100;
 const GAP_MS = Number(process.env.BENCH_ITL_MS ?? 20);
 const TOKENS = 32;
 
-type Message = { url: string } | { timings: [string, ServerTiming][] };
+type Message = { url: string } | { timings: [string, ServerTiming][]; connections: number };
 
 async function serverChild(): Promise<void> {
   const server = await startScriptedOpenAiServer({ firstTokenDelayMs: FIRST_TOKEN_MS, interTokenDelayMs: GAP_MS, outputTokens: TOKENS });
   process.send?.({ url: server.url });
   process.on('message', () => {
-    process.send?.({ timings: [...server.timings] }, () => { void server.close().then(() => process.exit(0)); });
+    process.send?.({ timings: [...server.timings], connections: server.connections }, () => { void server.close().then(() => process.exit(0)); });
   });
 }
 
@@ -35,16 +35,19 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage();
   const [level] = await runSweep(
     { baseUrl: url, model: 'bench' },
-    { api: 'chat', concurrencies: [CONCURRENCY], warmupRequests: CONCURRENCY, requestsPerLevel: REQUESTS, inputTokens: 64, outputTokens: TOKENS },
+    { api: 'chat', concurrencies: [CONCURRENCY], warmupRequests: CONCURRENCY, rampUpS: 1, requestsPerLevel: REQUESTS, inputTokens: 64, outputTokens: TOKENS },
     new AbortController().signal,
   );
   const wall = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   child.send('timings');
-  const timings = new Map(((await next()) as { timings: [string, ServerTiming][] }).timings);
+  const reply = (await next()) as { timings: [string, ServerTiming][]; connections: number };
+  const timings = new Map(reply.timings);
   const measured: number[] = [];
   const server: number[] = [];
   const overhead: number[] = [];
+  const sendSide: number[] = [];
+  const receiveSide: number[] = [];
   for (const s of level.samples) {
     const t = timings.get(s.requestId);
     if (s.ttftMs === null || !t || t.firstTokenAt === null) continue;
@@ -52,12 +55,16 @@ async function main(): Promise<void> {
     measured.push(s.ttftMs);
     server.push(serverTtft);
     overhead.push(s.ttftMs - serverTtft);
+    // Split by side: request start → server handler, and server's first write → client parsed it.
+    sendSide.push(t.receivedAt - s.startedAt);
+    receiveSide.push(s.startedAt + s.ttftMs - t.firstTokenAt);
   }
   const p = (values: number[], q: number) => percentile([...values].sort((a, b) => a - b), q) ?? NaN;
   const m = level.metrics;
   const rows = {
     concurrency: CONCURRENCY,
     requests: m.requests,
+    serverConnections: reply.connections,
     errors: m.errors,
     wallSeconds: +wall.toFixed(1),
     requestsPerSecond: +m.requestsPerSecond.toFixed(1),
@@ -68,6 +75,10 @@ async function main(): Promise<void> {
     overheadOnTtftP99Ms: +(p(measured, 99) - p(server, 99)).toFixed(2),
     perRequestOverheadP50Ms: +p(overhead, 50).toFixed(2),
     perRequestOverheadP99Ms: +p(overhead, 99).toFixed(2),
+    sendSideP50Ms: +p(sendSide, 50).toFixed(2),
+    sendSideP99Ms: +p(sendSide, 99).toFixed(2),
+    receiveSideP50Ms: +p(receiveSide, 50).toFixed(2),
+    receiveSideP99Ms: +p(receiveSide, 99).toFixed(2),
     // The client's own CPU: how much of a core the load generator needs at this rate of chunks.
     clientCpuSeconds: +((used.user + used.system) / 1e6).toFixed(2),
     clientCpuMicrosPerChunk: +(((used.user + used.system) / (m.requests + CONCURRENCY)) / TOKENS).toFixed(1),

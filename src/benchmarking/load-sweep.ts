@@ -12,8 +12,13 @@ export interface LoadScenario extends PromptPlan {
   concurrencies?: number[] | null;
   /** Open loop: each level starts requests at this many per second (evenly spaced). */
   requestRates?: number[] | null;
-  /** Requests run and discarded at the start of each level (caches, JIT, connection pool). */
+  /**
+   * Requests run and discarded at the start of each level (caches, JIT, connection pool). Closed loop: rounded
+   * up to whole rounds of the concurrency, and measurement continues from them without a pause.
+   */
   warmupRequests: number;
+  /** Closed loop: the workers' first requests are spread over this many seconds (no synchronized burst). */
+  rampUpS?: number | null;
   /** A level stops after this many measured requests, or after durationS, whichever comes first. */
   requestsPerLevel?: number | null;
   durationS?: number | null;
@@ -84,43 +89,79 @@ async function runLevel(
   signal: AbortSignal,
   report: (done: number) => void,
 ): Promise<RequestSample[]> {
+  return level.rate === null ? closedLoop(client, scenario, level.concurrency, tag, signal, report) : openLoop(client, scenario, level.rate, tag, signal, report);
+}
+
+/**
+ * Keeps `concurrency` requests in flight. Warm-up and measurement are one continuous loop (the first
+ * warmupRequests started are discarded), so measurement starts in steady state instead of with a burst of
+ * `concurrency` simultaneous first requests; rampUpS spreads the workers' first requests over that time.
+ */
+async function closedLoop(client: OpenAiStreamClient, scenario: LoadScenario, concurrency: number, tag: string, signal: AbortSignal, report: (done: number) => void): Promise<RequestSample[]> {
   const prompts = promptSource(scenario);
-  const slots = level.rate === null ? level.concurrency : Number.MAX_SAFE_INTEGER;
+  // Whole rounds: with fewer warm-up requests than workers, measured requests would run beside uncounted ones
+  // and the level's throughput would read low.
+  const warm = scenario.warmupRequests > 0 ? Math.ceil(scenario.warmupRequests / concurrency) * concurrency : 0;
+  const limit = scenario.requestsPerLevel ?? Number.MAX_SAFE_INTEGER;
+  const rampMs = (scenario.rampUpS ?? 0) * 1000;
+  const samples: RequestSample[] = [];
   let issued = 0;
-  const send = (measured: boolean, levelStart: number) => {
-    const index = issued++;
-    return client.stream(scenario.api, prompts(index), `${tag}-${measured ? 'm' : 'w'}${index}`, levelStart, signal);
+  let measured = 0;
+  let start = 0;
+  let deadline = Infinity;
+  const next = (): { index: number; measured: boolean } | null => {
+    if (signal.aborted) return null;
+    if (issued < warm) return { index: issued++, measured: false };
+    const now = performance.now();
+    if (measured === 0) {
+      start = now;
+      deadline = scenario.durationS ? now + scenario.durationS * 1000 : Infinity;
+    }
+    if (measured >= limit || now >= deadline) return null;
+    measured += 1;
+    return { index: issued++, measured: true };
   };
-  if (scenario.warmupRequests > 0) {
-    const warm = Math.min(scenario.warmupRequests, Math.max(1, level.concurrency || 1));
-    let left = scenario.warmupRequests;
-    await Promise.all(Array.from({ length: warm }, async () => {
-      while (left > 0 && !signal.aborted) { left -= 1; await send(false, performance.now()); }
-    }));
+  await Promise.all(Array.from({ length: Math.min(concurrency, warm + limit) }, async (_, worker) => {
+    if (rampMs > 0) await sleep((worker * rampMs) / concurrency, undefined, { signal }).catch(() => undefined);
+    for (let job = next(); job; job = next()) {
+      const sample = await client.stream(scenario.api, prompts(job.index), `${tag}-${job.measured ? 'm' : 'w'}${job.index}`, job.measured ? start : performance.now(), signal);
+      if (job.measured) {
+        samples.push(sample);
+        report(samples.length);
+      }
+      // Let the agent take the finished response's socket back first; otherwise the next request opens a new
+      // connection, and connection setup shows up in the measured TTFT.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }));
+  return samples;
+}
+
+/** Starts `rate` requests per second, evenly spaced, after the warm-up requests have run one at a time. */
+async function openLoop(client: OpenAiStreamClient, scenario: LoadScenario, rate: number, tag: string, signal: AbortSignal, report: (done: number) => void): Promise<RequestSample[]> {
+  const prompts = promptSource(scenario);
+  let issued = 0;
+  for (let i = 0; i < scenario.warmupRequests && !signal.aborted; i += 1) {
+    await client.stream(scenario.api, prompts(issued), `${tag}-w${issued++}`, performance.now(), signal);
   }
   const limit = scenario.requestsPerLevel ?? Number.MAX_SAFE_INTEGER;
   const start = performance.now();
   const deadline = scenario.durationS ? start + scenario.durationS * 1000 : Infinity;
   const samples: RequestSample[] = [];
+  const inFlight: Promise<void>[] = [];
   let started = 0;
   const more = () => !signal.aborted && started < limit && performance.now() < deadline;
-  const record = (sample: RequestSample) => { samples.push(sample); report(samples.length); };
-  if (level.rate === null) {
-    await Promise.all(Array.from({ length: Math.min(slots, limit) }, async () => {
-      while (more()) { started += 1; record(await send(true, start)); }
+  while (more()) {
+    const wait = start + (started * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+    if (!more()) break;
+    started += 1;
+    const index = issued++;
+    inFlight.push(client.stream(scenario.api, prompts(index), `${tag}-m${index}`, start, signal).then((sample) => {
+      samples.push(sample);
+      report(samples.length);
     }));
-  } else {
-    const interval = 1000 / level.rate;
-    const inFlight: Promise<void>[] = [];
-    while (more()) {
-      const due = start + started * interval;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
-      if (!more()) break;
-      started += 1;
-      inFlight.push(send(true, start).then(record));
-    }
-    await Promise.all(inFlight);
   }
+  await Promise.all(inFlight);
   return samples;
 }

@@ -16,6 +16,8 @@ export interface PromptSpec {
 export interface RequestSample {
   /** Offset of the request's start from the start of its level. */
   startMs: number;
+  /** Wall-clock start (epoch ms, sub-millisecond): lines samples up with server logs. */
+  startedAt: number;
   ttftMs: number | null;
   /** Every gap between consecutive content chunks. */
   itlMs: number[];

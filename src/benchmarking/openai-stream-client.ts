@@ -51,7 +51,7 @@ export class OpenAiStreamClient {
     const transport = this.url.protocol === 'https:' ? https : http;
     const start = performance.now();
     const sample: RequestSample = {
-      startMs: start - levelStart, ttftMs: null, itlMs: [], e2eMs: 0, inputTokens: null, outputTokens: 0,
+      startMs: start - levelStart, startedAt: performance.timeOrigin + start, ttftMs: null, itlMs: [], e2eMs: 0, inputTokens: null, outputTokens: 0,
       tokensCounted: true, status: null, error: null, requestId,
     };
     return new Promise((resolve) => {

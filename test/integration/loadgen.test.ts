@@ -22,7 +22,8 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
     const progress: number[] = [];
     const before = server.requests;
     const levels = await runSweep({ baseUrl: server.url, model: 'm' }, scenario(), new AbortController().signal, (p) => progress.push(p.done));
-    expect(server.requests - before).toBe(2 * (2 + 8)); // warm-up requests ran and were not measured
+    // Warm-up requests ran and were not measured (a whole round at each level: 2 at concurrency 1, 4 at 4).
+    expect(server.requests - before).toBe(2 + 8 + 4 + 8);
     expect(levels.map((l) => l.metrics.concurrency)).toEqual([1, 4]);
     for (const { metrics, samples } of levels) {
       expect(metrics.requests).toBe(8);

@@ -32,6 +32,8 @@ export interface ScriptedOpenAiServer {
   requests: number;
   /** Streams currently open. */
   open: number;
+  /** TCP connections accepted so far (a keep-alive client reuses them). */
+  connections: number;
   timings: Map<string, ServerTiming>;
   lastBodies: Record<string, unknown>[];
   close(): Promise<void>;
@@ -52,7 +54,7 @@ interface CompletionBody {
  */
 export async function startScriptedOpenAiServer(script: StreamScript, port = 0): Promise<ScriptedOpenAiServer> {
   const state: ScriptedOpenAiServer = {
-    url: '', script, requests: 0, open: 0, timings: new Map(), lastBodies: [],
+    url: '', script, requests: 0, open: 0, connections: 0, timings: new Map(), lastBodies: [],
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => {
@@ -63,6 +65,7 @@ export async function startScriptedOpenAiServer(script: StreamScript, port = 0):
     req.on('end', () => handle(state, req, res, raw, receivedAt));
   });
   server.maxRequestsPerSocket = 0;
+  server.on('connection', () => { state.connections += 1; });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return state;

@@ -44,6 +44,7 @@ export interface ScenarioInput {
   concurrencies?: number[] | null;
   requestRates?: number[] | null;
   warmupRequests?: number | null;
+  rampUpSeconds?: number | null;
   requestsPerLevel?: number | null;
   durationSeconds?: number | null;
   inputTokens?: number | null;
@@ -57,6 +58,7 @@ export interface Scenario {
   concurrencies: number[] | null;
   requestRates: number[] | null;
   warmupRequests: number;
+  rampUpS: number | null;
   requestsPerLevel: number | null;
   durationS: number | null;
   inputTokens: number | null;
@@ -126,6 +128,7 @@ export function validateScenario(input: ScenarioInput): Scenario {
     concurrencies: requestRates ? null : (concurrencies ?? [1]),
     requestRates,
     warmupRequests: intInRange('scenario.warmupRequests', input.warmupRequests, 0, 10_000) ?? 0,
+    rampUpS: numberInRange('scenario.rampUpSeconds', input.rampUpSeconds, 0, 3600),
     requestsPerLevel,
     durationS,
     inputTokens: intInRange('scenario.inputTokens', input.inputTokens, 1, 1_000_000),

@@ -57,8 +57,14 @@ export class BenchmarkScenarioInput {
   @Field(() => [Float], { nullable: true, description: 'Open-loop levels: requests started per second.' })
   requestRates?: number[] | null;
 
-  @Field(() => Int, { nullable: true, description: 'Requests run and discarded before each level.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Requests run and discarded before each level; closed loop: rounded up to whole rounds of the concurrency, measurement follows without a pause.',
+  })
   warmupRequests?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Closed loop: spread the workers' first requests over this many seconds." })
+  rampUpSeconds?: number | null;
 
   @Field(() => Int, { nullable: true })
   requestsPerLevel?: number | null;
