@@ -5,6 +5,9 @@ import { importVerified, OPERATION_FIELDS, waitForOperation } from '../support/o
 import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
 import { subscribe } from '../support/subscriptions';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { Role } from '../../src/domain/auth/roles';
+import { DEFAULT_PROJECT } from '../../src/domain/governance/project';
+import { issueToken } from '../../src/services/auth-tokens';
 
 const API_KEY = 'sk-bench-secret-4f1c9a';
 const RUN = `mutation($input: RunBenchmarkInput!) { runBenchmark(input: $input) { ${OPERATION_FIELDS} } }`;
@@ -112,6 +115,11 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     const model = await registerModel(t);
     const draft = await createVersion(t, model.id, '1.0.0');
     expect(errorCode(await t.gql(RUN, { input: { ...input({ concurrencies: [1], requestsPerLevel: 1 }), versionId: draft.id } }))).toBe('CONFLICT');
+    // Project-scoped: an editor of another project is refused before anything runs; one of this project gets through.
+    const outsider = await issueToken(t.config.auth, 'outsider', [], 3600, new Map([['other-project', [Role.EDITOR]]]));
+    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }) }, { token: outsider }))).toBe('FORBIDDEN');
+    const member = await issueToken(t.config.auth, 'member', [], 3600, new Map([[DEFAULT_PROJECT, [Role.EDITOR]]]));
+    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1] }) }, { token: member }))).toBe('BAD_USER_INPUT');
     const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
     expect(after[0].n).toBe(before[0].n);
   });
