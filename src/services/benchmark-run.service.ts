@@ -42,8 +42,8 @@ export class BenchmarkRunService {
     private readonly runs: MeasuredRunService,
   ) {}
 
-  requestBenchmark(versionId: string, target: TargetInput, profile: HardwareProfileInput, scenario: ScenarioInput, actor: string): Promise<OperationRecord> {
-    const plan: BenchmarkPlan = { target: this.runs.sealTarget(validateTarget(target)), profile: validateProfile(profile), scenario: validateScenario(scenario) };
+  async requestBenchmark(versionId: string, target: TargetInput, profile: HardwareProfileInput, scenario: ScenarioInput, actor: string): Promise<OperationRecord> {
+    const plan: BenchmarkPlan = { target: await this.runs.sealTarget(validateTarget(target)), profile: validateProfile(profile), scenario: validateScenario(scenario) };
     return this.runs.request(OperationKind.BENCHMARK, versionId, { ...plan }, actor);
   }
 

@@ -24,8 +24,8 @@ export interface TaskResult {
 export class EvaluationRunService {
   constructor(private readonly runs: MeasuredRunService) {}
 
-  requestEvaluation(versionId: string, target: TargetInput, suite: { name: string; tasks: EvalTaskInput[] }, actor: string): Promise<OperationRecord> {
-    const plan: EvaluationPlan = { target: this.runs.sealTarget(validateTarget(target)), suite: validateSuite(suite) };
+  async requestEvaluation(versionId: string, target: TargetInput, suite: { name: string; tasks: EvalTaskInput[] }, actor: string): Promise<OperationRecord> {
+    const plan: EvaluationPlan = { target: await this.runs.sealTarget(validateTarget(target)), suite: validateSuite(suite) };
     return this.runs.request(OperationKind.EVALUATION, versionId, { ...plan }, actor);
   }
 

@@ -33,9 +33,13 @@ export class MeasuredRunService {
     private readonly operations: OperationService,
     private readonly workflows: WorkflowGateway,
     private readonly sealer: SecretSealer | null,
+    /** The URL-import destination policy (URL_IMPORT_ALLOW): loopback, private and metadata addresses are refused. */
+    private readonly preflight: (url: string) => Promise<void>,
   ) {}
 
-  sealTarget(target: TargetInput & { url: string }): StoredTarget {
+  /** Checks the endpoint's address (a target is an outbound request the worker makes for the caller) and seals its key. */
+  async sealTarget(target: TargetInput & { url: string }): Promise<StoredTarget> {
+    await this.preflight(target.url);
     if (target.apiKey && !this.sealer) throw new ValidationError('target.apiKey', 'API keys need SECRETS_KEY to be configured on the server');
     return { url: target.url, model: target.model, sealedApiKey: target.apiKey ? (this.sealer as SecretSealer).seal(target.apiKey) : null };
   }

@@ -111,6 +111,9 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, { url: 'ftp://x' }) }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1] }) }))).toBe('BAD_USER_INPUT'); // no stop rule
+    // The worker would call the target for the caller: metadata and private addresses are refused (URL_IMPORT_ALLOW).
+    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, { url: 'http://169.254.169.254/' }) }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, { url: 'http://10.1.2.3:8000/' }) }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestRates: [2], requestsPerLevel: 1 }) }))).toBe('BAD_USER_INPUT');
     const model = await registerModel(t);
     const draft = await createVersion(t, model.id, '1.0.0');
