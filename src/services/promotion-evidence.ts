@@ -26,8 +26,9 @@ export async function gatherEvidence(
   const [fileCount, scan, evaluations, benchmarks, license] = [
     await tx.getRepository(VersionFileEntity).countBy({ versionId: version.id }),
     await tx.getRepository(ScanResultEntity).findOne({ where: { versionId: version.id }, order: { startedAt: 'DESC', id: 'DESC' }, select: { id: true, status: true } }),
-    await tx.getRepository(EvaluationEntity).countBy({ versionId: version.id }),
-    await tx.getRepository(BenchmarkEntity).countBy({ versionId: version.id }),
+    // Evidence is what we measured (or recorded by hand): scores a model card reports are shown, never counted.
+    await tx.getRepository(EvaluationEntity).countBy({ versionId: version.id, provenance: 'MEASURED' }),
+    await tx.getRepository(BenchmarkEntity).countBy({ versionId: version.id, provenance: 'MEASURED' }),
     await licenses.evaluate(tx, model, version.id, usage),
   ];
   return {

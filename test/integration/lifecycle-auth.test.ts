@@ -65,6 +65,11 @@ describe('lifecycle per version', () => {
 
   test('EVALUATED needs evidence; publishing needs the approver role, a second person and a license', async () => {
     const { modelId, versionId } = await importVerified(t);
+    // A score the model card reports is shown, never evidence: only measured (or recorded) ones count.
+    await t.dataSource.query(
+      `INSERT INTO evaluations (model_id, version_id, benchmark, score, recorded_by, provenance) VALUES ($1, $2, 'mmlu', 0.9, 'model-card', 'REPORTED')`,
+      [modelId, versionId],
+    );
     const early = await transition(t, versionId, 'EVALUATED', Role.EDITOR);
     expect(errorCode(early)).toBe('POLICY_VIOLATION');
     expect(early.errors![0].message).toMatch(/no evaluation or benchmark/);
