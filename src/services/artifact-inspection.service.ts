@@ -5,6 +5,7 @@ import { bytesPerElement } from '../domain/artifacts/dtype';
 import { type GgufSummary, parseGgufHeader } from '../domain/artifacts/gguf-header';
 import { type HfConfigSummary, parseHfConfig } from '../domain/artifacts/hf-config';
 import { type ModelCardSummary, parseModelCard } from '../domain/artifacts/model-card';
+import { parseModelIndex, type ReportedScore } from '../domain/evaluation/model-index';
 import { parseSafetensorsHeader, type SafetensorsSummary } from '../domain/artifacts/safetensors-header';
 import { summarise, type VerifiedMetadata } from '../domain/artifacts/verified-metadata';
 import type { HardwareRequirements } from '../domain/catalog/model-draft';
@@ -17,6 +18,8 @@ export interface Inspection {
   /** Files whose structure is broken; any of these sends the model to NEEDS_ATTENTION. */
   problems: string[];
   requirements: HardwareRequirements | null;
+  /** Scores the root model card's `model-index` reports (stored as REPORTED, never as evidence). */
+  reported?: ReportedScore[];
 }
 
 const MAX_TEXT = 4 * 1024 * 1024;
@@ -42,19 +45,24 @@ export class ArtifactInspectionService {
     const gguf: GgufSummary[] = [];
     let config: HfConfigSummary | null = null;
     let card: ModelCardSummary | null = null;
+    let reported: ReportedScore[] = [];
     for (const file of manifest) {
       try {
         if (file.format === ArtifactFormat.SAFETENSORS) safetensors.push(await this.header(file, parseSafetensorsHeader));
         else if (file.format === ArtifactFormat.GGUF) gguf.push(await this.header(file, parseGgufHeader));
         else if (file.path === 'config.json') config = parseHfConfig(file.path, await this.text(file));
-        else if (file.format === ArtifactFormat.MODEL_CARD && !file.path.includes('/')) card = parseModelCard(await this.text(file));
+        else if (file.format === ArtifactFormat.MODEL_CARD && !file.path.includes('/')) {
+          const text = await this.text(file);
+          card = parseModelCard(text);
+          reported = parseModelIndex(text);
+        }
       } catch (error) {
         if (!(error instanceof MalformedArtifactError)) throw error;
         problems.push(error.message);
       }
     }
     const verified = summarise({ config, safetensors, gguf, card });
-    return { verified, problems, requirements: this.estimate(verified) };
+    return { verified, problems, requirements: this.estimate(verified), reported };
   }
 
   private estimate(verified: VerifiedMetadata): HardwareRequirements | null {

@@ -11,6 +11,7 @@ import type { ImportListingService } from './import-listing.service';
 import { lockVersion, moveVersion } from './model-transition';
 import type { OperationService } from './operation.service';
 import { abandonScans } from './scan-abandon';
+import { replaceReportedScores } from './reported-scores';
 import { scanProblems } from './scan-verdict-lookup';
 
 export interface ImportIds {
@@ -76,6 +77,8 @@ export class ImportOutcomeService {
       model.requirements ??= inspection.requirements;
       if (passed && model.defaultVersionId === null) model.defaultVersionId = version.id;
       await tx.save(model);
+      // What the model card claims, shown beside what we measure; in this transaction, so written once.
+      await replaceReportedScores(tx, { modelId: model.id, versionId: version.id }, inspection.reported ?? [], WORKER);
       await this.operations.update(
         ids.operationId,
         passed

@@ -156,3 +156,32 @@ test('a local cache materialises a verified version as a serving directory, and 
   expect(evicted.data!.evictLocalCache.state).toBe('EVICTED');
   await expect(readdir(cache.path)).rejects.toThrow();
 });
+
+test("scores a model card's model-index reports are stored with provenance REPORTED, once, beside measured ones", async () => {
+  const dir = path.join(roots, uniqueName('card'));
+  await writeModelDir(dir);
+  const card = [
+    '---',
+    'license: apache-2.0',
+    'model-index:',
+    '- name: tiny-llama',
+    '  results:',
+    '  - task: { type: text-generation }',
+    '    dataset: { name: MMLU (5-Shot), type: cais/mmlu }',
+    '    metrics:',
+    '    - { type: acc, value: 0.423 }',
+    '  - task: { type: text-generation }',
+    '    dataset: { name: GSM8k, type: gsm8k }',
+    '    metrics:',
+    '    - { type: acc, value: "not a number" }',
+    '---',
+    '',
+    '# Model card',
+  ].join('\n');
+  await writeFile(path.join(dir, 'README.md'), card);
+  const started = await importModel(t, { name: uniqueName('card'), source: { sourceType: 'DISK', path: dir } });
+  expect((await waitForOperation(t, started.data!.importModel.id)).status).toBe('SUCCEEDED');
+  const res = await t.gql(`query($id: ID!) { model(id: $id) { evaluations { benchmark score provenance } } }`, { id: started.data!.importModel.model.id }, { as: Role.VIEWER });
+  // The malformed score is skipped, the good one stored once.
+  expect(res.data!.model.evaluations).toEqual([{ benchmark: 'mmlu', score: 0.423, provenance: 'REPORTED' }]);
+});
