@@ -31,6 +31,9 @@ async function main(): Promise<void> {
     const dbUrl = (db.dataSource.options as { url?: string }).url!;
     const dbName = new URL(dbUrl).pathname.slice(1);
     const pool = new Pool({ connectionString: dbUrl, max: 10 });
+    // An idle client the server drops (a shutdown or terminate while the run ends) is reported, not a crash:
+    // pg emits it on the pool, and an unhandled 'error' event would kill the process after the figures.
+    pool.on('error', (error) => say(`database connection dropped: ${error.message}`));
     cleanups.push(() => pool.end());
     const [{ server_version: pgVersion }] = (await pool.query<{ server_version: string }>('SHOW server_version')).rows;
 
