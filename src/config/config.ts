@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError, type Env, intVar, optional } from './env-vars';
 import { type FilesConfig, loadFilesConfig } from './files-config';
 import { loadScanConfig, type ScanConfig } from './scan-config';
 
@@ -106,28 +107,11 @@ export interface Config {
 
 export const DEV_JWT_SECRET = 'modelhub-local-dev-secret-do-not-use-in-production';
 
-export class ConfigError extends Error {}
-
-type Env = Readonly<Record<string, string | undefined>>;
+export { ConfigError };
 
 function hostId(value: string): string {
   if (!/^[\w.-]{1,100}$/.test(value)) throw new ConfigError(`WORKER_HOST_ID must be 1-100 letters, digits, ".", "_" or "-" (got ${JSON.stringify(value.slice(0, 40))})`);
   return value;
-}
-
-function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function optional(env: Env, name: string): string | null {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? null : raw.trim();
 }
 
 /** What one GraphQL request may ask for; each limit answers its own extensions.code when exceeded. */

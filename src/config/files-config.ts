@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { ConfigError } from './config';
+import { ConfigError, type Env, intVar, optional } from './env-vars';
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Uploads, downloads and aliases (read by config.ts, the one reader of the environment). */
 export interface FilesConfig {
@@ -21,30 +20,17 @@ export interface FilesConfig {
   readonly presignTtlSeconds: number;
 }
 
-function value(env: Env, name: string): string | null {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? null : raw.trim();
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = value(env, name);
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  return n;
-}
-
 export function loadFilesConfig(env: Env, stagingDir: string, cwd: string): FilesConfig {
-  const publicUrl = value(env, 'PUBLIC_URL');
+  const publicUrl = optional(env, 'PUBLIC_URL');
   if (publicUrl !== null && !/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
-  const protectedAliases = (value(env, 'PROTECTED_ALIASES') ?? 'production').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+  const protectedAliases = (optional(env, 'PROTECTED_ALIASES') ?? 'production').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
   return {
-    uploadDir: path.resolve(cwd, value(env, 'UPLOAD_DIR') ?? path.join(stagingDir, 'uploads')),
-    uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
-    uploadExpiryMs: int(env, 'UPLOAD_EXPIRY_MS', 24 * 3_600_000, 60_000, 30 * 24 * 3_600_000),
-    uploadTokenTtlSeconds: int(env, 'UPLOAD_TOKEN_TTL_S', 1800, 10, 86_400),
+    uploadDir: path.resolve(cwd, optional(env, 'UPLOAD_DIR') ?? path.join(stagingDir, 'uploads')),
+    uploadMaxBytes: intVar(env, 'UPLOAD_MAX_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
+    uploadExpiryMs: intVar(env, 'UPLOAD_EXPIRY_MS', 24 * 3_600_000, 60_000, 30 * 24 * 3_600_000),
+    uploadTokenTtlSeconds: intVar(env, 'UPLOAD_TOKEN_TTL_S', 1800, 10, 86_400),
     protectedAliases,
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
-    presignTtlSeconds: int(env, 'DOWNLOAD_PRESIGN_TTL_S', 300, 0, 7 * 86_400),
+    presignTtlSeconds: intVar(env, 'DOWNLOAD_PRESIGN_TTL_S', 300, 0, 7 * 86_400),
   };
 }

@@ -1,6 +1,5 @@
-import { ConfigError } from './config';
+import { type Env, intVar, optional } from './env-vars';
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where clamd listens; null in ScanConfig means no clamd: the ClamAV part of every scan is SKIPPED. */
 export interface ClamdConfig {
@@ -20,30 +19,17 @@ export interface ScanConfig {
   readonly rescanBatch: number;
 }
 
-function value(env: Env, name: string): string | null {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? null : raw.trim();
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = value(env, name);
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  return n;
-}
-
 /** CLAMD_SOCKET, or CLAMD_HOST/CLAMD_PORT (either alone implies the other's default: 127.0.0.1, 3310). */
 export function loadScanConfig(env: Env, mode: 'development' | 'test' | 'production'): ScanConfig {
-  const socket = value(env, 'CLAMD_SOCKET');
-  const host = value(env, 'CLAMD_HOST');
-  const port = value(env, 'CLAMD_PORT') === null ? null : int(env, 'CLAMD_PORT', 3310, 1, 65535);
-  const timeoutMs = int(env, 'CLAMD_TIMEOUT_MS', 300_000, 1000, 3_600_000);
+  const socket = optional(env, 'CLAMD_SOCKET');
+  const host = optional(env, 'CLAMD_HOST');
+  const port = optional(env, 'CLAMD_PORT') === null ? null : intVar(env, 'CLAMD_PORT', 3310, 1, 65535);
+  const timeoutMs = intVar(env, 'CLAMD_TIMEOUT_MS', 300_000, 1000, 3_600_000);
   const clamd = socket || host || port !== null ? { socket, host: socket ? null : (host ?? '127.0.0.1'), port: socket ? null : (port ?? 3310), timeoutMs } : null;
   return {
     clamd,
     // Tests start workers per file on a shared Temporal server: a schedule per worker would outlive them.
-    rescanIntervalMs: int(env, 'RESCAN_INTERVAL_MS', mode === 'test' ? 0 : 6 * 3_600_000, 0, 30 * 86_400_000),
-    rescanBatch: int(env, 'RESCAN_BATCH', 100, 1, 10_000),
+    rescanIntervalMs: intVar(env, 'RESCAN_INTERVAL_MS', mode === 'test' ? 0 : 6 * 3_600_000, 0, 30 * 86_400_000),
+    rescanBatch: intVar(env, 'RESCAN_BATCH', 100, 1, 10_000),
   };
 }
