@@ -17,6 +17,9 @@ interface Move {
   why: string;
 }
 
+/** Every stage but INGESTING (and ARCHIVED itself) can be archived, by an approver. */
+const ARCHIVE: Move = { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' };
+
 /**
  * The governed lifecycle of one version. Ingesting is entered by an import (or a retry of one) and left
  * only by the system, from what it verified; people move the rest. Archived is terminal: a registry keeps
@@ -25,7 +28,7 @@ interface Move {
 const MOVES: Readonly<Record<LifecycleStage, readonly Move[]>> = {
   [S.DRAFT]: [
     { to: S.INGESTING, by: Mover.SYSTEM, why: 'a version enters INGESTING when its files are imported' },
-    { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' },
+    ARCHIVE,
   ],
   [S.INGESTING]: [
     { to: S.VERIFIED, by: Mover.SYSTEM, why: 'only verification of the files decides VERIFIED' },
@@ -33,17 +36,17 @@ const MOVES: Readonly<Record<LifecycleStage, readonly Move[]>> = {
   ],
   [S.NEEDS_ATTENTION]: [
     { to: S.INGESTING, by: Mover.SYSTEM, why: 'use retryOperation to import the version again' },
-    { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' },
+    ARCHIVE,
   ],
   [S.VERIFIED]: [
     { to: S.EVALUATED, by: Mover.EDITOR, why: 'EVALUATED needs an evaluation or benchmark of the version' },
-    { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' },
+    ARCHIVE,
   ],
   [S.EVALUATED]: [
     { to: S.PUBLISHED, by: Mover.APPROVER, why: 'publishing needs the approver role' },
-    { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' },
+    ARCHIVE,
   ],
-  [S.PUBLISHED]: [{ to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' }],
+  [S.PUBLISHED]: [ARCHIVE],
   [S.ARCHIVED]: [],
 };
 
