@@ -1,8 +1,12 @@
+import type { AddressPolicy } from '../net/address-policy';
+
 /** An OpenAI-compatible endpoint serving the model; the API key is already opened (never stored in this form). */
 export interface LoadTarget {
   baseUrl: string;
   model: string;
   apiKey?: string | null;
+  /** Checked on every new connection (the worker's URL_IMPORT_ALLOW rules); none in tests of the client alone. */
+  policy?: AddressPolicy | null;
 }
 
 export type RequestApi = 'chat' | 'completion';

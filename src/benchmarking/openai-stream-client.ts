@@ -1,6 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
+import type { AddressPolicy } from '../net/address-policy';
+import { Http1Pool } from './http1-pool';
 import { SseDataReader } from './sse-lines';
 import type { LoadTarget, PromptSpec, RequestApi, RequestSample } from './load-types';
 
@@ -12,99 +12,119 @@ interface StreamChunk {
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
 }
 
+/** What one `data:` event carries: a content token, usage figures, or neither. */
+export interface EventReading {
+  content: boolean;
+  usage: StreamChunk['usage'];
+}
+
+const NOTHING: EventReading = { content: false, usage: null };
+const TOKEN: EventReading = { content: true, usage: null };
+
 /**
- * Streams one request and times it with the monotonic clock. Parsing stays minimal (one JSON.parse per event,
- * no allocation per byte) because at hundreds of concurrent streams the client's own work shows up in TTFT.
- * Agents keep sockets alive so a level measures the server, not TCP handshakes.
+ * Reads an event without parsing it when its shape is the usual compact one: `"content":"x` or `"text":"x` is a
+ * token (a key inside a JSON string would be escaped, `\"content\"`, so it cannot be matched there), and an event
+ * without `"usage":` and without either key carries nothing we count. Anything else is parsed.
+ */
+export function readEvent(data: string): EventReading {
+  const usage = data.indexOf('"usage":');
+  if (usage < 0 || data.startsWith('null', usage + 8)) {
+    const key = data.indexOf('"content":');
+    const at = key >= 0 ? key + 10 : data.indexOf('"text":') + 7;
+    if (at === 6 && key < 0) return NOTHING; // neither key: a role-only delta, a finish_reason chunk, …
+    if (data.charCodeAt(at) === 34 /* " */) return data.charCodeAt(at + 1) === 34 ? NOTHING : TOKEN;
+    if (data.startsWith('null', at)) return NOTHING;
+  }
+  let chunk: StreamChunk;
+  try { chunk = JSON.parse(data) as StreamChunk; } catch { return NOTHING; }
+  const choice = chunk.choices?.[0];
+  return { content: Boolean(choice?.delta?.content ?? choice?.text), usage: chunk.usage ?? null };
+}
+
+/**
+ * Streams one request and times it with the monotonic clock. Requests go over raw keep-alive HTTP/1.1
+ * connections (Http1Pool) and parsing stays minimal (most events are classified without JSON.parse), because at
+ * hundreds of concurrent streams the client's own work shows up in TTFT. Cancelling the signal destroys every
+ * connection at once, so the endpoint stops receiving load immediately.
  */
 export class OpenAiStreamClient {
-  private readonly agent: http.Agent;
-  private readonly url: URL;
+  private readonly pool: Http1Pool;
+  private readonly headPrefix: string;
+  private readonly paths: Record<RequestApi, string>;
+  private readonly watched = new WeakSet<AbortSignal>();
 
-  constructor(private readonly target: LoadTarget) {
-    this.url = new URL(target.baseUrl.replace(/\/+$/, '') + '/');
-    const options = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 };
-    this.agent = this.url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+  constructor(private readonly target: LoadTarget, policy: AddressPolicy | null = target.policy ?? null) {
+    const url = new URL(target.baseUrl.replace(/\/+$/, '') + '/');
+    this.pool = new Http1Pool(url, policy);
+    this.paths = { chat: `${url.pathname}v1/chat/completions`, completion: `${url.pathname}v1/completions` };
+    this.headPrefix = `Host: ${url.host}\r\ncontent-type: application/json\r\naccept: text/event-stream\r\n${target.apiKey ? `authorization: Bearer ${target.apiKey}\r\n` : ''}`;
   }
 
   close(): void {
-    this.agent.destroy();
+    this.pool.close();
   }
 
   stream(api: RequestApi, prompt: PromptSpec, requestId: string, levelStart: number, signal: AbortSignal): Promise<RequestSample> {
-    const path = api === 'chat' ? 'v1/chat/completions' : 'v1/completions';
-    const body = JSON.stringify({
+    if (!this.watched.has(signal)) {
+      this.watched.add(signal);
+      signal.addEventListener('abort', () => this.pool.close('cancelled'), { once: true });
+    }
+    const body = Buffer.from(JSON.stringify({
       model: this.target.model,
       stream: true,
       stream_options: { include_usage: true },
       max_tokens: prompt.maxTokens,
       temperature: 0,
       ...(api === 'chat' ? { messages: [{ role: 'user', content: prompt.prompt }] } : { prompt: prompt.prompt }),
-    });
-    const headers: http.OutgoingHttpHeaders = {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      accept: 'text/event-stream',
-      'x-request-id': requestId,
-    };
-    if (this.target.apiKey) headers.authorization = `Bearer ${this.target.apiKey}`;
-    const transport = this.url.protocol === 'https:' ? https : http;
+    }));
+    const head = `POST ${this.paths[api]} HTTP/1.1\r\n${this.headPrefix}x-request-id: ${requestId}\r\ncontent-length: ${body.length}\r\n\r\n`;
     const start = performance.now();
     const sample: RequestSample = {
       startMs: start - levelStart, startedAt: performance.timeOrigin + start, ttftMs: null, itlMs: [], e2eMs: 0, inputTokens: null, outputTokens: 0,
       tokensCounted: true, status: null, error: null, requestId,
     };
+    if (signal.aborted) return Promise.resolve({ ...sample, error: 'cancelled' });
     return new Promise((resolve) => {
-      let settled = false;
-      const finish = (error: string | null) => {
-        if (settled) return;
-        settled = true;
-        sample.e2eMs = performance.now() - start;
-        if (error) sample.error = error.slice(0, MAX_ERROR_CHARS);
-        resolve(sample);
-      };
-      const req = transport.request(new URL(path, this.url), { method: 'POST', headers, agent: this.agent, signal }, (res) => {
-        sample.status = res.statusCode ?? null;
-        res.setEncoding('utf8');
-        if (sample.status !== 200) {
-          let text = '';
-          res.on('data', (c: string) => { if (text.length < MAX_ERROR_CHARS) text += c; });
-          res.on('end', () => finish(`HTTP ${sample.status}: ${text}`));
-          res.on('error', (e) => finish(e.message));
-          return;
-        }
-        const reader = new SseDataReader();
-        let last = 0;
-        let done = false;
-        res.on('data', (c: string) => {
+      const reader = new SseDataReader();
+      let errorText = '';
+      let last = 0;
+      let done = false;
+      this.pool.send(Buffer.concat([Buffer.from(head, 'latin1'), body]), {
+        onHead: (status) => { sample.status = status; },
+        onData: (data) => {
           const now = performance.now();
-          for (const data of reader.push(c)) {
-            if (data === '[DONE]') { done = true; continue; }
-            let chunk: StreamChunk;
-            try { chunk = JSON.parse(data) as StreamChunk; } catch { continue; }
-            const choice = chunk.choices?.[0];
-            const text = choice?.delta?.content ?? choice?.text;
-            if (text) {
+          if (sample.status !== 200) {
+            if (errorText.length < MAX_ERROR_CHARS) errorText += data.toString('utf8', 0, MAX_ERROR_CHARS);
+            return;
+          }
+          for (const event of reader.push(data)) {
+            if (event === '[DONE]') { done = true; continue; }
+            const reading = readEvent(event);
+            if (reading.content) {
               if (sample.ttftMs === null) sample.ttftMs = now - start;
               else sample.itlMs.push(now - last);
               last = now;
               sample.outputTokens += 1;
             }
-            if (chunk.usage) {
-              if (typeof chunk.usage.prompt_tokens === 'number') sample.inputTokens = chunk.usage.prompt_tokens;
-              if (typeof chunk.usage.completion_tokens === 'number') {
-                sample.outputTokens = chunk.usage.completion_tokens;
+            const usage = reading.usage;
+            if (usage) {
+              if (typeof usage.prompt_tokens === 'number') sample.inputTokens = usage.prompt_tokens;
+              if (typeof usage.completion_tokens === 'number') {
+                sample.outputTokens = usage.completion_tokens;
                 sample.tokensCounted = false;
               }
             }
           }
-        });
-        res.on('end', () => finish(done || sample.ttftMs !== null ? null : 'stream ended without content'));
-        res.on('error', (e) => finish(e.message));
-        res.on('aborted', () => finish('response aborted'));
+        },
+        onDone: (error) => {
+          sample.e2eMs = performance.now() - start;
+          let failure: string | null = error;
+          if (!failure && sample.status !== 200) failure = `HTTP ${sample.status}: ${errorText}`;
+          if (!failure && !done && sample.ttftMs === null) failure = 'stream ended without content';
+          if (failure) sample.error = failure.slice(0, MAX_ERROR_CHARS);
+          resolve(sample);
+        },
       });
-      req.on('error', (e) => finish(signal.aborted ? 'cancelled' : e.message));
-      req.end(body);
     });
   }
 }

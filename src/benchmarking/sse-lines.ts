@@ -1,19 +1,25 @@
 /**
- * Splits a Server-Sent Events byte stream into `data:` payloads. Chunks from the socket cut events anywhere,
- * so a partial line is carried over; only `data:` fields matter for OpenAI-style streams.
+ * Splits a Server-Sent Events byte stream into `data:` payloads. Reads cut events anywhere, so a partial line is
+ * carried over; lines are cut at '\n' bytes, which never fall inside a UTF-8 sequence, so each line decodes
+ * whole. Only `data:` fields matter for OpenAI-style streams.
  */
 export class SseDataReader {
-  private carry = '';
+  private carry: Buffer | null = null;
 
-  push(chunk: string): string[] {
-    const text = this.carry + chunk;
-    const lines = text.split('\n');
-    this.carry = lines.pop() ?? '';
+  push(chunk: Buffer | string): string[] {
+    const input = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const bytes = this.carry ? Buffer.concat([this.carry, input]) : input;
+    this.carry = null;
     const out: string[] = [];
-    for (const raw of lines) {
-      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      if (line.startsWith('data:')) out.push(line.slice(line[5] === ' ' ? 6 : 5));
+    let start = 0;
+    for (let end = bytes.indexOf(10, start); end >= 0; start = end + 1, end = bytes.indexOf(10, start)) {
+      const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
+      // "data:" is 5 bytes; a single space after the colon is not part of the value.
+      if (stop - start >= 5 && bytes[start] === 100 && bytes[start + 1] === 97 && bytes[start + 2] === 116 && bytes[start + 3] === 97 && bytes[start + 4] === 58) {
+        out.push(bytes.toString('utf8', start + (bytes[start + 5] === 32 ? 6 : 5), stop));
+      }
     }
+    if (start < bytes.length) this.carry = Buffer.from(bytes.subarray(start));
     return out;
   }
 }

@@ -1,0 +1,125 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import type { AddressPolicy } from '../net/address-policy';
+import { resolveChecked } from '../net/guarded-request';
+import { Http1ResponseParser, type ResponseHandler } from './http1-response-parser';
+
+export type { ResponseHandler } from './http1-response-parser';
+
+interface Connection {
+  socket: net.Socket;
+  parser: Http1ResponseParser | null;
+  /** Requests this connection has carried: a reused one may have been closed by the server while idle. */
+  uses: number;
+}
+
+interface Pending {
+  request: Buffer;
+  handler: ResponseHandler;
+  /** Set when a reused connection failed before any answer byte: the request is sent once more on a new one. */
+  retried: boolean;
+}
+
+/**
+ * A keep-alive pool of raw HTTP/1.1 connections to one origin, for the load generator. Node's http client puts
+ * a ClientRequest, an agent queue, an IncomingMessage stream and an event per chunk between the socket and our
+ * code; at hundreds of concurrent streams that work queues up on the event loop and shows in measured TTFT.
+ * Here a request is one write, and each socket read reaches the handler directly.
+ *
+ * Every new connection resolves the host again and checks every address against the policy (when given), then
+ * connects to the checked address: a name that turned private after the request was accepted (DNS rebinding)
+ * is never contacted.
+ */
+export class Http1Pool {
+  private readonly idle: Connection[] = [];
+  private readonly busy = new Set<Connection>();
+  private closedWith: string | null = null;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly secure: boolean;
+
+  constructor(private readonly origin: URL, private readonly policy: AddressPolicy | null) {
+    this.secure = origin.protocol === 'https:';
+    if (!this.secure && origin.protocol !== 'http:') throw new Error(`${origin.protocol} endpoints are not supported; use http or https`);
+    this.host = origin.hostname.replace(/^\[|\]$/g, '');
+    this.port = Number(origin.port) || (this.secure ? 443 : 80);
+  }
+
+  /** Sends a complete request (head and body in one buffer); the handler hears the answer. */
+  send(request: Buffer, handler: ResponseHandler): void {
+    this.dispatch({ request, handler, retried: false });
+  }
+
+  /** Destroys every connection: requests in flight end at once with `reason`, later ones are refused. */
+  close(reason = 'closed'): void {
+    if (this.closedWith) return;
+    this.closedWith = reason;
+    for (const c of this.idle.splice(0)) c.socket.destroy();
+    for (const c of [...this.busy]) this.finish(c, reason, false);
+  }
+
+  private dispatch(pending: Pending): void {
+    if (this.closedWith) { pending.handler.onDone(this.closedWith); return; }
+    let connection: Connection | undefined;
+    while ((connection = this.idle.pop()) && connection.socket.destroyed);
+    if (connection) this.start(connection, pending);
+    else this.open().then((c) => this.start(c, pending), (error: Error) => pending.handler.onDone(error.message));
+  }
+
+  private async open(): Promise<Connection> {
+    const address = this.policy ? (await resolveChecked(this.origin, this.policy)).address : this.host;
+    if (this.closedWith) throw new Error(this.closedWith);
+    const socket = this.secure
+      ? tls.connect({ host: address, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ALPNProtocols: ['http/1.1'] })
+      : net.connect({ host: address, port: this.port });
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    const connection: Connection = { socket, parser: null, uses: 0 };
+    socket.on('data', (data: Buffer) => {
+      const parser = connection.parser;
+      if (!parser) { socket.destroy(); return; } // bytes nobody asked for: the connection cannot be trusted
+      const outcome = parser.feed(data);
+      if (outcome === 'more') return;
+      this.finish(connection, outcome === 'error' ? parser.error : null, outcome === 'done-keep');
+    });
+    socket.on('error', () => undefined); // 'close' follows and reports it
+    socket.on('close', () => {
+      const parser = connection.parser;
+      if (!parser) { this.drop(connection); return; }
+      if (parser.endOfStream()) { this.finish(connection, null, false); return; }
+      this.finish(connection, parser.received ? 'connection closed mid-response' : 'connection closed before a response', false, true);
+    });
+    return connection;
+  }
+
+  private start(connection: Connection, pending: Pending): void {
+    if (this.closedWith) { connection.socket.destroy(); pending.handler.onDone(this.closedWith); return; }
+    connection.uses += 1;
+    connection.parser = new Http1ResponseParser(pending.handler, pending);
+    this.busy.add(connection);
+    connection.socket.write(pending.request);
+  }
+
+  /** Ends the connection's current request; a kept-alive connection goes back to the pool. */
+  private finish(connection: Connection, error: string | null, keep: boolean, closed = false): void {
+    const parser = connection.parser;
+    if (!parser) return;
+    connection.parser = null;
+    this.busy.delete(connection);
+    const pending = parser.context as Pending;
+    // A reused connection the server had already closed: nothing was answered, so sending again is safe.
+    if (closed && !parser.received && connection.uses > 1 && !pending.retried && !this.closedWith) {
+      connection.socket.destroy();
+      this.dispatch({ ...pending, retried: true });
+      return;
+    }
+    if (keep && !this.closedWith) this.idle.push(connection);
+    else connection.socket.destroy();
+    pending.handler.onDone(error);
+  }
+
+  private drop(connection: Connection): void {
+    const i = this.idle.indexOf(connection);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+}
