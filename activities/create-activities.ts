@@ -10,6 +10,8 @@ import { failFast } from './activity-failures';
 import { whileHeartbeating } from './heartbeat-timer';
 import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 import { createBlobGcActivities } from './blob-gc.activities';
+import { createReportedScoresActivities } from './reported-scores.activities';
+import type { ReportedScoresRefreshService } from '../src/services/reported-scores-refresh.service';
 import { createBenchmarkActivities, type BenchmarkActivityDeps } from './benchmark-activities';
 import { createEvaluationActivities, type EvaluationActivityDeps } from './evaluation-activities';
 import type { BlobGcService } from '../src/services/blob-gc.service';
@@ -21,6 +23,7 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, E
   listings: ImportListingService;
   caches: LocalCacheService;
   blobGc: BlobGcService;
+  reportedScoresRefresh: ReportedScoresRefreshService;
   /** This worker's host: its id and its own task queue (work needing this host's disk is sent there). */
   host: { id: string; taskQueue: string };
 }
@@ -29,11 +32,12 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, E
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasetsDir }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, reportedScoresRefresh, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasetsDir }: ActivityDeps) {
   return {
     ...createBenchmarkActivities({ measuredRuns, benchmarkRuns }),
     ...createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasetsDir }),
     ...createBlobGcActivities({ blobGc }),
+    ...createReportedScoresActivities({ reportedScoresRefresh }),
     ...createScanActivities({ scanRuns, scanRequests, blobScans }),
     listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {
       return whileHeartbeating(() => failFast(() => ingestion.listFiles(input.operationId, input.source)));

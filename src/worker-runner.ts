@@ -4,6 +4,7 @@ import type { Runtime } from './runtime';
 import { ensureBlobGcSchedule } from './temporal/blob-gc-schedule';
 import { createWorker } from './temporal/worker-factory';
 import { scheduleRescans } from './temporal/rescan-schedule';
+import { scheduleReportedScoresRefresh } from './temporal/reported-scores-schedule';
 
 export interface RunningWorker {
   /** Resolves when the worker has drained and stopped. */
@@ -32,6 +33,7 @@ export async function startWorker(runtime: Runtime, log: Logger, workflowBundleP
   });
   const done = worker.run().finally(() => connection.close());
   scheduleRescans(runtime.temporalAddress, runtime.config, log);
+  scheduleReportedScoresRefresh(runtime.temporalAddress, runtime.config, log);
   log.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
   if (options.schedule ?? config.env !== 'test') {
     ensureBlobGcSchedule(runtime.temporalAddress, config.temporal, config.gc).then(

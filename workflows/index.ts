@@ -5,3 +5,4 @@ export { evictCacheWorkflow } from './evict-cache.workflow';
 export { blobGcWorkflow } from './blob-gc.workflow';
 export { benchmarkWorkflow } from './benchmark.workflow';
 export { evaluationWorkflow } from './evaluation.workflow';
+export { refreshReportedScoresWorkflow } from './reported-scores.workflow';

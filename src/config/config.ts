@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, type Env, intVar, optional } from './env-vars';
 import { type FilesConfig, loadFilesConfig } from './files-config';
+import { loadReportedScoresConfig, type ReportedScoresConfig } from './reported-scores-config';
 import { loadScanConfig, type ScanConfig } from './scan-config';
 
 /** The one place that reads process.env. Everything else receives a frozen Config. */
@@ -103,6 +104,8 @@ export interface Config {
   readonly scanning: ScanConfig;
   /** Uploads, downloads and aliases (UPLOAD_*, PROTECTED_ALIASES, PUBLIC_URL, …); see files-config.ts. */
   readonly files: FilesConfig;
+  /** The schedule refreshing REPORTED scores from upstream model cards (REPORTED_SCORES_*); see reported-scores-config.ts. */
+  readonly reportedScores: ReportedScoresConfig;
 }
 
 export const DEV_JWT_SECRET = 'modelhub-local-dev-secret-do-not-use-in-production';
@@ -250,6 +253,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     gpuCatalog: gpuCatalog(optional(env, 'GPU_CATALOG')),
     scanning: loadScanConfig(env, mode),
     files: loadFilesConfig(env, path.resolve(cwd, optional(env, 'STAGING_DIR') ?? '.data/staging'), cwd),
+    reportedScores: loadReportedScoresConfig(env, mode),
   };
   return deepFreeze(config);
 }

@@ -78,7 +78,10 @@ export class ImportOutcomeService {
       if (passed && model.defaultVersionId === null) model.defaultVersionId = version.id;
       await tx.save(model);
       // What the model card claims, shown beside what we measure; in this transaction, so written once.
-      await replaceReportedScores(tx, { modelId: model.id, versionId: version.id }, inspection.reported ?? [], WORKER);
+      await replaceReportedScores(tx, { modelId: model.id, versionId: version.id }, inspection.reported ?? [], WORKER, {
+        revision: live.revision ?? version.sourceRevision,
+        fetchedAt: new Date(),
+      });
       await this.operations.update(
         ids.operationId,
         passed

@@ -27,6 +27,7 @@ import { OnboardingService } from './onboarding.service';
 import { createSecretSealer } from '../net/sealed-secret';
 import { createUrlPreflight } from '../net/url-preflight';
 import { OperationService } from './operation.service';
+import { ReportedScoresRefreshService } from './reported-scores-refresh.service';
 import { OperationReconciler } from './operation-reconciler.service';
 import { ScanResultService } from './scan-result.service';
 import { BlobScanService } from './scan-blob.service';
@@ -106,5 +107,11 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     scanRuns: new ScanRunService(db, blobScans, listings, operations),
     scanRequests,
     blobGc: new BlobGcService(db, store),
+    // Cards are read whole: bounded like the import's metadata files.
+    reportedScoresRefresh: new ReportedScoresRefreshService(db, config.hub, {
+      maxBytes: 4 * 1024 * 1024,
+      timeoutMs: config.reportedScores.cardTimeoutMs,
+      concurrency: config.reportedScores.refreshConcurrency,
+    }),
   };
 }

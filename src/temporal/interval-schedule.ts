@@ -5,8 +5,10 @@ export type ScheduleOutcome = 'created' | 'updated' | 'deleted' | 'absent';
 
 export interface IntervalSchedule {
   scheduleId: string;
-  /** 0 deletes the schedule. */
+  /** 0 deletes the schedule (unless `cron` is given). */
   everyMs: number;
+  /** When given, wins over `everyMs`: the schedule runs at these cron times, and null deletes it. */
+  cron?: string | null;
   workflowType: string;
   /** The id each run's workflow gets (one at a time: runs never overlap). */
   runWorkflowId: string;
@@ -22,7 +24,7 @@ export async function ensureIntervalSchedule(address: string, temporal: Config['
   try {
     const client = new Client({ connection, namespace: temporal.namespace });
     const handle = client.schedule.getHandle(wanted.scheduleId);
-    if (wanted.everyMs === 0) {
+    if (wanted.cron === undefined ? wanted.everyMs === 0 : wanted.cron === null) {
       try {
         await handle.delete();
         return 'deleted';
@@ -31,7 +33,7 @@ export async function ensureIntervalSchedule(address: string, temporal: Config['
         throw error;
       }
     }
-    const spec = { intervals: [{ every: wanted.everyMs }] };
+    const spec = wanted.cron ? { cronExpressions: [wanted.cron] } : { intervals: [{ every: wanted.everyMs }] };
     const action = {
       type: 'startWorkflow' as const,
       workflowType: wanted.workflowType,

@@ -7,6 +7,7 @@ export const WORKFLOW_TYPES = {
   evictCache: 'evictCacheWorkflow',
   benchmark: 'benchmarkWorkflow',
   evaluation: 'evaluationWorkflow',
+  refreshReportedScores: 'refreshReportedScoresWorkflow',
 } as const;
 
 export { hostTaskQueue } from '../domain/onboarding/host-queue';

@@ -5,6 +5,7 @@ import { SourceType } from '../../src/domain/catalog/catalog-enums';
 import type { ScanIds, ScanSummary } from '../../src/domain/scanning/scan-inputs';
 import type { RunIds } from '../../src/domain/benchmarking/run-ids';
 import type { BlobGcInput } from '../../src/domain/storage/blob-gc';
+import type { RefreshReportedScoresInput } from '../../workflows/reported-scores.workflow';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowInput } from '../../src/domain/onboarding/workflow-inputs';
 
 /**
@@ -17,9 +18,9 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowIn
 export interface HistoryScenario {
   /** File name: test/workflows/histories/<file>.json */
   file: string;
-  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'benchmarkWorkflow' | 'evaluationWorkflow';
+  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'benchmarkWorkflow' | 'evaluationWorkflow' | 'refreshReportedScoresWorkflow';
   /** A function when the input names the recorder's task queue (a host queue, say). */
-  input: ScanIds | RunIds | { batch: number } | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | ((taskQueue: string) => EvictCacheWorkflowInput);
+  input: ScanIds | RunIds | { batch: number } | RefreshReportedScoresInput | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | ((taskQueue: string) => EvictCacheWorkflowInput);
   activities: Activities;
   /** Set for paths that end by a cancel request: sent once the activity that waits for it has started. */
   cancelWhenStarted?: Promise<void>;
@@ -86,6 +87,8 @@ async function runUntilCancelled(started: () => void): Promise<never> {
   }
 }
 
+const refreshed = { checked: 100, changed: 3, unchanged: 95, skipped: 1, failed: 1, failures: [{ modelId: importInput.modelId, reason: 'acme/tiny-llama@main answered 404 (gone, private or gated)' }] };
+
 function happyActivities(): Activities {
   return {
     listSourceFiles: async () => ({ files: 3, bytes: 2_200_000_000, revision: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' }),
@@ -108,6 +111,8 @@ function happyActivities(): Activities {
     evictCache: async () => undefined,
     failCache: async () => undefined,
     collectUnreferencedBlobs: async () => ({ scanned: 120, referenced: 110, young: 4, deleted: 6, bytesFreed: 6_291_456 }),
+    refreshReportedScoresPage: async (input) => ({ ...refreshed, last: input.after === null ? '3c9e5a7b-1d2f-4e6a-8b0c-2d4f6a8c0e10' : null }),
+    refreshReportedScoresOf: async () => refreshed,
     runBenchmarkLoad: async () => 'measured',
     failBenchmark: async () => undefined,
     cancelBenchmark: async () => undefined,
@@ -233,6 +238,9 @@ export function historyScenarios(): HistoryScenario[] {
     },
     // One pass of the blob collector, as its schedule starts it.
     { workflowType: 'blobGcWorkflow', input: { graceMs: 86_400_000 }, file: 'blob-gc-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    // One scheduled refresh of reported scores over two pages, and an operator's refresh of named models.
+    { workflowType: 'refreshReportedScoresWorkflow', input: { batch: 100 }, file: 'reported-scores-refresh', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    { workflowType: 'refreshReportedScoresWorkflow', input: { batch: 100, modelIds: [importInput.modelId] }, file: 'reported-scores-refresh-models', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     { ...bench, file: 'benchmark-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     {
       ...bench,

@@ -1,0 +1,31 @@
+import { Context } from '@temporalio/activity';
+import type { ReportedScoresRefreshReport } from '../src/domain/evaluation/reported-score-changes';
+import type { ReportedScoresRefreshService } from '../src/services/reported-scores-refresh.service';
+
+export interface RefreshPage extends ReportedScoresRefreshReport {
+  /** The cursor of the next page: the last model id of this one, null when there are no more models. */
+  last: string | null;
+}
+
+/**
+ * One page of the refresh: ids are read here, not carried in the workflow's history. A retried attempt redoes
+ * the page; that is harmless, because a model whose card did not change is not rewritten.
+ */
+export function createReportedScoresActivities({ reportedScoresRefresh }: { reportedScoresRefresh: ReportedScoresRefreshService }) {
+  return {
+    async refreshReportedScoresPage(input: { after: string | null; limit: number }): Promise<RefreshPage> {
+      const ctx = Context.current();
+      ctx.heartbeat({ after: input.after, done: 0 });
+      const ids = await reportedScoresRefresh.page(input.after, input.limit);
+      const report = await reportedScoresRefresh.refreshMany(ids, (done) => ctx.heartbeat({ after: input.after, done }));
+      return { ...report, last: ids.length < input.limit ? null : (ids.at(-1) ?? null) };
+    },
+
+    /** Named models only (an operator's "refresh this one now"); ids that are not Hugging Face models are skipped. */
+    async refreshReportedScoresOf(modelIds: string[]): Promise<ReportedScoresRefreshReport> {
+      const ctx = Context.current();
+      ctx.heartbeat({ done: 0 });
+      return reportedScoresRefresh.refreshMany(modelIds, (done) => ctx.heartbeat({ done }));
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { ConfigError, type Env, intVar, optional } from './env-vars';
+
+/** The schedule that refreshes REPORTED scores from the upstream model cards of Hugging Face models. */
+export interface ReportedScoresConfig {
+  /**
+   * REPORTED_SCORES_REFRESH_CRON: a Temporal cron expression (five fields, or @hourly/@daily/@every 6h …);
+   * null (the value `off`) removes the schedule. Default every 6 hours, like the seeds' LEADERBOARD_UPDATE_INTERVAL.
+   */
+  readonly refreshCron: string | null;
+  /** REPORTED_SCORES_REFRESH_BATCH: models one activity checks (the workflow pages by model id). */
+  readonly refreshBatch: number;
+  /** REPORTED_SCORES_REFRESH_CONCURRENCY: model cards fetched at once within a batch. */
+  readonly refreshConcurrency: number;
+  /** REPORTED_SCORES_CARD_TIMEOUT_MS: one model's hub requests together (info + README) must finish within this. */
+  readonly cardTimeoutMs: number;
+}
+
+const DEFAULT_CRON = '0 */6 * * *';
+const FIELD = /^[\d*/,?LW#A-Za-z-]+$/;
+const DESCRIPTOR = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly|every \d+[smhd](\d+[smhd])*)$/;
+
+function cron(raw: string | null, mode: 'development' | 'test' | 'production'): string | null {
+  // Tests start workers per file on a shared Temporal server: a schedule per worker would outlive them.
+  if (raw === null) return mode === 'test' ? null : DEFAULT_CRON;
+  if (raw === 'off') return null;
+  const fields = raw.split(/\s+/);
+  if (DESCRIPTOR.test(raw) || (fields.length >= 5 && fields.length <= 7 && fields.every((f) => FIELD.test(f)))) return fields.join(' ');
+  throw new ConfigError(`REPORTED_SCORES_REFRESH_CRON must be a cron expression ("0 */6 * * *", "@every 6h") or "off", got "${raw.slice(0, 80)}"`);
+}
+
+export function loadReportedScoresConfig(env: Env, mode: 'development' | 'test' | 'production'): ReportedScoresConfig {
+  return {
+    refreshCron: cron(optional(env, 'REPORTED_SCORES_REFRESH_CRON'), mode),
+    refreshBatch: intVar(env, 'REPORTED_SCORES_REFRESH_BATCH', 100, 1, 1000),
+    refreshConcurrency: intVar(env, 'REPORTED_SCORES_REFRESH_CONCURRENCY', 4, 1, 64),
+    cardTimeoutMs: intVar(env, 'REPORTED_SCORES_CARD_TIMEOUT_MS', 30_000, 1000, 600_000),
+  };
+}

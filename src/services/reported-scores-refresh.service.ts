@@ -1,0 +1,109 @@
+import type { DataSource } from 'typeorm';
+import { SourceType } from '../domain/catalog/catalog-enums';
+import { parseModelIndex } from '../domain/evaluation/model-index';
+import {
+  MAX_LISTED_FAILURES,
+  type ModelRefreshOutcome,
+  type ReportedScoresRefreshReport,
+  refreshRevision,
+  reportedScoresChanged,
+} from '../domain/evaluation/reported-score-changes';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
+import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
+import { type CardLimits, fetchModelCard, type UpstreamCard } from '../storage/sources/hugging-face-card';
+import type { HubOptions } from '../storage/sources/hugging-face-source';
+import { replaceReportedScores } from './reported-scores';
+
+const ACTOR = 'reported-scores-refresh';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Versions whose card may be refreshed: settled and live. INGESTING ones get theirs when their import settles. */
+const REFRESHABLE = [LifecycleStage.VERIFIED, LifecycleStage.EVALUATED, LifecycleStage.PUBLISHED];
+
+interface Target {
+  versionId: string;
+  repoId: string;
+  revision: string;
+}
+
+export interface RefreshLimits extends CardLimits {
+  concurrency: number;
+}
+
+/**
+ * Keeps the REPORTED evaluations of Hugging Face models in step with their upstream model cards. Per model the
+ * default version is refreshed, or else its newest refreshable one, when it was imported from the hub: the card
+ * at the repository's head describes the repository as it is now, which the newest import stands for; older
+ * versions keep the scores of the card they were imported with.
+ */
+export class ReportedScoresRefreshService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly hub: HubOptions,
+    private readonly limits: RefreshLimits,
+  ) {}
+
+  /** Ids of Hugging Face models after `after`, in id order (a keyset page: the primary key index serves it). */
+  async page(after: string | null, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT id FROM models WHERE source_type = $1 AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3`,
+      [SourceType.HUGGING_FACE, after, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Refreshes each model, `concurrency` at a time; one model's failure is counted, never thrown. */
+  async refreshMany(modelIds: readonly string[], onProgress: (done: number) => void = () => undefined): Promise<ReportedScoresRefreshReport> {
+    const report: ReportedScoresRefreshReport = { checked: 0, changed: 0, unchanged: 0, skipped: 0, failed: 0, failures: [] };
+    let next = 0;
+    const lane = async () => {
+      while (next < modelIds.length) {
+        const modelId = modelIds[next++];
+        const result = await this.refreshModel(modelId);
+        report.checked += 1;
+        report[result.outcome] += 1;
+        if (result.reason && report.failures.length < MAX_LISTED_FAILURES) report.failures.push({ modelId, reason: result.reason });
+        onProgress(report.checked);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.limits.concurrency, modelIds.length) }, lane));
+    return report;
+  }
+
+  /** Database errors propagate (the activity retries); the hub's answers become outcomes. */
+  async refreshModel(modelId: string): Promise<{ outcome: ModelRefreshOutcome; reason?: string }> {
+    if (!UUID.test(modelId)) return { outcome: 'skipped' };
+    const target = await this.target(modelId);
+    if (!target) return { outcome: 'skipped' };
+    let card: UpstreamCard;
+    try {
+      card = await fetchModelCard(this.hub, target.repoId, target.revision, this.limits);
+    } catch (error) {
+      return { outcome: 'failed', reason: `${target.repoId}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500) };
+    }
+    const scores = card.text === null ? [] : parseModelIndex(card.text);
+    const fetchedAt = new Date();
+    return this.db.transaction(async (tx) => {
+      // The version row's lock orders this against an archive move, a racing refresh and the import's settling.
+      const [locked]: { status: LifecycleStage }[] = await tx.query(`SELECT status FROM model_versions WHERE id = $1 FOR UPDATE`, [target.versionId]);
+      if (!locked || !REFRESHABLE.includes(locked.status)) return { outcome: 'skipped' as const };
+      const stored = await tx.getRepository(EvaluationEntity).findBy({ versionId: target.versionId, provenance: 'REPORTED' });
+      if (!reportedScoresChanged(stored, scores)) return { outcome: 'unchanged' as const };
+      await replaceReportedScores(tx, { modelId, versionId: target.versionId }, scores, ACTOR, { revision: card.revision, fetchedAt });
+      return { outcome: 'changed' as const };
+    });
+  }
+
+  private async target(modelId: string): Promise<Target | null> {
+    const [row]: { id: string; repo_id: unknown; revision: unknown }[] = await this.db.query(
+      `SELECT v.id, v.source->>'repoId' AS repo_id, v.source->>'revision' AS revision
+         FROM model_versions v JOIN models m ON m.id = v.model_id
+        WHERE v.model_id = $1 AND v.source->>'type' = $2 AND v.status = ANY($3::text[])
+        ORDER BY COALESCE(v.id = m.default_version_id, false) DESC, v.major DESC, v.minor DESC, v.patch DESC,
+                 (v.prerelease IS NULL) DESC, v.created_at DESC
+        LIMIT 1`,
+      [modelId, SourceType.HUGGING_FACE, REFRESHABLE],
+    );
+    if (!row || typeof row.repo_id !== 'string') return null;
+    return { versionId: row.id, repoId: row.repo_id, revision: refreshRevision(row.revision) };
+  }
+}
