@@ -15,6 +15,8 @@ export interface WorkerOptions {
   shutdownForceMs?: number;
 }
 
+const HEARTBEAT_THROTTLE = '500 milliseconds';
+
 /** The shared worker and this host's own: run, stop and report as one. */
 export type HostWorkers = Pick<Worker, 'run' | 'shutdown' | 'getState'>;
 
@@ -34,6 +36,9 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Ho
       : { workflowsPath: require.resolve('../../workflows') }),
     // Byte transfers are I/O bound; a few at once keep a 2-core worker busy without thrashing the disk.
     maxConcurrentActivityTaskExecutions: 8,
+    // A cancel reaches an activity only in the answer to a heartbeat, and heartbeats go out at most every
+    // min(80% of the heartbeat timeout, this): a cancelled benchmark stops its load within about this long.
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     shutdownGraceTime: options.shutdownGraceMs ?? 0,
     ...(options.shutdownForceMs ? { shutdownForceTime: options.shutdownForceMs } : {}),
   });
@@ -43,6 +48,9 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Ho
     taskQueue: hostTaskQueue(options.temporal),
     activities: options.activities,
     maxConcurrentActivityTaskExecutions: 8,
+    // A cancel reaches an activity only in the answer to a heartbeat, and heartbeats go out at most every
+    // min(80% of the heartbeat timeout, this): a cancelled benchmark stops its load within about this long.
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     shutdownGraceTime: options.shutdownGraceMs ?? 0,
     ...(options.shutdownForceMs ? { shutdownForceTime: options.shutdownForceMs } : {}),
   });
