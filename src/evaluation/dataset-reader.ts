@@ -2,13 +2,35 @@ import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../domain/common/domain-error';
+import { parseHubDataset } from '../domain/evaluation/hub-dataset-ref';
+import { fetchHubDataset, type HubAccess } from './hub-dataset';
 
 const MAX_DATASET_BYTES = 64 * 1024 * 1024;
 
 export interface Dataset {
   rows: Record<string, unknown>[];
-  /** First 16 hex digits of the file's sha256: results name exactly what they were scored on. */
+  /**
+   * First 16 hex digits of the file's sha256 (a hub dataset: `<commit 12>:<sha256 16>`): results name exactly
+   * what they were scored on.
+   */
   version: string;
+}
+
+/** Where task datasets come from: a folder on the worker, or Hugging Face dataset repositories (hf://datasets/…). */
+export interface DatasetSources {
+  dir: string;
+  hub: HubAccess;
+  /** Hub files are kept here by commit (the hub cache layout). */
+  cacheDir: string;
+}
+
+/** A task's dataset: `hf://datasets/<owner>/<name>[@<revision>]/<file>.jsonl` from the hub, else a file in the folder. */
+export async function openDataset(sources: DatasetSources, spec: string, limit: number | null): Promise<Dataset> {
+  if (!parseHubDataset(spec)) return readDataset(sources.dir, spec, limit);
+  const { file, commit } = await fetchHubDataset(sources.hub, spec, sources.cacheDir, MAX_DATASET_BYTES);
+  // The cache's snapshot entry links into its blobs/ folder: read it as a file inside the cache.
+  const dataset = await readDataset(sources.cacheDir, path.relative(path.resolve(sources.cacheDir), file), limit);
+  return { ...dataset, version: `${commit.slice(0, 12)}:${dataset.version}` };
 }
 
 /** Reads a JSONL dataset from inside `root` (symlinks out of it refused), bounded in size and rows. */
