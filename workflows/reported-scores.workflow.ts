@@ -7,6 +7,8 @@ export interface RefreshReportedScoresInput {
   batch: number;
   /** Only these models (an operator's targeted refresh); otherwise every Hugging Face model, paged by id. */
   modelIds?: string[];
+  /** Pages before continuing as new (default 100; tests lower it to cross run boundaries). */
+  pagesPerRun?: number;
   /** Carried over continue-as-new: the page cursor and the totals so far. */
   after?: string | null;
   totals?: ReportedScoresRefreshReport;
@@ -48,12 +50,12 @@ export async function refreshReportedScoresWorkflow(input: RefreshReportedScores
   setHandler(refreshProgressQuery, () => totals);
   if (input.modelIds) return add(totals, await refresher.refreshReportedScoresOf(input.modelIds));
   let after = input.after ?? null;
-  for (let pages = 0; pages < PAGES_PER_RUN && !workflowInfo().continueAsNewSuggested; pages += 1) {
+  for (let pages = 0; pages < (input.pagesPerRun ?? PAGES_PER_RUN) && !workflowInfo().continueAsNewSuggested; pages += 1) {
     const page = await refresher.refreshReportedScoresPage({ after, limit: input.batch });
     const { last, ...report } = page;
     totals = add(totals, report);
     if (last === null) return totals;
     after = last;
   }
-  return continueAsNew<typeof refreshReportedScoresWorkflow>({ batch: input.batch, after, totals });
+  return continueAsNew<typeof refreshReportedScoresWorkflow>({ batch: input.batch, pagesPerRun: input.pagesPerRun, after, totals });
 }

@@ -8,7 +8,7 @@ export function reportedScoresScheduleId(taskQueue: string): string {
   return `reported-scores-refresh:${taskQueue}`;
 }
 
-/** The id every scheduled run gets: one run at a time, so an operator's trigger during a run is skipped. */
+/** The workflow id of the schedule's runs (Temporal appends each run's start time); runs never overlap: a trigger during one is skipped. */
 export function reportedScoresRunId(taskQueue: string): string {
   return `reported-scores-refresh-run:${taskQueue}`;
 }
