@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ValidationError } from '../domain/common/domain-error';
 import { type LeaderboardMetric, MetricDirection, resolveLeaderboardMetric } from '../domain/leaderboard/leaderboard-metric';
-import { type Candidate, rankCandidates } from '../domain/leaderboard/leaderboard-ranking';
+import { decodeLeaderboardCursor, encodeLeaderboardCursor } from '../domain/leaderboard/leaderboard-cursor';
 import { type ParetoCandidate, paretoFront } from '../domain/leaderboard/pareto-front';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { type ReadScope, scopeCondition } from '../domain/governance/access';
@@ -19,11 +19,16 @@ export interface LeaderboardQuery {
   /** Serving metrics: only runs whose P99 TTFT stays under this bound ("tokens/s at P99 TTFT < 500 ms"). */
   maxTtftP99Ms?: number | null;
   first: number;
+  /** A cursor from an earlier page of the same metric's board. */
+  after?: string | null;
   /** Only models the caller may read compete (default: everything, for internal callers). */
   scope?: ReadScope;
 }
 
-export interface LeaderboardRow extends Candidate {
+export interface LeaderboardRow {
+  modelId: string;
+  modelName: string;
+  value: number;
   versionId: string;
   hardwareProfile: string | null;
   recordedAt: Date;
@@ -31,7 +36,9 @@ export interface LeaderboardRow extends Candidate {
 
 export interface LeaderboardResult {
   metric: LeaderboardMetric;
-  entries: { rank: number; entry: LeaderboardRow }[];
+  /** Competition ranks over the whole board (1, 1, 3), whichever page an entry is on. */
+  entries: { rank: number; entry: LeaderboardRow; cursor: string }[];
+  hasNextPage: boolean;
 }
 
 const BENCHMARK_COLUMNS: Record<string, string> = {
@@ -47,6 +54,8 @@ interface RawRow {
   model_name: string;
   version_id: string;
   value: number;
+  value_text: string;
+  rank: number;
   hardware_profile: string | null;
   recorded_at: Date;
 }
@@ -80,33 +89,46 @@ export class LeaderboardService {
       where.push(`r.${column} IS NOT NULL`);
       if (query.hardwareProfile) add('r.hardware_profile = ?', query.hardwareProfile);
       if (query.maxTtftP99Ms != null) add('r.ttft_p99_ms < ?', query.maxTtftP99Ms);
-      source = `SELECT DISTINCT ON (r.model_id) r.model_id, m.name AS model_name, r.version_id, r.${column} AS value,
+      source = `SELECT DISTINCT ON (r.model_id) r.model_id, m.name AS model_name, r.version_id, r.${column}::float8 AS value,
                        r.hardware_profile, r.recorded_at
                   FROM benchmarks r JOIN models m ON m.id = r.model_id
                  WHERE ${where.join(' AND ')}
                  ORDER BY r.model_id, r.${column} ${dir}, r.recorded_at DESC`;
     } else {
       add('r.benchmark = ?', metric.name);
-      source = `SELECT DISTINCT ON (r.model_id) r.model_id, m.name AS model_name, r.version_id, r.score AS value,
+      source = `SELECT DISTINCT ON (r.model_id) r.model_id, m.name AS model_name, r.version_id, r.score::float8 AS value,
                        NULL::text AS hardware_profile, r.recorded_at
                   FROM evaluations r JOIN models m ON m.id = r.model_id
                  WHERE ${where.join(' AND ')}
                  ORDER BY r.model_id, r.score DESC, r.recorded_at DESC`;
     }
-    params.push(query.first);
+    // Ranks are taken over every model's best before the page is cut, so page 2 continues page 1's ranks.
+    let page = '';
+    if (query.after) {
+      const cursor = decodeLeaderboardCursor(query.after, metric.name);
+      params.push(cursor.value, cursor.modelName, cursor.modelId);
+      const [v, n, i] = [params.length - 2, params.length - 1, params.length];
+      page = `WHERE value ${dir === 'DESC' ? '<' : '>'} $${v}::float8 OR (value = $${v}::float8 AND (model_name, model_id::text) > ($${n}, $${i}))`;
+    }
+    params.push(query.first + 1);
     const rows: RawRow[] = await this.db.query(
-      `SELECT * FROM (${source}) best ORDER BY value ${dir}, model_name LIMIT $${params.length}`,
+      `SELECT * FROM (SELECT best.*, best.value::text AS value_text, (rank() OVER (ORDER BY best.value ${dir}))::int AS rank FROM (${source}) best) ranked
+        ${page} ORDER BY value ${dir}, model_name, model_id::text LIMIT $${params.length}`,
       params,
     );
-    const candidates: LeaderboardRow[] = rows.map((r) => ({
-      modelId: r.model_id,
-      modelName: r.model_name,
-      versionId: r.version_id,
-      value: Number(r.value),
-      hardwareProfile: r.hardware_profile,
-      recordedAt: r.recorded_at,
+    const entries = rows.slice(0, query.first).map((r) => ({
+      rank: r.rank,
+      cursor: encodeLeaderboardCursor({ metric: metric.name, value: r.value_text, modelName: r.model_name, modelId: r.model_id }),
+      entry: {
+        modelId: r.model_id,
+        modelName: r.model_name,
+        versionId: r.version_id,
+        value: Number(r.value),
+        hardwareProfile: r.hardware_profile,
+        recordedAt: r.recorded_at,
+      },
     }));
-    return { metric, entries: rankCandidates(candidates, metric.direction) };
+    return { metric, entries, hasNextPage: rows.length > query.first };
   }
 
   /**

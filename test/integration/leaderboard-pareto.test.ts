@@ -72,6 +72,37 @@ describe('leaderboard filters and Pareto front', () => {
     expect(await front('ttft_p99_ms')).toEqual([['a', 0.8, 200], ['b', 0.7, 100], ['c', 0.6, 50]]);
   });
 
+  it('pages through the board with cursors, ranks continuing across pages (ties included)', async () => {
+    const PAGE = `query($metric: String!, $tags: [String!], $after: String) { leaderboard(metric: $metric, tags: $tags, first: 2, after: $after) {
+      entries { rank value cursor model { name } } pageInfo { hasNextPage endCursor } } }`;
+    const seen: [number, string][] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page += 1) {
+      const res = await t.gql(PAGE, { metric: 'mmlu', tags: [tag], after });
+      expect(res.errors).toBeUndefined();
+      const { entries, pageInfo } = res.data!.leaderboard;
+      seen.push(...entries.map((e: { rank: number; model: { name: string } }) => [e.rank, e.model.name.slice(tag.length + 1)] as [number, string]));
+      expect(pageInfo.endCursor).toBe(entries.at(-1)?.cursor ?? null);
+      after = pageInfo.endCursor;
+      if (!pageInfo.hasNextPage) break;
+    }
+    // The tie a/d at 0.8 is split by the page boundary and both keep rank 2.
+    expect(seen).toEqual([[1, 'e'], [2, 'a'], [2, 'd'], [4, 'b'], [5, 'c']]);
+    // A cursor of another board, or a forged one, is the caller's error on `after`.
+    const other = await t.gql(PAGE, { metric: 'ttft_p99_ms', tags: [tag], after });
+    expect(errorCode(other)).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(PAGE, { metric: 'mmlu', tags: [tag], after: 'forged' }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('narrows the Pareto front with the leaderboard filters', async () => {
+    const res = await t.gql(`query($hw: String, $max: BigInt) { paretoFront(qualityMetric: "mmlu", performanceMetric: "throughput_tokens_per_second", hardwareProfile: $hw, maxParams: $max) {
+      points { model { name } } } }`, { hw, max: '10000000000' });
+    expect(res.errors).toBeUndefined();
+    // Without b (13B), a and c remain and c (0.6 at 200 tokens/s) is no longer beaten.
+    const names = res.data!.paretoFront.points.map((x: { model: { name: string } }) => x.model.name).filter((n: string) => n.startsWith(tag)).map((n: string) => n.slice(tag.length + 1));
+    expect(names).toEqual(['a', 'c']);
+  });
+
   it('refuses bad metric names and filters with BAD_USER_INPUT', async () => {
     expect(errorCode(await t.gql(FRONT, { q: 'MMLU; drop', p: 'ttft_p99_ms' }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(BOARD, { metric: 'mmlu', min: '-1' }))).toBe('BAD_USER_INPUT');

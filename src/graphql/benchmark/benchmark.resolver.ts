@@ -47,6 +47,7 @@ export class BenchmarkResolver {
     @Arg('provenance', () => Provenance, { nullable: true }) provenance: Provenance | null,
     @Arg('tags', () => [String], { nullable: true, description: 'Models carrying every one of these tags.' }) tags: string[] | null,
     @Arg('maxTtftP99Ms', () => Float, { nullable: true, description: 'Serving metrics: only runs with P99 TTFT under this bound.' }) maxTtftP99Ms: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'The pageInfo.endCursor (or an entry cursor) of the previous page.' }) after: string | null,
   ): Promise<Leaderboard> {
     const board = await ctx.services.leaderboard.leaderboard({
       metric,
@@ -58,12 +59,14 @@ export class BenchmarkResolver {
       maxTtftP99Ms,
       hardwareProfile,
       first: pageSize(first, ctx.limits.maxPageSize),
+      after,
       scope: scopeOf(ctx),
     });
     return {
       metric: board.metric.name,
       direction: board.metric.direction,
-      entries: board.entries.map(({ rank, entry }) => ({ rank, ...entry })),
+      entries: board.entries.map(({ rank, entry, cursor }) => ({ rank, cursor, ...entry })),
+      pageInfo: { hasNextPage: board.hasNextPage, endCursor: board.entries.at(-1)?.cursor ?? null },
     };
   }
 
@@ -79,8 +82,15 @@ export class BenchmarkResolver {
     @Arg('performanceMetric', () => String) performanceMetric: string,
     @Arg('hardwareProfile', () => String, { nullable: true }) hardwareProfile: string | null,
     @Arg('provenance', () => Provenance, { nullable: true }) provenance: Provenance | null,
+    @Arg('architecture', () => String, { nullable: true }) architecture: string | null,
+    @Arg('minParams', () => BigIntScalar, { nullable: true }) minParams: bigint | null,
+    @Arg('maxParams', () => BigIntScalar, { nullable: true }) maxParams: bigint | null,
+    @Arg('tags', () => [String], { nullable: true, description: 'Models carrying every one of these tags.' }) tags: string[] | null,
+    @Arg('maxTtftP99Ms', () => Float, { nullable: true, description: 'Performance side: only runs with P99 TTFT under this bound.' }) maxTtftP99Ms: number | null,
   ): Promise<ParetoFront> {
-    const front = await ctx.services.leaderboard.paretoFront(qualityMetric, performanceMetric, { hardwareProfile, provenance, scope: scopeOf(ctx) });
+    const front = await ctx.services.leaderboard.paretoFront(qualityMetric, performanceMetric, {
+      hardwareProfile, provenance, architecture, minParams, maxParams, tags: tags ? tags.slice(0, 20) : null, maxTtftP99Ms, scope: scopeOf(ctx),
+    });
     return {
       qualityMetric: front.quality.name,
       performanceMetric: front.performance.name,

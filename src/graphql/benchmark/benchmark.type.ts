@@ -1,3 +1,4 @@
+import { PageInfo } from '../model/model-connection.type';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MetricDirection } from '../enums';
@@ -123,6 +124,9 @@ export class LeaderboardEntry {
   @Field(() => Date)
   recordedAt!: Date;
 
+  @Field(() => String, { description: 'Pass as `after` to continue the board after this entry.' })
+  cursor!: string;
+
   modelId!: string;
   versionId!: string;
 }
@@ -137,6 +141,9 @@ export class Leaderboard {
 
   @Field(() => [LeaderboardEntry])
   entries!: LeaderboardEntry[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
 }
 
 @ObjectType({ description: 'A model on the Pareto front: its best quality and performance values.' })

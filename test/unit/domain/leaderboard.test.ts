@@ -1,17 +1,17 @@
 import { MetricDirection, resolveLeaderboardMetric } from '../../../src/domain/leaderboard/leaderboard-metric';
-import { rankCandidates } from '../../../src/domain/leaderboard/leaderboard-ranking';
+import { decodeLeaderboardCursor, encodeLeaderboardCursor } from '../../../src/domain/leaderboard/leaderboard-cursor';
 
-const c = (modelName: string, value: number) => ({ modelId: modelName, modelName, value });
+const ID = '0b6f0c7e-1c0e-4a52-9a57-2d1f3f6b8a10';
 
 describe('leaderboard', () => {
-  test('higher is better: competition ranks, ties by name', () => {
-    const ranked = rankCandidates([c('b', 0.5), c('a', 0.9), c('d', 0.5), c('c', 0.1)], MetricDirection.HIGHER_IS_BETTER);
-    expect(ranked.map((r) => [r.rank, r.entry.modelName])).toEqual([[1, 'a'], [2, 'b'], [2, 'd'], [4, 'c']]);
-  });
-
-  test('lower is better for latencies', () => {
-    const ranked = rankCandidates([c('slow', 300), c('fast', 20), c('mid', 90)], MetricDirection.LOWER_IS_BETTER);
-    expect(ranked.map((r) => r.entry.modelName)).toEqual(['fast', 'mid', 'slow']);
+  test('cursors round-trip, and are refused for another board or when forged', () => {
+    const cursor = { metric: 'mmlu', value: '0.8123456789012345', modelName: 'llama "3"', modelId: ID };
+    expect(decodeLeaderboardCursor(encodeLeaderboardCursor(cursor), 'mmlu')).toEqual(cursor);
+    expect(() => decodeLeaderboardCursor(encodeLeaderboardCursor(cursor), 'humaneval')).toThrow(/issued for the mmlu board/);
+    const forged = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+    for (const raw of ['nope', forged(['lb', 'mmlu', '1; DROP TABLE models', 'a', ID]), forged(['lb', 'mmlu', '1', 'a', 'not-a-uuid']), forged({ a: 1 })]) {
+      expect(() => decodeLeaderboardCursor(raw, 'mmlu')).toThrow(/not a cursor returned by this API/);
+    }
   });
 
   test('metric names resolve to serving metrics or evaluation benchmarks', () => {
