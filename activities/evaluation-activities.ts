@@ -1,4 +1,6 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { firstJudgeTask } from '../src/domain/evaluation/eval-suite';
+import { HarnessFailedError, HarnessUnavailableError } from '../src/evaluation/lm-eval-runner';
 import { runSuite, RUNNER } from '../src/evaluation/suite-runner';
 import type { EvaluationRunService } from '../src/services/evaluation-run.service';
 import type { MeasuredRunService, RunIds } from '../src/services/measured-run.service';
@@ -22,6 +24,9 @@ export function createEvaluationActivities({ measuredRuns, evaluationRuns, evalD
         const plan = await evaluationRuns.plan(ids.operationId);
         if (!plan) return 'already settled';
         const target = measuredRuns.openTarget(plan.target);
+        // Checked before any request: a worker without the judge fails the run at once (BAD_USER_INPUT, not retried).
+        const judge = firstJudgeTask(plan.suite) >= 0 ? await evaluationRuns.judgeEndpoint() : null;
+        const resources = { datasetsDir: evalDatasetsDir, judge, lmEval: evaluationRuns.settings.lmEval };
         const tasks = plan.suite.tasks.length;
         const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
         let last = 0;
@@ -29,12 +34,12 @@ export function createEvaluationActivities({ measuredRuns, evaluationRuns, evalD
         try {
           ctx.heartbeat();
           await measuredRuns.progress(ids.operationId, 0, `task 1/${tasks}`, plan.suite.tasks[0].name);
-          const scores = await runSuite(target, plan.suite, evalDatasetsDir, ctx.cancellationSignal, (task, done, total) => {
+          const scores = await harnessVerdicts(() => runSuite(target, plan.suite, resources, ctx.cancellationSignal, (task, done, total) => {
             if (Date.now() - last < PROGRESS_EVERY_MS && done < total) return;
             last = Date.now();
             const step = `task ${task + 1}/${tasks}`;
             pending = pending.then(() => measuredRuns.progress(ids.operationId, (task + done / total) / tasks, step, `${plan.suite.tasks[task].name}: ${done}/${total}`)).catch(() => undefined);
-          });
+          }));
           await pending;
           return (await evaluationRuns.complete(ids, plan, scores, RUNNER)) ? 'scored' : 'already settled';
         } finally {
@@ -51,4 +56,15 @@ export function createEvaluationActivities({ measuredRuns, evaluationRuns, evalD
       return measuredRuns.cancelled(ids);
     },
   };
+}
+
+/** lm_eval missing or failing on this worker is a verdict for the run: another attempt here would fail the same way. */
+async function harnessVerdicts<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof HarnessUnavailableError) throw ApplicationFailure.nonRetryable(error.message, 'LM_EVAL_NOT_INSTALLED');
+    if (error instanceof HarnessFailedError) throw ApplicationFailure.nonRetryable(error.message, 'LM_EVAL_FAILED');
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, type Env, intVar, optional } from './env-vars';
+import { type EvalConfig, loadEvalConfig } from './eval-config';
 import { type FilesConfig, loadFilesConfig } from './files-config';
 import { loadReportedScoresConfig, type ReportedScoresConfig } from './reported-scores-config';
 import { loadScanConfig, type ScanConfig } from './scan-config';
@@ -73,6 +74,8 @@ export interface Config {
   readonly cacheDir: string;
   /** Evaluation datasets (JSONL) the built-in runners read (EVAL_DATASETS_DIR). */
   readonly evalDatasetsDir: string;
+  /** The judge endpoint (EVAL_JUDGE_*) and the lm-evaluation-harness adapter (LM_EVAL_*); see eval-config.ts. */
+  readonly evaluation: EvalConfig;
   /** Storage housekeeping: blob garbage collection (a Temporal schedule) and staging left by dead attempts. */
   readonly gc: {
     /** How often the blob collector runs (BLOB_GC_INTERVAL_MS, 0 = no schedule). */
@@ -234,6 +237,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     },
     cacheDir: path.resolve(cwd, optional(env, 'CACHE_DIR') ?? '.data/cache'),
     evalDatasetsDir: path.resolve(cwd, optional(env, 'EVAL_DATASETS_DIR') ?? '.data/datasets'),
+    evaluation: loadEvalConfig(env, cwd),
     gc: {
       blobIntervalMs: intVar(env, 'BLOB_GC_INTERVAL_MS', 6 * HOUR_MS, 0, 30 * DAY_MS),
       blobGraceMs: intVar(env, 'BLOB_GC_GRACE_MS', DAY_MS, 0, 365 * DAY_MS),

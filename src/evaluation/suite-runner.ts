@@ -1,9 +1,12 @@
+import type { EvalConfig } from '../config/eval-config';
 import { ValidationError } from '../domain/common/domain-error';
 import { binomialStderr } from '../domain/evaluation/answer-matching';
-import type { EvalSuite, EvalTask } from '../domain/evaluation/eval-suite';
+import { type EvalSuite, type EvalTask, EvalTaskKind } from '../domain/evaluation/eval-suite';
 import type { LoadTarget } from '../benchmarking/load-types';
 import { complete } from './completion-client';
 import { readDataset } from './dataset-reader';
+import { type JudgeEndpoint, runJudgeTask } from './judge-task';
+import { HARNESS_RUNNER, runHarnessTask } from './lm-eval-runner';
 import { scoredItem } from './task-scoring';
 
 export const RUNNER = { name: 'modelhub-builtin', version: '1' } as const;
@@ -19,26 +22,65 @@ export interface TaskScore {
   datasetVersion: string;
   /** Accuracy per subject (multiple choice), failed requests. */
   details: Record<string, unknown>;
+  /** Set when another runner than the built-in one scored the task (lm-evaluation-harness). */
+  runner?: { name: string; version: string };
+  numShots?: number | null;
+}
+
+/** What the worker brings to a suite besides the target: the datasets folder, the judge, the harness. */
+export interface SuiteResources {
+  datasetsDir: string;
+  /** Null when no judge is configured: a JUDGE task then fails before any request. */
+  judge: JudgeEndpoint | null;
+  lmEval: EvalConfig['lmEval'];
 }
 
 /** Runs every task of the suite in order; items of a task go CONCURRENCY at a time. */
 export async function runSuite(
   target: LoadTarget,
   suite: EvalSuite,
-  datasetsDir: string,
+  resources: SuiteResources,
   signal: AbortSignal,
   onItem: (task: number, done: number, total: number) => void,
 ): Promise<TaskScore[]> {
   const scores: TaskScore[] = [];
   for (const [index, task] of suite.tasks.entries()) {
     signal.throwIfAborted();
-    scores.push(await runTask(target, task, datasetsDir, signal, (done, total) => onItem(index, done, total)));
+    const progress = (done: number, total: number) => onItem(index, done, total);
+    if (task.kind === EvalTaskKind.LM_EVAL) scores.push(await runHarness(target, task, resources, signal, progress));
+    else if (task.kind === EvalTaskKind.JUDGE) scores.push(await runJudge(target, task, resources, signal, progress));
+    else scores.push(await runTask(target, task, resources.datasetsDir, signal, progress));
   }
   return scores;
 }
 
+async function runJudge(target: LoadTarget, task: EvalTask, resources: SuiteResources, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
+  if (!resources.judge) throw new ValidationError(`task ${task.name}`, 'JUDGE tasks need a judge endpoint configured on the worker (EVAL_JUDGE_URL, EVAL_JUDGE_MODEL)');
+  const dataset = await readDataset(resources.datasetsDir, task.dataset as string, task.limit);
+  return runJudgeTask(target, resources.judge, task, dataset, signal, onItem);
+}
+
+async function runHarness(target: LoadTarget, task: EvalTask, resources: SuiteResources, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
+  onItem(0, 1);
+  const result = await runHarnessTask(target, task, resources.lmEval, signal);
+  onItem(1, 1);
+  return {
+    task: task.name,
+    kind: task.kind,
+    metric: result.metric,
+    score: result.score,
+    n: result.n,
+    stderr: result.stderr,
+    // The harness task's own version: its documents and prompt are the harness's, not a file of ours.
+    datasetVersion: `${task.harness?.task ?? task.name}@${result.taskVersion ?? 'unversioned'}`,
+    details: { harnessTask: task.harness?.task, metrics: result.metrics, ...(Object.keys(result.subtasks).length ? { subtasks: result.subtasks } : {}), ...(result.gitHash ? { harnessGitHash: result.gitHash } : {}) },
+    runner: { name: HARNESS_RUNNER, version: result.harnessVersion },
+    numShots: result.numFewshot,
+  };
+}
+
 async function runTask(target: LoadTarget, task: EvalTask, datasetsDir: string, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
-  const dataset = await readDataset(datasetsDir, task.dataset, task.limit);
+  const dataset = await readDataset(datasetsDir, task.dataset as string, task.limit);
   const items = dataset.rows.map((row, i) => {
     try {
       return scoredItem(task.kind, row);

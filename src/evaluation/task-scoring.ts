@@ -43,6 +43,9 @@ export function scoredItem(kind: EvalTaskKind, row: Record<string, unknown>): Sc
         // Never run in this process: the sandbox's exit status is the verdict.
         score: async (c) => ((await runSandboxed(codeProgram(str(row, 'prompt'), stripFences(c), str(row, 'test'), str(row, 'entry_point')))).exitCode === 0 ? 1 : 0),
       };
+    default:
+      // JUDGE and LM_EVAL tasks score whole conversations or runs, not single items (judge-task.ts, lm-eval-runner.ts).
+      throw new Error(`${kind} tasks are not scored item by item`);
   }
 }
 

@@ -1,5 +1,7 @@
+import type { EvalConfig } from '../config/eval-config';
 import { type StoredTarget, type TargetInput, validateTarget } from '../domain/benchmarking/benchmark-request';
-import { type EvalSuite, type EvalTaskInput, validateSuite } from '../domain/evaluation/eval-suite';
+import { ValidationError } from '../domain/common/domain-error';
+import { type EvalSuite, type EvalTaskInput, firstJudgeTask, validateSuite } from '../domain/evaluation/eval-suite';
 import { OperationKind, type OperationRecord } from '../domain/onboarding/operation';
 import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
 import type { MeasuredRunService, RunIds } from './measured-run.service';
@@ -18,15 +20,41 @@ export interface TaskResult {
   stderr: number | null;
   datasetVersion: string;
   details: Record<string, unknown>;
+  /** Another runner than the run's default (lm-evaluation-harness tasks). */
+  runner?: { name: string; version: string };
+  numShots?: number | null;
 }
+
+const NO_EVAL_CONFIG: EvalConfig = { judge: null, lmEval: { bin: 'lm_eval', includePath: null, concurrency: 4, env: {} } };
 
 /** runEvaluation: validates and records intent; the worker scores the suite and settles it here. */
 export class EvaluationRunService {
-  constructor(private readonly runs: MeasuredRunService) {}
+  constructor(
+    private readonly runs: MeasuredRunService,
+    /** The judge endpoint and harness settings; the API reads the judge's, the worker all of them. */
+    readonly settings: EvalConfig = NO_EVAL_CONFIG,
+  ) {}
 
   async requestEvaluation(versionId: string, target: TargetInput, suite: { name: string; tasks: EvalTaskInput[] }, actor: string): Promise<OperationRecord> {
-    const plan: EvaluationPlan = { target: await this.runs.sealTarget(validateTarget(target)), suite: validateSuite(suite) };
+    const validSuite = validateSuite(suite);
+    const judged = firstJudgeTask(validSuite);
+    // API and worker read the same EVAL_JUDGE_* settings: a suite no worker could judge is refused before it is recorded.
+    if (judged >= 0) await this.judgeEndpoint(`suite.tasks[${judged}].kind`);
+    const plan: EvaluationPlan = { target: await this.runs.sealTarget(validateTarget(target)), suite: validSuite };
     return this.runs.request(OperationKind.EVALUATION, versionId, { ...plan }, actor);
+  }
+
+  /** The configured judge, its address checked like a target's (URL_IMPORT_ALLOW); a ValidationError otherwise. */
+  async judgeEndpoint(field = 'judge'): Promise<{ baseUrl: string; model: string; apiKey: string | null }> {
+    const judge = this.settings.judge;
+    if (!judge) throw new ValidationError(field, 'JUDGE tasks need a judge endpoint configured on the server (EVAL_JUDGE_URL and EVAL_JUDGE_MODEL); none is');
+    try {
+      await this.runs.checkEndpoint(judge.url);
+    } catch (error) {
+      if (error instanceof ValidationError) throw new ValidationError(field, 'the configured judge endpoint (EVAL_JUDGE_URL) is refused by the address policy (URL_IMPORT_ALLOW)');
+      throw error;
+    }
+    return { baseUrl: judge.url, model: judge.model, apiKey: judge.apiKey };
   }
 
   async plan(operationId: string): Promise<EvaluationPlan | null> {
@@ -48,7 +76,7 @@ export class EvaluationRunService {
             provenance: 'MEASURED',
             benchmark: r.task,
             score: r.score,
-            numShots: 0,
+            numShots: r.numShots ?? 0,
             details: { ...r.details, endpointModel: plan.target.model },
             suite: plan.suite.name,
             task: r.task,
@@ -56,8 +84,8 @@ export class EvaluationRunService {
             n: r.n,
             stderr: r.stderr,
             datasetVersion: r.datasetVersion,
-            runner: runner.name,
-            runnerVersion: runner.version,
+            runner: (r.runner ?? runner).name,
+            runnerVersion: (r.runner ?? runner).version,
             recordedBy: 'evaluation-runner',
             recordedAt: new Date(),
           }),

@@ -44,6 +44,11 @@ export class MeasuredRunService {
     return { url: target.url, model: target.model, sealedApiKey: target.apiKey ? (this.sealer as SecretSealer).seal(target.apiKey) : null };
   }
 
+  /** The destination policy alone, for endpoints the server configures (the JUDGE tasks' judge). */
+  checkEndpoint(url: string): Promise<void> {
+    return this.preflight(url);
+  }
+
   /** The target as the worker connects with it: the key opened just before use, never logged or stored. */
   openTarget(stored: StoredTarget): { baseUrl: string; model: string; apiKey: string | null } {
     if (stored.sealedApiKey && !this.sealer) throw new ValidationError('target.apiKey', 'the worker has no SECRETS_KEY to open the API key');

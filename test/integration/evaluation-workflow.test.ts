@@ -65,7 +65,8 @@ describe('runEvaluation through GraphQL and Temporal', () => {
     await writeFile(path.join(datasets, 'fixtures/mc.jsonl'), jsonl(MC));
     await writeFile(path.join(datasets, 'fixtures/exact.jsonl'), jsonl(EXACT));
     await writeFile(path.join(datasets, 'fixtures/code.jsonl'), jsonl(CODE));
-    t = await startTestApp({ worker: true, env: { EVAL_DATASETS_DIR: datasets } });
+    // No judge endpoint, and no lm-evaluation-harness where LM_EVAL_BIN points: the refusals below.
+    t = await startTestApp({ worker: true, env: { EVAL_DATASETS_DIR: datasets, LM_EVAL_BIN: path.join(datasets, 'no-lm-eval-here') } });
     server = await startScriptedOpenAiServer({ firstTokenDelayMs: 5, interTokenDelayMs: 0, outputTokens: 1, answer: answer(() => server.url) });
     ids = await importVerified(t);
   });
@@ -122,5 +123,27 @@ describe('runEvaluation through GraphQL and Temporal', () => {
     expect(done).toMatchObject({ status: 'FAILED', errorCode: 'BAD_USER_INPUT' });
     expect(done.errorMessage).toMatch(/fixtures\/none.jsonl: no such dataset/);
     expect(Date.now() - started).toBeLessThan(4000); // a verdict, not retried
+  });
+
+  it('refuses a suite with a JUDGE task at once when no judge endpoint is configured, recording nothing', async () => {
+    const count = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE version_id = $1`, [ids.versionId]))[0].n as number;
+    const before = await count();
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 's', tasks: [
+      { name: 'exact', kind: 'EXACT_MATCH', dataset: 'fixtures/exact.jsonl' },
+      { name: 'mt', kind: 'JUDGE', dataset: 'fixtures/exact.jsonl' },
+    ] } } });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toMatch(/suite\.tasks\[1\]\.kind: JUDGE tasks need a judge endpoint configured on the server \(EVAL_JUDGE_URL and EVAL_JUDGE_MODEL\)/);
+    expect(await count()).toBe(before);
+  });
+
+  it('fails an LM_EVAL run at once, saying how to install the harness, when the worker has no lm_eval', async () => {
+    const started = Date.now();
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 's', tasks: [{ name: 'gsm', kind: 'LM_EVAL', harness: { task: 'gsm8k' } }] } } });
+    expect(res.errors).toBeUndefined();
+    const done = await waitForOperation(t, res.data!.runEvaluation.id);
+    expect(done).toMatchObject({ status: 'FAILED', errorCode: 'LM_EVAL_NOT_INSTALLED' });
+    expect(done.errorMessage).toContain('pip install "lm-eval[api]"');
+    expect(Date.now() - started).toBeLessThan(4000); // not retried
   });
 });

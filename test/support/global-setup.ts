@@ -10,6 +10,7 @@ import { INSTALL_HINT, startTemporalDevServer } from '../../src/temporal/dev-ser
 import { freePort } from './free-port';
 import { startTestClamd } from './clamd-server';
 import { ensureHfVenv } from './hf-python';
+import { ensureLmEvalVenv } from './lm-eval-python';
 
 interface TestServices {
   stop: () => Promise<void>;
@@ -81,6 +82,8 @@ export default async function globalSetup(): Promise<void> {
     stopTemporal = () => temporal.stop();
   }
   await ensureHfVenv();
+  // The real lm-evaluation-harness for the LM_EVAL tests (never skipped: without it they fail saying how to get it).
+  await ensureLmEvalVenv();
   // A real clamd with a signature database written here (never skipped: without clamd the run fails, saying so).
   const clamd = await startTestClamd();
   process.env.TEST_CLAMD_PORT = String(clamd.port);

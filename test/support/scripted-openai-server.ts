@@ -16,8 +16,12 @@ export interface StreamScript {
   usage?: boolean;
   /** Required bearer token, if any. */
   apiKey?: string;
-  /** Fixed answer for every request (evaluation fixtures); each whitespace-separated word is one chunk. */
-  answer?: string | ((prompt: string) => string);
+  /**
+   * Fixed answer for every request (evaluation fixtures), or one chosen from the prompt (chat: the messages' contents
+   * joined by newlines) and the request's model and bearer header (a judge and a target on one server); each
+   * whitespace-separated word is one chunk.
+   */
+  answer?: string | ((prompt: string, request: { model: string | null; authorization: string | null }) => string);
 }
 
 /** Server-side truth per request id: when the request arrived and when its first token was written. */
@@ -87,16 +91,18 @@ function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: htt
   const timing: ServerTiming = { receivedAt, firstTokenAt: null };
   state.timings.set(id, timing);
   const prompt = chat ? (body.messages ?? []).map((m) => m.content ?? '').join('\n') : (body.prompt ?? '');
-  const answer = typeof script.answer === 'function' ? script.answer(prompt) : script.answer;
+  const answer = typeof script.answer === 'function' ? script.answer(prompt, { model: body.model ?? null, authorization: req.headers.authorization ?? null }) : script.answer;
   const words = answer !== undefined ? answer.split(/(?<=\s)/) : null;
   const count = Math.min(words ? words.length : script.outputTokens, body.max_tokens ?? Infinity);
-  if (body.stream === false) {
-    // Non-streamed (evaluation runners): the whole answer after the first-token delay.
+  if (body.stream !== true) {
+    // Non-streamed (evaluation runners; lm_eval sends no "stream", and OpenAI's default is false): the whole answer
+    // after the first-token delay.
     const content = words ? words.slice(0, count).join('') : TOKEN_TEXT.slice(0, count).join('');
-    setTimeout(() => {
+    const reply = setTimeout(() => {
       timing.firstTokenAt = performance.timeOrigin + performance.now();
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [chat ? { index: 0, message: { role: 'assistant', content } } : { index: 0, text: content }] }));
     }, script.firstTokenDelayMs);
+    res.on('close', () => clearTimeout(reply)); // a client that gave up (a cancelled run) leaves no timer behind
     return;
   }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

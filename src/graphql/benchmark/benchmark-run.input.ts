@@ -102,8 +102,26 @@ export class RunBenchmarkInput {
 
 registerEnumType(EvalTaskKind, {
   name: 'EvalTaskKind',
-  description: 'MULTIPLE_CHOICE (letter extraction, accuracy per subject), EXACT_MATCH, REGEX_MATCH, CODE (humaneval-style, run in a sandbox).',
+  description:
+    'MULTIPLE_CHOICE (letter extraction, accuracy per subject), EXACT_MATCH, REGEX_MATCH, CODE (humaneval-style, run in a sandbox), ' +
+    'JUDGE (mt_bench-style: each answer rated 1-10 by the judge endpoint configured on the server), ' +
+    "LM_EVAL (a task of EleutherAI's lm-evaluation-harness, run by the worker's lm_eval against the endpoint).",
 });
+
+@InputType({ description: 'An lm-evaluation-harness task (LM_EVAL tasks only).' })
+export class HarnessTaskInput {
+  @Field(() => String, { description: 'The harness task or group name, e.g. "gsm8k", "hellaswag", "mmlu".' })
+  task!: string;
+
+  @Field(() => Int, { nullable: true, description: "Few-shot examples (--num_fewshot); the task's default when null." })
+  numFewshot?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '"completions" (default; local-completions, needed by loglikelihood tasks) or "chat" (local-chat-completions with the chat template).',
+  })
+  api?: string | null;
+}
 
 @InputType()
 export class EvalTaskInput {
@@ -113,14 +131,17 @@ export class EvalTaskInput {
   @Field(() => EvalTaskKind)
   kind!: EvalTaskKind;
 
-  @Field(() => String, { description: 'A .jsonl file relative to the datasets folder (EVAL_DATASETS_DIR).' })
-  dataset!: string;
+  @Field(() => String, { nullable: true, description: 'A .jsonl file relative to the datasets folder (EVAL_DATASETS_DIR); every kind but LM_EVAL needs one.' })
+  dataset?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Score the first n rows only.' })
   limit?: number | null;
 
   @Field(() => Int, { nullable: true })
   maxTokens?: number | null;
+
+  @Field(() => HarnessTaskInput, { nullable: true, description: 'LM_EVAL tasks: which harness task to run.' })
+  harness?: HarnessTaskInput | null;
 }
 
 @InputType()

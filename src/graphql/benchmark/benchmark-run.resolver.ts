@@ -23,7 +23,9 @@ export class BenchmarkRunResolver {
   @Mutation(() => Operation, {
     description:
       'Evaluates a verified (or evaluated, published) version served at an OpenAI-compatible endpoint with built-in tasks ' +
-      'over JSONL datasets, through Temporal; each task becomes a MEASURED Evaluation. cancelOperation stops it.',
+      'over JSONL datasets, LLM-as-judge (JUDGE) tasks and lm-evaluation-harness (LM_EVAL) tasks, through Temporal; each ' +
+      'task becomes a MEASURED Evaluation. A suite with JUDGE tasks is refused (BAD_USER_INPUT) when no judge endpoint is ' +
+      'configured. cancelOperation stops it.',
   })
   runEvaluation(@Ctx() ctx: GraphQLContext, @Arg('input', () => RunEvaluationInput) input: RunEvaluationInput): Promise<OperationRecord> {
     return ctx.services.evaluationRuns.requestEvaluation(input.versionId, input.target, input.suite, requireRole(ctx, Role.EDITOR).subject);
