@@ -32,6 +32,7 @@ const noWorkflows: WorkflowGateway = {
   startBenchmark: async () => 'started',
   startEvaluation: async () => 'started',
   evictCache: async () => undefined,
+  refreshReportedScores: async () => ({ checked: 0, changed: 0, unchanged: 0, skipped: 0, failed: 0, failures: [] }),
   cancel: async () => 'not-running',
   describe: async () => 'not-found',
   healthy: async () => true,

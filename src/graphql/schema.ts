@@ -23,6 +23,7 @@ import { LicenseCheckResolver, ModelGovernanceResolver, VersionGovernanceResolve
 import { ProjectResolver } from './governance/project.resolver';
 import { PromotionResolver } from './governance/promotion.resolver';
 import { projectGuard } from './governance/project-guard';
+import { ReportedScoresResolver } from './reported-scores/reported-scores.resolver';
 
 const RESOLVERS = [
   ModelResolver,
@@ -48,6 +49,7 @@ const RESOLVERS = [
   AuditResolver,
   ModelEventAuditResolver,
   ProjectResolver,
+  ReportedScoresResolver,
 ] as const;
 
 // Project isolation on every resolver class (so every root query, mutation and subscription), not as a global

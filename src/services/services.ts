@@ -27,6 +27,7 @@ import { OnboardingService } from './onboarding.service';
 import { createSecretSealer } from '../net/sealed-secret';
 import { createUrlPreflight } from '../net/url-preflight';
 import { OperationService } from './operation.service';
+import { ReportedScoresCommandService } from './reported-scores-command.service';
 import { ReportedScoresRefreshService } from './reported-scores-refresh.service';
 import { OperationReconciler } from './operation-reconciler.service';
 import { ScanResultService } from './scan-result.service';
@@ -76,7 +77,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   return {
     measuredRuns,
     benchmarkRuns: new BenchmarkRunService(db, measuredRuns),
-    evaluationRuns: new EvaluationRunService(measuredRuns),
+    evaluationRuns: new EvaluationRunService(measuredRuns, config.evaluation),
     evalDatasetsDir: config.evalDatasetsDir,
     ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
@@ -113,5 +114,6 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
       timeoutMs: config.reportedScores.cardTimeoutMs,
       concurrency: config.reportedScores.refreshConcurrency,
     }),
+    reportedScoresCommands: new ReportedScoresCommandService(db, workflows),
   };
 }

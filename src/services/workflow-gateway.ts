@@ -1,6 +1,7 @@
 import type { EvictCacheWorkflowInput, ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
 
 import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
+import type { ReportedScoresRefreshReport } from '../domain/evaluation/reported-score-changes';
 import type { RunIds } from './measured-run.service';
 
 export type StartOutcome = 'started' | 'already-running';
@@ -17,6 +18,8 @@ export interface WorkflowGateway {
   startEvaluation(workflowId: string, input: RunIds): Promise<StartOutcome>;
   /** Runs the eviction on the cache's host and waits for it; rejects when that host does not answer in time. */
   evictCache(workflowId: string, input: EvictCacheWorkflowInput): Promise<void>;
+  /** Refreshes the named models' reported scores and waits for the report (joins a run of the same id still open). */
+  refreshReportedScores(workflowId: string, input: { batch: number; modelIds: string[] }): Promise<ReportedScoresRefreshReport>;
   /** 'not-running' when no run of the id is open (closed, or never started). */
   cancel(workflowId: string): Promise<'requested' | 'not-running'>;
   describe(workflowId: string): Promise<WorkflowState>;

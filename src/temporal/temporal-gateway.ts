@@ -4,6 +4,7 @@ import type { Config } from '../config/config';
 import type { EvictCacheWorkflowInput, ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
 import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
 import type { RunIds } from '../domain/benchmarking/run-ids';
+import type { ReportedScoresRefreshReport } from '../domain/evaluation/reported-score-changes';
 import type { StartOutcome, WorkflowGateway, WorkflowState } from '../services/workflow-gateway';
 import { WORKFLOW_TYPES } from './task-queues';
 
@@ -60,6 +61,22 @@ export class TemporalGateway implements WorkflowGateway {
       // Bounded: the caller is a GraphQL request waiting for the answer.
       workflowExecutionTimeout: '2 minutes',
     });
+  }
+
+  async refreshReportedScores(workflowId: string, input: { batch: number; modelIds: string[] }): Promise<ReportedScoresRefreshReport> {
+    try {
+      return await this.client.workflow.execute(WORKFLOW_TYPES.refreshReportedScores, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        // Bounded: the caller is a GraphQL request waiting for the answer.
+        workflowExecutionTimeout: '2 minutes',
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      return this.client.workflow.getHandle(workflowId).result();
+    }
   }
 
   async cancel(workflowId: string): Promise<'requested' | 'not-running'> {

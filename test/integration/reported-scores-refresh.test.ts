@@ -237,3 +237,30 @@ test('paging: many models in small pages across continue-as-new runs are each re
   expect(second).toMatchObject({ checked: count, unchanged: count, changed: 0 });
   console.log(`reported-scores refresh, nothing changed: ${count} models in ${unchangedMs.toFixed(0)} ms (${(unchangedMs / count).toFixed(1)} ms a model)`);
 }, 180_000);
+
+test('refreshReportedScores(modelId): an admin refreshes one model now; others are refused, and so are ids that are not Hugging Face models', async () => {
+  const repoId = `acme/${uniqueName('now')}`;
+  hub.repos.set(repoId, { files: repoFiles(card({ truthfulqa: ['mc2', 0.4] })) });
+  const hf = await importHf(repoId);
+  const sha = hub.moveBranch(repoId, 'main', repoFiles(card({ truthfulqa: ['mc2', 0.44] })));
+  const mutation = `mutation($id: ID!) { refreshReportedScores(modelId: $id) { checked changed unchanged skipped failed failures { modelId reason } } }`;
+
+  const refused = await t.gql(mutation, { id: hf.modelId }, { as: Role.APPROVER });
+  expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  expect(reported(await evaluations(hf.modelId))).toEqual([['truthfulqa', 'mc2', 0.4, expect.not.stringMatching(sha)]]);
+
+  const res = await t.gql(mutation, { id: hf.modelId }, { as: Role.ADMIN });
+  expect(res.errors).toBeUndefined();
+  expect(res.data!.refreshReportedScores).toEqual({ checked: 1, changed: 1, unchanged: 0, skipped: 0, failed: 0, failures: [] });
+  expect(reported(await evaluations(hf.modelId))).toEqual([['truthfulqa', 'mc2', 0.44, sha]]);
+  const again = await t.gql(mutation, { id: hf.modelId }, { as: Role.ADMIN });
+  expect(again.data!.refreshReportedScores).toMatchObject({ checked: 1, unchanged: 1 });
+
+  const dir = await writeModelDir(t);
+  const disk = await importModel(t, { name: uniqueName('disk'), source: { sourceType: 'DISK', path: dir } });
+  await waitForOperation(t, disk.data!.importModel.id);
+  const notHf = await t.gql(mutation, { id: disk.data!.importModel.model.id }, { as: Role.ADMIN });
+  expect(notHf.errors?.[0]).toMatchObject({ message: expect.stringContaining('only Hugging Face models'), extensions: { code: 'BAD_USER_INPUT' } });
+  expect((await t.gql(mutation, { id: randomUUID() }, { as: Role.ADMIN })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  expect((await t.gql(mutation, { id: 'nope' }, { as: Role.ADMIN })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+}, 120_000);
