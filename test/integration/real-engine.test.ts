@@ -66,8 +66,9 @@ describe('a real inference engine on the CPU (llama.cpp through node-llama-cpp)'
       // One gap per streamed token after the first: the chunks counted equal the completion tokens `usage` reports.
       expect(sample.itlMs).toHaveLength(sample.outputTokens - 1);
       expect(sample.itlMs.every((gap) => gap >= 0)).toBe(true);
-      // Streamed as produced, not buffered into one write: most tokens arrive in reads of their own.
-      expect(sample.itlMs.filter((gap) => gap > 0).length).toBeGreaterThan(sample.itlMs.length / 2);
+      // Streamed as produced, not buffered into one write (which would arrive as one read, every gap 0). A busy
+      // machine may coalesce some tokens into one read, so not every gap has to be positive.
+      expect(sample.itlMs.filter((gap) => gap > 0).length).toBeGreaterThanOrEqual(10);
       const decodeMs = sample.e2eMs - sample.ttftMs!;
       console.log(`${api}: TTFT ${sample.ttftMs!.toFixed(1)} ms, ${sample.outputTokens} tokens, ${((sample.outputTokens - 1) / decodeMs * 1000).toFixed(0)} tokens/s after the first, e2e ${sample.e2eMs.toFixed(1)} ms`);
     }

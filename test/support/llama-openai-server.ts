@@ -170,7 +170,7 @@ export async function startLlamaOpenAiServer(modelPath: string, model = 'tiny-ll
     line = await child.waitFor(/^\{"ready":true/, 60_000);
   } catch (error) {
     child.child.kill('SIGKILL');
-    const reason = /LLAMA_ENGINE_UNAVAILABLE[^]*/.exec(child.output())?.[0] ?? (error instanceof Error ? error.message : String(error));
+    const reason = /LLAMA_ENGINE_UNAVAILABLE: .*/.exec(child.output())?.[0] ?? (error instanceof Error ? error.message : String(error));
     throw new Error(`the llama.cpp engine did not start: ${reason}\n${ENGINE_INSTALL_HINT}`);
   }
   const ready = JSON.parse(line) as { url: string; loadMs: number };

@@ -20,7 +20,8 @@ async function main(): Promise<void> {
       contextSize: Number(process.env.LLAMA_CONTEXT_SIZE ?? 1024),
     });
   } catch (error) {
-    console.error(`LLAMA_ENGINE_UNAVAILABLE: ${error instanceof Error ? error.message : String(error)}\n${ENGINE_INSTALL_HINT}`);
+    const reason = error instanceof Error ? (error.message && error.message !== error.name ? `${error.name}: ${error.message}` : error.name) : String(error);
+    console.error(`LLAMA_ENGINE_UNAVAILABLE: ${reason}\n${ENGINE_INSTALL_HINT}`);
     process.exit(3);
   }
   const loadMs = performance.now() - started;
