@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Role } from '../../src/domain/auth/roles';
 import type { ReportedScoresRefreshReport } from '../../src/domain/evaluation/reported-score-changes';
 import { ensureReportedScoresSchedule, reportedScoresRunId, reportedScoresScheduleId } from '../../src/temporal/reported-scores-schedule';
-import type { RefreshReportedScoresInput } from '../../workflows/reported-scores.workflow';
+import type { RefreshReportedScoresInput, refreshReportedScoresWorkflow } from '../../workflows/reported-scores.workflow';
 import { startHubServer, type HubServer } from '../fixtures/hub-server';
 import { llamaConfig, safetensors, tinyLlamaTensors } from '../fixtures/model-files';
 import { importModel, waitForOperation, writeModelDir } from '../support/onboarding-fixtures';
@@ -18,7 +18,8 @@ let client: Client;
 
 beforeAll(async () => {
   hub = await startHubServer();
-  t = await startTestApp({ worker: true, env: { HF_ENDPOINT: hub.url, HF_TOKEN: 'hf_test_token' } });
+  // A short card time-out, so a hub that stalls mid-README fails the model in seconds.
+  t = await startTestApp({ worker: true, env: { HF_ENDPOINT: hub.url, HF_TOKEN: 'hf_test_token', REPORTED_SCORES_CARD_TIMEOUT_MS: '2000' } });
   connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   client = new Client({ connection });
 });
@@ -119,7 +120,7 @@ test('a changed upstream card replaces the REPORTED scores with the new sha; an 
   expect(await evaluations(hf.modelId)).toEqual(after);
 }, 120_000);
 
-test('a gated repository without access and a card that drops its model-index: the first fails, the second clears the REPORTED rows', async () => {
+test('a gated repository without access, an oversized card and a stalled hub fail those models; a card that drops its model-index clears the REPORTED rows', async () => {
   const gated = `acme/${uniqueName('gated')}`;
   hub.repos.set(gated, { files: repoFiles(card({ mmlu: ['acc', 0.6] })), token: 'hf_test_token' });
   const a = await importHf(gated);
@@ -128,8 +129,26 @@ test('a gated repository without access and a card that drops its model-index: t
   const b = await importHf(cleared);
   hub.repos.get(gated)!.token = 'hf_someone_else'; // access revoked upstream
   const sha = hub.moveBranch(cleared, 'main', repoFiles(Buffer.from('---\nlicense: apache-2.0\n---\n# No scores any more\n')));
-  const report = await refresh({ batch: 10, modelIds: [a.modelId, b.modelId, 'not-a-uuid', randomUUID()] });
-  expect(report).toMatchObject({ checked: 4, changed: 1, failed: 1, skipped: 2, failures: [{ modelId: a.modelId, reason: expect.stringContaining('401') }] });
+  const huge = `acme/${uniqueName('huge')}`;
+  hub.repos.set(huge, { files: repoFiles(card({ mmlu: ['acc', 0.1] })) });
+  const c = await importHf(huge);
+  hub.moveBranch(huge, 'main', repoFiles(card({ mmlu: ['acc', 0.2] }, 'x'.repeat(5 * 1024 * 1024))));
+  const stalled = `acme/${uniqueName('stalled')}`;
+  hub.repos.set(stalled, { files: repoFiles(card({ mmlu: ['acc', 0.3] })) });
+  const d = await importHf(stalled);
+  hub.moveBranch(stalled, 'main', repoFiles(card({ mmlu: ['acc', 0.35] })));
+  hub.stall(stalled, 'README.md', { afterBytes: 10 });
+
+  const started = Date.now();
+  const report = await refresh({ batch: 10, modelIds: [a.modelId, b.modelId, c.modelId, d.modelId, 'not-a-uuid', randomUUID()] });
+  expect(Date.now() - started).toBeLessThan(20_000);
+  expect(report).toMatchObject({ checked: 6, changed: 1, failed: 3, skipped: 2 });
+  const reasons = new Map(report.failures.map((f) => [f.modelId, f.reason]));
+  expect(reasons.get(a.modelId)).toContain('401');
+  expect(reasons.get(c.modelId)).toContain('larger than 4194304 bytes');
+  expect(reasons.get(d.modelId)).toMatch(/abort|time/i);
+  expect(reported(await evaluations(c.modelId))).toEqual([['mmlu', 'acc', 0.1, expect.any(String)]]);
+  expect(reported(await evaluations(d.modelId))).toEqual([['mmlu', 'acc', 0.3, expect.any(String)]]);
   expect(reported(await evaluations(a.modelId))).toEqual([['mmlu', 'acc', 0.6, expect.any(String)]]);
   expect(reported(await evaluations(b.modelId))).toEqual([]);
   expect(sha).toMatch(/^[0-9a-f]{40}$/);
@@ -220,8 +239,12 @@ test('paging: many models in small pages across continue-as-new runs are each re
     ids.push(modelId);
   }
   const started = performance.now();
-  const report = await refresh({ batch: 7, pagesPerRun: 3 });
+  const handle = await client.workflow.start<typeof refreshReportedScoresWorkflow>('refreshReportedScoresWorkflow', { taskQueue: t.config.temporal.taskQueue, workflowId: `reported-scores-test-${randomUUID()}`, args: [{ batch: 7, pagesPerRun: 3 }] });
+  const report = await handle.result();
   const elapsed = performance.now() - started;
+  // The last run (after continue-as-new) carries the totals of all of them, and answers the progress query.
+  expect(await handle.query<ReportedScoresRefreshReport>('reportedScoresRefreshProgress')).toEqual(report);
+  expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
   expect(report.changed).toBeGreaterThanOrEqual(count);
   expect(report.checked).toBeGreaterThanOrEqual(count + 1);
   const rows: { model_id: string; score: number }[] = await t.dataSource.query(
@@ -236,6 +259,11 @@ test('paging: many models in small pages across continue-as-new runs are each re
   const unchangedMs = performance.now() - again;
   expect(second).toMatchObject({ checked: count, unchanged: count, changed: 0 });
   console.log(`reported-scores refresh, nothing changed: ${count} models in ${unchangedMs.toFixed(0)} ms (${(unchangedMs / count).toFixed(1)} ms a model)`);
+  const paged = performance.now();
+  const third = await refresh({ batch: 7, pagesPerRun: 3 });
+  const pagedMs = performance.now() - paged;
+  expect(third.changed).toBe(0);
+  console.log(`reported-scores refresh, nothing changed, pages of 7: ${third.checked} models in ${pagedMs.toFixed(0)} ms (${(pagedMs / third.checked).toFixed(1)} ms a model)`);
 }, 180_000);
 
 test('refreshReportedScores(modelId): an admin refreshes one model now; others are refused, and so are ids that are not Hugging Face models', async () => {
