@@ -47,12 +47,12 @@ export function harnessArgv(target: LoadTarget, task: HarnessTask, limit: number
 }
 
 /** Runs one harness task in a subprocess (its own process group, killed on cancel) and reads its results file. */
-export async function runHarnessTask(target: LoadTarget, task: EvalTask, settings: Settings, signal: AbortSignal): Promise<HarnessScore> {
+export async function runHarnessTask(target: LoadTarget, task: EvalTask, settings: Settings, signal: AbortSignal, onProgress: (done: number, total: number) => void = () => undefined): Promise<HarnessScore> {
   const harness = task.harness as HarnessTask;
   const out = await mkdtemp(path.join(os.tmpdir(), 'modelhub-lm-eval-'));
   try {
     const argv = harnessArgv(target, harness, task.limit, settings, out);
-    await run(settings, argv, target.apiKey ?? null, signal);
+    await run(settings, argv, target.apiKey ?? null, signal, onProgress);
     const file = await findResults(out);
     if ((await stat(file)).size > MAX_RESULTS_BYTES) throw new HarnessFailedError(`lm_eval's results file is larger than ${MAX_RESULTS_BYTES} bytes`);
     try {
@@ -66,7 +66,10 @@ export async function runHarnessTask(target: LoadTarget, task: EvalTask, setting
   }
 }
 
-function run(settings: Settings, argv: string[], apiKey: string | null, signal: AbortSignal): Promise<void> {
+// tqdm's bar on stderr, e.g. "Requesting API:  33%|███▎      | 1/3 [00:00<00:01, …]": the run's only progress signal.
+const REQUESTS = /Requesting API:\s*\d+%\|[^|]*\|\s*(\d+)\/(\d+)/g;
+
+function run(settings: Settings, argv: string[], apiKey: string | null, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<void> {
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     const child = spawn(settings.bin, argv, {
@@ -76,7 +79,11 @@ function run(settings: Settings, argv: string[], apiKey: string | null, signal: 
       detached: true, // its own process group: a cancel kills the harness and anything it started
     });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr = (stderr + c).slice(-STDERR_TAIL); });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr = (stderr + c).slice(-STDERR_TAIL);
+      const bar = [...c.matchAll(REQUESTS)].at(-1);
+      if (bar && Number(bar[2]) > 0) onProgress(Math.min(Number(bar[1]), Number(bar[2])), Number(bar[2]));
+    });
     let killTimer: NodeJS.Timeout | undefined;
     const kill = (sig: NodeJS.Signals) => { try { process.kill(-(child.pid as number), sig); } catch { /* already gone */ } };
     const onAbort = () => {

@@ -62,7 +62,8 @@ async function runJudge(target: LoadTarget, task: EvalTask, resources: SuiteReso
 
 async function runHarness(target: LoadTarget, task: EvalTask, resources: SuiteResources, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
   onItem(0, 1);
-  const result = await runHarnessTask(target, task, resources.lmEval, signal);
+  // Its requests' bar ends at total/total before the results are written: the task is done only when they are read.
+  const result = await runHarnessTask(target, task, resources.lmEval, signal, (done, total) => onItem(Math.min(done, total - 1), total));
   onItem(1, 1);
   return {
     task: task.name,

@@ -15,11 +15,14 @@ const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') 
 const JUDGE_KEY = 'judge-key-never-stored-7f3a';
 const TARGET_KEY = 'target-key-sealed-9c1d';
 
-// mt_bench-style questions with known judgements: W1 → 8, W2 (second turn) → 6, M1 (with reference) → 10, W3 unparseable.
+// mt_bench-style questions with known judgements: W1 → 8, W2 (second turn) → 6, M1 (with reference) → 10, W3 unparseable;
+// R1's second turn is never asked (the target fails its first), J1's judge call fails.
 const MT = [
   { id: 1, category: 'writing', turns: ['W1: write a haiku about rain', 'W2: now the same in French'] },
   { id: 2, category: 'math', turns: ['M1: what is 2+2?'], reference: ['4'] },
   { id: 3, category: 'writing', prompt: 'W3: a limerick about a cat' },
+  { id: 4, category: 'roleplay', turns: ['R1: pretend to be a pirate', 'R2: and now a parrot'] },
+  { id: 5, category: 'roleplay', turns: ['J1: pretend to be a judge'] },
 ];
 // A harness task over a local dataset: the scripted endpoint answers two of three right.
 const CAPITALS = [
@@ -56,9 +59,11 @@ function answer(seen: Seen) {
       if (prompt.includes('W2')) return 'The French version keeps the image. Rating: [[6]]';
       if (prompt.includes('W1')) return 'A fine haiku. Rating: [[8]]';
       if (prompt.includes('M1')) return 'Matches the reference. Rating: [[10]]';
+      if (prompt.includes('J1')) throw new Error('judge overloaded');
       return 'I cannot decide on a number.';
     }
     seen.targeted.push(request);
+    if (prompt.includes('R1')) throw new Error('target down');
     if (prompt.includes('W2')) return 'Pluie douce';
     if (prompt.includes('W1')) return 'Soft rain on the roof';
     if (prompt.includes('M1')) return '4';
@@ -132,13 +137,13 @@ describe('JUDGE and LM_EVAL tasks through GraphQL and Temporal', () => {
     expect(mt).toMatchObject({ score: 8, n: 3, metric: 'mt_bench_score', provenance: 'MEASURED', suite: 'chat', runner: 'modelhub-builtin' });
     expect(mt.stderr).toBeCloseTo(2 / Math.sqrt(3), 6);
     expect(mt.details).toMatchObject({
-      judgeModel: 'judge-model', questions: 3, failedRequests: 0, failedJudgements: 0, unparseableJudgements: 1,
+      judgeModel: 'judge-model', questions: 5, failedRequests: 1, failedJudgements: 1, unparseableJudgements: 1,
       categories: { writing: { score: 7, n: 2 }, math: { score: 10, n: 1 } },
       turns: { 1: { score: 9, n: 2 }, 2: { score: 6, n: 1 } },
     });
-    // Four answers (two turns, two single ones) and four judgements, each judge call with the judge's model and key.
-    expect(seen.targeted).toHaveLength(4);
-    expect(seen.judged).toEqual(Array(4).fill({ model: 'judge-model', authorization: `Bearer ${JUDGE_KEY}` }));
+    // Six target requests (W1, W2, M1, W3, the failed R1, J1) and five judge calls, each with the judge's model and key.
+    expect(seen.targeted).toHaveLength(6);
+    expect(seen.judged).toEqual(Array(5).fill({ model: 'judge-model', authorization: `Bearer ${JUDGE_KEY}` }));
     expect(seen.targeted.every((r) => r.model === 'tiny' && r.authorization === null)).toBe(true);
     const leaks = await t.dataSource.query(`SELECT (SELECT count(*) FROM operations WHERE input::text LIKE $1)::int AS ops, (SELECT count(*) FROM evaluations WHERE details::text LIKE $1)::int AS rows`, [`%${JUDGE_KEY}%`]);
     expect(leaks).toEqual([{ ops: 0, rows: 0 }]);

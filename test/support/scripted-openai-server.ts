@@ -19,7 +19,7 @@ export interface StreamScript {
   /**
    * Fixed answer for every request (evaluation fixtures), or one chosen from the prompt (chat: the messages' contents
    * joined by newlines) and the request's model and bearer header (a judge and a target on one server); each
-   * whitespace-separated word is one chunk.
+   * whitespace-separated word is one chunk. A function that throws makes that request answer 500.
    */
   answer?: string | ((prompt: string, request: { model: string | null; authorization: string | null }) => string);
 }
@@ -91,7 +91,14 @@ function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: htt
   const timing: ServerTiming = { receivedAt, firstTokenAt: null };
   state.timings.set(id, timing);
   const prompt = chat ? (body.messages ?? []).map((m) => m.content ?? '').join('\n') : (body.prompt ?? '');
-  const answer = typeof script.answer === 'function' ? script.answer(prompt, { model: body.model ?? null, authorization: req.headers.authorization ?? null }) : script.answer;
+  let answer: string | undefined;
+  try {
+    answer = typeof script.answer === 'function' ? script.answer(prompt, { model: body.model ?? null, authorization: req.headers.authorization ?? null }) : script.answer;
+  } catch (error) {
+    // An answer function that throws scripts a failure for that prompt only.
+    res.writeHead(500).end(JSON.stringify({ error: (error as Error).message }));
+    return;
+  }
   const words = answer !== undefined ? answer.split(/(?<=\s)/) : null;
   const count = Math.min(words ? words.length : script.outputTokens, body.max_tokens ?? Infinity);
   if (body.stream !== true) {
