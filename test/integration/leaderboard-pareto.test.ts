@@ -78,10 +78,10 @@ describe('leaderboard filters and Pareto front', () => {
     const seen: [number, string][] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page += 1) {
-      const res = await t.gql(PAGE, { metric: 'mmlu', tags: [tag], after });
+      const res: { errors?: unknown; data?: { leaderboard: unknown } | null } = await t.gql(PAGE, { metric: 'mmlu', tags: [tag], after });
       expect(res.errors).toBeUndefined();
-      const { entries, pageInfo } = res.data!.leaderboard;
-      seen.push(...entries.map((e: { rank: number; model: { name: string } }) => [e.rank, e.model.name.slice(tag.length + 1)] as [number, string]));
+      const { entries, pageInfo } = res.data!.leaderboard as { entries: { rank: number; cursor: string; model: { name: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      seen.push(...entries.map((e) => [e.rank, e.model.name.slice(tag.length + 1)] as [number, string]));
       expect(pageInfo.endCursor).toBe(entries.at(-1)?.cursor ?? null);
       after = pageInfo.endCursor;
       if (!pageInfo.hasNextPage) break;
