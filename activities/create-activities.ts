@@ -32,10 +32,10 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, E
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, reportedScoresRefresh, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasetsDir }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, reportedScoresRefresh, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasets }: ActivityDeps) {
   return {
     ...createBenchmarkActivities({ measuredRuns, benchmarkRuns }),
-    ...createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasetsDir }),
+    ...createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasets }),
     ...createBlobGcActivities({ blobGc }),
     ...createReportedScoresActivities({ reportedScoresRefresh }),
     ...createScanActivities({ scanRuns, scanRequests, blobScans }),

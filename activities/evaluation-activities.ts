@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { firstJudgeTask } from '../src/domain/evaluation/eval-suite';
+import type { DatasetSources } from '../src/evaluation/dataset-reader';
 import { HarnessFailedError, HarnessUnavailableError } from '../src/evaluation/lm-eval-runner';
 import { runSuite, RUNNER } from '../src/evaluation/suite-runner';
 import type { EvaluationRunService } from '../src/services/evaluation-run.service';
@@ -9,14 +10,15 @@ import { failFast } from './activity-failures';
 export interface EvaluationActivityDeps {
   measuredRuns: MeasuredRunService;
   evaluationRuns: EvaluationRunService;
-  evalDatasetsDir: string;
+  evalDatasets: DatasetSources;
 }
 
-const HEARTBEAT_EVERY_MS = 1000;
+// Often, so a cancel (answered to a heartbeat, sent at most every 500 ms by the worker) stops the suite quickly.
+const HEARTBEAT_EVERY_MS = 250;
 const PROGRESS_EVERY_MS = 500;
 
 /** The whole suite in one activity (scores are small; completions never pass through workflow history). */
-export function createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasetsDir }: EvaluationActivityDeps) {
+export function createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasets }: EvaluationActivityDeps) {
   return {
     runEvaluationSuite(ids: RunIds): Promise<string> {
       const ctx = Context.current();
@@ -26,7 +28,7 @@ export function createEvaluationActivities({ measuredRuns, evaluationRuns, evalD
         const target = measuredRuns.openTarget(plan.target);
         // Checked before any request: a worker without the judge fails the run at once (BAD_USER_INPUT, not retried).
         const judge = firstJudgeTask(plan.suite) >= 0 ? await evaluationRuns.judgeEndpoint() : null;
-        const resources = { datasetsDir: evalDatasetsDir, judge, lmEval: evaluationRuns.settings.lmEval };
+        const resources = { datasets: evalDatasets, judge, lmEval: evaluationRuns.settings.lmEval };
         const tasks = plan.suite.tasks.length;
         const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
         let last = 0;

@@ -6,6 +6,11 @@ import { Http1ResponseParser, type ResponseHandler } from './http1-response-pars
 
 export type { ResponseHandler } from './http1-response-parser';
 
+/** No byte for this long while a request waits: the endpoint is taken as hung (undici's default body timeout). */
+const BUSY_TIMEOUT_MS = 300_000;
+/** Idle kept-alive connections are closed after this long (servers close theirs after 5–75 s anyway). */
+const IDLE_TIMEOUT_MS = 30_000;
+
 interface Connection {
   socket: net.Socket;
   parser: Http1ResponseParser | null;
@@ -83,6 +88,10 @@ export class Http1Pool {
       this.finish(connection, outcome === 'error' ? parser.error : null, outcome === 'done-keep');
     });
     socket.on('error', () => undefined); // 'close' follows and reports it
+    socket.on('timeout', () => {
+      if (connection.parser) this.finish(connection, `no data from the endpoint for ${BUSY_TIMEOUT_MS / 1000} s`, false);
+      else socket.destroy();
+    });
     socket.on('close', () => {
       const parser = connection.parser;
       if (!parser) { this.drop(connection); return; }
@@ -97,6 +106,8 @@ export class Http1Pool {
     connection.uses += 1;
     connection.parser = new Http1ResponseParser(pending.handler, pending);
     this.busy.add(connection);
+    connection.socket.ref();
+    connection.socket.setTimeout(BUSY_TIMEOUT_MS);
     connection.socket.write(pending.request);
   }
 
@@ -113,8 +124,12 @@ export class Http1Pool {
       this.dispatch({ ...pending, retried: true });
       return;
     }
-    if (keep && !this.closedWith) this.idle.push(connection);
-    else connection.socket.destroy();
+    if (keep && !this.closedWith) {
+      // An idle connection never keeps the process alive, and is let go after a while.
+      connection.socket.setTimeout(IDLE_TIMEOUT_MS);
+      connection.socket.unref();
+      this.idle.push(connection);
+    } else connection.socket.destroy();
     pending.handler.onDone(error);
   }
 
@@ -122,4 +137,30 @@ export class Http1Pool {
     const i = this.idle.indexOf(connection);
     if (i >= 0) this.idle.splice(i, 1);
   }
+}
+
+export interface WholeResponse {
+  status: number;
+  body: Buffer;
+}
+
+/** Sends a request and reads its whole answer (bounded: a longer body is an error, its bytes not kept). */
+export function requestWhole(pool: Http1Pool, request: Buffer, maxBytes: number): Promise<WholeResponse> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    const parts: Buffer[] = [];
+    let size = 0;
+    pool.send(request, {
+      onHead: (code) => { status = code; },
+      onData: (data) => {
+        size += data.length;
+        if (size <= maxBytes) parts.push(Buffer.from(data));
+      },
+      onDone: (error) => {
+        if (error) reject(new Error(error));
+        else if (size > maxBytes) reject(new Error(`the answer is larger than ${maxBytes} bytes`));
+        else resolve({ status, body: Buffer.concat(parts) });
+      },
+    });
+  });
 }

@@ -74,6 +74,8 @@ export interface Config {
   readonly cacheDir: string;
   /** Evaluation datasets (JSONL) the built-in runners read (EVAL_DATASETS_DIR). */
   readonly evalDatasetsDir: string;
+  /** Where hf://datasets/… files are kept by commit, in the hub cache layout (EVAL_HUB_CACHE_DIR). */
+  readonly evalHubCacheDir: string;
   /** The judge endpoint (EVAL_JUDGE_*) and the lm-evaluation-harness adapter (LM_EVAL_*); see eval-config.ts. */
   readonly evaluation: EvalConfig;
   /** Storage housekeeping: blob garbage collection (a Temporal schedule) and staging left by dead attempts. */
@@ -237,6 +239,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     },
     cacheDir: path.resolve(cwd, optional(env, 'CACHE_DIR') ?? '.data/cache'),
     evalDatasetsDir: path.resolve(cwd, optional(env, 'EVAL_DATASETS_DIR') ?? '.data/datasets'),
+    evalHubCacheDir: path.resolve(cwd, optional(env, 'EVAL_HUB_CACHE_DIR') ?? '.data/hub-datasets'),
     evaluation: loadEvalConfig(env, cwd),
     gc: {
       blobIntervalMs: intVar(env, 'BLOB_GC_INTERVAL_MS', 6 * HOUR_MS, 0, 30 * DAY_MS),

@@ -1,3 +1,4 @@
+import type { AddressPolicy } from '../net/address-policy';
 import { ValidationError } from '../domain/common/domain-error';
 import type { EvalTask } from '../domain/evaluation/eval-suite';
 import { type ChatMessage, judgeMessages, meanWithStderr, parseRating } from '../domain/evaluation/mt-bench-judging';
@@ -11,6 +12,8 @@ export interface JudgeEndpoint {
   baseUrl: string;
   model: string;
   apiKey: string | null;
+  /** Checked on every new connection, like a target's. */
+  policy?: AddressPolicy | null;
 }
 
 interface Question {

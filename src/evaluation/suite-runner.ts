@@ -4,7 +4,7 @@ import { binomialStderr } from '../domain/evaluation/answer-matching';
 import { type EvalSuite, type EvalTask, EvalTaskKind } from '../domain/evaluation/eval-suite';
 import type { LoadTarget } from '../benchmarking/load-types';
 import { complete } from './completion-client';
-import { readDataset } from './dataset-reader';
+import { type DatasetSources, openDataset } from './dataset-reader';
 import { type JudgeEndpoint, runJudgeTask } from './judge-task';
 import { HARNESS_RUNNER, runHarnessTask } from './lm-eval-runner';
 import { scoredItem } from './task-scoring';
@@ -27,9 +27,9 @@ export interface TaskScore {
   numShots?: number | null;
 }
 
-/** What the worker brings to a suite besides the target: the datasets folder, the judge, the harness. */
+/** What the worker brings to a suite besides the target: where datasets come from, the judge, the harness. */
 export interface SuiteResources {
-  datasetsDir: string;
+  datasets: DatasetSources;
   /** Null when no judge is configured: a JUDGE task then fails before any request. */
   judge: JudgeEndpoint | null;
   lmEval: EvalConfig['lmEval'];
@@ -49,14 +49,14 @@ export async function runSuite(
     const progress = (done: number, total: number) => onItem(index, done, total);
     if (task.kind === EvalTaskKind.LM_EVAL) scores.push(await runHarness(target, task, resources, signal, progress));
     else if (task.kind === EvalTaskKind.JUDGE) scores.push(await runJudge(target, task, resources, signal, progress));
-    else scores.push(await runTask(target, task, resources.datasetsDir, signal, progress));
+    else scores.push(await runTask(target, task, resources.datasets, signal, progress));
   }
   return scores;
 }
 
 async function runJudge(target: LoadTarget, task: EvalTask, resources: SuiteResources, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
   if (!resources.judge) throw new ValidationError(`task ${task.name}`, 'JUDGE tasks need a judge endpoint configured on the worker (EVAL_JUDGE_URL, EVAL_JUDGE_MODEL)');
-  const dataset = await readDataset(resources.datasetsDir, task.dataset as string, task.limit);
+  const dataset = await openDataset(resources.datasets, task.dataset as string, task.limit);
   return runJudgeTask(target, resources.judge, task, dataset, signal, onItem);
 }
 
@@ -80,8 +80,8 @@ async function runHarness(target: LoadTarget, task: EvalTask, resources: SuiteRe
   };
 }
 
-async function runTask(target: LoadTarget, task: EvalTask, datasetsDir: string, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
-  const dataset = await readDataset(datasetsDir, task.dataset as string, task.limit);
+async function runTask(target: LoadTarget, task: EvalTask, datasets: DatasetSources, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
+  const dataset = await openDataset(datasets, task.dataset as string, task.limit);
   const items = dataset.rows.map((row, i) => {
     try {
       return scoredItem(task.kind, row);

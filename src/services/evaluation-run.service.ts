@@ -1,3 +1,4 @@
+import type { JudgeEndpoint } from '../evaluation/judge-task';
 import type { EvalConfig } from '../config/eval-config';
 import { type StoredTarget, type TargetInput, validateTarget } from '../domain/benchmarking/benchmark-request';
 import { ValidationError } from '../domain/common/domain-error';
@@ -45,7 +46,7 @@ export class EvaluationRunService {
   }
 
   /** The configured judge, its address checked like a target's (URL_IMPORT_ALLOW); a ValidationError otherwise. */
-  async judgeEndpoint(field = 'judge'): Promise<{ baseUrl: string; model: string; apiKey: string | null }> {
+  async judgeEndpoint(field = 'judge'): Promise<JudgeEndpoint> {
     const judge = this.settings.judge;
     if (!judge) throw new ValidationError(field, 'JUDGE tasks need a judge endpoint configured on the server (EVAL_JUDGE_URL and EVAL_JUDGE_MODEL); none is');
     try {
@@ -54,7 +55,7 @@ export class EvaluationRunService {
       if (error instanceof ValidationError) throw new ValidationError(field, 'the configured judge endpoint (EVAL_JUDGE_URL) is refused by the address policy (URL_IMPORT_ALLOW)');
       throw error;
     }
-    return { baseUrl: judge.url, model: judge.model, apiKey: judge.apiKey };
+    return { baseUrl: judge.url, model: judge.model, apiKey: judge.apiKey, policy: this.runs.connectionPolicy() };
   }
 
   async plan(operationId: string): Promise<EvaluationPlan | null> {

@@ -1,3 +1,5 @@
+import type { LoadTarget } from '../benchmarking/load-types';
+import type { AddressPolicy } from '../net/address-policy';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/common/domain-error';
@@ -35,6 +37,8 @@ export class MeasuredRunService {
     private readonly sealer: SecretSealer | null,
     /** The URL-import destination policy (URL_IMPORT_ALLOW): loopback, private and metadata addresses are refused. */
     private readonly preflight: (url: string) => Promise<void>,
+    /** The same rules, checked again on every connection the worker opens (DNS may answer differently by then). */
+    private readonly policy: AddressPolicy | null = null,
   ) {}
 
   /** Checks the endpoint's address (a target is an outbound request the worker makes for the caller) and seals its key. */
@@ -49,10 +53,15 @@ export class MeasuredRunService {
     return this.preflight(url);
   }
 
+  /** What every connection of a run is checked against (URL_IMPORT_ALLOW); null only where no config is given. */
+  connectionPolicy(): AddressPolicy | null {
+    return this.policy;
+  }
+
   /** The target as the worker connects with it: the key opened just before use, never logged or stored. */
-  openTarget(stored: StoredTarget): { baseUrl: string; model: string; apiKey: string | null } {
+  openTarget(stored: StoredTarget): LoadTarget {
     if (stored.sealedApiKey && !this.sealer) throw new ValidationError('target.apiKey', 'the worker has no SECRETS_KEY to open the API key');
-    return { baseUrl: stored.url, model: stored.model, apiKey: stored.sealedApiKey ? (this.sealer as SecretSealer).open(stored.sealedApiKey) : null };
+    return { baseUrl: stored.url, model: stored.model, apiKey: stored.sealedApiKey ? (this.sealer as SecretSealer).open(stored.sealedApiKey) : null, policy: this.policy };
   }
 
   async request(kind: RunKind, versionId: string, input: Record<string, unknown>, actor: string): Promise<OperationRecord> {

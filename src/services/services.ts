@@ -25,6 +25,7 @@ import { ModelCommandService } from './model-command.service';
 import { ModelQueryService } from './model-query.service';
 import { OnboardingService } from './onboarding.service';
 import { createSecretSealer } from '../net/sealed-secret';
+import { createAddressPolicy } from '../net/address-policy';
 import { createUrlPreflight } from '../net/url-preflight';
 import { OperationService } from './operation.service';
 import { ReportedScoresCommandService } from './reported-scores-command.service';
@@ -73,12 +74,12 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const promotions = new PromotionService(db, access, licenseChecks, audit);
   const versions = new VersionService(db);
   const modelQueries = new ModelQueryService(db);
-  const measuredRuns = new MeasuredRunService(db, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow));
+  const measuredRuns = new MeasuredRunService(db, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow), createAddressPolicy(config.urlImports.allow));
   return {
     measuredRuns,
     benchmarkRuns: new BenchmarkRunService(db, measuredRuns),
     evaluationRuns: new EvaluationRunService(measuredRuns, config.evaluation),
-    evalDatasetsDir: config.evalDatasetsDir,
+    evalDatasets: { dir: config.evalDatasetsDir, hub: config.hub, cacheDir: config.evalHubCacheDir },
     ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,

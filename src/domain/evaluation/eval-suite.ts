@@ -1,5 +1,6 @@
 import { ValidationError } from '../common/domain-error';
 import { intInRange, text } from '../common/field-rules';
+import { parseHubDataset } from './hub-dataset-ref';
 
 export enum EvalTaskKind {
   MULTIPLE_CHOICE = 'MULTIPLE_CHOICE',
@@ -53,9 +54,16 @@ const DEFAULT_MAX_TOKENS: Record<EvalTaskKind, number> = { MULTIPLE_CHOICE: 16, 
 // Harness task names become one element of `--tasks a,b`: no commas, spaces or anything a shell or path would read.
 const HARNESS_TASK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
-/** A dataset path may not leave the datasets folder: relative, no "..", no absolute paths, JSONL only. */
+/**
+ * A dataset is a hub file (hf://datasets/<owner>/<name>[@<revision>]/<file>.jsonl) or a path that may not leave the
+ * datasets folder: relative, no "..", no absolute paths, JSONL only.
+ */
 export function datasetPath(field: string, value: string): string {
   const p = text(field, value, 300, { min: 1 });
+  if (p.startsWith('hf://')) {
+    if (!parseHubDataset(p)) throw new ValidationError(field, 'must be hf://datasets/<owner>/<name>[@<revision>]/<file>.jsonl');
+    return p;
+  }
   if (p.startsWith('/') || p.includes('\\') || p.split('/').some((s) => s === '..' || s === '.' || s === '') || !p.endsWith('.jsonl')) {
     throw new ValidationError(field, 'must be a relative path to a .jsonl file inside the datasets folder');
   }
