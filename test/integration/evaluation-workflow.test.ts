@@ -8,6 +8,7 @@ import { errorCode } from '../support/catalog-fixtures';
 import { importVerified, OPERATION_FIELDS, waitForOperation } from '../support/onboarding-fixtures';
 import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { type HubServer, startHubServer } from '../fixtures/hub-server';
 
 const RUN = `mutation($input: RunEvaluationInput!) { runEvaluation(input: $input) { ${OPERATION_FIELDS} } }`;
 const EVALS = `query($m: ID!) { model(id: $m) { evaluations { benchmark score provenance suite metric n stderr datasetVersion runner runnerVersion details } } }`;
@@ -58,21 +59,26 @@ describe('runEvaluation through GraphQL and Temporal', () => {
   let server: ScriptedOpenAiServer;
   let datasets: string;
   let ids: { modelId: string; versionId: string };
+  let hub: HubServer;
 
   beforeAll(async () => {
+    // Datasets can also come from the hub: the worker reads hf://datasets/… through HF_ENDPOINT.
+    hub = await startHubServer();
+    hub.repos.set('datasets/acme/exact', { files: { 'data/test.jsonl': Buffer.from(jsonl(EXACT)) } });
     datasets = await mkdtemp(path.join(os.tmpdir(), 'modelhub-datasets-'));
     await mkdir(path.join(datasets, 'fixtures'));
     await writeFile(path.join(datasets, 'fixtures/mc.jsonl'), jsonl(MC));
     await writeFile(path.join(datasets, 'fixtures/exact.jsonl'), jsonl(EXACT));
     await writeFile(path.join(datasets, 'fixtures/code.jsonl'), jsonl(CODE));
     // No judge endpoint, and no lm-evaluation-harness where LM_EVAL_BIN points: the refusals below.
-    t = await startTestApp({ worker: true, env: { EVAL_DATASETS_DIR: datasets, LM_EVAL_BIN: path.join(datasets, 'no-lm-eval-here') } });
+    t = await startTestApp({ worker: true, env: { EVAL_DATASETS_DIR: datasets, EVAL_HUB_CACHE_DIR: path.join(datasets, '.hub-cache'), HF_ENDPOINT: hub.url, LM_EVAL_BIN: path.join(datasets, 'no-lm-eval-here') } });
     server = await startScriptedOpenAiServer({ firstTokenDelayMs: 5, interTokenDelayMs: 0, outputTokens: 1, answer: answer(() => server.url) });
     ids = await importVerified(t);
   });
   afterAll(async () => {
     await server?.close();
     await t?.stop();
+    await hub?.close();
     await rm(datasets, { recursive: true, force: true });
   });
 
@@ -93,6 +99,23 @@ describe('runEvaluation through GraphQL and Temporal', () => {
     expect(mc.datasetVersion).toMatch(/^[0-9a-f]{16}$/);
     expect(mc.details.subjects).toEqual({ math: { accuracy: 1, n: 2 }, geography: { accuracy: 0.5, n: 2 } });
     expect(evals.find((e: { benchmark: string }) => e.benchmark === 'exact-fixture')).toMatchObject({ score: 0.5, n: 2, metric: 'exact_match' });
+  });
+
+  it('scores a task over a hub dataset, naming the commit it was read at', async () => {
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 'hub', tasks: [
+      { name: 'exact-hub', kind: 'EXACT_MATCH', dataset: 'hf://datasets/acme/exact/data/test.jsonl' },
+    ] } } });
+    expect(res.errors).toBeUndefined();
+    expect(await waitForOperation(t, res.data!.runEvaluation.id)).toMatchObject({ status: 'SUCCEEDED' });
+    const evals = (await t.gql(EVALS, { m: ids.modelId })).data!.model.evaluations;
+    const row = evals.find((e: { benchmark: string }) => e.benchmark === 'exact-hub');
+    expect(row).toMatchObject({ score: 0.5, n: 2, provenance: 'MEASURED' });
+    expect(row.datasetVersion).toMatch(new RegExp(`^${hub.commitOf('datasets/acme/exact', 'main').slice(0, 12)}:[0-9a-f]{16}$`));
+    // A reference that could leave the repository is refused at request time; one the hub lacks fails the run.
+    const bad = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 'hub', tasks: [{ name: 'x', kind: 'EXACT_MATCH', dataset: 'hf://datasets/acme/exact/../../x.jsonl' }] } } });
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+    const missing = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 'hub', tasks: [{ name: 'x', kind: 'EXACT_MATCH', dataset: 'hf://datasets/acme/none/test.jsonl' }] } } });
+    expect(await waitForOperation(t, missing.data!.runEvaluation.id)).toMatchObject({ status: 'FAILED', errorCode: 'BAD_USER_INPUT' });
   });
 
   it('runs code tasks in the sandbox: the right one passes, the hostile one is contained', async () => {
