@@ -131,7 +131,7 @@ export class EvalTaskInput {
   @Field(() => EvalTaskKind)
   kind!: EvalTaskKind;
 
-  @Field(() => String, { nullable: true, description: 'A .jsonl file relative to the datasets folder (EVAL_DATASETS_DIR); every kind but LM_EVAL needs one.' })
+  @Field(() => String, { nullable: true, description: 'A .jsonl file relative to the datasets folder (EVAL_DATASETS_DIR), or a hub file hf://datasets/<owner>/<name>[@<revision>]/<file>.jsonl (read at the commit the revision points to); every kind but LM_EVAL needs one.' })
   dataset?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Score the first n rows only.' })
