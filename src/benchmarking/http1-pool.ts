@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { AddressPolicy } from '../net/address-policy';
 import { resolveChecked } from '../net/guarded-request';
@@ -8,6 +9,12 @@ export type { ResponseHandler } from './http1-response-parser';
 
 /** No byte for this long while a request waits: the endpoint is taken as hung (undici's default body timeout). */
 const BUSY_TIMEOUT_MS = 300_000;
+/**
+ * A request still answering after this long is ended: a server trickling a byte at a time (a head that never
+ * ends, a stream of keep-alive comments) resets the silence timeout forever. Checked as bytes arrive, so a
+ * request lasts at most this plus BUSY_TIMEOUT_MS. Half an hour is 32k tokens at 18 tokens/s.
+ */
+export const MAX_REQUEST_MS = 30 * 60_000;
 /** Idle kept-alive connections are closed after this long (servers close theirs after 5–75 s anyway). */
 const IDLE_TIMEOUT_MS = 30_000;
 
@@ -23,6 +30,8 @@ interface Pending {
   handler: ResponseHandler;
   /** Set when a reused connection failed before any answer byte: the request is sent once more on a new one. */
   retried: boolean;
+  /** performance.now() after which the answer is cut off (MAX_REQUEST_MS from the first send). */
+  deadline: number;
 }
 
 /**
@@ -43,7 +52,7 @@ export class Http1Pool {
   private readonly port: number;
   private readonly secure: boolean;
 
-  constructor(private readonly origin: URL, private readonly policy: AddressPolicy | null) {
+  constructor(private readonly origin: URL, private readonly policy: AddressPolicy | null, private readonly maxRequestMs = MAX_REQUEST_MS) {
     this.secure = origin.protocol === 'https:';
     if (!this.secure && origin.protocol !== 'http:') throw new Error(`${origin.protocol} endpoints are not supported; use http or https`);
     this.host = origin.hostname.replace(/^\[|\]$/g, '');
@@ -52,7 +61,7 @@ export class Http1Pool {
 
   /** Sends a complete request (head and body in one buffer); the handler hears the answer. */
   send(request: Buffer, handler: ResponseHandler): void {
-    this.dispatch({ request, handler, retried: false });
+    this.dispatch({ request, handler, retried: false, deadline: performance.now() + this.maxRequestMs });
   }
 
   /** Destroys every connection: requests in flight end at once with `reason`, later ones are refused. */
@@ -83,6 +92,10 @@ export class Http1Pool {
     socket.on('data', (data: Buffer) => {
       const parser = connection.parser;
       if (!parser) { socket.destroy(); return; } // bytes nobody asked for: the connection cannot be trusted
+      if (performance.now() > (parser.context as Pending).deadline) {
+        this.finish(connection, `no complete answer from the endpoint within ${Math.round(this.maxRequestMs / 1000)} s`, false);
+        return;
+      }
       const outcome = parser.feed(data);
       if (outcome === 'more') return;
       this.finish(connection, outcome === 'error' ? parser.error : null, outcome === 'done-keep');
@@ -154,11 +167,13 @@ export function requestWhole(pool: Http1Pool, request: Buffer, maxBytes: number)
       onHead: (code) => { status = code; },
       onData: (data) => {
         size += data.length;
-        if (size <= maxBytes) parts.push(Buffer.from(data));
+        // Stop reading at once: an endless body would otherwise hold the connection until the deadline.
+        if (size > maxBytes) return `the answer is larger than ${maxBytes} bytes`;
+        parts.push(Buffer.from(data));
+        return undefined;
       },
       onDone: (error) => {
         if (error) reject(new Error(error));
-        else if (size > maxBytes) reject(new Error(`the answer is larger than ${maxBytes} bytes`));
         else resolve({ status, body: Buffer.concat(parts) });
       },
     });

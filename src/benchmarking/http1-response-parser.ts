@@ -1,7 +1,8 @@
 /** Hears one HTTP/1.1 response: its status, its body bytes (transfer coding removed) and its end. */
 export interface ResponseHandler {
   onHead(status: number, headers: ReadonlyMap<string, string>): void;
-  onData(data: Buffer): void;
+  /** Returns a reason to stop reading (the request ends with it as its error, the connection is closed). */
+  onData(data: Buffer): void | string;
   /** Exactly once: null when the whole body arrived, else why not. */
   onDone(error: string | null): void;
 }
@@ -11,6 +12,8 @@ export type FeedOutcome = 'more' | 'done-keep' | 'done-close' | 'error';
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE = 1024;
+// 12 hex digits is 256 TiB: anything longer is not a chunk size, and longer ones lose precision as numbers.
+const CHUNK_SIZE = /^[0-9a-f]{1,12}$/i;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 
@@ -49,20 +52,23 @@ export class Http1ResponseParser {
         }
         case 'length': {
           const n = Math.min(this.left, data.length - at);
-          if (n > 0) this.handler.onData(data.subarray(at, at + n));
+          const stop = n > 0 ? this.handler.onData(data.subarray(at, at + n)) : undefined;
+          if (stop) return this.fail(stop);
           at += n;
           this.left -= n;
           if (this.left === 0) this.state = 'done';
           break;
         }
-        case 'until-close':
-          this.handler.onData(data.subarray(at));
-          return 'more';
+        case 'until-close': {
+          const stop = this.handler.onData(data.subarray(at));
+          return stop ? this.fail(stop) : 'more';
+        }
         case 'chunk-size': {
           const end = data.indexOf(CRLF, at);
           if (end < 0) return this.keep(data, at, MAX_CHUNK_LINE, 'chunk size line too long');
-          const size = Number.parseInt(data.toString('latin1', at, end).split(';')[0].trim(), 16);
-          if (!Number.isFinite(size) || size < 0) return this.fail('malformed chunk size');
+          const digits = data.toString('latin1', at, end).split(';')[0].trim();
+          if (!CHUNK_SIZE.test(digits)) return this.fail('malformed chunk size');
+          const size = Number.parseInt(digits, 16);
           at = end + 2;
           this.left = size;
           this.state = size === 0 ? 'trailers' : 'chunk-data';
@@ -70,7 +76,8 @@ export class Http1ResponseParser {
         }
         case 'chunk-data': {
           const n = Math.min(this.left, data.length - at);
-          this.handler.onData(data.subarray(at, at + n));
+          const stop = this.handler.onData(data.subarray(at, at + n));
+          if (stop) return this.fail(stop);
           at += n;
           this.left -= n;
           if (this.left === 0) this.state = 'chunk-end';

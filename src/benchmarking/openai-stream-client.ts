@@ -1,11 +1,24 @@
 import { performance } from 'node:perf_hooks';
 import type { AddressPolicy } from '../net/address-policy';
 import { Http1Pool } from './http1-pool';
-import { SseDataReader } from './sse-lines';
+import { SseDataReader, SseLineTooLongError } from './sse-lines';
 import type { LoadTarget, PromptSpec, RequestApi, RequestSample } from './load-types';
 
 /** Error text kept per sample: enough to tell causes apart without storing a server's whole body. */
 const MAX_ERROR_CHARS = 300;
+/** Usage figures beyond this are not a real count (a server sending 1e308 or -5 would poison every statistic). */
+const MAX_USAGE_TOKENS = 100_000_000;
+
+/**
+ * Content chunks accepted for a request of `maxTokens`: servers send about one per token, some split a token's
+ * text over two. A stream going far past max_tokens is one that may never end; it is cut off as an error.
+ */
+export function maxContentChunks(maxTokens: number): number {
+  return maxTokens * 2 + 16;
+}
+
+const tokenCount = (value: unknown, max: number): number | null =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max ? value : null;
 
 interface StreamChunk {
   choices?: { delta?: { content?: string | null }; text?: string | null }[];
@@ -89,32 +102,49 @@ export class OpenAiStreamClient {
       let errorText = '';
       let last = 0;
       let done = false;
+      let chunks = 0;
+      let usageCount = false;
+      const maxChunks = maxContentChunks(prompt.maxTokens);
       this.pool.send(Buffer.concat([Buffer.from(head, 'latin1'), body]), {
         onHead: (status) => { sample.status = status; },
         onData: (data) => {
           const now = performance.now();
           if (sample.status !== 200) {
-            if (errorText.length < MAX_ERROR_CHARS) errorText += data.toString('utf8', 0, MAX_ERROR_CHARS);
-            return;
+            errorText += data.toString('utf8', 0, MAX_ERROR_CHARS);
+            // Enough to tell the cause: an endless error body is not read on.
+            return errorText.length >= MAX_ERROR_CHARS ? `HTTP ${sample.status}: ${errorText}` : undefined;
           }
-          for (const event of reader.push(data)) {
+          let events: string[];
+          try {
+            events = reader.push(data);
+          } catch (error) {
+            if (error instanceof SseLineTooLongError) return error.message;
+            throw error;
+          }
+          for (const event of events) {
             if (event === '[DONE]') { done = true; continue; }
             const reading = readEvent(event);
             if (reading.content) {
               if (sample.ttftMs === null) sample.ttftMs = now - start;
               else sample.itlMs.push(now - last);
               last = now;
-              sample.outputTokens += 1;
+              chunks += 1;
+              if (!usageCount) sample.outputTokens = chunks;
+              if (chunks > maxChunks) return `the endpoint streamed over ${maxChunks} chunks for max_tokens ${prompt.maxTokens}`;
             }
             const usage = reading.usage;
             if (usage) {
-              if (typeof usage.prompt_tokens === 'number') sample.inputTokens = usage.prompt_tokens;
-              if (typeof usage.completion_tokens === 'number') {
-                sample.outputTokens = usage.completion_tokens;
+              const input = tokenCount(usage.prompt_tokens, MAX_USAGE_TOKENS);
+              if (input !== null) sample.inputTokens = input;
+              const output = tokenCount(usage.completion_tokens, maxChunks);
+              if (output !== null) {
+                sample.outputTokens = output;
                 sample.tokensCounted = false;
+                usageCount = true;
               }
             }
           }
+          return undefined;
         },
         onDone: (error) => {
           sample.e2eMs = performance.now() - start;

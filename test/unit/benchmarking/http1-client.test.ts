@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Http1Pool, type ResponseHandler } from '../../../src/benchmarking/http1-pool';
 import { Http1ResponseParser } from '../../../src/benchmarking/http1-response-parser';
 import { readEvent } from '../../../src/benchmarking/openai-stream-client';
+import { SseDataReader, SseLineTooLongError } from '../../../src/benchmarking/sse-lines';
 import { createAddressPolicy } from '../../../src/net/address-policy';
 
 interface Heard { status: number | null; body: string; done: string | null | undefined }
@@ -155,5 +156,44 @@ describe('HTTP/1.1 connection pool', () => {
     expect(await ok.finished).toMatchObject({ status: 200, done: null });
     expect(sockets.length).toBe(before + 1);
     allowed.close();
+  });
+
+  it('ends a request whose answer trickles in past the deadline (a head that never ends)', async () => {
+    const trickler = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 200 OK\r\n');
+      const drip = setInterval(() => (socket.destroyed ? clearInterval(drip) : socket.write('X-Slow: a\r\n')), 50);
+      socket.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
+    const pool = new Http1Pool(new URL(`http://127.0.0.1:${(trickler.address() as AddressInfo).port}/`), null, 1000);
+    const heard = recorder();
+    const started = Date.now();
+    pool.send(request, heard.handler);
+    expect((await heard.finished).done).toBe('no complete answer from the endpoint within 1 s');
+    expect(Date.now() - started).toBeLessThan(3000);
+    pool.close();
+    await new Promise<void>((resolve) => trickler.close(() => resolve()));
+  });
+});
+
+describe('bounds on what a response may make us hold', () => {
+  it('refuses chunk sizes no body could have, and stops when the handler says so', () => {
+    for (const size of ['ffffffffffffffffffff', '1e', '12xyz', '+5']) {
+      const parser = new Http1ResponseParser(recorder().handler, null);
+      const outcome = parser.feed(Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${size}\r\n`));
+      expect([size, outcome === 'error' ? parser.error : outcome]).toEqual([size, size === '1e' ? 'more' : 'malformed chunk size']);
+    }
+    const parser = new Http1ResponseParser({ onHead: () => undefined, onData: () => 'enough', onDone: () => undefined }, null);
+    expect(parser.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'))).toBe('error');
+    expect(parser.error).toBe('enough');
+  });
+
+  it('carries at most one bounded SSE line between reads', () => {
+    const reader = new SseDataReader(1024);
+    expect(reader.push('data: a\ndata: ' + 'b'.repeat(1000))).toEqual(['a']);
+    expect(() => reader.push('b'.repeat(100))).toThrow(SseLineTooLongError);
+    const whole = new SseDataReader(1024);
+    expect(() => whole.push(`data: ${'c'.repeat(2000)}\n`)).toThrow('an event line over 1024 bytes');
   });
 });
