@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openLoopInFlight, requestCapPerLevel } from '../domain/benchmarking/benchmark-request';
 import { levelMetrics } from './level-stats';
 import type { LevelMetrics, LoadTarget, RequestApi, RequestSample, Slo } from './load-types';
 import { OpenAiStreamClient } from './openai-stream-client';
@@ -19,7 +20,10 @@ export interface LoadScenario extends PromptPlan {
   warmupRequests: number;
   /** Closed loop: the workers' first requests are spread over this many seconds (no synchronized burst). */
   rampUpS?: number | null;
-  /** A level stops after this many measured requests, or after durationS, whichever comes first. */
+  /**
+   * A level stops after this many measured requests, or after durationS, whichever comes first, and in any case
+   * at its share of the run's sample budget (requestCapPerLevel).
+   */
   requestsPerLevel?: number | null;
   durationS?: number | null;
   slo?: Slo | null;
@@ -102,7 +106,7 @@ async function closedLoop(client: OpenAiStreamClient, scenario: LoadScenario, co
   // Whole rounds: with fewer warm-up requests than workers, measured requests would run beside uncounted ones
   // and the level's throughput would read low.
   const warm = scenario.warmupRequests > 0 ? Math.ceil(scenario.warmupRequests / concurrency) * concurrency : 0;
-  const limit = scenario.requestsPerLevel ?? Number.MAX_SAFE_INTEGER;
+  const limit = Math.min(scenario.requestsPerLevel ?? Infinity, requestCapPerLevel(scenario));
   const rampMs = (scenario.rampUpS ?? 0) * 1000;
   const samples: RequestSample[] = [];
   let issued = 0;
@@ -144,7 +148,12 @@ async function openLoop(client: OpenAiStreamClient, scenario: LoadScenario, rate
   for (let i = 0; i < scenario.warmupRequests && !signal.aborted; i += 1) {
     await client.stream(scenario.api, prompts(issued), `${tag}-w${issued++}`, performance.now(), signal);
   }
-  const limit = scenario.requestsPerLevel ?? Number.MAX_SAFE_INTEGER;
+  const limit = Math.min(scenario.requestsPerLevel ?? Infinity, requestCapPerLevel(scenario));
+  // A slow endpoint must not make requests pile up without bound (sockets, bodies): past this many in flight,
+  // the next start waits for one to end, as a client with a connection limit would.
+  const maxInFlight = openLoopInFlight(scenario);
+  let running = 0;
+  let freed: (() => void) | null = null;
   const start = performance.now();
   const deadline = scenario.durationS ? start + scenario.durationS * 1000 : Infinity;
   const samples: RequestSample[] = [];
@@ -154,10 +163,15 @@ async function openLoop(client: OpenAiStreamClient, scenario: LoadScenario, rate
   while (more()) {
     const wait = start + (started * 1000) / rate - performance.now();
     if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+    while (running >= maxInFlight && !signal.aborted) await new Promise<void>((resolve) => { freed = resolve; });
     if (!more()) break;
     started += 1;
+    running += 1;
     const index = issued++;
     inFlight.push(client.stream(scenario.api, prompts(index), `${tag}-m${index}`, start, signal).then((sample) => {
+      running -= 1;
+      freed?.();
+      freed = null;
       samples.push(sample);
       report(samples.length);
     }));

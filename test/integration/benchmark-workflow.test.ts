@@ -126,4 +126,37 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
     expect(after[0].n).toBe(before[0].n);
   });
+
+  it('refuses scenarios whose run would be unbounded (samples kept, time, bodies in flight), naming the limit', async () => {
+    const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
+    const bombs: [Record<string, unknown>, RegExp][] = [
+      [{ concurrencies: [4097], requestsPerLevel: 1 }, /between 1 and 4096/],
+      [{ concurrencies: Array.from({ length: 17 }, (_, i) => i + 1), requestsPerLevel: 1 }, /at most 16 levels/],
+      [{ concurrencies: [1, 2, 3], requestsPerLevel: 100_000 }, /levels × requestsPerLevel must be at most 200000/],
+      [{ concurrencies: [1], requestsPerLevel: 100_000, outputTokens: 1000 }, /must be at most 10000000/],
+      [{ concurrencies: [1], requestsPerLevel: 1, outputTokens: 1_000_000 }, /between 1 and 32768/],
+      [{ concurrencies: [1], requestsPerLevel: 1, inputTokens: 1_000_000 }, /between 1 and 131072/],
+      [{ concurrencies: [4096], requestsPerLevel: 10, inputTokens: 131_072 }, /256 MiB of request bodies in flight/],
+      [{ concurrencies: [1, 2], durationSeconds: 86_400 }, /levels × durationSeconds must be at most 72000/],
+      [{ requestRates: [1e-300], requestsPerLevel: 1 }, /between 0.01 and 10000/],
+      [{ requestRates: [0.01, 0.02], requestsPerLevel: 1000 }, /take \d+ s; at most 72000/],
+      [{ concurrencies: [1], requestsPerLevel: 1, warmupRequests: 1_000_000 }, /between 0 and 10000/],
+      [{ concurrencies: [1], requestsPerLevel: 1, slo: { ttftMs: -1 } }, /slo.ttftMs/],
+      [{ concurrencies: [1], requestsPerLevel: 1, prompts: Array.from({ length: 1001 }, () => 'x') }, /at most 1000/],
+      [{ concurrencies: [1], requestsPerLevel: 1, prompts: ['x'.repeat(40_000)] }, /at most 32768 characters/],
+    ];
+    for (const [scenario, message] of bombs) {
+      const res = await t.gql(RUN, { input: input(scenario) });
+      expect([JSON.stringify(scenario).slice(0, 80), errorCode(res)]).toEqual([JSON.stringify(scenario).slice(0, 80), 'BAD_USER_INPUT']);
+      expect(res.errors![0].message).toMatch(message);
+    }
+    // Long model names and URLs, credentials in the URL: refused, and the key is never echoed.
+    for (const target of [{ model: 'm'.repeat(301) }, { url: `http://example.com/${'a'.repeat(3000)}` }, { url: 'http://user:pw@example.com/' }, { url: 'javascript:alert(1)' }, { url: 'file:///etc/passwd' }]) {
+      const res = await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, target) });
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(JSON.stringify(res)).not.toContain(API_KEY);
+    }
+    const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
+    expect(after[0].n).toBe(before[0].n);
+  });
 });

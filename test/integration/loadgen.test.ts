@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LoadScenario, runSweep } from '../../src/benchmarking/load-sweep';
-import { decodeSamples, encodeSamples } from '../../src/benchmarking/sample-codec';
+import { requestCapPerLevel } from '../../src/domain/benchmarking/benchmark-request';
+import { decodeSamples, encodeSamples, encodeSamplesAsync } from '../../src/benchmarking/sample-codec';
 import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
 
 // Truth is the server's script; tolerances cover timer slack on a shared 2-core machine (never below truth).
@@ -83,6 +84,18 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
     expect(starts.at(-1)! - starts[0]).toBeGreaterThanOrEqual(9 * 50 - 5);
   });
 
+  it("stops a level run by duration alone at its share of the run's sample budget", async () => {
+    server.script = { firstTokenDelayMs: 1, interTokenDelayMs: 1, outputTokens: 2 };
+    // 10,000,000 planned tokens / 32,768 per request = 305 requests, all a single level may keep.
+    const big = scenario({ concurrencies: [16], warmupRequests: 0, requestsPerLevel: null, durationS: 60, outputTokens: 32_768 });
+    expect(requestCapPerLevel(big)).toBe(305);
+    const started = Date.now();
+    const [level] = await runSweep({ baseUrl: server.url, model: 'm' }, big, new AbortController().signal);
+    expect(level.samples).toHaveLength(305);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(requestCapPerLevel({ ...big, concurrencies: [1, 2, 4, 8] })).toBe(76);
+  });
+
   it('cancelling stops the load at once', async () => {
     server.script = { ...server.script, interTokenDelayMs: 200, outputTokens: 50 };
     const abort = new AbortController();
@@ -107,5 +120,8 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
     const back = decodeSamples(packed);
     expect(back[0].samples).toHaveLength(40);
     expect(back[0].samples[0].ttftMs).toBeCloseTo(levels[0].samples[0].ttftMs!, 2);
+    // What the activity stores: written in slices, the event loop free for heartbeats, read back the same.
+    const many = [...stored, { concurrency: 9, requestRate: 2.5, samples: Array.from({ length: 5000 }, (_, i) => ({ ...levels[0].samples[i % 40], requestId: `r${i}` })) }];
+    expect(decodeSamples(await encodeSamplesAsync(many))).toEqual(decodeSamples(encodeSamples(many)));
   });
 });

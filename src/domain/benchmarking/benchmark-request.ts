@@ -68,10 +68,81 @@ export interface Scenario {
 }
 
 const MAX_LEVELS = 16;
+/** Slower than one request in 100 s is not a load; it also keeps every pacing wait within Node's timer range. */
+const MIN_REQUEST_RATE = 0.01;
 const MAX_CONCURRENCY = 4096;
 const MAX_REQUESTS_PER_LEVEL = 100_000;
 const MAX_PROMPTS = 1000;
 const MAX_PROMPT_CHARS = 32_768;
+const MAX_INPUT_TOKENS = 131_072;
+const MAX_OUTPUT_TOKENS = 32_768;
+/** Measured requests a whole run keeps as raw samples (each a few hundred bytes in memory and stored). */
+export const MAX_REQUESTS_PER_RUN = 200_000;
+/**
+ * Output tokens a whole run may plan (requests × outputTokens): each is an inter-token gap kept in memory and
+ * stored, so this bounds a run's samples at about 100 MB in memory and some tens of MB gzip'd.
+ */
+export const MAX_TOKENS_PER_RUN = 10_000_000;
+/** Levels × durationSeconds: the sweep runs in one activity whose start-to-close timeout is 24 hours. */
+const MAX_TOTAL_SECONDS = 20 * 3600;
+/** Request bodies in flight at once (concurrency × prompt size): a worker's memory, not the endpoint's, is the limit. */
+const MAX_IN_FLIGHT_BYTES = 256 * 1024 * 1024;
+/** Synthetic prompts are words of about 5 letters and a space; JSON-escaped text takes up to 6 bytes a character. */
+const SYNTHETIC_BYTES_PER_TOKEN = 6;
+const ESCAPED_BYTES_PER_CHAR = 6;
+
+/** The limits, as the schema's descriptions state them. */
+export const SCENARIO_LIMITS = {
+  levels: MAX_LEVELS, minRequestRate: MIN_REQUEST_RATE, concurrency: MAX_CONCURRENCY, requestsPerLevel: MAX_REQUESTS_PER_LEVEL, requestsPerRun: MAX_REQUESTS_PER_RUN,
+  tokensPerRun: MAX_TOKENS_PER_RUN, totalSeconds: MAX_TOTAL_SECONDS, prompts: MAX_PROMPTS, promptChars: MAX_PROMPT_CHARS,
+  inputTokens: MAX_INPUT_TOKENS, outputTokens: MAX_OUTPUT_TOKENS, inFlightBytes: MAX_IN_FLIGHT_BYTES,
+} as const;
+
+/**
+ * The most measured requests one level keeps: what requestsPerLevel allows, and for a level stopped by duration
+ * alone its share of the run's sample budget (requests and planned output tokens).
+ */
+export function requestCapPerLevel(scenario: { concurrencies?: number[] | null; requestRates?: number[] | null; outputTokens: number }): number {
+  const levels = (scenario.requestRates?.length ? scenario.requestRates : (scenario.concurrencies ?? [1])).length || 1;
+  const byTokens = Math.floor(MAX_TOKENS_PER_RUN / Math.max(1, scenario.outputTokens));
+  return Math.max(1, Math.floor(Math.min(MAX_REQUESTS_PER_RUN, byTokens) / levels));
+}
+
+/** Bytes of one request body's prompt, at most. */
+function promptBytes(scenario: { prompts?: string[] | null; inputTokens?: number | null }): number {
+  if (scenario.prompts?.length) return Math.max(...scenario.prompts.map((p) => p.length)) * ESCAPED_BYTES_PER_CHAR;
+  return (scenario.inputTokens ?? 32) * SYNTHETIC_BYTES_PER_TOKEN;
+}
+
+/** Open-loop levels keep at most this many requests in flight (a slow endpoint must not make them pile up). */
+export function openLoopInFlight(scenario: { prompts?: string[] | null; inputTokens?: number | null }): number {
+  return Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(MAX_IN_FLIGHT_BYTES / Math.max(1, promptBytes(scenario)))));
+}
+
+/** Whole-run bounds: samples kept, time taken, memory of the bodies in flight. */
+function checkRunBudget(s: Scenario): void {
+  const levels = (s.requestRates ?? s.concurrencies ?? [1]).length;
+  if (s.requestsPerLevel !== null) {
+    if (levels * s.requestsPerLevel > MAX_REQUESTS_PER_RUN) {
+      throw new ValidationError('scenario.requestsPerLevel', `levels × requestsPerLevel must be at most ${MAX_REQUESTS_PER_RUN} (got ${levels * s.requestsPerLevel})`);
+    }
+    if (levels * s.requestsPerLevel * s.outputTokens > MAX_TOKENS_PER_RUN) {
+      throw new ValidationError('scenario.outputTokens', `levels × requestsPerLevel × outputTokens must be at most ${MAX_TOKENS_PER_RUN} (the run's raw samples are kept)`);
+    }
+  }
+  if (s.durationS !== null && levels * s.durationS > MAX_TOTAL_SECONDS) {
+    throw new ValidationError('scenario.durationSeconds', `levels × durationSeconds must be at most ${MAX_TOTAL_SECONDS} (a run is one activity of at most 24 hours)`);
+  }
+  // Open loop: requests at a fixed rate take requestsPerLevel / rate seconds whatever the endpoint does.
+  const paced = (s.requestRates ?? []).reduce((sum, rate) => sum + Math.min(s.durationS ?? Infinity, (s.requestsPerLevel ?? Infinity) / rate), 0);
+  if (paced > MAX_TOTAL_SECONDS) {
+    throw new ValidationError('scenario.requestRates', `the levels' requests at these rates take ${Math.round(paced)} s; at most ${MAX_TOTAL_SECONDS}`);
+  }
+  const widest = s.concurrencies ? Math.max(...s.concurrencies) : 1;
+  if (widest * promptBytes(s) > MAX_IN_FLIGHT_BYTES) {
+    throw new ValidationError(s.prompts ? 'scenario.prompts' : 'scenario.inputTokens', `the highest concurrency × the prompt size must stay under ${MAX_IN_FLIGHT_BYTES / 1024 / 1024} MiB of request bodies in flight`);
+  }
+}
 
 export function validateTarget(input: TargetInput): TargetInput & { url: string } {
   const url = httpUrl('target.url', input.url);
@@ -99,17 +170,17 @@ export function profileLabel(p: HardwareProfile): string {
   return parts.join(' ');
 }
 
-function levels(field: string, values: number[] | null | undefined, max: number): number[] | null {
+function levels(field: string, values: number[] | null | undefined, min: number, max: number): number[] | null {
   if (!values?.length) return null;
   if (values.length > MAX_LEVELS) throw new ValidationError(field, `at most ${MAX_LEVELS} levels`);
-  return values.map((v, i) => numberInRange(`${field}[${i}]`, v, Number.MIN_VALUE, max) as number);
+  return values.map((v, i) => numberInRange(`${field}[${i}]`, v, min, max) as number);
 }
 
 export function validateScenario(input: ScenarioInput): Scenario {
   if (input.api !== 'chat' && input.api !== 'completion') throw new ValidationError('scenario.api', 'must be chat or completion');
-  const concurrencies = levels('scenario.concurrencies', input.concurrencies, MAX_CONCURRENCY);
+  const concurrencies = levels('scenario.concurrencies', input.concurrencies, 1, MAX_CONCURRENCY);
   if (concurrencies?.some((c) => !Number.isInteger(c))) throw new ValidationError('scenario.concurrencies', 'must be whole numbers');
-  const requestRates = levels('scenario.requestRates', input.requestRates, 10_000);
+  const requestRates = levels('scenario.requestRates', input.requestRates, MIN_REQUEST_RATE, 10_000);
   if (concurrencies && requestRates) throw new ValidationError('scenario', 'give concurrencies or requestRates, not both');
   const requestsPerLevel = intInRange('scenario.requestsPerLevel', input.requestsPerLevel, 1, MAX_REQUESTS_PER_LEVEL);
   const durationS = numberInRange('scenario.durationSeconds', input.durationSeconds, 0.1, 86_400);
@@ -123,7 +194,7 @@ export function validateScenario(input: ScenarioInput): Scenario {
         e2eMs: numberInRange('scenario.slo.e2eMs', input.slo.e2eMs, 0, 86_400_000),
       }
     : null;
-  return {
+  const scenario: Scenario = {
     api: input.api,
     concurrencies: requestRates ? null : (concurrencies ?? [1]),
     requestRates,
@@ -131,9 +202,11 @@ export function validateScenario(input: ScenarioInput): Scenario {
     rampUpS: numberInRange('scenario.rampUpSeconds', input.rampUpSeconds, 0, 3600),
     requestsPerLevel,
     durationS,
-    inputTokens: intInRange('scenario.inputTokens', input.inputTokens, 1, 1_000_000),
-    outputTokens: intInRange('scenario.outputTokens', input.outputTokens, 1, 1_000_000) as number,
+    inputTokens: intInRange('scenario.inputTokens', input.inputTokens, 1, MAX_INPUT_TOKENS),
+    outputTokens: intInRange('scenario.outputTokens', input.outputTokens, 1, MAX_OUTPUT_TOKENS) as number,
     prompts,
     slo,
   };
+  checkRunBudget(scenario);
+  return scenario;
 }

@@ -46,39 +46,45 @@ export class SloInput {
   e2eMs?: number | null;
 }
 
-@InputType()
+@InputType({
+  description:
+    'A sweep of at most 16 levels. A run keeps every measured request as a raw sample, so it is bounded: levels × requestsPerLevel ' +
+    '≤ 200,000 and × outputTokens ≤ 10,000,000; a level stopped by duration alone also stops at its share of those budgets; ' +
+    'levels × durationSeconds ≤ 72,000 (open loop: the requests at their rates too); highest concurrency × prompt size ≤ 256 MiB. ' +
+    'A request is cut off (an error sample) after 30 minutes, after a 1 MiB event line, or past 2 × outputTokens + 16 content chunks.',
+})
 export class BenchmarkScenarioInput {
   @Field(() => String, { description: '"chat" or "completion".' })
   api!: 'chat' | 'completion';
 
-  @Field(() => [Int], { nullable: true, description: 'Closed-loop levels: requests kept in flight.' })
+  @Field(() => [Int], { nullable: true, description: 'Closed-loop levels: requests kept in flight (1 to 4096).' })
   concurrencies?: number[] | null;
 
-  @Field(() => [Float], { nullable: true, description: 'Open-loop levels: requests started per second.' })
+  @Field(() => [Float], { nullable: true, description: 'Open-loop levels: requests started per second (0.01 to 10,000); at most 4096 in flight (fewer for long prompts), later starts wait.' })
   requestRates?: number[] | null;
 
   @Field(() => Int, {
     nullable: true,
-    description: 'Requests run and discarded before each level; closed loop: rounded up to whole rounds of the concurrency, measurement follows without a pause.',
+    description: 'Requests run and discarded before each level (at most 10,000); closed loop: rounded up to whole rounds of the concurrency, measurement follows without a pause.',
   })
   warmupRequests?: number | null;
 
-  @Field(() => Float, { nullable: true, description: "Closed loop: spread the workers' first requests over this many seconds." })
+  @Field(() => Float, { nullable: true, description: "Closed loop: spread the workers' first requests over this many seconds (at most 3600)." })
   rampUpSeconds?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'A level stops after this many measured requests (1 to 100,000), or durationSeconds, whichever comes first.' })
   requestsPerLevel?: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'A level stops after this many seconds (0.1 to 86,400).' })
   durationSeconds?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Synthetic prompt length (ignored when prompts are given).' })
+  @Field(() => Int, { nullable: true, description: 'Synthetic prompt length (1 to 131,072; default 32; ignored when prompts are given).' })
   inputTokens?: number | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'max_tokens of each request (1 to 32,768).' })
   outputTokens!: number;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: 'A fixed prompt set, cycled (at most 1000 prompts of at most 32,768 characters).' })
   prompts?: string[] | null;
 
   @Field(() => SloInput, { nullable: true })
