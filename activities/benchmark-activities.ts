@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { runSweep, type LoadScenario } from '../src/benchmarking/load-sweep';
-import { encodeSamples } from '../src/benchmarking/sample-codec';
+import { encodeSamplesAsync } from '../src/benchmarking/sample-codec';
 import { ValidationError } from '../src/domain/common/domain-error';
 import type { BenchmarkRunService } from '../src/services/benchmark-run.service';
 import type { MeasuredRunService, RunIds } from '../src/services/measured-run.service';
@@ -50,7 +50,7 @@ export function createBenchmarkActivities({ measuredRuns, benchmarkRuns }: Bench
             const first = results[0]?.samples.find((s) => s.error)?.error ?? 'no request completed';
             throw new ValidationError('target', `every request to the endpoint failed: ${first}`);
           }
-          const samples = encodeSamples(results.map((r) => ({ concurrency: r.metrics.concurrency, requestRate: r.requestRate, samples: r.samples })));
+          const samples = await encodeSamplesAsync(results.map((r) => ({ concurrency: r.metrics.concurrency, requestRate: r.requestRate, samples: r.samples })));
           const outcome = { levels: results.map((r) => r.metrics), requestRates: results.map((r) => r.requestRate), samples };
           const settled = await benchmarkRuns.complete(ids, plan, outcome, 'benchmark-runner');
           return settled ? 'measured' : 'already settled';
