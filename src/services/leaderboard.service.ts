@@ -41,6 +41,8 @@ export interface LeaderboardResult {
   hasNextPage: boolean;
 }
 
+const MAX_FILTER_TAGS = 20;
+
 const BENCHMARK_COLUMNS: Record<string, string> = {
   ttft_p50_ms: 'ttft_p50_ms',
   ttft_p99_ms: 'ttft_p99_ms',
@@ -69,6 +71,12 @@ export class LeaderboardService {
     if (query.maxParams != null && query.maxParams < 0n) throw new ValidationError('maxParams', 'must not be negative');
     if (query.minParams != null && query.minParams < 0n) throw new ValidationError('minParams', 'must not be negative');
     if (query.provenance && query.provenance !== 'MEASURED' && query.provenance !== 'REPORTED') throw new ValidationError('provenance', 'must be MEASURED or REPORTED');
+    // Every tag narrows the board: dropping some silently would answer a different question than the one asked.
+    if (query.tags && query.tags.length > MAX_FILTER_TAGS) throw new ValidationError('tags', `at most ${MAX_FILTER_TAGS} tags`);
+    if (query.tags?.some((tag) => tag.length > 64)) throw new ValidationError('tags', 'a tag is at most 64 characters');
+    for (const [field, value] of [['architecture', query.architecture], ['hardwareProfile', query.hardwareProfile]] as const) {
+      if (value && value.length > 300) throw new ValidationError(field, 'must be at most 300 characters');
+    }
     const params: unknown[] = [LifecycleStage.ARCHIVED];
     const where: string[] = ['m.status <> $1'];
     const add = (clause: string, value: unknown) => {

@@ -107,4 +107,20 @@ describe('leaderboard filters and Pareto front', () => {
     expect(errorCode(await t.gql(FRONT, { q: 'MMLU; drop', p: 'ttft_p99_ms' }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(BOARD, { metric: 'mmlu', min: '-1' }))).toBe('BAD_USER_INPUT');
   });
+
+  it('answers forged cursors, page sizes and filter bombs with BAD_USER_INPUT, never an internal error', async () => {
+    const PAGE = `query($metric: String!, $after: String, $first: Int, $tags: [String!]) { leaderboard(metric: $metric, after: $after, first: $first, tags: $tags) { entries { rank } } }`;
+    const forge = (value: string, name = 'x') => Buffer.from(JSON.stringify(['lb', 'mmlu', value, name, '00000000-0000-0000-0000-000000000000'])).toString('base64url');
+    for (const after of [forge('1e999'), forge('-1e999'), forge('1e-999'), forge('9'.repeat(400)), forge('0.5', 'n'.repeat(5000)), 'A'.repeat(100_000)]) {
+      const res = await t.gql(PAGE, { metric: 'mmlu', after });
+      expect([after.slice(0, 40), errorCode(res), res.errors?.[0].message]).toEqual([after.slice(0, 40), 'BAD_USER_INPUT', expect.stringMatching(/^Invalid after: is not a cursor|after/)]);
+    }
+    // A well-formed cursor of our own shape still pages (values PostgreSQL prints, including tiny ones).
+    for (const after of [forge('0.5'), forge('1e-320'), forge('-0')]) expect((await t.gql(PAGE, { metric: 'mmlu', after })).errors).toBeUndefined();
+    for (const first of [0, -1, 1_000_000]) expect(errorCode(await t.gql(PAGE, { metric: 'mmlu', first }))).toBe('BAD_USER_INPUT');
+    // Ten thousand tags are refused, not silently cut to the first twenty (which would answer another question).
+    const many = await t.gql(PAGE, { metric: 'mmlu', tags: Array.from({ length: 10_000 }, (_, i) => `t${i}`) });
+    expect([errorCode(many), many.errors?.[0].message]).toEqual(['BAD_USER_INPUT', expect.stringMatching(/at most 20 tags/)]);
+    expect(errorCode(await t.gql(PAGE, { metric: "mmlu' OR 1=1 --" }))).toBe('BAD_USER_INPUT');
+  });
 });

@@ -16,6 +16,7 @@ export function encodeLeaderboardCursor(cursor: LeaderboardCursor): string {
 
 /** A cursor of another metric's board, or anything we did not issue, is the caller's error on `after`. */
 export function decodeLeaderboardCursor(raw: string, metric: string): LeaderboardCursor {
+  if (raw.length > 1024) throw new ValidationError('after', NOT_OURS);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
@@ -26,7 +27,12 @@ export function decodeLeaderboardCursor(raw: string, metric: string): Leaderboar
     throw new ValidationError('after', NOT_OURS);
   }
   const [, forMetric, value, modelName, modelId] = parsed as string[];
-  if (!/^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(value) || !/^[0-9a-f-]{36}$/.test(modelId)) throw new ValidationError('after', NOT_OURS);
+  // Compared as float8 in SQL: a number out of its range ("1e999", "1e-999") would fail the query, not the cursor.
+  const number = Number(value);
+  if (value.length > 40 || !/^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(value) || !Number.isFinite(number) || (number === 0 && /[1-9]/.test(value.split(/e/i)[0]))) {
+    throw new ValidationError('after', NOT_OURS);
+  }
+  if (modelName.length > 200 || !/^[0-9a-f-]{36}$/.test(modelId)) throw new ValidationError('after', NOT_OURS);
   if (forMetric !== metric) throw new ValidationError('after', `was issued for the ${forMetric} board, not ${metric}`);
   return { metric, value, modelName, modelId };
 }

@@ -45,7 +45,7 @@ export class BenchmarkResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number,
     @Arg('minParams', () => BigIntScalar, { nullable: true }) minParams: bigint | null,
     @Arg('provenance', () => Provenance, { nullable: true }) provenance: Provenance | null,
-    @Arg('tags', () => [String], { nullable: true, description: 'Models carrying every one of these tags.' }) tags: string[] | null,
+    @Arg('tags', () => [String], { nullable: true, description: 'Models carrying every one of these tags (at most 20).' }) tags: string[] | null,
     @Arg('maxTtftP99Ms', () => Float, { nullable: true, description: 'Serving metrics: only runs with P99 TTFT under this bound.' }) maxTtftP99Ms: number | null,
     @Arg('after', () => String, { nullable: true, description: 'The pageInfo.endCursor (or an entry cursor) of the previous page.' }) after: string | null,
   ): Promise<Leaderboard> {
@@ -55,7 +55,7 @@ export class BenchmarkResolver {
       maxParams,
       minParams,
       provenance,
-      tags: tags ? tags.slice(0, 20) : null,
+      tags,
       maxTtftP99Ms,
       hardwareProfile,
       first: pageSize(first, ctx.limits.maxPageSize),
@@ -85,11 +85,11 @@ export class BenchmarkResolver {
     @Arg('architecture', () => String, { nullable: true }) architecture: string | null,
     @Arg('minParams', () => BigIntScalar, { nullable: true }) minParams: bigint | null,
     @Arg('maxParams', () => BigIntScalar, { nullable: true }) maxParams: bigint | null,
-    @Arg('tags', () => [String], { nullable: true, description: 'Models carrying every one of these tags.' }) tags: string[] | null,
+    @Arg('tags', () => [String], { nullable: true, description: 'Models carrying every one of these tags (at most 20).' }) tags: string[] | null,
     @Arg('maxTtftP99Ms', () => Float, { nullable: true, description: 'Performance side: only runs with P99 TTFT under this bound.' }) maxTtftP99Ms: number | null,
   ): Promise<ParetoFront> {
     const front = await ctx.services.leaderboard.paretoFront(qualityMetric, performanceMetric, {
-      hardwareProfile, provenance, architecture, minParams, maxParams, tags: tags ? tags.slice(0, 20) : null, maxTtftP99Ms, scope: scopeOf(ctx),
+      hardwareProfile, provenance, architecture, minParams, maxParams, tags, maxTtftP99Ms, scope: scopeOf(ctx),
     });
     return {
       qualityMetric: front.quality.name,
