@@ -64,7 +64,7 @@ describe('evaluation datasets from the hub (hf://datasets/…)', () => {
 
   it('accepts only references that stay inside one repository', () => {
     expect(parseHubDataset('hf://datasets/acme/qa@v1.0/sub/dir/x.jsonl')).toEqual({ repo: 'acme/qa', revision: 'v1.0', path: 'sub/dir/x.jsonl' });
-    for (const bad of ['hf://datasets/acme/qa/../../etc/x.jsonl', 'hf://datasets/acme/qa/x.json', 'hf://datasets/../qa/x.jsonl', 'hf://models/acme/qa/x.jsonl', 'hf://datasets/acme/qa//x.jsonl', 'hf://datasets/acme/qa@a/b/x.jsonl\\y.jsonl']) {
+    for (const bad of ['hf://datasets/acme/qa/../../etc/x.jsonl', 'hf://datasets/acme/qa/x.json', 'hf://datasets/../qa/x.jsonl', 'hf://models/acme/qa/x.jsonl', 'hf://datasets/acme/qa//x.jsonl', 'hf://datasets/acme/qa@a/b/x.jsonl\\y.jsonl', 'hf://datasets/acme/qa@../x.jsonl', 'hf://datasets/acme/qa@./x.jsonl', 'hf://datasets/acme/qa@v1..2/x.jsonl']) {
       expect([bad, parseHubDataset(bad)]).toEqual([bad, null]);
     }
   });

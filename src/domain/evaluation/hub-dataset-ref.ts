@@ -19,5 +19,7 @@ export function parseHubDataset(spec: string): HubDatasetRef | null {
   const file = m[3];
   if (!file.endsWith('.jsonl') || file.includes('\\') || file.split('/').some((s) => s === '' || s === '.' || s === '..')) return null;
   if (m[1].split('/').some((s) => s.includes('..'))) return null;
+  // The revision becomes a URL path segment of the hub's API: "..", "." or a "..x" would walk out of it.
+  if (m[2] !== undefined && (m[2].includes('..') || m[2] === '.')) return null;
   return { repo: m[1], revision: m[2] ?? 'main', path: file };
 }
