@@ -82,8 +82,14 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     const op = res.data!.runBenchmark;
     for (let i = 0; i < 300 && server.open < 8; i += 1) await sleep(50);
     expect(server.open).toBe(8);
+    // One live run per version: two more requests at once (another scenario even) join the running operation.
+    const twins = await Promise.all([1, 2].map(() => t.gql(RUN, { input: input({ concurrencies: [2], requestsPerLevel: 5 }) })));
+    expect(twins.map((r) => r.data?.runBenchmark.id)).toEqual([op.id, op.id]);
     const asked = Date.now();
-    expect((await t.gql(CANCEL, { id: op.id })).errors).toBeUndefined();
+    // Cancelling twice at once: both are accepted (the second finds the run still live or already cancelled).
+    const cancels = await Promise.all([t.gql(CANCEL, { id: op.id }), t.gql(CANCEL, { id: op.id })]);
+    expect(cancels.map((c) => c.errors?.[0].extensions?.code ?? 'ok').sort()).toEqual(expect.arrayContaining(['ok']));
+    for (const c of cancels) if (c.errors) expect(errorCode(c)).toBe('CONFLICT');
     while (server.open > 0 && Date.now() - asked < 10_000) await sleep(20);
     const stoppedMs = Date.now() - asked;
     console.log(`load stopped ${stoppedMs} ms after cancelOperation`);
@@ -92,6 +98,10 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     expect(stoppedMs).toBeLessThan(2000);
     const done = await waitForOperation(t, op.id);
     expect(done).toMatchObject({ status: 'CANCELLED', errorCode: 'CANCELLED' });
+    // A settled run cannot be cancelled again, and stays as it was.
+    expect(errorCode(await t.gql(CANCEL, { id: op.id }))).toBe('CONFLICT');
+    expect(await waitForOperation(t, op.id)).toMatchObject({ status: 'CANCELLED' });
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE workflow_id = $1 AND status IN ('PENDING', 'RUNNING')`, [op.workflowId]))[0].n).toBe(0);
     const rows = await t.dataSource.query(`SELECT count(*)::int AS n FROM benchmarks WHERE operation_id = $1`, [op.id]);
     expect(rows[0].n).toBe(0);
     const requests = server.requests;
