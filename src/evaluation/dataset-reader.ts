@@ -41,7 +41,9 @@ export async function readDataset(root: string, relative: string, limit: number 
     // A missing or broken dataset is a verdict on the request, not a fault to retry (and its path stays unsaid).
     if (error instanceof ValidationError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ValidationError('dataset', `${relative}: ${code === 'ENOENT' ? 'no such dataset in the datasets folder' : (error as Error).message.slice(0, 200)}`);
+    // A system error's message names the worker's absolute path (ELOOP, EACCES, EISDIR): operations are read by viewers.
+    const why = code === 'ENOENT' ? 'no such dataset in the datasets folder' : code ? `cannot be read (${code})` : (error as Error).message.slice(0, 200);
+    throw new ValidationError('dataset', `${relative}: ${why}`);
   }
 }
 
