@@ -2,7 +2,7 @@ import type { JudgeEndpoint } from '../evaluation/judge-task';
 import type { EvalConfig } from '../config/eval-config';
 import { type StoredTarget, type TargetInput, validateTarget } from '../domain/benchmarking/benchmark-request';
 import { ValidationError } from '../domain/common/domain-error';
-import { type EvalSuite, type EvalTaskInput, firstJudgeTask, validateSuite } from '../domain/evaluation/eval-suite';
+import { checkHarnessTarget, type EvalSuite, type EvalTaskInput, firstJudgeTask, validateSuite } from '../domain/evaluation/eval-suite';
 import { OperationKind, type OperationRecord } from '../domain/onboarding/operation';
 import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
 import type { MeasuredRunService, RunIds } from './measured-run.service';
@@ -41,7 +41,9 @@ export class EvaluationRunService {
     const judged = firstJudgeTask(validSuite);
     // API and worker read the same EVAL_JUDGE_* settings: a suite no worker could judge is refused before it is recorded.
     if (judged >= 0) await this.judgeEndpoint(`suite.tasks[${judged}].kind`);
-    const plan: EvaluationPlan = { target: await this.runs.sealTarget(validateTarget(target)), suite: validSuite };
+    const validTarget = validateTarget(target);
+    checkHarnessTarget(validSuite, validTarget);
+    const plan: EvaluationPlan = { target: await this.runs.sealTarget(validTarget), suite: validSuite };
     return this.runs.request(OperationKind.EVALUATION, versionId, { ...plan }, actor);
   }
 

@@ -139,6 +139,28 @@ describe('runEvaluation through GraphQL and Temporal', () => {
     expect(errorCode(await bad([{ name: 'x', kind: 'NOPE', dataset: 'a.jsonl' }]))).toBe('BAD_USER_INPUT');
   });
 
+  it('refuses suite bombs and harness argument injection at request time, writing nothing', async () => {
+    const count = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE version_id = $1`, [ids.versionId]))[0].n as number;
+    const before = await count();
+    const ask = (tasks: object[], extra: Record<string, unknown> = {}) => t.gql(RUN, { input: { versionId: ids.versionId, target: { ...target(), ...extra }, suite: { name: 's', tasks } } });
+    const exact = (i: number, more: object = {}) => ({ name: `t${i}`, kind: 'EXACT_MATCH', dataset: 'fixtures/exact.jsonl', ...more });
+    const cases: [Promise<Awaited<ReturnType<typeof ask>>>, RegExp][] = [
+      [ask(Array.from({ length: 33 }, (_, i) => exact(i))), /give 1 to 32 tasks/],
+      [ask([exact(0, { limit: 100_001 })]), /limit: must be an integer between 1 and 100000/],
+      [ask([exact(0, { maxTokens: 1_000_000 })]), /maxTokens: must be an integer between 1 and 32768/],
+      [ask([exact(0, { dataset: 'hf://datasets/acme/qa@../x.jsonl' })]), /hf:\/\/datasets/],
+      [ask([{ name: 'h', kind: 'LM_EVAL', harness: { task: '--include_path=/tmp' } }]), /must be one harness task name/],
+      [ask([{ name: 'h', kind: 'LM_EVAL', harness: { task: 'gsm8k,mmlu' } }]), /must be one harness task name/],
+      [ask([{ name: 'h', kind: 'LM_EVAL', harness: { task: 'gsm8k; rm -rf /' } }]), /must be one harness task name/],
+      [ask([{ name: 'h', kind: 'LM_EVAL', harness: { task: 'gsm8k' } }], { model: 'tiny,base_url=http://169.254.169.254/v1' }), /target.model: must not contain ","/],
+    ];
+    for (const [pending, message] of cases) {
+      const res = await pending;
+      expect([errorCode(res), res.errors?.[0].message]).toEqual(['BAD_USER_INPUT', expect.stringMatching(message)]);
+    }
+    expect(await count()).toBe(before);
+  });
+
   it('fails the run when a dataset is missing', async () => {
     const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 's', tasks: [{ name: 'missing', kind: 'EXACT_MATCH', dataset: 'fixtures/none.jsonl' }] } } });
     const started = Date.now();

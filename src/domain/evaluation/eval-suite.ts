@@ -105,6 +105,17 @@ export function validateSuite(input: { name: string; tasks: EvalTaskInput[] }): 
   return { name: text('suite.name', input.name, 100, { min: 1 }), tasks };
 }
 
+/**
+ * lm_eval reads model_args as "k=v,k=v": a served model name or URL with ",", "=" or spaces would smuggle in other
+ * arguments (base_url=…). Checked when the run is asked for, so it is refused before anything is recorded.
+ */
+export function checkHarnessTarget(suite: EvalSuite, target: { url: string; model: string }): void {
+  if (!suite.tasks.some((t) => t.kind === EvalTaskKind.LM_EVAL)) return;
+  for (const [field, value] of [['target.model', target.model], ['target.url', target.url]] as const) {
+    if (/[,=\s]/.test(value)) throw new ValidationError(field, 'must not contain ",", "=" or spaces in a suite with LM_EVAL tasks (lm_eval reads model_args as k=v pairs)');
+  }
+}
+
 /** The index of the first task that needs the server's judge endpoint, or -1. */
 export function firstJudgeTask(suite: EvalSuite): number {
   return suite.tasks.findIndex((t) => t.kind === EvalTaskKind.JUDGE);
