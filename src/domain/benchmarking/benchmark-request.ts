@@ -147,7 +147,10 @@ function checkRunBudget(s: Scenario): void {
 export function validateTarget(input: TargetInput): TargetInput & { url: string } {
   const url = httpUrl('target.url', input.url);
   if (!url) throw new ValidationError('target.url', 'is required');
-  if (new URL(url).username || new URL(url).password) throw new ValidationError('target.url', 'must not carry credentials; pass apiKey instead');
+  const parsed = new URL(url);
+  if (parsed.username || parsed.password) throw new ValidationError('target.url', 'must not carry credentials; pass apiKey instead');
+  // Requests go to <path>/v1/…: a query would be dropped, yet stored and shown with the results (and keys hide there).
+  if (parsed.search || parsed.hash || url.includes('?') || url.includes('#')) throw new ValidationError('target.url', 'must be a base URL without a query or fragment; pass a key as apiKey');
   return { url, model: text('target.model', input.model, 300, { min: 1 }), apiKey: optionalText('target.apiKey', input.apiKey, 4096) };
 }
 

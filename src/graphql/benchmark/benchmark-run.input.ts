@@ -3,10 +3,10 @@ import { EvalTaskKind } from '../../domain/evaluation/eval-suite';
 
 @InputType({ description: 'An OpenAI-compatible endpoint serving the version (vLLM, TGI, SGLang, llama.cpp server, a provider).' })
 export class TargetInput {
-  @Field(() => String, { description: 'Base URL; requests go to <url>/v1/chat/completions or <url>/v1/completions.' })
+  @Field(() => String, { description: 'Base URL (http or https, at most 2048 characters, no credentials, query or fragment); requests go to <url>/v1/chat/completions or <url>/v1/completions. Loopback, private and metadata addresses are refused unless the server allows them (URL_IMPORT_ALLOW).' })
   url!: string;
 
-  @Field(() => String, { description: 'The served model name sent in each request.' })
+  @Field(() => String, { description: 'The served model name sent in each request (at most 300 characters).' })
   model!: string;
 
   @Field(() => String, { nullable: true, description: 'Sealed at once (SECRETS_KEY); never stored in plain text or returned.' })
