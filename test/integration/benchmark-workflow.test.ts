@@ -85,6 +85,13 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     // One live run per version: two more requests at once (another scenario even) join the running operation.
     const twins = await Promise.all([1, 2].map(() => t.gql(RUN, { input: input({ concurrencies: [2], requestsPerLevel: 5 }) })));
     expect(twins.map((r) => r.data?.runBenchmark.id)).toEqual([op.id, op.id]);
+    // Someone outside the model's project, or a viewer inside it, cannot stop it (and cannot read its operation).
+    const outsider = await issueToken(t.config.auth, 'outsider', [], 3600, new Map([['other-project', [Role.EDITOR]]]));
+    const viewer = await issueToken(t.config.auth, 'viewer', [], 3600, new Map([[DEFAULT_PROJECT, [Role.VIEWER]]]));
+    expect(errorCode(await t.gql(CANCEL, { id: op.id }, { token: outsider }))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(CANCEL, { id: op.id }, { token: viewer }))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }) }, { token: viewer }))).toBe('FORBIDDEN');
+    expect(server.open).toBe(8);
     const asked = Date.now();
     // Cancelling twice at once: both are accepted (the second finds the run still live or already cancelled).
     const cancels = await Promise.all([t.gql(CANCEL, { id: op.id }), t.gql(CANCEL, { id: op.id })]);
