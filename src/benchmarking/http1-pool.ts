@@ -122,6 +122,7 @@ export class Http1Pool {
     connection.socket.ref();
     connection.socket.setTimeout(BUSY_TIMEOUT_MS);
     connection.socket.write(pending.request);
+    pending.handler.onSent?.();
   }
 
   /** Ends the connection's current request; a kept-alive connection goes back to the pool. */

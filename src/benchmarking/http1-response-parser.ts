@@ -1,5 +1,7 @@
 /** Hears one HTTP/1.1 response: its status, its body bytes (transfer coding removed) and its end. */
 export interface ResponseHandler {
+  /** The request was written to the socket. */
+  onSent?(): void;
   onHead(status: number, headers: ReadonlyMap<string, string>): void;
   /** Returns a reason to stop reading (the request ends with it as its error, the connection is closed). */
   onData(data: Buffer): void | string;

@@ -22,6 +22,11 @@ export interface RequestSample {
   startMs: number;
   /** Wall-clock start (epoch ms, sub-millisecond): lines samples up with server logs. */
   startedAt: number;
+  /**
+   * When the whole request had been handed to the socket (null if it never was): the client's own cost before
+   * the endpoint can see the request, including a new connection's setup. Absent in samples stored before it existed.
+   */
+  sentMs?: number | null;
   ttftMs: number | null;
   /** Every gap between consecutive content chunks. */
   itlMs: number[];

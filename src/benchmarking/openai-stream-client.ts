@@ -93,7 +93,7 @@ export class OpenAiStreamClient {
     const head = `POST ${this.paths[api]} HTTP/1.1\r\n${this.headPrefix}x-request-id: ${requestId}\r\ncontent-length: ${body.length}\r\n\r\n`;
     const start = performance.now();
     const sample: RequestSample = {
-      startMs: start - levelStart, startedAt: performance.timeOrigin + start, ttftMs: null, itlMs: [], e2eMs: 0, inputTokens: null, outputTokens: 0,
+      startMs: start - levelStart, startedAt: performance.timeOrigin + start, sentMs: null, ttftMs: null, itlMs: [], e2eMs: 0, inputTokens: null, outputTokens: 0,
       tokensCounted: true, status: null, error: null, requestId,
     };
     if (signal.aborted) return Promise.resolve({ ...sample, error: 'cancelled' });
@@ -106,6 +106,7 @@ export class OpenAiStreamClient {
       let usageCount = false;
       const maxChunks = maxContentChunks(prompt.maxTokens);
       this.pool.send(Buffer.concat([Buffer.from(head, 'latin1'), body]), {
+        onSent: () => { sample.sentMs = performance.now() - start; },
         onHead: (status) => { sample.status = status; },
         onData: (data) => {
           const now = performance.now();

@@ -12,7 +12,7 @@ export interface StoredLevelSamples {
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
 const compact = (s: RequestSample): RequestSample => ({
-  ...s, startMs: round(s.startMs), e2eMs: round(s.e2eMs), ttftMs: s.ttftMs === null ? null : round(s.ttftMs), itlMs: s.itlMs.map(round),
+  ...s, startMs: round(s.startMs), sentMs: s.sentMs == null ? null : round(s.sentMs), e2eMs: round(s.e2eMs), ttftMs: s.ttftMs === null ? null : round(s.ttftMs), itlMs: s.itlMs.map(round),
 });
 
 /** gzip(JSON) of every level's raw samples: a few tens of bytes per request, enough to recompute anything. */
