@@ -116,7 +116,9 @@ async function judgeConversation(target: LoadTarget, judge: JudgeEndpoint, q: Qu
     answers.push(answer);
     let verdict: string;
     try {
-      verdict = await chat({ baseUrl: judge.baseUrl, model: judge.model, apiKey: judge.apiKey }, judgeMessages(q.turns, answers, turn, q.references), JUDGE_MAX_TOKENS, signal);
+      // The judge object itself: the completion client keeps one pool per endpoint object for the run, and checks
+      // every new connection against its policy (a fresh literal here got a pool per call, unchecked).
+      verdict = await chat(judge, judgeMessages(q.turns, answers, turn, q.references), JUDGE_MAX_TOKENS, signal);
     } catch (error) {
       if (signal.aborted) throw error;
       tally.failedJudgements += 1;
