@@ -30,6 +30,8 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
       expect(metrics.requests).toBe(8);
       expect(metrics.errors).toBe(0);
       expect(samples.every((s) => s.outputTokens === TOKENS && !s.tokensCounted && s.inputTokens === 16)).toBe(true);
+      // Every request reached the socket before its first token came back.
+      expect(samples.every((s) => typeof s.sentMs === 'number' && s.sentMs >= 0 && s.sentMs < (s.ttftMs ?? 0))).toBe(true);
       expect(metrics.ttftMs.p50).toBeGreaterThanOrEqual(FIRST - 1);
       expect(metrics.ttftMs.p50).toBeLessThan(FIRST + 20);
       expect(metrics.itlMs.p50).toBeGreaterThanOrEqual(GAP - 2);
