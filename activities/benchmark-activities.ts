@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { runSweep, type LoadScenario } from '../src/benchmarking/load-sweep';
+import { type LevelResult, runSweep, type LoadScenario } from '../src/benchmarking/load-sweep';
 import { encodeSamplesAsync } from '../src/benchmarking/sample-codec';
 import { ValidationError } from '../src/domain/common/domain-error';
 import type { BenchmarkRunService } from '../src/services/benchmark-run.service';
@@ -46,6 +46,7 @@ export function createBenchmarkActivities({ measuredRuns, benchmarkRuns }: Bench
             pending = pending.then(() => measuredRuns.progress(ids.operationId, (p.level + within) / p.levels, `level ${p.level + 1}/${p.levels}`, `${p.done} requests measured`)).catch(() => undefined);
           });
           await pending;
+          redactKey(results, target.apiKey ?? null);
           if (results.every((r) => r.metrics.requests > 0 && r.metrics.errors === r.metrics.requests)) {
             const first = results[0]?.samples.find((s) => s.error)?.error ?? 'no request completed';
             throw new ValidationError('target', `every request to the endpoint failed: ${first}`);
@@ -68,4 +69,15 @@ export function createBenchmarkActivities({ measuredRuns, benchmarkRuns }: Bench
       return measuredRuns.cancelled(ids);
     },
   };
+}
+
+/**
+ * A server may echo the key back in an error body (a proxy's "invalid key sk-…"): sample errors are stored with the
+ * results and the first one becomes the operation's message, which every viewer reads, so the key never stays in them.
+ */
+function redactKey(results: LevelResult[], key: string | null): void {
+  if (!key) return;
+  for (const { samples } of results) {
+    for (const sample of samples) if (sample.error?.includes(key)) sample.error = sample.error.split(key).join('[api key]');
+  }
 }

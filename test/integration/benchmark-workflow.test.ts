@@ -124,6 +124,35 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     expect(done.errorMessage).toMatch(/every request to the endpoint failed: HTTP 401/);
   });
 
+  it('never stores or shows the API key when the endpoint echoes it back in its errors', async () => {
+    let calls = 0;
+    // Every other request fails with a body quoting the Authorization header, as some proxies do.
+    const echo = (_: string, request: { authorization: string | null }) => {
+      calls += 1;
+      if (calls % 2) throw new Error(`invalid key: ${request.authorization}`);
+      return 'fine then';
+    };
+    server.script = { ...server.script, interTokenDelayMs: 1, outputTokens: 2, answer: echo };
+    try {
+      const some = await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 6, warmupRequests: 0 }) });
+      const done = await waitForOperation(t, some.data!.runBenchmark.id);
+      expect(done.status).toBe('SUCCEEDED');
+      const [row] = await t.dataSource.query(`SELECT id FROM benchmarks WHERE operation_id = $1`, [done.id]);
+      const samples = decodeSamples((await t.services.benchmarkRuns.samples(row.id))!)[0].samples;
+      expect(samples.filter((s) => s.error).map((s) => s.error)).toEqual(Array(3).fill('HTTP 500: {"error":"invalid key: Bearer [api key]"}'));
+      server.script = { ...server.script, answer: (_p, r) => { throw new Error(`invalid key: ${r.authorization}`); } };
+      const all = await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 2, warmupRequests: 0 }) });
+      const failed = await waitForOperation(t, all.data!.runBenchmark.id);
+      expect(failed.status).toBe('FAILED');
+      expect(failed.errorMessage).toContain('Bearer [api key]');
+      expect(JSON.stringify(failed)).not.toContain(API_KEY);
+      const leaks = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE error_message LIKE $1 OR message LIKE $1`, [`%${API_KEY}%`]);
+      expect(leaks[0].n).toBe(0);
+    } finally {
+      server.script = { ...server.script, answer: undefined };
+    }
+  });
+
   it('refuses bad input and unsettled versions with clear codes, writing nothing', async () => {
     const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, { url: 'ftp://x' }) }))).toBe('BAD_USER_INPUT');
