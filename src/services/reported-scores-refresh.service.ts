@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { SourceType } from '../domain/catalog/catalog-enums';
-import { parseModelIndex } from '../domain/evaluation/model-index';
+import { readModelIndex } from '../domain/evaluation/model-index';
 import {
   MAX_LISTED_FAILURES,
   type ModelRefreshOutcome,
@@ -80,7 +80,8 @@ export class ReportedScoresRefreshService {
     } catch (error) {
       return { outcome: 'failed', reason: `${target.repoId}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500) };
     }
-    const scores = card.text === null ? [] : parseModelIndex(card.text);
+    const scores = card.text === null ? [] : readModelIndex(card.text);
+    if (scores === null) return { outcome: 'failed', reason: `${target.repoId}: the model card's front matter does not parse (model-index unreadable); its scores are kept` };
     const fetchedAt = new Date();
     return this.db.transaction(async (tx) => {
       // The version row's lock orders this against an archive move, a racing refresh and the import's settling.

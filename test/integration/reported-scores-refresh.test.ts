@@ -138,15 +138,22 @@ test('a gated repository without access, an oversized card and a stalled hub fai
   const d = await importHf(stalled);
   hub.moveBranch(stalled, 'main', repoFiles(card({ mmlu: ['acc', 0.35] })));
   hub.stall(stalled, 'README.md', { afterBytes: 10 });
+  // A broken upstream edit (front matter that is not YAML) must not wipe the scores.
+  const broken = `acme/${uniqueName('broken')}`;
+  hub.repos.set(broken, { files: repoFiles(card({ mmlu: ['acc', 0.4] })) });
+  const e = await importHf(broken);
+  hub.moveBranch(broken, 'main', repoFiles(Buffer.from('---\nlicense: [apache-2.0\nmodel-index: {\n---\n# oops\n')));
 
   const started = Date.now();
-  const report = await refresh({ batch: 10, modelIds: [a.modelId, b.modelId, c.modelId, d.modelId, 'not-a-uuid', randomUUID()] });
+  const report = await refresh({ batch: 10, modelIds: [a.modelId, b.modelId, c.modelId, d.modelId, e.modelId, 'not-a-uuid', randomUUID()] });
   expect(Date.now() - started).toBeLessThan(20_000);
-  expect(report).toMatchObject({ checked: 6, changed: 1, failed: 3, skipped: 2 });
+  expect(report).toMatchObject({ checked: 7, changed: 1, failed: 4, skipped: 2 });
   const reasons = new Map(report.failures.map((f) => [f.modelId, f.reason]));
   expect(reasons.get(a.modelId)).toContain('401');
   expect(reasons.get(c.modelId)).toContain('larger than 4194304 bytes');
   expect(reasons.get(d.modelId)).toMatch(/abort|time/i);
+  expect(reasons.get(e.modelId)).toMatch(/front matter does not parse.*kept/);
+  expect(reported(await evaluations(e.modelId))).toEqual([['mmlu', 'acc', 0.4, expect.any(String)]]);
   expect(reported(await evaluations(c.modelId))).toEqual([['mmlu', 'acc', 0.1, expect.any(String)]]);
   expect(reported(await evaluations(d.modelId))).toEqual([['mmlu', 'acc', 0.3, expect.any(String)]]);
   expect(reported(await evaluations(a.modelId))).toEqual([['mmlu', 'acc', 0.6, expect.any(String)]]);

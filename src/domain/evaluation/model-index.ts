@@ -29,16 +29,26 @@ function benchmarkName(dataset: Record<string, unknown>): string | null {
  * of each result. A card is untrusted text: malformed entries are skipped, counts and strings bounded.
  */
 export function parseModelIndex(cardText: string): ReportedScore[] {
+  return readModelIndex(cardText) ?? [];
+}
+
+/**
+ * The same, telling "reports nothing" ([]: no front matter, no `model-index`) from "cannot be read" (null: front
+ * matter that is not YAML, or a `model-index` that is not a list). A refresh keeps the stored scores on null, so a
+ * broken upstream edit does not wipe them.
+ */
+export function readModelIndex(cardText: string): ReportedScore[] | null {
   const match = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---\s*(\r?\n|$)/.exec(cardText);
   if (!match) return [];
   let front: unknown;
   try {
     front = parse(match[1], { maxAliasCount: 50 });
   } catch {
-    return [];
+    return null;
   }
   const index = obj(front)['model-index'];
-  if (!Array.isArray(index)) return [];
+  if (index === undefined) return [];
+  if (!Array.isArray(index)) return null;
   const scores: ReportedScore[] = [];
   for (const entry of index) {
     const results = obj(entry).results;
