@@ -147,6 +147,9 @@ describe('runEvaluation through GraphQL and Temporal', () => {
     const cases: [Promise<Awaited<ReturnType<typeof ask>>>, RegExp][] = [
       [ask(Array.from({ length: 33 }, (_, i) => exact(i))), /give 1 to 32 tasks/],
       [ask([exact(0, { limit: 100_001 })]), /limit: must be an integer between 1 and 100000/],
+      // A name the leaderboard could never be asked for is refused, as recordEvaluation refuses it.
+      [ask([exact(0, { name: 'MMLU (5-shot)' })]), /suite.tasks\[0\].name: must be a benchmark name/],
+      [ask([exact(0, { name: 'mmlu' }), exact(1, { name: 'MMLU' })]), /task names must be unique/],
       [ask([exact(0, { maxTokens: 1_000_000 })]), /maxTokens: must be an integer between 1 and 32768/],
       [ask([exact(0, { dataset: 'hf://datasets/acme/qa@../x.jsonl' })]), /hf:\/\/datasets/],
       [ask([{ name: 'h', kind: 'LM_EVAL', harness: { task: '--include_path=/tmp' } }]), /must be one harness task name/],

@@ -1,5 +1,6 @@
 import { ValidationError } from '../common/domain-error';
 import { intInRange, text } from '../common/field-rules';
+import { normaliseEvaluationName } from '../leaderboard/leaderboard-metric';
 import { parseHubDataset } from './hub-dataset-ref';
 
 export enum EvalTaskKind {
@@ -84,7 +85,8 @@ export function validateSuite(input: { name: string; tasks: EvalTaskInput[] }): 
   const names = new Set<string>();
   const tasks = input.tasks.map((t, i): EvalTask => {
     const field = `suite.tasks[${i}]`;
-    const name = text(`${field}.name`, t.name, 100, { min: 1 }).toLowerCase();
+    // Stored as the evaluation's benchmark: the same names recordEvaluation and the leaderboard's metric accept.
+    const name = normaliseEvaluationName(text(`${field}.name`, t.name, 100, { min: 1 }), `${field}.name`);
     if (names.has(name)) throw new ValidationError(`${field}.name`, 'task names must be unique in a suite');
     names.add(name);
     if (!Object.values(EvalTaskKind).includes(t.kind)) throw new ValidationError(`${field}.kind`, 'unknown task kind');

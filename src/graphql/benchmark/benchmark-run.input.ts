@@ -131,7 +131,7 @@ export class HarnessTaskInput {
 
 @InputType()
 export class EvalTaskInput {
-  @Field(() => String, { description: 'Stored as the evaluation benchmark name (mmlu, humaneval, …).' })
+  @Field(() => String, { description: 'Stored as the evaluation benchmark name (mmlu, humaneval, …): lowercase letters, digits, ".", "_" or "-", at most 64, unique in the suite.' })
   name!: string;
 
   @Field(() => EvalTaskKind)
