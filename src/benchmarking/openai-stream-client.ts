@@ -17,6 +17,14 @@ export function maxContentChunks(maxTokens: number): number {
   return maxTokens * 2 + 16;
 }
 
+/**
+ * Body bytes accepted for a request of `maxTokens`: a chunk event is a few hundred bytes (more with logprobs). A
+ * stream of keep-alive comments or empty events never reaches the chunk bound, and would run until the deadline.
+ */
+export function maxStreamBytes(maxTokens: number): number {
+  return 16 * 1024 * 1024 + maxTokens * 16 * 1024;
+}
+
 const tokenCount = (value: unknown, max: number): number | null =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max ? value : null;
 
@@ -105,6 +113,8 @@ export class OpenAiStreamClient {
       let chunks = 0;
       let usageCount = false;
       const maxChunks = maxContentChunks(prompt.maxTokens);
+      const maxBytes = maxStreamBytes(prompt.maxTokens);
+      let received = 0;
       this.pool.send(Buffer.concat([Buffer.from(head, 'latin1'), body]), {
         onSent: () => { sample.sentMs = performance.now() - start; },
         onHead: (status) => { sample.status = status; },
@@ -115,6 +125,8 @@ export class OpenAiStreamClient {
             // Enough to tell the cause: an endless error body is not read on.
             return errorText.length >= MAX_ERROR_CHARS ? `HTTP ${sample.status}: ${errorText}` : undefined;
           }
+          received += data.length;
+          if (received > maxBytes) return `the endpoint sent over ${maxBytes} bytes for max_tokens ${prompt.maxTokens}`;
           let events: string[];
           try {
             events = reader.push(data);

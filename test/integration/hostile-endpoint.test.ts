@@ -61,6 +61,8 @@ describe('load generator against a hostile endpoint', () => {
       'endless-error': (s) => flood(s, 'HTTP/1.1 500 Internal Server Error\r\nconnection: close\r\n\r\n', () => 'oops '.repeat(1000), sent),
       // Tokens forever, far past max_tokens.
       'endless-tokens': (s) => flood(s, SSE_HEAD, () => token('t'), sent),
+      // Keep-alive comments and empty events forever: no content chunk ever counts toward the chunk bound.
+      'endless-pings': (s) => flood(s, SSE_HEAD, () => ': ping\n\ndata: {"choices":[{"delta":{}}]}\n\n'.repeat(500), sent),
       // A chunk size no body could have.
       'huge-chunk': (s) => s.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nffffffffffffffffffff\r\ndata: x\n\r\n'),
       // Usage figures no server could have counted, after three real tokens.
@@ -110,6 +112,14 @@ describe('load generator against a hostile endpoint', () => {
     }
     expect(ms).toBeLessThan(10_000);
     expect(level.metrics.errors).toBe(2);
+  });
+
+  it('ends a stream of events without content once it passes its byte bound', async () => {
+    sent.bytes = 0;
+    const { level, ms } = await sweep('endless-pings');
+    // 16 MiB + 16 tokens × 16 KiB.
+    expect(level.samples.map((s) => s.error)).toEqual(Array(2).fill('the endpoint sent over 17039360 bytes for max_tokens 16'));
+    expect(ms).toBeLessThan(20_000);
   });
 
   it('refuses an absurd chunk size, ignores absurd usage figures and survives invalid UTF-8', async () => {

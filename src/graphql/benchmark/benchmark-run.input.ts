@@ -51,7 +51,7 @@ export class SloInput {
     'A sweep of at most 16 levels. A run keeps every measured request as a raw sample, so it is bounded: levels × requestsPerLevel ' +
     '≤ 200,000 and × outputTokens ≤ 10,000,000; a level stopped by duration alone also stops at its share of those budgets; ' +
     'levels × durationSeconds ≤ 72,000 (open loop: the requests at their rates too); highest concurrency × prompt size ≤ 256 MiB. ' +
-    'A request is cut off (an error sample) after 30 minutes, after a 1 MiB event line, or past 2 × outputTokens + 16 content chunks.',
+    'A request is cut off (an error sample) after 30 minutes, after a 1 MiB event line, past 2 × outputTokens + 16 content chunks, or past 16 MiB + 16 KiB per outputToken of body.',
 })
 export class BenchmarkScenarioInput {
   @Field(() => String, { description: '"chat" or "completion".' })
