@@ -197,7 +197,7 @@ describe('runBenchmark through GraphQL and Temporal', () => {
       expect(res.errors![0].message).toMatch(message);
     }
     // Long model names and URLs, credentials in the URL: refused, and the key is never echoed.
-    for (const target of [{ model: 'm'.repeat(301) }, { url: `http://example.com/${'a'.repeat(3000)}` }, { url: 'http://user:pw@example.com/' }, { url: 'javascript:alert(1)' }, { url: 'file:///etc/passwd' }, { url: `${server.url}/?api-key=${API_KEY}` }, { url: `${server.url}/#x` }, { url: 'http://0.0.0.0:8000/' }, { url: 'http://[fd00::1]:8000/' }, { url: 'http://[::ffff:169.254.169.254]/' }]) {
+    for (const target of [{ model: 'm'.repeat(301) }, { url: `http://example.com/${'a'.repeat(3000)}` }, { url: 'http://user:pw@example.com/' }, { url: 'javascript:alert(1)' }, { url: 'file:///etc/passwd' }, { url: `${server.url}/?api-key=${API_KEY}` }, { url: `${server.url}/#x` }, { url: 'http://0.0.0.0:8000/' }, { url: 'http://[fd00::1]:8000/' }, { url: 'http://[::ffff:169.254.169.254]/' }, { apiKey: `${API_KEY}\r\nX-Smuggled: 1` }, { apiKey: `${API_KEY}\r\n\r\nGET /admin HTTP/1.1` }, { apiKey: 'two words' }]) {
       const res = await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, target) });
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(JSON.stringify(res)).not.toContain(API_KEY);

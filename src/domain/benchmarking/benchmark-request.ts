@@ -151,7 +151,10 @@ export function validateTarget(input: TargetInput): TargetInput & { url: string 
   if (parsed.username || parsed.password) throw new ValidationError('target.url', 'must not carry credentials; pass apiKey instead');
   // Requests go to <path>/v1/…: a query would be dropped, yet stored and shown with the results (and keys hide there).
   if (parsed.search || parsed.hash || url.includes('?') || url.includes('#')) throw new ValidationError('target.url', 'must be a base URL without a query or fragment; pass a key as apiKey');
-  return { url, model: text('target.model', input.model, 300, { min: 1 }), apiKey: optionalText('target.apiKey', input.apiKey, 4096) };
+  const apiKey = optionalText('target.apiKey', input.apiKey, 4096);
+  // The key goes into a raw request head: a line break in it would add headers, or a whole request, of the caller's.
+  if (apiKey !== null && !/^[\x21-\x7E]+$/.test(apiKey)) throw new ValidationError('target.apiKey', 'must be printable ASCII without spaces or line breaks');
+  return { url, model: text('target.model', input.model, 300, { min: 1 }), apiKey };
 }
 
 export function validateProfile(input: HardwareProfileInput): HardwareProfile {

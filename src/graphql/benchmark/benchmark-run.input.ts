@@ -9,7 +9,7 @@ export class TargetInput {
   @Field(() => String, { description: 'The served model name sent in each request (at most 300 characters).' })
   model!: string;
 
-  @Field(() => String, { nullable: true, description: 'Sealed at once (SECRETS_KEY); never stored in plain text or returned.' })
+  @Field(() => String, { nullable: true, description: 'Printable ASCII, at most 4096 characters; sealed at once (SECRETS_KEY); never stored in plain text or returned.' })
   apiKey?: string | null;
 }
 
