@@ -1,5 +1,6 @@
 import { codeProgram, exactMatch, extractChoice } from '../domain/evaluation/answer-matching';
 import { EvalTaskKind } from '../domain/evaluation/eval-suite';
+import { boundedRegexTest } from './bounded-regex';
 import { runSandboxed } from './code-sandbox';
 
 /** One dataset row turned into a prompt, and the rule that scores the completion (1 correct, 0 not). */
@@ -33,8 +34,10 @@ export function scoredItem(kind: EvalTaskKind, row: Record<string, unknown>): Sc
     case EvalTaskKind.EXACT_MATCH:
       return { prompt: str(row, 'prompt'), subject: null, score: async (c) => (exactMatch(c, str(row, 'answer')) ? 1 : 0) };
     case EvalTaskKind.REGEX_MATCH: {
-      const pattern = new RegExp(str(row, 'pattern'), 'i');
-      return { prompt: str(row, 'prompt'), subject: null, score: async (c) => (pattern.test(c) ? 1 : 0) };
+      const pattern = str(row, 'pattern');
+      new RegExp(pattern, 'i'); // a malformed pattern is the row's error, found before any request
+      // A pattern that runs too long scores like a failed request (counted), never blocks the worker.
+      return { prompt: str(row, 'prompt'), subject: null, score: async (c) => (boundedRegexTest(pattern, c) ? 1 : 0) };
     }
     case EvalTaskKind.CODE:
       return {
