@@ -190,6 +190,7 @@ describe('runBenchmark through GraphQL and Temporal', () => {
       [{ concurrencies: [1], requestsPerLevel: 1, slo: { ttftMs: -1 } }, /slo.ttftMs/],
       [{ concurrencies: [1], requestsPerLevel: 1, prompts: Array.from({ length: 1001 }, () => 'x') }, /at most 1000/],
       [{ concurrencies: [1], requestsPerLevel: 1, prompts: ['x'.repeat(40_000)] }, /at most 32768 characters/],
+      [{ concurrencies: [1], requestsPerLevel: 1, prompts: Array.from({ length: 30 }, () => 'y'.repeat(30_000)) }, /at most 262144 characters in all/],
     ];
     for (const [scenario, message] of bombs) {
       const res = await t.gql(RUN, { input: input(scenario) });

@@ -74,6 +74,7 @@ const MAX_CONCURRENCY = 4096;
 const MAX_REQUESTS_PER_LEVEL = 100_000;
 const MAX_PROMPTS = 1000;
 const MAX_PROMPT_CHARS = 32_768;
+const MAX_TOTAL_PROMPT_CHARS = 262_144;
 const MAX_INPUT_TOKENS = 131_072;
 const MAX_OUTPUT_TOKENS = 32_768;
 /** Measured requests a whole run keeps as raw samples (each a few hundred bytes in memory and stored). */
@@ -94,7 +95,7 @@ const ESCAPED_BYTES_PER_CHAR = 6;
 /** The limits, as the schema's descriptions state them. */
 export const SCENARIO_LIMITS = {
   levels: MAX_LEVELS, minRequestRate: MIN_REQUEST_RATE, concurrency: MAX_CONCURRENCY, requestsPerLevel: MAX_REQUESTS_PER_LEVEL, requestsPerRun: MAX_REQUESTS_PER_RUN,
-  tokensPerRun: MAX_TOKENS_PER_RUN, totalSeconds: MAX_TOTAL_SECONDS, prompts: MAX_PROMPTS, promptChars: MAX_PROMPT_CHARS,
+  tokensPerRun: MAX_TOKENS_PER_RUN, totalSeconds: MAX_TOTAL_SECONDS, prompts: MAX_PROMPTS, promptChars: MAX_PROMPT_CHARS, totalPromptChars: MAX_TOTAL_PROMPT_CHARS,
   inputTokens: MAX_INPUT_TOKENS, outputTokens: MAX_OUTPUT_TOKENS, inFlightBytes: MAX_IN_FLIGHT_BYTES,
 } as const;
 
@@ -193,6 +194,9 @@ export function validateScenario(input: ScenarioInput): Scenario {
   if (requestsPerLevel === null && durationS === null) throw new ValidationError('scenario', 'a level stops by requestsPerLevel or durationSeconds; give one');
   if (input.prompts && input.prompts.length > MAX_PROMPTS) throw new ValidationError('scenario.prompts', `at most ${MAX_PROMPTS}`);
   const prompts = input.prompts?.length ? input.prompts.map((p, i) => text(`scenario.prompts[${i}]`, p, MAX_PROMPT_CHARS, { min: 1 })) : null;
+  // The prompt set is stored with the operation and the results, and every listing of benchmarks returns it.
+  const promptChars = prompts?.reduce((sum, p) => sum + p.length, 0) ?? 0;
+  if (promptChars > MAX_TOTAL_PROMPT_CHARS) throw new ValidationError('scenario.prompts', `at most ${MAX_TOTAL_PROMPT_CHARS} characters in all (got ${promptChars})`);
   const slo = input.slo
     ? {
         ttftMs: numberInRange('scenario.slo.ttftMs', input.slo.ttftMs, 0, 3_600_000),

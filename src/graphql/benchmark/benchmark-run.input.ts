@@ -84,7 +84,7 @@ export class BenchmarkScenarioInput {
   @Field(() => Int, { description: 'max_tokens of each request (1 to 32,768).' })
   outputTokens!: number;
 
-  @Field(() => [String], { nullable: true, description: 'A fixed prompt set, cycled (at most 1000 prompts of at most 32,768 characters).' })
+  @Field(() => [String], { nullable: true, description: 'A fixed prompt set, cycled (at most 1000 prompts of at most 32,768 characters, 262,144 in all).' })
   prompts?: string[] | null;
 
   @Field(() => SloInput, { nullable: true })
