@@ -41,6 +41,8 @@ export class OnboardingService {
     private readonly seal: SealSecret | null = null,
     /** Refuses a URL whose host is not public (or allowed) before anything is recorded. */
     private readonly checkUrl: ((url: string) => Promise<void>) | null = null,
+    /** Settles a benchmark or evaluation whose workflow closed without settling it (compare-and-set, like its own cancel). */
+    private readonly measuredRunCancelled: ((ids: { operationId: string; modelId: string; versionId: string }) => Promise<void>) | null = null,
   ) {}
 
   async importModel(command: ImportModelCommand, actor: string): Promise<OperationRecord> {
@@ -115,8 +117,11 @@ export class OnboardingService {
       throw new ConflictError(`Operation is already ${operation.status}`, { status: operation.status });
     }
     const outcome = await this.workflows.cancel(operation.workflowId);
-    if (outcome === 'not-running' && operation.kind === OperationKind.IMPORT && operation.versionId) {
-      await this.outcomes.cancelled({ operationId: operation.id, modelId: operation.modelId, versionId: operation.versionId });
+    // The workflow is gone (terminated, timed out) without settling its row: settle it now rather than after the reconciler's wait.
+    if (outcome === 'not-running' && operation.versionId) {
+      const ids = { operationId: operation.id, modelId: operation.modelId, versionId: operation.versionId };
+      if (operation.kind === OperationKind.IMPORT) await this.outcomes.cancelled(ids);
+      else if ((operation.kind === OperationKind.BENCHMARK || operation.kind === OperationKind.EVALUATION) && this.measuredRunCancelled) await this.measuredRunCancelled(ids);
       return this.operations.get(operationId);
     }
     return (await this.operations.update(operation.id, { message: 'cancellation requested' })) ?? this.operations.get(operationId);

@@ -98,7 +98,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     leaderboard: new LeaderboardService(db),
     health: new HealthService(db, workflows),
     operations,
-    onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow)),
+    onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow), (ids) => measuredRuns.cancelled(ids)),
     caches,
     reconciler: new OperationReconciler(operations, workflows, outcomes, caches, scanRequests),
     ingestion: new IngestionService(config, store, operations, listings, draftListing(db)),

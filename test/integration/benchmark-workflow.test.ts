@@ -5,6 +5,7 @@ import { importVerified, OPERATION_FIELDS, waitForOperation } from '../support/o
 import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
 import { subscribe } from '../support/subscriptions';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { Client, Connection } from '@temporalio/client';
 import { Role } from '../../src/domain/auth/roles';
 import { DEFAULT_PROJECT } from '../../src/domain/governance/project';
 import { issueToken } from '../../src/services/auth-tokens';
@@ -114,6 +115,27 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     const requests = server.requests;
     await sleep(300);
     expect(server.requests).toBe(requests);
+  });
+
+  it('cancelling a run whose workflow is already gone (terminated in Temporal UI) settles it at once', async () => {
+    server.script = { ...server.script, interTokenDelayMs: 300, outputTokens: 200 };
+    const res = await t.gql(RUN, { input: input({ concurrencies: [2], requestsPerLevel: 100_000, warmupRequests: 0 }) });
+    expect(res.errors).toBeUndefined();
+    const op = res.data!.runBenchmark;
+    for (let i = 0; i < 300 && server.open < 2; i += 1) await sleep(50);
+    const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+    try {
+      await new Client({ connection }).workflow.getHandle(op.workflowId).terminate('terminated from Temporal UI');
+    } finally {
+      await connection.close();
+    }
+    const cancelled = await t.gql(CANCEL, { id: op.id });
+    expect(cancelled.errors).toBeUndefined();
+    expect(cancelled.data!.cancelOperation).toMatchObject({ status: 'CANCELLED' });
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM benchmarks WHERE operation_id = $1`, [op.id]))[0].n).toBe(0);
+    // The orphaned activity stops at its next heartbeat (its workflow is gone), so the load ends too.
+    for (let i = 0; i < 200 && server.open > 0; i += 1) await sleep(50);
+    expect(server.open).toBe(0);
   });
 
   it('fails the run with the endpoint’s answer when every request fails (a wrong key)', async () => {
