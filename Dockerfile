@@ -1,5 +1,6 @@
-# One image for the subgraph and the Temporal worker; the command picks the role
-# (`node dist/src/main.js`, the default, or `node dist/src/worker.js`).
+# Two targets from one build: `runtime` (the default image: the subgraph, `node dist/src/main.js`, or a worker
+# without evaluation extras) and `worker` (adds Python for humaneval-style code tasks and, with
+# --build-arg LM_EVAL=true, EleutherAI's lm-evaluation-harness for LM_EVAL tasks).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -12,7 +13,7 @@ COPY activities ./activities
 COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:20-bookworm-slim AS runtime
 # Data lives under /var/lib/modelhub (mount a volume there); the code under /app stays read-only to the process.
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 \
     ARTIFACT_DIR=/var/lib/modelhub/artifacts \
@@ -39,3 +40,19 @@ EXPOSE 4000
 # container longer than that before the runtime's SIGKILL (docker stop -t 40, compose stop_grace_period: 40s).
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/main.js"]
+
+FROM runtime AS worker
+ARG LM_EVAL=false
+USER root
+# python3 runs code-task completions inside the sandbox (unshare/prlimit come with util-linux in the base image);
+# the harness goes to its own virtualenv, on PATH as lm_eval (LM_EVAL_BIN).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 python3-venv \
+ && rm -rf /var/lib/apt/lists/* \
+ && if [ "$LM_EVAL" = "true" ]; then python3 -m venv /opt/lm-eval \
+      && /opt/lm-eval/bin/pip install --no-cache-dir "lm-eval[api]==0.4.13" \
+      && ln -s /opt/lm-eval/bin/lm_eval /usr/local/bin/lm_eval; fi
+# Code tasks create mount, network and PID namespaces, which needs root and CAP_SYS_ADMIN in the container
+# (docker-compose.yml's worker shows the settings); without them the worker refuses code tasks and runs the rest.
+USER node
+CMD ["node", "dist/src/worker.js"]
