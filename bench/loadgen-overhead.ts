@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { percentile } from '../src/benchmarking/level-stats';
 import { runSweep } from '../src/benchmarking/load-sweep';
+import { loadThreads } from '../src/benchmarking/load-threads';
 import { startScriptedOpenAiServer, type ServerTiming } from '../test/support/scripted-openai-server';
 
 /**
@@ -41,6 +42,9 @@ async function main(): Promise<void> {
     { baseUrl: url, model: 'bench' },
     { api: 'chat', concurrencies: [CONCURRENCY], warmupRequests: CONCURRENCY, rampUpS: 1, requestsPerLevel: REQUESTS, inputTokens: 64, outputTokens: TOKENS },
     new AbortController().signal,
+    undefined,
+    // BENCH_THREADS=1 measures the single-loop client; unset: the default split over the cores.
+    { threads: process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined },
   );
   const wall = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
   const m = level.metrics;
   const rows = {
     concurrency: CONCURRENCY,
+    loadThreads: loadThreads(CONCURRENCY, process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined),
     requests: m.requests,
     serverConnections: reply.connections,
     errors: m.errors,

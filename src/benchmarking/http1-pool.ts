@@ -52,7 +52,11 @@ export class Http1Pool {
   private readonly port: number;
   private readonly secure: boolean;
 
-  constructor(private readonly origin: URL, private readonly policy: AddressPolicy | null, private readonly maxRequestMs = MAX_REQUEST_MS) {
+  /**
+   * `addresses`: a policy every new connection's addresses are checked against, an address checked already (a
+   * load thread connects where its parent checked), or null (resolve freely: tests and the bench).
+   */
+  constructor(private readonly origin: URL, private readonly addresses: AddressPolicy | { pinned: string } | null, private readonly maxRequestMs = MAX_REQUEST_MS) {
     this.secure = origin.protocol === 'https:';
     if (!this.secure && origin.protocol !== 'http:') throw new Error(`${origin.protocol} endpoints are not supported; use http or https`);
     this.host = origin.hostname.replace(/^\[|\]$/g, '');
@@ -81,7 +85,8 @@ export class Http1Pool {
   }
 
   private async open(): Promise<Connection> {
-    const address = this.policy ? (await resolveChecked(this.origin, this.policy)).address : this.host;
+    const source = this.addresses;
+    const address = source === null ? this.host : 'pinned' in source ? source.pinned : (await resolveChecked(this.origin, source)).address;
     if (this.closedWith) throw new Error(this.closedWith);
     const socket = this.secure
       ? tls.connect({ host: address, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ALPNProtocols: ['http/1.1'] })

@@ -5,6 +5,7 @@ import { openLoopInFlight, requestCapPerLevel } from '../domain/benchmarking/ben
 import { levelMetrics } from './level-stats';
 import type { LevelMetrics, LoadTarget, RequestApi, RequestSample, Slo } from './load-types';
 import { OpenAiStreamClient } from './openai-stream-client';
+import { loadThreads, runClosedLoopInThreads } from './load-threads';
 import { type PromptPlan, promptSource } from './prompt-source';
 
 export interface LoadScenario extends PromptPlan {
@@ -58,6 +59,8 @@ export async function runSweep(
   scenario: LoadScenario,
   outer: AbortSignal,
   onProgress: (progress: SweepProgress) => void = () => undefined,
+  /** Load threads per closed-loop level; default: one per core (at most 4) for levels of 64 streams or more. */
+  options: { threads?: number } = {},
 ): Promise<LevelResult[]> {
   // Every request in flight listens on the signal: an own controller, linked to the caller's, with no listener cap.
   const controller = new AbortController();
@@ -73,7 +76,7 @@ export async function runSweep(
     for (const [i, level] of levels.entries()) {
       signal.throwIfAborted();
       const report = (done: number) => onProgress({ level: i, levels: levels.length, done, expected: scenario.requestsPerLevel ?? null });
-      const samples = await runLevel(client, scenario, level, `l${i}`, signal, report);
+      const samples = await runLevel(client, target, scenario, level, `l${i}`, signal, report, options.threads);
       signal.throwIfAborted();
       const metrics = levelMetrics(level.rate === null ? level.concurrency : Math.ceil(level.rate), samples, scenario.slo);
       results.push({ metrics, requestRate: level.rate, samples });
@@ -87,27 +90,49 @@ export async function runSweep(
 
 async function runLevel(
   client: OpenAiStreamClient,
+  target: LoadTarget,
   scenario: LoadScenario,
   level: { concurrency: number; rate: number | null },
   tag: string,
   signal: AbortSignal,
   report: (done: number) => void,
+  requestedThreads: number | undefined,
 ): Promise<RequestSample[]> {
-  return level.rate === null ? closedLoop(client, scenario, level.concurrency, tag, signal, report) : openLoop(client, scenario, level.rate, tag, signal, report);
+  if (level.rate !== null) return openLoop(client, scenario, level.rate, tag, signal, report);
+  const plan = closedPlan(scenario, level.concurrency, tag);
+  const threads = loadThreads(level.concurrency, requestedThreads);
+  if (threads > 1) return runClosedLoopInThreads(target, scenario, plan, threads, signal, report);
+  return (await closedLoop(client, scenario, plan, signal, report)).samples;
 }
 
 /**
- * Keeps `concurrency` requests in flight. Warm-up and measurement are one continuous loop (the first
- * warmupRequests started are discarded), so measurement starts in steady state instead of with a burst of
- * `concurrency` simultaneous first requests; rampUpS spreads the workers' first requests over that time.
+ * Keeps `concurrency` requests in flight. Warm-up and measurement are one continuous loop (the first `warm`
+ * requests started are discarded), so measurement starts in steady state instead of with a burst of
+ * `concurrency` simultaneous first requests; rampMs spreads the workers' first requests over that time.
+ * A load thread runs one share of a level (`shard`): its requests are numbered index × of + shard, so prompts
+ * and request ids stay those of one loop.
  */
-async function closedLoop(client: OpenAiStreamClient, scenario: LoadScenario, concurrency: number, tag: string, signal: AbortSignal, report: (done: number) => void): Promise<RequestSample[]> {
-  const prompts = promptSource(scenario);
+export interface ClosedPlan {
+  concurrency: number;
+  warm: number;
+  limit: number;
+  rampMs: number;
+  tag: string;
+  shard: { index: number; of: number };
+}
+
+export function closedPlan(scenario: LoadScenario, concurrency: number, tag: string): ClosedPlan {
   // Whole rounds: with fewer warm-up requests than workers, measured requests would run beside uncounted ones
   // and the level's throughput would read low.
   const warm = scenario.warmupRequests > 0 ? Math.ceil(scenario.warmupRequests / concurrency) * concurrency : 0;
   const limit = Math.min(scenario.requestsPerLevel ?? Infinity, requestCapPerLevel(scenario));
-  const rampMs = (scenario.rampUpS ?? 0) * 1000;
+  return { concurrency, warm, limit, rampMs: (scenario.rampUpS ?? 0) * 1000, tag, shard: { index: 0, of: 1 } };
+}
+
+/** Runs the plan; `startedAt` is the wall-clock time measurement began (its samples' startMs count from it). */
+export async function closedLoop(client: OpenAiStreamClient, scenario: LoadScenario, plan: ClosedPlan, signal: AbortSignal, report: (done: number) => void): Promise<{ samples: RequestSample[]; startedAt: number | null }> {
+  const prompts = promptSource(scenario);
+  const { concurrency, warm, limit, rampMs, tag, shard } = plan;
   const samples: RequestSample[] = [];
   let issued = 0;
   let measured = 0;
@@ -115,7 +140,11 @@ async function closedLoop(client: OpenAiStreamClient, scenario: LoadScenario, co
   let deadline = Infinity;
   const next = (): { index: number; measured: boolean } | null => {
     if (signal.aborted) return null;
-    if (issued < warm) return { index: issued++, measured: false };
+    const index = issued * shard.of + shard.index;
+    if (issued < warm) {
+      issued += 1;
+      return { index, measured: false };
+    }
     const now = performance.now();
     if (measured === 0) {
       start = now;
@@ -123,7 +152,8 @@ async function closedLoop(client: OpenAiStreamClient, scenario: LoadScenario, co
     }
     if (measured >= limit || now >= deadline) return null;
     measured += 1;
-    return { index: issued++, measured: true };
+    issued += 1;
+    return { index, measured: true };
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, warm + limit) }, async (_, worker) => {
     if (rampMs > 0) await sleep((worker * rampMs) / concurrency, undefined, { signal }).catch(() => undefined);
@@ -138,7 +168,7 @@ async function closedLoop(client: OpenAiStreamClient, scenario: LoadScenario, co
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }));
-  return samples;
+  return { samples, startedAt: measured > 0 ? performance.timeOrigin + start : null };
 }
 
 /** Starts `rate` requests per second, evenly spaced, after the warm-up requests have run one at a time. */

@@ -7,6 +7,8 @@ export interface LoadTarget {
   apiKey?: string | null;
   /** Checked on every new connection (the worker's URL_IMPORT_ALLOW rules); none in tests of the client alone. */
   policy?: AddressPolicy | null;
+  /** An address already checked against the policy: connect there (load threads; the parent resolved it). */
+  pinnedAddress?: string | null;
 }
 
 export type RequestApi = 'chat' | 'completion';

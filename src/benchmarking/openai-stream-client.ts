@@ -76,7 +76,7 @@ export class OpenAiStreamClient {
 
   constructor(private readonly target: LoadTarget, policy: AddressPolicy | null = target.policy ?? null) {
     const url = new URL(target.baseUrl.replace(/\/+$/, '') + '/');
-    this.pool = new Http1Pool(url, policy);
+    this.pool = new Http1Pool(url, target.pinnedAddress ? { pinned: target.pinnedAddress } : policy);
     this.paths = { chat: `${url.pathname}v1/chat/completions`, completion: `${url.pathname}v1/completions` };
     this.headPrefix = `Host: ${url.host}\r\ncontent-type: application/json\r\naccept: text/event-stream\r\n${target.apiKey ? `authorization: Bearer ${target.apiKey}\r\n` : ''}`;
   }

@@ -113,6 +113,38 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
     expect(server.requests).toBe(requests);
   });
 
+  it('splits a large closed-loop level over load threads: the same requests, prompts and ids as one loop, merged', async () => {
+    const before = server.requests;
+    const progress: number[] = [];
+    const [level] = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: [70], warmupRequests: 70, requestsPerLevel: 141 }), new AbortController().signal, (p) => progress.push(p.done), { threads: 2 });
+    // One whole warm-up round (70) and exactly the measured requests, split 71 + 70 over the threads.
+    expect(server.requests - before).toBe(70 + 141);
+    expect(level.metrics).toMatchObject({ concurrency: 70, requests: 141, errors: 0 });
+    expect(new Set(level.samples.map((s) => s.requestId)).size).toBe(141);
+    // Request numbers interleave: thread 0 takes the even ones, thread 1 the odd ones, as one loop would number them.
+    const numbers = level.samples.map((s) => Number(/-m(\d+)$/.exec(s.requestId)![1])).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 141 }, (_, i) => 70 + i));
+    expect(level.samples.every((s) => s.outputTokens === TOKENS && s.ttftMs! >= FIRST - 1 && s.startMs >= 0)).toBe(true);
+    expect(Math.min(...level.samples.map((s) => s.startMs))).toBeLessThan(5); // offsets count from the earliest thread's start
+    expect(level.metrics.ttftMs.p50).toBeLessThan(FIRST + 20);
+    expect(progress.at(-1)).toBe(141);
+  });
+
+  it('cancelling a threaded level stops the load of every thread at once', async () => {
+    server.script = { ...server.script, interTokenDelayMs: 200, outputTokens: 50 };
+    const abort = new AbortController();
+    const sweep = runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: [64], warmupRequests: 0, requestsPerLevel: 10_000 }), abort.signal, undefined, { threads: 2 });
+    for (let i = 0; i < 200 && server.open < 64; i += 1) await sleep(20);
+    expect(server.open).toBe(64);
+    const requests = server.requests;
+    abort.abort();
+    await expect(sweep).rejects.toThrow();
+    for (let i = 0; i < 50 && server.open > 0; i += 1) await sleep(10);
+    expect(server.open).toBe(0);
+    await sleep(100);
+    expect(server.requests).toBe(requests);
+  });
+
   it('stores raw samples compressed and reads them back', async () => {
     const levels = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: [4], warmupRequests: 0, requestsPerLevel: 40 }), new AbortController().signal);
     const stored = levels.map((l) => ({ concurrency: l.metrics.concurrency, requestRate: l.requestRate, samples: l.samples }));
