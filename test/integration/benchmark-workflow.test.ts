@@ -75,6 +75,21 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     expect(JSON.stringify(list)).not.toContain(API_KEY);
   });
 
+  it('runs a level of 64 streams in the worker over load threads, with the API key and every request measured', async () => {
+    server.script = { ...server.script, interTokenDelayMs: 15 };
+    const before = server.requests;
+    const res = await t.gql(RUN, { input: input({ concurrencies: [64], requestsPerLevel: 128, warmupRequests: 64 }) });
+    expect(res.errors).toBeUndefined();
+    expect(await waitForOperation(t, res.data!.runBenchmark.id)).toMatchObject({ status: 'SUCCEEDED' });
+    const list = await t.gql(`query($v: ID!) { benchmarks(versionId: $v, first: 1) { id levels } }`, { v: versionId });
+    const [bench] = list.data!.benchmarks;
+    expect(bench.levels.map((l: { concurrency: number; requests: number; errors: number }) => [l.concurrency, l.requests, l.errors])).toEqual([[64, 128, 0]]);
+    expect(bench.levels[0].ttftMs.p50).toBeGreaterThanOrEqual(59);
+    expect(server.requests - before).toBe(64 + 128);
+    const [level] = decodeSamples((await t.services.benchmarkRuns.samples(bench.id))!);
+    expect(new Set(level.samples.map((s) => s.requestId)).size).toBe(128);
+  });
+
   it('cancelling stops the load at once and records nothing', async () => {
     server.script = { ...server.script, interTokenDelayMs: 300, outputTokens: 200 };
     // Straight after the previous run: its workflow may still be closing, and the request waits for that.
