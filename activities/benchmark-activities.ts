@@ -41,9 +41,8 @@ export function createBenchmarkActivities({ measuredRuns, benchmarkRuns }: Bench
             const now = Date.now();
             if (now - lastReport < PROGRESS_EVERY_MS) return;
             lastReport = now;
-            const within = p.expected ? Math.min(1, p.done / p.expected) : 0;
             // Reports are chained, never awaited here: the load must not wait on the database.
-            pending = pending.then(() => measuredRuns.progress(ids.operationId, (p.level + within) / p.levels, `level ${p.level + 1}/${p.levels}`, `${p.done} requests measured`)).catch(() => undefined);
+            pending = pending.then(() => measuredRuns.progress(ids.operationId, (p.level + p.fraction) / p.levels, `level ${p.level + 1}/${p.levels}`, `${p.done} requests measured`)).catch(() => undefined);
           });
           await pending;
           redactKey(results, target.apiKey ?? null);

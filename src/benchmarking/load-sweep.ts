@@ -41,7 +41,19 @@ export interface SweepProgress {
   level: number;
   levels: number;
   done: number;
-  expected: number | null;
+  /** How far the current level is, 0 to 1 (levelFraction). */
+  fraction: number;
+}
+
+/**
+ * How far a level is: measured requests against its request limit, or, for a level with durationS, time since
+ * measurement began against it, whichever is further (the level stops at the first). Counting requests alone left
+ * a level stopped by duration at 0 % until it ended.
+ */
+export function levelFraction(done: number, limit: number, elapsedMs: number, durationS: number | null | undefined): number {
+  const byRequests = Number.isFinite(limit) && limit > 0 ? done / limit : 0;
+  const byTime = durationS ? elapsedMs / (durationS * 1000) : 0;
+  return Math.min(1, Math.max(byRequests, byTime));
 }
 
 /** Levels of the scenario, as (concurrency, rate) pairs in the order they run. */
@@ -75,7 +87,14 @@ export async function runSweep(
   try {
     for (const [i, level] of levels.entries()) {
       signal.throwIfAborted();
-      const report = (done: number) => onProgress({ level: i, levels: levels.length, done, expected: scenario.requestsPerLevel ?? null });
+      const limit = Math.min(scenario.requestsPerLevel ?? Infinity, requestCapPerLevel(scenario));
+      // The first measured request's end: about when measurement (and the level's duration) began.
+      let measuringSince: number | null = null;
+      const report = (done: number) => {
+        const now = performance.now();
+        measuringSince ??= now;
+        onProgress({ level: i, levels: levels.length, done, fraction: levelFraction(done, limit, now - measuringSince, scenario.durationS) });
+      };
       const samples = await runLevel(client, target, scenario, level, `l${i}`, signal, report, options.threads);
       signal.throwIfAborted();
       const metrics = levelMetrics(level.rate === null ? level.concurrency : Math.ceil(level.rate), samples, scenario.slo);

@@ -77,9 +77,14 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
 
   it('stops a level by duration, and open-loop levels by request rate', async () => {
     const started = Date.now();
-    const [level] = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: [3], warmupRequests: 0, requestsPerLevel: null, durationS: 1 }), new AbortController().signal);
+    const fractions: number[] = [];
+    const [level] = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: [3], warmupRequests: 0, requestsPerLevel: null, durationS: 1 }), new AbortController().signal, (p) => fractions.push(p.fraction));
     expect(Date.now() - started).toBeLessThan(1600);
     expect(level.metrics.requests).toBeGreaterThanOrEqual(9);
+    // Progress follows the clock when the level is stopped by duration (it read 0 until the level ended).
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.at(-1)).toBeGreaterThan(0.5);
+    expect(fractions.at(-1)).toBeLessThanOrEqual(1);
     const [rated] = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: null, requestRates: [20], warmupRequests: 0, requestsPerLevel: 10 }), new AbortController().signal);
     expect(rated.requestRate).toBe(20);
     const starts = rated.samples.map((s) => s.startMs).sort((a, b) => a - b);
