@@ -42,7 +42,7 @@ export async function readDataset(root: string, relative: string, limit: number 
     if (error instanceof ValidationError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     // A system error's message names the worker's absolute path (ELOOP, EACCES, EISDIR): operations are read by viewers.
-    const why = code === 'ENOENT' ? 'no such dataset in the datasets folder' : code ? `cannot be read (${code})` : (error as Error).message.slice(0, 200);
+    const why = code === 'ENOENT' ? "no such dataset in the worker's datasets folder (EVAL_DATASETS_DIR)" : code ? `cannot be read (${code})` : (error as Error).message.slice(0, 200);
     throw new ValidationError('dataset', `${relative}: ${why}`);
   }
 }

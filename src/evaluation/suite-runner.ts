@@ -7,7 +7,7 @@ import { complete } from './completion-client';
 import { type DatasetSources, openDataset } from './dataset-reader';
 import { type JudgeEndpoint, runJudgeTask } from './judge-task';
 import { HARNESS_RUNNER, runHarnessTask } from './lm-eval-runner';
-import { scoredItem } from './task-scoring';
+import { ROW_FORMATS, scoredItem } from './task-scoring';
 
 export const RUNNER = { name: 'modelhub-builtin', version: '1' } as const;
 const CONCURRENCY = 4;
@@ -86,7 +86,8 @@ async function runTask(target: LoadTarget, task: EvalTask, datasets: DatasetSour
     try {
       return scoredItem(task.kind, row);
     } catch (error) {
-      throw new ValidationError('dataset', `${task.dataset} row ${i + 1}: ${(error as Error).message}`);
+      const format = ROW_FORMATS[task.kind];
+      throw new ValidationError('dataset', `${task.dataset} row ${i + 1}: ${(error as Error).message}${format ? ` (${task.kind} rows are ${format})` : ''}`);
     }
   });
   const results: { subject: string | null; score: number; failed: boolean }[] = [];

@@ -17,10 +17,15 @@ const str = (row: Record<string, unknown>, key: string): string => {
 };
 const LETTERS = 'ABCDEFGHIJ';
 
-/**
- * Row formats: MULTIPLE_CHOICE {question, choices[], answer: "B" | 1, subject?}; EXACT_MATCH {prompt, answer};
- * REGEX_MATCH {prompt, pattern}; CODE (humaneval) {prompt, test, entry_point}.
- */
+/** Row formats, also named in a bad row's error so a dataset's author sees what was expected. */
+export const ROW_FORMATS: Readonly<Partial<Record<EvalTaskKind, string>>> = {
+  [EvalTaskKind.MULTIPLE_CHOICE]: '{"question", "choices": [2 to 10], "answer": "B" or 1 (0-based), "subject"?}',
+  [EvalTaskKind.EXACT_MATCH]: '{"prompt", "answer"}',
+  [EvalTaskKind.REGEX_MATCH]: '{"prompt", "pattern"}',
+  [EvalTaskKind.CODE]: '{"prompt", "test", "entry_point"} (humaneval)',
+};
+
+/** One row as a prompt and its scoring rule; the row must have its kind's format (ROW_FORMATS). */
 export function scoredItem(kind: EvalTaskKind, row: Record<string, unknown>): ScoredItem {
   switch (kind) {
     case EvalTaskKind.MULTIPLE_CHOICE: {

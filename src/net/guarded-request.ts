@@ -50,7 +50,7 @@ export async function resolveChecked(url: URL, policy: AddressPolicy): Promise<T
   }
   for (const { address } of addresses) {
     const refusal = policy.refusal(hostname, address);
-    if (refusal) throw new DestinationRefusedError(`${hostname} ${refusal}; URL imports may only reach public addresses (an operator can allow hosts with URL_IMPORT_ALLOW)`);
+    if (refusal) throw new DestinationRefusedError(`${hostname} ${refusal}; URL imports and benchmark or evaluation endpoints may only reach public addresses unless the server allows the host (an operator sets URL_IMPORT_ALLOW=${hostname})`);
   }
   if (addresses.length === 0) throw new DestinationRefusedError(`${hostname} does not resolve`);
   return addresses[0];

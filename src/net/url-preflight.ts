@@ -7,13 +7,13 @@ import { DestinationRefusedError, resolveChecked } from './guarded-request';
  * caller's BAD_USER_INPUT at once rather than a failed operation later. The worker checks again on every
  * connection and redirect (DNS may answer differently by then).
  */
-export function createUrlPreflight(allow: readonly string[]): (url: string) => Promise<void> {
+export function createUrlPreflight(allow: readonly string[], field = 'url'): (url: string) => Promise<void> {
   const policy = createAddressPolicy(allow);
   return async (url) => {
     try {
       await resolveChecked(new URL(url), policy);
     } catch (error) {
-      if (error instanceof DestinationRefusedError) throw new ValidationError('url', error.message);
+      if (error instanceof DestinationRefusedError) throw new ValidationError(field, error.message);
       // A DNS fault here is not the caller's: the worker resolves again and retries.
     }
   };

@@ -74,7 +74,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const promotions = new PromotionService(db, access, licenseChecks, audit);
   const versions = new VersionService(db);
   const modelQueries = new ModelQueryService(db);
-  const measuredRuns = new MeasuredRunService(db, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow), createAddressPolicy(config.urlImports.allow));
+  const measuredRuns = new MeasuredRunService(db, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow, 'target.url'), createAddressPolicy(config.urlImports.allow));
   return {
     measuredRuns,
     benchmarkRuns: new BenchmarkRunService(db, measuredRuns),

@@ -196,7 +196,11 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1] }) }))).toBe('BAD_USER_INPUT'); // no stop rule
     // The worker would call the target for the caller: metadata and private addresses are refused (URL_IMPORT_ALLOW).
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, { url: 'http://169.254.169.254/' }) }))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, { url: 'http://10.1.2.3:8000/' }) }))).toBe('BAD_USER_INPUT');
+    const internal = await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, { url: 'http://10.1.2.3:8000/' }) });
+    expect(errorCode(internal)).toBe('BAD_USER_INPUT');
+    // The refusal names the input field and the setting that would allow the host.
+    expect(internal.errors![0].extensions!.field).toBe('target.url');
+    expect(internal.errors![0].message).toContain('URL_IMPORT_ALLOW=10.1.2.3');
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestRates: [2], requestsPerLevel: 1 }) }))).toBe('BAD_USER_INPUT');
     const model = await registerModel(t);
     const draft = await createVersion(t, model.id, '1.0.0');

@@ -169,8 +169,15 @@ describe('runEvaluation through GraphQL and Temporal', () => {
     const started = Date.now();
     const done = await waitForOperation(t, res.data!.runEvaluation.id);
     expect(done).toMatchObject({ status: 'FAILED', errorCode: 'BAD_USER_INPUT' });
-    expect(done.errorMessage).toMatch(/fixtures\/none.jsonl: no such dataset/);
+    expect(done.errorMessage).toMatch(/fixtures\/none.jsonl: no such dataset in the worker's datasets folder \(EVAL_DATASETS_DIR\)/);
     expect(Date.now() - started).toBeLessThan(4000); // a verdict, not retried
+  });
+
+  it('fails the run naming the row format its task kind expects when a row does not fit', async () => {
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 's', tasks: [{ name: 'wrong-kind', kind: 'EXACT_MATCH', dataset: 'fixtures/mc.jsonl' }] } } });
+    const done = await waitForOperation(t, res.data!.runEvaluation.id);
+    expect(done).toMatchObject({ status: 'FAILED', errorCode: 'BAD_USER_INPUT' });
+    expect(done.errorMessage).toContain('fixtures/mc.jsonl row 1: dataset row lacks a string "prompt" (EXACT_MATCH rows are {"prompt", "answer"})');
   });
 
   it('refuses a suite with a JUDGE task at once when no judge endpoint is configured, recording nothing', async () => {
