@@ -11,8 +11,16 @@ export function installTemporalLogging(log: Logger): void {
   Runtime.install({
     shutdownSignals: [],
     logger: new DefaultLogger('WARN', ({ level, message, meta }) => {
-      if (level === 'ERROR') temporalLog.error(meta ?? {}, message);
-      else temporalLog.warn(meta ?? {}, message);
+      temporalLog[sdkLogLevel(level, message)](meta ?? {}, message);
     }),
   });
+}
+
+/**
+ * Our level for an SDK line. This host's own worker (`<taskQueue>@<host>`) runs activities only by design, so the
+ * SDK's warning that it has no workflows is expected and would alarm at every start: it goes to debug.
+ */
+export function sdkLogLevel(level: string, message: string): 'error' | 'warn' | 'debug' {
+  if (level === 'ERROR') return 'error';
+  return message.startsWith('No workflows registered') ? 'debug' : 'warn';
 }
