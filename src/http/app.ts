@@ -17,6 +17,7 @@ import type { EventBus } from '../graphql/pubsub';
 import { noNulLiterals, nulInVariables } from '../graphql/input-guard';
 import { queryLimitRules } from '../graphql/query-limits';
 import type { Subgraph } from '../graphql/schema';
+import { benchmarkSampleRoutes } from './benchmarks/benchmark-samples.routes';
 import { filesRoutes } from './files/files.routes';
 import { hfRoutes } from './hf/hf.routes';
 import { batchGuard, jsonBody, jsonErrors, notFound } from './http-guards';
@@ -149,6 +150,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   // Uploads and downloads stream their bodies: outside /graphql's JSON body limit, with their own checks.
   app.use('/files', filesRoutes({ config, services, verifier, log }));
   app.use('/hf', hfRoutes({ config, services, verifier, log }));
+  app.use('/benchmarks', benchmarkSampleRoutes({ config, services, verifier, log }));
 
   app.use(notFound);
   app.use(jsonErrors(config.query, log));

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { NotFoundError } from '../domain/common/domain-error';
+import { uuid } from '../domain/common/field-rules';
 import {
   type HardwareProfile,
   type HardwareProfileInput,
@@ -86,6 +88,22 @@ export class BenchmarkRunService {
   }
 
   /** The raw samples of a measured benchmark (gzip'd JSON), for re-analysis. */
+  /**
+   * A run's raw samples (gzip'd JSON, every level's requests) for a caller who may read its model: NOT_FOUND for
+   * an unknown id, a model out of the caller's projects, or a row without samples (recorded by hand).
+   */
+  async samplesFor(benchmarkId: string, canRead: (modelId: string) => Promise<void>): Promise<Buffer> {
+    const id = uuid('id', benchmarkId);
+    const row = await this.db.getRepository(BenchmarkEntity).createQueryBuilder('b').addSelect('b.samples').where('b.id = :id', { id }).getOne();
+    if (!row) throw new NotFoundError('Benchmark', id);
+    // Someone who may not read the model learns nothing, not even that the run exists.
+    await canRead(row.modelId).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new NotFoundError('Benchmark', id) : error;
+    });
+    if (!row.samples) throw new NotFoundError('Benchmark samples', id);
+    return row.samples;
+  }
+
   async samples(benchmarkId: string): Promise<Buffer | null> {
     const row = await this.db.getRepository(BenchmarkEntity).createQueryBuilder('b').addSelect('b.samples').where('b.id = :id', { id: benchmarkId }).getOne();
     return row?.samples ?? null;

@@ -64,6 +64,21 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     expect(bench.throughputTokensPerSecond).toBeCloseTo(bench.levels[1].outputTokensPerSecond, 6);
     const samples = decodeSamples((await t.services.benchmarkRuns.samples(bench.id))!);
     expect(samples.map((l) => l.samples.length)).toEqual([30, 30]);
+    // The raw samples download for re-analysis: where GraphQL says, the stored gzip, for readers of the model only.
+    const path = (await t.gql(`query($v: ID!) { benchmarks(versionId: $v, first: 1) { samplesPath } }`, { v: versionId })).data!.benchmarks[0].samplesPath;
+    expect(path).toBe(`/benchmarks/${bench.id}/samples`);
+    const get = (p: string, token?: string) => fetch(`http://127.0.0.1:${t.app.port}${p}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const download = await get(path, await t.token(Role.VIEWER));
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/gzip');
+    expect(decodeSamples(Buffer.from(await download.arrayBuffer())).map((l) => [l.concurrency, l.samples.length])).toEqual([[1, 30], [3, 30]]);
+    const stranger = await issueToken(t.config.auth, 'stranger', [], 3600, new Map([['other-project', [Role.EDITOR]]]));
+    const hidden = await get(path, stranger);
+    expect(hidden.status).toBe(404);
+    expect(await hidden.text()).not.toContain(versionId);
+    expect((await get(path)).status).toBe(401);
+    expect((await get('/benchmarks/00000000-0000-4000-8000-000000000000/samples', await t.token(Role.VIEWER))).status).toBe(404);
+    expect((await get('/benchmarks/not-an-id/samples', await t.token(Role.VIEWER))).status).toBe(400);
     // The API key: sealed in the operation's input, nowhere in plain text, not in any GraphQL answer.
     const leaks = await t.dataSource.query(
       `SELECT (SELECT count(*) FROM operations WHERE input::text LIKE $1)::int AS ops, (SELECT count(*) FROM benchmarks WHERE configuration::text LIKE $1 OR scenario::text LIKE $1)::int AS rows`,

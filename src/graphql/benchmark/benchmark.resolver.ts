@@ -112,6 +112,14 @@ export class BenchmarkResolver {
     return ctx.services.measurements.recordEvaluation(versionId, scored, requireRole(ctx, Role.EDITOR).subject);
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Where the raw per-request samples of a measured run are downloaded (GET with the same bearer token; gzip\'d JSON); null for rows recorded by hand.',
+  })
+  samplesPath(@Root() row: Benchmark): string | null {
+    return row.operationId ? `/benchmarks/${row.id}/samples` : null;
+  }
+
   @FieldResolver(() => Model)
   model(@Root() row: BenchmarkRecord, @Ctx() ctx: GraphQLContext) {
     return modelOf(row, ctx);
