@@ -11,7 +11,7 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'jest.config.js', 'eslint.config.mjs', 'test/support/ts-register.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.venv*/**', '.tools/**', 'coverage/**', 'jest.config.js', 'eslint.config.mjs', 'test/support/ts-register.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
