@@ -63,6 +63,15 @@ export class MeasurementService {
     });
   }
 
+  /** What runs stored (a benchmark per BENCHMARK operation, an evaluation per task of an EVALUATION one). */
+  benchmarksForOperations(operationIds: readonly string[]): Promise<(BenchmarkRecord & { operationId: string | null })[]> {
+    return this.db.getRepository(BenchmarkEntity).find({ where: { operationId: In([...operationIds]) }, order: { recordedAt: 'DESC', id: 'DESC' } });
+  }
+
+  evaluationsForOperations(operationIds: readonly string[]): Promise<(EvaluationRecord & { operationId: string | null })[]> {
+    return this.db.getRepository(EvaluationEntity).find({ where: { operationId: In([...operationIds]) }, order: { benchmark: 'ASC', recordedAt: 'DESC' } });
+  }
+
   evaluationsForModels(modelIds: readonly string[]): Promise<EvaluationRecord[]> {
     return this.db.getRepository(EvaluationEntity).find({
       where: { modelId: In([...modelIds]) },

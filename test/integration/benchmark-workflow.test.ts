@@ -67,6 +67,9 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     // The raw samples download for re-analysis: where GraphQL says, the stored gzip, for readers of the model only.
     const path = (await t.gql(`query($v: ID!) { benchmarks(versionId: $v, first: 1) { samplesPath } }`, { v: versionId })).data!.benchmarks[0].samplesPath;
     expect(path).toBe(`/benchmarks/${bench.id}/samples`);
+    // The operation leads to what it stored.
+    const byOp = await t.gql(`query($id: ID!) { operation(id: $id) { benchmark { id provenance } evaluations { id } } }`, { id: op.id });
+    expect(byOp.data!.operation).toEqual({ benchmark: { id: bench.id, provenance: 'MEASURED' }, evaluations: [] });
     const get = (p: string, token?: string) => fetch(`http://127.0.0.1:${t.app.port}${p}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const download = await get(path, await t.token(Role.VIEWER));
     expect(download.status).toBe(200);

@@ -99,6 +99,9 @@ describe('runEvaluation through GraphQL and Temporal', () => {
     expect(mc.datasetVersion).toMatch(/^[0-9a-f]{16}$/);
     expect(mc.details.subjects).toEqual({ math: { accuracy: 1, n: 2 }, geography: { accuracy: 0.5, n: 2 } });
     expect(evals.find((e: { benchmark: string }) => e.benchmark === 'exact-fixture')).toMatchObject({ score: 0.5, n: 2, metric: 'exact_match' });
+    // The operation leads to what it stored: one evaluation per task.
+    const byOp = await t.gql(`query($id: ID!) { operation(id: $id) { benchmark { id } evaluations { benchmark score } } }`, { id: res.data!.runEvaluation.id });
+    expect(byOp.data!.operation).toEqual({ benchmark: null, evaluations: [{ benchmark: 'exact-fixture', score: 0.5 }, { benchmark: 'mc-fixture', score: 0.75 }] });
   });
 
   it('scores a task over a hub dataset, naming the commit it was read at', async () => {

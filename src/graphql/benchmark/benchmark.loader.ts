@@ -11,5 +11,11 @@ export function measurementLoaders(services: Services) {
     evaluationsByModel: new DataLoader<string, EvaluationRecord[]>(async (ids) =>
       manyPer(ids, await services.measurements.evaluationsForModels(ids), (e) => e.modelId),
     ),
+    benchmarksByOperation: new DataLoader<string, BenchmarkRecord[]>(async (ids) =>
+      manyPer(ids, await services.measurements.benchmarksForOperations(ids), (b) => b.operationId ?? ''),
+    ),
+    evaluationsByOperation: new DataLoader<string, EvaluationRecord[]>(async (ids) =>
+      manyPer(ids, await services.measurements.evaluationsForOperations(ids), (e) => e.operationId ?? ''),
+    ),
   };
 }

@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { ModelRecord, VersionRecord } from '../../domain/catalog/catalog-records';
+import type { BenchmarkRecord, EvaluationRecord, ModelRecord, VersionRecord } from '../../domain/catalog/catalog-records';
 import { Role } from '../../domain/auth/roles';
 import type { LocalCacheRecord } from '../../domain/onboarding/manifest';
-import type { OperationRecord } from '../../domain/onboarding/operation';
+import { OperationKind, type OperationRecord } from '../../domain/onboarding/operation';
+import { Benchmark, Evaluation } from '../benchmark/benchmark.type';
 import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
 import { Model } from '../model/model.type';
@@ -103,6 +104,17 @@ export class OperationResolver {
   @FieldResolver(() => Version, { nullable: true })
   version(@Root() operation: OperationRecord, @Ctx() ctx: GraphQLContext): Promise<VersionRecord | null> | null {
     return operation.versionId ? ctx.loaders.versionById.load(operation.versionId) : null;
+  }
+
+  @FieldResolver(() => Benchmark, { nullable: true, description: 'A BENCHMARK operation that succeeded: the benchmark it stored.' })
+  async benchmark(@Root() operation: OperationRecord, @Ctx() ctx: GraphQLContext): Promise<BenchmarkRecord | null> {
+    if (operation.kind !== OperationKind.BENCHMARK) return null;
+    return (await ctx.loaders.benchmarksByOperation.load(operation.id))[0] ?? null;
+  }
+
+  @FieldResolver(() => [Evaluation], { description: 'An EVALUATION operation that succeeded: the evaluation it stored per task.' })
+  evaluations(@Root() operation: OperationRecord, @Ctx() ctx: GraphQLContext): Promise<EvaluationRecord[]> | EvaluationRecord[] {
+    return operation.kind === OperationKind.EVALUATION ? ctx.loaders.evaluationsByOperation.load(operation.id) : [];
   }
 }
 
