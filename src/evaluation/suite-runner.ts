@@ -4,7 +4,7 @@ import { binomialStderr } from '../domain/evaluation/answer-matching';
 import { type EvalSuite, type EvalTask, EvalTaskKind } from '../domain/evaluation/eval-suite';
 import type { LoadTarget } from '../benchmarking/load-types';
 import { complete } from './completion-client';
-import { type DatasetSources, openDataset } from './dataset-reader';
+import { type Dataset, type DatasetSources, openDataset } from './dataset-reader';
 import { type JudgeEndpoint, runJudgeTask } from './judge-task';
 import { HARNESS_RUNNER, runHarnessTask } from './lm-eval-runner';
 import { ROW_FORMATS, scoredItem } from './task-scoring';
@@ -35,6 +35,8 @@ export interface SuiteResources {
   lmEval: EvalConfig['lmEval'];
 }
 
+const NO_JUDGE = 'JUDGE tasks need a judge endpoint configured on the worker (EVAL_JUDGE_URL, EVAL_JUDGE_MODEL)';
+
 /** Runs every task of the suite in order; items of a task go CONCURRENCY at a time. */
 export async function runSuite(
   target: LoadTarget,
@@ -43,20 +45,57 @@ export async function runSuite(
   signal: AbortSignal,
   onItem: (task: number, done: number, total: number) => void,
 ): Promise<TaskScore[]> {
+  const judged = suite.tasks.find((t) => t.kind === EvalTaskKind.JUDGE);
+  if (judged && !resources.judge) throw new ValidationError(`task ${judged.name}`, NO_JUDGE);
+  const datasets = await openDatasets(suite, resources.datasets);
   const scores: TaskScore[] = [];
   for (const [index, task] of suite.tasks.entries()) {
     signal.throwIfAborted();
     const progress = (done: number, total: number) => onItem(index, done, total);
+    const dataset = datasets.get(index);
     if (task.kind === EvalTaskKind.LM_EVAL) scores.push(await runHarness(target, task, resources, signal, progress));
-    else if (task.kind === EvalTaskKind.JUDGE) scores.push(await runJudge(target, task, resources, signal, progress));
-    else scores.push(await runTask(target, task, resources.datasets, signal, progress));
+    else if (task.kind === EvalTaskKind.JUDGE) scores.push(await runJudge(target, task, resources, dataset as Dataset, signal, progress));
+    else scores.push(await runTask(target, task, dataset as Dataset, signal, progress));
   }
   return scores;
 }
 
-async function runJudge(target: LoadTarget, task: EvalTask, resources: SuiteResources, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
-  if (!resources.judge) throw new ValidationError(`task ${task.name}`, 'JUDGE tasks need a judge endpoint configured on the worker (EVAL_JUDGE_URL, EVAL_JUDGE_MODEL)');
-  const dataset = await openDataset(resources.datasets, task.dataset as string, task.limit);
+/**
+ * Every task's dataset, opened (and a built-in task's rows checked) before the first request: a suite with
+ * several bad datasets is refused once, naming all of them, rather than one per run after the endpoint's work.
+ */
+async function openDatasets(suite: EvalSuite, sources: DatasetSources): Promise<Map<number, Dataset>> {
+  const opened = new Map<number, Dataset>();
+  const problems: string[] = [];
+  for (const [index, task] of suite.tasks.entries()) {
+    if (task.kind === EvalTaskKind.LM_EVAL) continue;
+    try {
+      const dataset = await openDataset(sources, task.dataset as string, task.limit);
+      if (task.kind !== EvalTaskKind.JUDGE) scoredItems(task, dataset);
+      opened.set(index, dataset);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error; // a fault, not a verdict: the activity retries
+      problems.push(`task ${task.name}: ${error.message}`);
+    }
+  }
+  if (problems.length === 1) throw new ValidationError('dataset', problems[0]);
+  if (problems.length) throw new ValidationError('dataset', `${problems.length} tasks cannot run: ${problems.join('; ')}`);
+  return opened;
+}
+
+function scoredItems(task: EvalTask, dataset: Dataset) {
+  return dataset.rows.map((row, i) => {
+    try {
+      return scoredItem(task.kind, row);
+    } catch (error) {
+      const format = ROW_FORMATS[task.kind];
+      throw new ValidationError('dataset', `${task.dataset} row ${i + 1}: ${(error as Error).message}${format ? ` (${task.kind} rows are ${format})` : ''}`);
+    }
+  });
+}
+
+async function runJudge(target: LoadTarget, task: EvalTask, resources: SuiteResources, dataset: Dataset, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
+  if (!resources.judge) throw new ValidationError(`task ${task.name}`, NO_JUDGE);
   return runJudgeTask(target, resources.judge, task, dataset, signal, onItem);
 }
 
@@ -80,16 +119,8 @@ async function runHarness(target: LoadTarget, task: EvalTask, resources: SuiteRe
   };
 }
 
-async function runTask(target: LoadTarget, task: EvalTask, datasets: DatasetSources, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
-  const dataset = await openDataset(datasets, task.dataset as string, task.limit);
-  const items = dataset.rows.map((row, i) => {
-    try {
-      return scoredItem(task.kind, row);
-    } catch (error) {
-      const format = ROW_FORMATS[task.kind];
-      throw new ValidationError('dataset', `${task.dataset} row ${i + 1}: ${(error as Error).message}${format ? ` (${task.kind} rows are ${format})` : ''}`);
-    }
-  });
+async function runTask(target: LoadTarget, task: EvalTask, dataset: Dataset, signal: AbortSignal, onItem: (done: number, total: number) => void): Promise<TaskScore> {
+  const items = scoredItems(task, dataset);
   const results: { subject: string | null; score: number; failed: boolean }[] = [];
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {

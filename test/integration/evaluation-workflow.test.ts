@@ -176,6 +176,19 @@ describe('runEvaluation through GraphQL and Temporal', () => {
     expect(Date.now() - started).toBeLessThan(4000); // a verdict, not retried
   });
 
+  it('names every task that cannot run at once, before any request reaches the endpoint', async () => {
+    const before = server.requests;
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 's', tasks: [
+      { name: 'fine', kind: 'EXACT_MATCH', dataset: 'fixtures/exact.jsonl' },
+      { name: 'missing', kind: 'EXACT_MATCH', dataset: 'fixtures/none.jsonl' },
+      { name: 'wrong-kind', kind: 'EXACT_MATCH', dataset: 'fixtures/mc.jsonl' },
+    ] } } });
+    const done = await waitForOperation(t, res.data!.runEvaluation.id);
+    expect(done).toMatchObject({ status: 'FAILED', errorCode: 'BAD_USER_INPUT' });
+    expect(done.errorMessage).toMatch(/2 tasks cannot run: task missing: .*none\.jsonl.*; task wrong-kind: .*mc\.jsonl row 1/);
+    expect(server.requests).toBe(before);
+  });
+
   it('fails the run naming the row format its task kind expects when a row does not fit', async () => {
     const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: target(), suite: { name: 's', tasks: [{ name: 'wrong-kind', kind: 'EXACT_MATCH', dataset: 'fixtures/mc.jsonl' }] } } });
     const done = await waitForOperation(t, res.data!.runEvaluation.id);
