@@ -28,9 +28,23 @@ function cron(raw: string | null, mode: 'development' | 'test' | 'production'): 
   throw new ConfigError(`REPORTED_SCORES_REFRESH_CRON must be a cron expression ("0 */6 * * *", "@every 6h") or "off", got "${raw.slice(0, 80)}"`);
 }
 
+/**
+ * LEADERBOARD_UPDATE_INTERVAL (seconds, the seeds' setting) is read when REPORTED_SCORES_REFRESH_CRON is not set,
+ * as `@every <n>s`; 0 turns the schedule off.
+ */
+function legacyInterval(env: Env): string | null {
+  const raw = optional(env, 'LEADERBOARD_UPDATE_INTERVAL');
+  if (raw === null) return null;
+  if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(`LEADERBOARD_UPDATE_INTERVAL must be whole seconds (21600 = 6 hours), got "${raw.slice(0, 80)}"`);
+  const seconds = Number(raw);
+  if (seconds === 0) return 'off';
+  if (seconds < 60) throw new ConfigError('LEADERBOARD_UPDATE_INTERVAL must be at least 60 seconds (or 0 for off)');
+  return `@every ${seconds}s`;
+}
+
 export function loadReportedScoresConfig(env: Env, mode: 'development' | 'test' | 'production'): ReportedScoresConfig {
   return {
-    refreshCron: cron(optional(env, 'REPORTED_SCORES_REFRESH_CRON'), mode),
+    refreshCron: cron(optional(env, 'REPORTED_SCORES_REFRESH_CRON') ?? legacyInterval(env), mode),
     refreshBatch: intVar(env, 'REPORTED_SCORES_REFRESH_BATCH', 100, 1, 1000),
     refreshConcurrency: intVar(env, 'REPORTED_SCORES_REFRESH_CONCURRENCY', 4, 1, 64),
     cardTimeoutMs: intVar(env, 'REPORTED_SCORES_CARD_TIMEOUT_MS', 30_000, 1000, 600_000),

@@ -25,3 +25,10 @@ test('batch, concurrency and card time-out are bounded integers', () => {
   expect(() => at({ REPORTED_SCORES_REFRESH_CONCURRENCY: '1000' })).toThrow(/REPORTED_SCORES_REFRESH_CONCURRENCY/);
   expect(() => at({ REPORTED_SCORES_CARD_TIMEOUT_MS: '10' })).toThrow(/REPORTED_SCORES_CARD_TIMEOUT_MS/);
 });
+
+test("the seeds' LEADERBOARD_UPDATE_INTERVAL (seconds) is honoured when no cron is set; the cron wins when both are", () => {
+  expect(at({ LEADERBOARD_UPDATE_INTERVAL: '21600' }).refreshCron).toBe('@every 21600s');
+  expect(at({ LEADERBOARD_UPDATE_INTERVAL: '0' }).refreshCron).toBeNull();
+  expect(at({ LEADERBOARD_UPDATE_INTERVAL: '3600', REPORTED_SCORES_REFRESH_CRON: '@daily' }).refreshCron).toBe('@daily');
+  for (const bad of ['6h', '-1', '30', '1e5']) expect(() => at({ LEADERBOARD_UPDATE_INTERVAL: bad })).toThrow(/LEADERBOARD_UPDATE_INTERVAL/);
+});
