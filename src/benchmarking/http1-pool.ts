@@ -185,3 +185,13 @@ export function requestWhole(pool: Http1Pool, request: Buffer, maxBytes: number)
     });
   });
 }
+
+/**
+ * A POST of a JSON body to an OpenAI-compatible endpoint as one buffer (one write): the request line, Host, the
+ * caller's header lines (each ending in CRLF), the bearer token when there is one, and Content-Length.
+ */
+export function jsonPost(origin: URL, path: string, headerLines: string, apiKey: string | null | undefined, body: Buffer): Buffer {
+  const auth = apiKey ? `authorization: Bearer ${apiKey}\r\n` : '';
+  const head = `POST ${path} HTTP/1.1\r\nHost: ${origin.host}\r\ncontent-type: application/json\r\n${headerLines}${auth}content-length: ${body.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { AddressPolicy } from '../net/address-policy';
-import { Http1Pool } from './http1-pool';
+import { Http1Pool, jsonPost } from './http1-pool';
 import { SseDataReader, SseLineTooLongError } from './sse-lines';
 import type { LoadTarget, PromptSpec, RequestApi, RequestSample } from './load-types';
 
@@ -70,15 +69,15 @@ export function readEvent(data: string): EventReading {
  */
 export class OpenAiStreamClient {
   private readonly pool: Http1Pool;
-  private readonly headPrefix: string;
+  private readonly url: URL;
   private readonly paths: Record<RequestApi, string>;
   private readonly watched = new WeakSet<AbortSignal>();
 
-  constructor(private readonly target: LoadTarget, policy: AddressPolicy | null = target.policy ?? null) {
+  constructor(private readonly target: LoadTarget) {
     const url = new URL(target.baseUrl.replace(/\/+$/, '') + '/');
-    this.pool = new Http1Pool(url, target.pinnedAddress ? { pinned: target.pinnedAddress } : policy);
+    this.url = url;
+    this.pool = new Http1Pool(url, target.pinnedAddress ? { pinned: target.pinnedAddress } : target.policy ?? null);
     this.paths = { chat: `${url.pathname}v1/chat/completions`, completion: `${url.pathname}v1/completions` };
-    this.headPrefix = `Host: ${url.host}\r\ncontent-type: application/json\r\naccept: text/event-stream\r\n${target.apiKey ? `authorization: Bearer ${target.apiKey}\r\n` : ''}`;
   }
 
   close(): void {
@@ -98,7 +97,7 @@ export class OpenAiStreamClient {
       temperature: 0,
       ...(api === 'chat' ? { messages: [{ role: 'user', content: prompt.prompt }] } : { prompt: prompt.prompt }),
     }));
-    const head = `POST ${this.paths[api]} HTTP/1.1\r\n${this.headPrefix}x-request-id: ${requestId}\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const request = jsonPost(this.url, this.paths[api], `accept: text/event-stream\r\nx-request-id: ${requestId}\r\n`, this.target.apiKey, body);
     const start = performance.now();
     const sample: RequestSample = {
       startMs: start - levelStart, startedAt: performance.timeOrigin + start, sentMs: null, ttftMs: null, itlMs: [], e2eMs: 0, inputTokens: null, outputTokens: 0,
@@ -115,7 +114,7 @@ export class OpenAiStreamClient {
       const maxChunks = maxContentChunks(prompt.maxTokens);
       const maxBytes = maxStreamBytes(prompt.maxTokens);
       let received = 0;
-      this.pool.send(Buffer.concat([Buffer.from(head, 'latin1'), body]), {
+      this.pool.send(request, {
         onSent: () => { sample.sentMs = performance.now() - start; },
         onHead: (status) => { sample.status = status; },
         onData: (data) => {

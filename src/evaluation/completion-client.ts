@@ -1,4 +1,4 @@
-import { Http1Pool, requestWhole } from '../benchmarking/http1-pool';
+import { Http1Pool, jsonPost, requestWhole } from '../benchmarking/http1-pool';
 import type { LoadTarget } from '../benchmarking/load-types';
 import type { ChatMessage } from '../domain/evaluation/mt-bench-judging';
 
@@ -16,9 +16,8 @@ export async function chat(target: LoadTarget, messages: readonly ChatMessage[],
   signal.throwIfAborted();
   const url = new URL(`${target.baseUrl.replace(/\/+$/, '')}/v1/chat/completions`);
   const body = Buffer.from(JSON.stringify({ model: target.model, messages, max_tokens: maxTokens, temperature: 0, stream: false }));
-  const head = `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\ncontent-type: application/json\r\naccept: application/json\r\n`
-    + `${target.apiKey ? `authorization: Bearer ${target.apiKey}\r\n` : ''}content-length: ${body.length}\r\n\r\n`;
-  const response = await requestWhole(poolFor(target, signal), Buffer.concat([Buffer.from(head, 'latin1'), body]), MAX_BODY_BYTES).catch((error: Error) => {
+  const request = jsonPost(url, url.pathname, 'accept: application/json\r\n', target.apiKey, body);
+  const response = await requestWhole(poolFor(target, signal), request, MAX_BODY_BYTES).catch((error: Error) => {
     throw signal.aborted ? (signal.reason as Error) : error;
   });
   const text = response.body.toString('utf8');
