@@ -47,32 +47,34 @@ export async function runSuite(
 ): Promise<TaskScore[]> {
   const judged = suite.tasks.find((t) => t.kind === EvalTaskKind.JUDGE);
   if (judged && !resources.judge) throw new ValidationError(`task ${judged.name}`, NO_JUDGE);
-  const datasets = await openDatasets(suite, resources.datasets);
+  await checkDatasets(suite, resources.datasets);
   const scores: TaskScore[] = [];
   for (const [index, task] of suite.tasks.entries()) {
     signal.throwIfAborted();
     const progress = (done: number, total: number) => onItem(index, done, total);
-    const dataset = datasets.get(index);
-    if (task.kind === EvalTaskKind.LM_EVAL) scores.push(await runHarness(target, task, resources, signal, progress));
-    else if (task.kind === EvalTaskKind.JUDGE) scores.push(await runJudge(target, task, resources, dataset as Dataset, signal, progress));
-    else scores.push(await runTask(target, task, dataset as Dataset, signal, progress));
+    if (task.kind === EvalTaskKind.LM_EVAL) {
+      scores.push(await runHarness(target, task, resources, signal, progress));
+      continue;
+    }
+    // Opened again rather than kept from the check: 32 tasks × 64 MiB of parsed rows must not sit in memory at once.
+    const dataset = await openDataset(resources.datasets, task.dataset as string, task.limit);
+    scores.push(task.kind === EvalTaskKind.JUDGE ? await runJudge(target, task, resources, dataset, signal, progress) : await runTask(target, task, dataset, signal, progress));
   }
   return scores;
 }
 
 /**
- * Every task's dataset, opened (and a built-in task's rows checked) before the first request: a suite with
- * several bad datasets is refused once, naming all of them, rather than one per run after the endpoint's work.
+ * Every task's dataset opened (and a built-in task's rows checked) before the first request, one at a time: a
+ * suite with several bad datasets is refused once, naming all of them, rather than one per run after the
+ * endpoint's work. Hub files are cached on disk by then, so the second read is local.
  */
-async function openDatasets(suite: EvalSuite, sources: DatasetSources): Promise<Map<number, Dataset>> {
-  const opened = new Map<number, Dataset>();
+async function checkDatasets(suite: EvalSuite, sources: DatasetSources): Promise<void> {
   const problems: string[] = [];
-  for (const [index, task] of suite.tasks.entries()) {
+  for (const task of suite.tasks) {
     if (task.kind === EvalTaskKind.LM_EVAL) continue;
     try {
       const dataset = await openDataset(sources, task.dataset as string, task.limit);
       if (task.kind !== EvalTaskKind.JUDGE) scoredItems(task, dataset);
-      opened.set(index, dataset);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error; // a fault, not a verdict: the activity retries
       problems.push(`task ${task.name}: ${error.message}`);
@@ -80,7 +82,6 @@ async function openDatasets(suite: EvalSuite, sources: DatasetSources): Promise<
   }
   if (problems.length === 1) throw new ValidationError('dataset', problems[0]);
   if (problems.length) throw new ValidationError('dataset', `${problems.length} tasks cannot run: ${problems.join('; ')}`);
-  return opened;
 }
 
 function scoredItems(task: EvalTask, dataset: Dataset) {
