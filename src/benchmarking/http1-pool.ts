@@ -105,7 +105,9 @@ export class Http1Pool {
       if (outcome === 'more') return;
       this.finish(connection, outcome === 'error' ? parser.error : null, outcome === 'done-keep');
     });
-    socket.on('error', () => undefined); // 'close' follows and reports it
+    // 'close' follows and reports it, naming the cause (a refused connection, a reset, a TLS failure).
+    let cause = '';
+    socket.on('error', (error: NodeJS.ErrnoException) => { cause = ` (${error.code ?? error.message})`; });
     socket.on('timeout', () => {
       if (connection.parser) this.finish(connection, `no data from the endpoint for ${BUSY_TIMEOUT_MS / 1000} s`, false);
       else socket.destroy();
@@ -114,7 +116,7 @@ export class Http1Pool {
       const parser = connection.parser;
       if (!parser) { this.drop(connection); return; }
       if (parser.endOfStream()) { this.finish(connection, null, false); return; }
-      this.finish(connection, parser.received ? 'connection closed mid-response' : 'connection closed before a response', false, true);
+      this.finish(connection, `${parser.received ? 'connection closed mid-response' : 'connection closed before a response'}${cause}`, false, true);
     });
     return connection;
   }

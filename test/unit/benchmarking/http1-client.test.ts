@@ -144,6 +144,16 @@ describe('HTTP/1.1 connection pool', () => {
     expect((await late.finished).done).toBe('closed');
   });
 
+  it('names why a connection failed (a refused port)', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const freePort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const heard = recorder();
+    new Http1Pool(new URL(`http://127.0.0.1:${freePort}/`), null).send(request, heard.handler);
+    expect((await heard.finished).done).toBe('connection closed before a response (ECONNREFUSED)');
+  });
+
   it('checks the address of every new connection against the policy', async () => {
     const refused = new Http1Pool(new URL(`http://localhost:${port}/`), createAddressPolicy([]));
     const heard = recorder();
