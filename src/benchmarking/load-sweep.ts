@@ -5,7 +5,7 @@ import { openLoopInFlight, requestCapPerLevel } from '../domain/benchmarking/ben
 import { levelMetrics } from './level-stats';
 import type { LevelMetrics, LoadTarget, RequestApi, RequestSample, Slo } from './load-types';
 import { OpenAiStreamClient } from './openai-stream-client';
-import { loadThreads, runClosedLoopInThreads } from './load-threads';
+import { checkedAddress, loadThreads, runClosedLoopInThreads } from './load-threads';
 import { type PromptPlan, promptSource } from './prompt-source';
 
 export interface LoadScenario extends PromptPlan {
@@ -74,6 +74,8 @@ export async function runSweep(
   /** Load threads per closed-loop level; default: one per core (at most 4) for levels of 64 streams or more. */
   options: { threads?: number } = {},
 ): Promise<LevelResult[]> {
+  // Checked before any load, whatever the levels: a target refused now fails the run at once, not as failed requests.
+  await checkedAddress(target);
   // Every request in flight listens on the signal: an own controller, linked to the caller's, with no listener cap.
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { resolveChecked } from '../net/guarded-request';
+import { ValidationError } from '../domain/common/domain-error';
+import { DestinationRefusedError, resolveChecked } from '../net/guarded-request';
 import type { ClosedPlan, LoadScenario } from './load-sweep';
 import type { LoadTarget, RequestSample } from './load-types';
 
@@ -21,6 +22,20 @@ export type LoadThreadMessage =
   | { type: 'progress'; done: number }
   | { type: 'done'; samples: RequestSample[]; startedAt: number | null }
   | { type: 'error'; message: string };
+
+/**
+ * The target's address checked against its policy (null without one). A refusal is the request's fault, answered
+ * as BAD_USER_INPUT on target.url and never retried; a DNS fault stays an error the activity retries.
+ */
+export async function checkedAddress(target: LoadTarget): Promise<string | null> {
+  if (!target.policy) return null;
+  try {
+    return (await resolveChecked(new URL(target.baseUrl), target.policy)).address;
+  } catch (error) {
+    if (error instanceof DestinationRefusedError) throw new ValidationError('target.url', error.message);
+    throw error;
+  }
+}
 
 /**
  * Threads a closed-loop level is split over: one per core (at most 4) once it has enough streams. Each thread has
@@ -56,7 +71,7 @@ export async function runClosedLoopInThreads(
   signal: AbortSignal,
   report: (done: number) => void,
 ): Promise<RequestSample[]> {
-  const pinnedAddress = target.pinnedAddress ?? (target.policy ? (await resolveChecked(new URL(target.baseUrl), target.policy)).address : null);
+  const pinnedAddress = target.pinnedAddress ?? (await checkedAddress(target));
   const base = { baseUrl: target.baseUrl, model: target.model, apiKey: target.apiKey ?? null, pinnedAddress };
   const done = new Array<number>(threads).fill(0);
   const results = await Promise.all(shardPlans(plan, threads).map((shardPlan, i) => runThread({ target: base, scenario, plan: shardPlan }, signal, (n) => {

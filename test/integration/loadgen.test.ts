@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ValidationError } from '../../src/domain/common/domain-error';
+import { createAddressPolicy } from '../../src/net/address-policy';
 import { type LoadScenario, runSweep } from '../../src/benchmarking/load-sweep';
 import { requestCapPerLevel } from '../../src/domain/benchmarking/benchmark-request';
 import { decodeSamples, encodeSamples, encodeSamplesAsync } from '../../src/benchmarking/sample-codec';
@@ -133,6 +135,14 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
     expect(Math.min(...level.samples.map((s) => s.startMs))).toBeLessThan(5); // offsets count from the earliest thread's start
     expect(level.metrics.ttftMs.p50).toBeLessThan(FIRST + 20);
     expect(progress.at(-1)).toBe(141);
+  });
+
+  it.each([[2, undefined], [64, 2]])('refuses a target its policy refuses before any load (%i streams, threads %s)', async (streams, threads) => {
+    const before = server.requests;
+    const refused = runSweep({ baseUrl: server.url, model: 'm', policy: createAddressPolicy([]) }, scenario({ concurrencies: [streams], warmupRequests: 0, requestsPerLevel: 4 }), new AbortController().signal, undefined, { threads });
+    await expect(refused).rejects.toThrow(ValidationError);
+    await expect(refused).rejects.toThrow(/public addresses/);
+    expect(server.requests).toBe(before);
   });
 
   it('stores raw samples compressed and reads them back', async () => {
