@@ -74,10 +74,23 @@ export async function runClosedLoopInThreads(
   const pinnedAddress = target.pinnedAddress ?? (await checkedAddress(target));
   const base = { baseUrl: target.baseUrl, model: target.model, apiKey: target.apiKey ?? null, pinnedAddress };
   const done = new Array<number>(threads).fill(0);
-  const results = await Promise.all(shardPlans(plan, threads).map((shardPlan, i) => runThread({ target: base, scenario, plan: shardPlan }, signal, (n) => {
-    done[i] = n;
-    report(done.reduce((a, b) => a + b, 0));
-  })));
+  // One thread failing stops the others' load too: the level is lost, and the endpoint must not keep receiving it.
+  const level = new AbortController();
+  const forward = () => level.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  let results: { samples: RequestSample[]; startedAt: number | null }[];
+  try {
+    results = await Promise.all(shardPlans(plan, threads).map((shardPlan, i) => runThread({ target: base, scenario, plan: shardPlan }, level.signal, (n) => {
+      done[i] = n;
+      report(done.reduce((a, b) => a + b, 0));
+    }).catch((error: unknown) => {
+      level.abort(error);
+      throw error;
+    })));
+  } finally {
+    signal.removeEventListener('abort', forward);
+  }
   const starts = results.map((r) => r.startedAt).filter((t): t is number => t !== null);
   const origin = starts.length ? Math.min(...starts) : 0;
   return results.flatMap((r) => r.samples.map((s) => ({ ...s, startMs: s.startedAt - origin })));
