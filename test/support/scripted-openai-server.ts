@@ -119,6 +119,10 @@ function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: htt
   res.on('close', () => { state.open -= 1; if (timer) clearTimeout(timer); });
   // Pre-serialised frames: at hundreds of streams the server's own work must stay small beside the client's.
   const chunk = (text: string) => (chat ? `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}}}]}\n\n` : `data: {"choices":[{"index":0,"text":${JSON.stringify(text)}}]}\n\n`);
+  // Each token is due at an absolute time (first + n × gap after the request arrived), not one gap after the previous
+  // write: a timer that fires late on a loaded machine then delays that token only, instead of every later one.
+  const due = (n: number) => receivedAt + script.firstTokenDelayMs + n * script.interTokenDelayMs;
+  const schedule = () => { timer = setTimeout(next, Math.max(0, due(sent) - (performance.timeOrigin + performance.now()))); };
   const next = () => {
     if (script.dropAfterTokens !== undefined && sent >= script.dropAfterTokens) { res.destroy(); return; }
     if (sent >= count) {
@@ -131,7 +135,7 @@ function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: htt
     if (sent === 0) timing.firstTokenAt = performance.timeOrigin + performance.now();
     res.write(chunk(words ? words[sent] : TOKEN_TEXT[sent % TOKEN_TEXT.length]));
     sent += 1;
-    timer = setTimeout(next, script.interTokenDelayMs);
+    schedule();
   };
-  timer = setTimeout(next, script.firstTokenDelayMs);
+  schedule();
 }
