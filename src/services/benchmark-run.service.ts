@@ -25,6 +25,12 @@ export interface BenchmarkPlan {
   scenario: Scenario;
 }
 
+/** A stored samples value: its size, and slices of it read on demand. */
+export interface StoredSamples {
+  size: number;
+  read(start: number, length: number): Promise<Buffer>;
+}
+
 export interface BenchmarkOutcome {
   levels: LevelMetrics[];
   requestRates: (number | null)[];
@@ -87,21 +93,30 @@ export class BenchmarkRunService {
     });
   }
 
-  /** The raw samples of a measured benchmark (gzip'd JSON), for re-analysis. */
   /**
    * A run's raw samples (gzip'd JSON, every level's requests) for a caller who may read its model: NOT_FOUND for
-   * an unknown id, a model out of the caller's projects, or a row without samples (recorded by hand).
+   * an unknown id, a model out of the caller's projects, or a row without samples (recorded by hand). Only the size
+   * is read here; the bytes are read in slices (`StoredSamples.read`), so a download never holds the whole value.
    */
-  async samplesFor(benchmarkId: string, canRead: (modelId: string) => Promise<void>): Promise<Buffer> {
+  async samplesFor(benchmarkId: string, canRead: (modelId: string) => Promise<void>): Promise<StoredSamples> {
     const id = uuid('id', benchmarkId);
-    const row = await this.db.getRepository(BenchmarkEntity).createQueryBuilder('b').addSelect('b.samples').where('b.id = :id', { id }).getOne();
+    const [row] = (await this.db.query(`SELECT model_id AS "modelId", octet_length(samples) AS size FROM benchmarks WHERE id = $1`, [id])) as { modelId: string; size: number | null }[];
     if (!row) throw new NotFoundError('Benchmark', id);
     // Someone who may not read the model learns nothing, not even that the run exists.
     await canRead(row.modelId).catch((error: unknown) => {
       throw error instanceof NotFoundError ? new NotFoundError('Benchmark', id) : error;
     });
-    if (!row.samples) throw new NotFoundError('Benchmark samples', id);
-    return row.samples;
+    if (row.size === null) throw new NotFoundError('Benchmark samples', id);
+    return {
+      size: Number(row.size),
+      read: async (start, length) => {
+        // substring() on a value stored uncompressed (migration 60) fetches only the TOAST chunks it needs.
+        const [part] = (await this.db.query(`SELECT substring(samples FROM $2 FOR $3) AS bytes FROM benchmarks WHERE id = $1`, [id, start + 1, length])) as { bytes: Buffer | null }[];
+        // The model (and its runs) was deleted during the download: the body is cut, never padded.
+        if (!part?.bytes || part.bytes.length !== Math.min(length, Number(row.size) - start)) throw new NotFoundError('Benchmark samples', id);
+        return part.bytes;
+      },
+    };
   }
 
   async samples(benchmarkId: string): Promise<Buffer | null> {

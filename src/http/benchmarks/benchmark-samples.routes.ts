@@ -1,14 +1,21 @@
-import express, { type Router } from 'express';
+import express, { type Response, type Router } from 'express';
+import { once } from 'node:events';
 import { UnauthenticatedError } from '../../domain/common/domain-error';
+import { parseByteRange } from '../../domain/files/byte-range';
+import type { StoredSamples } from '../../services/benchmark-run.service';
 import type { FilesHttpDeps } from '../files/files-http-deps';
 import { answerError } from '../files/http-failure';
 import { authenticateRequest } from '../files/request-auth';
+
+/** Bytes read from PostgreSQL per query: what one download holds in memory at a time. */
+const SLICE = 1024 * 1024;
 
 /**
  * /benchmarks/<id>/samples: a measured run's raw per-request samples for re-analysis, exactly as stored — gzip'd
  * JSON, `[{ concurrency, requestRate, samples: [{ startMs, sentMs, ttftMs, itlMs[], e2eMs, inputTokens,
  * outputTokens, tokensCounted, status, error, requestId, startedAt }] }]` — for anyone who may read the model.
- * A file download rather than a GraphQL field: up to tens of MB, and tools want the bytes.
+ * A file download rather than a GraphQL field: up to tens of MB, and tools want the bytes. It is streamed from
+ * PostgreSQL in 1 MiB slices; a run's samples never change, so the ETag is the run's id and Range resumes work.
  */
 export function benchmarkSampleRoutes({ services, verifier, log }: FilesHttpDeps): Router {
   const router = express.Router();
@@ -17,16 +24,46 @@ export function benchmarkSampleRoutes({ services, verifier, log }: FilesHttpDeps
       const { principal, authFailure } = await authenticateRequest(verifier, req);
       if (!principal) throw new UnauthenticatedError(authFailure ?? 'Authentication required: send "Authorization: Bearer <token>"');
       const id = String(req.params.id);
-      const bytes = await services.benchmarkRuns.samplesFor(id, (modelId) => services.access.readableModelId(principal, modelId));
-      res.status(200).set({
-        'Content-Type': 'application/gzip',
-        'Content-Length': String(bytes.length),
+      const stored = await services.benchmarkRuns.samplesFor(id, (modelId) => services.access.readableModelId(principal, modelId));
+      const etag = `"samples-${id.toLowerCase()}"`;
+      res.set({
+        ETag: etag,
+        'Accept-Ranges': 'bytes',
         'Content-Disposition': `attachment; filename="benchmark-${id}-samples.json.gz"`,
-        'Cache-Control': 'private, max-age=0',
-      }).end(bytes);
+        'Cache-Control': 'private, max-age=0, must-revalidate',
+      });
+      if (req.header('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+        res.status(304).end();
+        return;
+      }
+      const ifRange = req.header('if-range');
+      const range = ifRange && ifRange !== etag ? null : parseByteRange(req.header('range'), stored.size);
+      if (range === 'unsatisfiable') {
+        res.status(416).set('Content-Range', `bytes */${stored.size}`).end();
+        return;
+      }
+      const [start, end] = range ? [range.start, range.end] : [0, stored.size - 1];
+      res.status(range ? 206 : 200).set({
+        // The bytes are a gzip file, not a JSON body with a content encoding: clients keep them as they are.
+        'Content-Type': 'application/gzip',
+        'Content-Length': String(Math.max(0, end - start + 1)),
+        ...(range ? { 'Content-Range': `bytes ${start}-${end}/${stored.size}` } : {}),
+      });
+      if (req.method === 'HEAD' || stored.size === 0) { res.end(); return; }
+      await sendSlices(res, stored, start, end);
     } catch (error) {
       answerError(res, log, error);
     }
   });
   return router;
+}
+
+/** Writes bytes start..end (inclusive) slice by slice, waiting for the client to drain each one. */
+async function sendSlices(res: Response, stored: StoredSamples, start: number, end: number): Promise<void> {
+  for (let at = start; at <= end; at += SLICE) {
+    if (res.destroyed) return; // the client hung up: no more reads
+    const bytes = await stored.read(at, Math.min(SLICE, end - at + 1));
+    if (!res.write(bytes)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  }
+  res.end();
 }

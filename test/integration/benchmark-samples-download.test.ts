@@ -1,0 +1,105 @@
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { createVersion, registerModel } from '../support/catalog-fixtures';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { Role } from '../../src/domain/auth/roles';
+
+/**
+ * The raw-samples download streamed from PostgreSQL in 1 MiB slices: bytes equal to what is stored across slice
+ * boundaries, Range and If-None-Match as for model files, and a client that hangs up mid-body costs nothing.
+ * The stored value is 2.5 MiB of random bytes (what a large run's gzip looks like to the server: incompressible).
+ */
+describe('GET /benchmarks/<id>/samples', () => {
+  let t: TestApp;
+  let token: string;
+  let benchmarkId: string;
+  const stored = randomBytes(2.5 * 1024 * 1024);
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.token(Role.VIEWER);
+    const model = await registerModel(t);
+    const version = await createVersion(t, model.id, '1.0.0');
+    [{ id: benchmarkId }] = (await t.dataSource.query(
+      `INSERT INTO benchmarks (model_id, version_id, hardware_profile, recorded_by, samples) VALUES ($1, $2, '1xcpu test fp16', 'test', $3) RETURNING id`,
+      [model.id, version.id, stored],
+    )) as { id: string }[];
+  });
+  afterAll(async () => { await t?.stop(); });
+
+  const get = (headers: Record<string, string> = {}, method = 'GET') =>
+    fetch(`http://127.0.0.1:${t.app.port}/benchmarks/${benchmarkId}/samples`, { method, headers: { authorization: `Bearer ${token}`, ...headers } });
+
+  it('stores samples out of line, uncompressed, so slices read only their own chunks', async () => {
+    const [{ storage }] = (await t.dataSource.query(`SELECT attstorage AS storage FROM pg_attribute WHERE attrelid = 'benchmarks'::regclass AND attname = 'samples'`)) as { storage: string }[];
+    expect(storage).toBe('e');
+  });
+
+  it('sends the whole value, byte for byte, across slice boundaries', async () => {
+    const res = await get();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe(String(stored.length));
+    expect(res.headers.get('accept-ranges')).toBe('bytes');
+    expect(res.headers.get('etag')).toBe(`"samples-${benchmarkId}"`);
+    expect(sha(Buffer.from(await res.arrayBuffer()))).toBe(sha(stored));
+  });
+
+  it('answers ranges (across a slice boundary, a suffix, a resume), 416 past the end, 304 for a known ETag, and HEAD', async () => {
+    const MiB = 1024 * 1024;
+    const across = await get({ range: `bytes=${MiB - 10}-${MiB + 9}` });
+    expect(across.status).toBe(206);
+    expect(across.headers.get('content-range')).toBe(`bytes ${MiB - 10}-${MiB + 9}/${stored.length}`);
+    expect(Buffer.from(await across.arrayBuffer()).equals(stored.subarray(MiB - 10, MiB + 10))).toBe(true);
+    const suffix = await get({ range: 'bytes=-7' });
+    expect(Buffer.from(await suffix.arrayBuffer()).equals(stored.subarray(stored.length - 7))).toBe(true);
+    const resume = await get({ range: `bytes=${2 * MiB + 1}-` });
+    expect(sha(Buffer.from(await resume.arrayBuffer()))).toBe(sha(stored.subarray(2 * MiB + 1)));
+    const past = await get({ range: `bytes=${stored.length}-` });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${stored.length}`);
+    expect((await get({ 'if-none-match': `"samples-${benchmarkId}"` })).status).toBe(304);
+    // If-Range with another validator: the whole value, not a slice of something else.
+    expect((await get({ range: 'bytes=0-9', 'if-range': '"other"' })).status).toBe(200);
+    const head = await get({}, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(stored.length));
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('stops reading when a client hangs up mid-body, and keeps answering others', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: t.app.port, path: `/benchmarks/${benchmarkId}/samples`, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        res.once('data', () => { req.destroy(); resolve(); });
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => { if (error.code !== 'ECONNRESET') reject(error); });
+    });
+    const after = await get({ range: 'bytes=0-3' });
+    expect(after.status).toBe(206);
+    expect(Buffer.from(await after.arrayBuffer()).equals(stored.subarray(0, 4))).toBe(true);
+  });
+
+  it('cuts the body, never pads it, when the run is deleted during the download', async () => {
+    // 16 MiB: more than loopback's socket buffers hold, so the server is still reading slices after the delete.
+    const large = randomBytes(16 * 1024 * 1024);
+    const model = await registerModel(t);
+    const version = await createVersion(t, model.id, '1.0.0');
+    const [{ id }] = (await t.dataSource.query(
+      `INSERT INTO benchmarks (model_id, version_id, hardware_profile, recorded_by, samples) VALUES ($1, $2, '1xcpu test fp16', 'test', $3) RETURNING id`,
+      [model.id, version.id, large],
+    )) as { id: string }[];
+    const received = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: t.app.port, path: `/benchmarks/${id}/samples`, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let bytes = 0;
+        res.pause();
+        // Delete the row while the client holds back: the next slice finds nothing and the body ends short.
+        void t.dataSource.query(`DELETE FROM benchmarks WHERE id = $1`, [id]).then(() => res.resume());
+        res.on('data', (c: Buffer) => { bytes += c.length; });
+        res.on('error', () => undefined); // the cut shows as a reset; the byte count is what matters
+        res.on('close', () => resolve(bytes));
+      }).on('error', reject);
+    });
+    expect(received).toBeLessThan(large.length);
+    expect((await fetch(`http://127.0.0.1:${t.app.port}/benchmarks/${id}/samples`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+  });
+});
