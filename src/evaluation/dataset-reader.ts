@@ -14,6 +14,8 @@ export interface Dataset {
    * what they were scored on.
    */
   version: string;
+  /** The spec that reads these same bytes again: a hub reference pinned to the commit it resolved to. */
+  pinned: string;
 }
 
 /** Where task datasets come from: a folder on the worker, or Hugging Face dataset repositories (hf://datasets/…). */
@@ -26,15 +28,16 @@ export interface DatasetSources {
 
 /** A task's dataset: `hf://datasets/<owner>/<name>[@<revision>]/<file>.jsonl` from the hub, else a file in the folder. */
 export async function openDataset(sources: DatasetSources, spec: string, limit: number | null): Promise<Dataset> {
-  if (!parseHubDataset(spec)) return readDataset(sources.dir, spec, limit);
+  const ref = parseHubDataset(spec);
+  if (!ref) return { ...(await readDataset(sources.dir, spec, limit)), pinned: spec };
   const { file, commit } = await fetchHubDataset(sources.hub, spec, sources.cacheDir, MAX_DATASET_BYTES);
   // The cache's snapshot entry links into its blobs/ folder: read it as a file inside the cache.
   const dataset = await readDataset(sources.cacheDir, path.relative(path.resolve(sources.cacheDir), file), limit);
-  return { ...dataset, version: `${commit.slice(0, 12)}:${dataset.version}` };
+  return { ...dataset, version: `${commit.slice(0, 12)}:${dataset.version}`, pinned: `hf://datasets/${ref.repo}@${commit}/${ref.path}` };
 }
 
 /** Reads a JSONL dataset from inside `root` (symlinks out of it refused), bounded in size and rows. */
-export async function readDataset(root: string, relative: string, limit: number | null): Promise<Dataset> {
+export async function readDataset(root: string, relative: string, limit: number | null): Promise<Omit<Dataset, 'pinned'>> {
   try {
     return await read(root, relative, limit);
   } catch (error) {
@@ -47,7 +50,7 @@ export async function readDataset(root: string, relative: string, limit: number 
   }
 }
 
-async function read(root: string, relative: string, limit: number | null): Promise<Dataset> {
+async function read(root: string, relative: string, limit: number | null): Promise<Omit<Dataset, 'pinned'>> {
   const base = await realpath(root);
   const file = await realpath(path.join(base, relative));
   if (!file.startsWith(base + path.sep)) throw new ValidationError('dataset', `${relative}: outside the datasets folder`);

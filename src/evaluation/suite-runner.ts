@@ -47,7 +47,7 @@ export async function runSuite(
 ): Promise<TaskScore[]> {
   const judged = suite.tasks.find((t) => t.kind === EvalTaskKind.JUDGE);
   if (judged && !resources.judge) throw new ValidationError(`task ${judged.name}`, NO_JUDGE);
-  await checkDatasets(suite, resources.datasets);
+  const pinned = await checkDatasets(suite, resources.datasets);
   const scores: TaskScore[] = [];
   for (const [index, task] of suite.tasks.entries()) {
     signal.throwIfAborted();
@@ -56,8 +56,9 @@ export async function runSuite(
       scores.push(await runHarness(target, task, resources, signal, progress));
       continue;
     }
-    // Opened again rather than kept from the check: 32 tasks × 64 MiB of parsed rows must not sit in memory at once.
-    const dataset = await openDataset(resources.datasets, task.dataset as string, task.limit);
+    // Opened again rather than kept from the check (32 tasks × 64 MiB of parsed rows must not sit in memory at once),
+    // at the commit the check resolved: a hub branch that moves meanwhile changes nothing in this run.
+    const dataset = await openDataset(resources.datasets, pinned[index] ?? (task.dataset as string), task.limit);
     scores.push(task.kind === EvalTaskKind.JUDGE ? await runJudge(target, task, resources, dataset, signal, progress) : await runTask(target, task, dataset, signal, progress));
   }
   return scores;
@@ -68,12 +69,15 @@ export async function runSuite(
  * suite with several bad datasets is refused once, naming all of them, rather than one per run after the
  * endpoint's work. Hub files are cached on disk by then, so the second read is local.
  */
-async function checkDatasets(suite: EvalSuite, sources: DatasetSources): Promise<void> {
+async function checkDatasets(suite: EvalSuite, sources: DatasetSources): Promise<(string | null)[]> {
   const problems: string[] = [];
+  const pinned: (string | null)[] = [];
   for (const task of suite.tasks) {
+    pinned.push(null);
     if (task.kind === EvalTaskKind.LM_EVAL) continue;
     try {
       const dataset = await openDataset(sources, task.dataset as string, task.limit);
+      pinned[pinned.length - 1] = dataset.pinned;
       if (task.kind !== EvalTaskKind.JUDGE) scoredItems(task, dataset);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error; // a fault, not a verdict: the activity retries
@@ -82,6 +86,7 @@ async function checkDatasets(suite: EvalSuite, sources: DatasetSources): Promise
   }
   if (problems.length === 1) throw new ValidationError('dataset', problems[0]);
   if (problems.length) throw new ValidationError('dataset', `${problems.length} tasks cannot run: ${problems.join('; ')}`);
+  return pinned;
 }
 
 function scoredItems(task: EvalTask, dataset: Dataset) {

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ValidationError } from '../../src/domain/common/domain-error';
 import { parseHubDataset } from '../../src/domain/evaluation/hub-dataset-ref';
+import { EvalTaskKind } from '../../src/domain/evaluation/eval-suite';
 import { type DatasetSources, openDataset } from '../../src/evaluation/dataset-reader';
+import { runSuite } from '../../src/evaluation/suite-runner';
+import { startScriptedOpenAiServer } from '../support/scripted-openai-server';
 import { type HubServer, startHubServer } from '../fixtures/hub-server';
 
 const jsonl = (rows: object[]) => Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -43,6 +46,30 @@ describe('evaluation datasets from the hub (hf://datasets/…)', () => {
     expect(next.rows).toEqual(V2);
     expect(next.version.startsWith(moved.slice(0, 12))).toBe(true);
     expect((await openDataset(sources, `hf://datasets/acme/qa@${commit}/data/test.jsonl`, null)).rows).toEqual(V1);
+  });
+
+  it('scores every task of a run at the commit its up-front check resolved, even when the branch moves meanwhile', async () => {
+    hub.repos.set('datasets/acme/moving', { files: { 'qa.jsonl': jsonl(V1) } });
+    const checked = hub.commitOf('datasets/acme/moving', 'main');
+    const target = await startScriptedOpenAiServer({ firstTokenDelayMs: 1, interTokenDelayMs: 0, outputTokens: 1, answer: 'Paris' });
+    let moved: string | null = null;
+    try {
+      const task = (name: string) => ({ name, kind: EvalTaskKind.EXACT_MATCH, dataset: 'hf://datasets/acme/moving@main/qa.jsonl', limit: null, maxTokens: 8 });
+      const scores = await runSuite(
+        { baseUrl: target.url, model: 'm' },
+        { name: 's', tasks: [task('first'), task('second')] },
+        { datasets: sources, judge: null, lmEval: { bin: 'lm_eval', includePath: null, concurrency: 1, env: {} } },
+        new AbortController().signal,
+        // While the first task runs, main moves to a commit with one more row.
+        (index) => { if (index === 0 && !moved) moved = hub.moveBranch('datasets/acme/moving', 'main', { 'qa.jsonl': jsonl(V2) }); },
+      );
+      expect(moved).not.toBeNull();
+      expect(scores.map((t) => [t.task, t.n, t.datasetVersion.slice(0, 12)])).toEqual([['first', 2, checked.slice(0, 12)], ['second', 2, checked.slice(0, 12)]]);
+      // A new run reads the moved branch.
+      expect((await openDataset(sources, 'hf://datasets/acme/moving@main/qa.jsonl', null)).rows).toEqual(V2);
+    } finally {
+      await target.close();
+    }
   });
 
   it('answers a missing repository, revision or file, a gated repository and an oversized file as the request’s fault', async () => {

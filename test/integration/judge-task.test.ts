@@ -18,7 +18,7 @@ describe('judge calls over the checked connection pool', () => {
   });
 
   const task = { name: 'mt', kind: EvalTaskKind.JUDGE, dataset: 'mt.jsonl', limit: null, maxTokens: 16 };
-  const dataset = { rows: Array.from({ length: 12 }, (_, i) => ({ id: i, category: 'writing', turns: [`question ${i}`] })), version: 'fixture' };
+  const dataset = { rows: Array.from({ length: 12 }, (_, i) => ({ id: i, category: 'writing', turns: [`question ${i}`] })), version: 'fixture', pinned: 'mt.jsonl' };
   const loopback = createAddressPolicy(['127.0.0.0/8']);
 
   it('reuses a few connections to the judge for a whole task, not one per call', async () => {
