@@ -7,6 +7,7 @@ import { type GraphQLSchema, parse } from 'graphql';
 import { buildSchema, createResolversMap, UseMiddleware } from 'type-graphql';
 import { authChecker } from './auth';
 import { BenchmarkResolver, EvaluationResolver, LeaderboardEntryResolver, ParetoPointResolver } from './benchmark/benchmark.resolver';
+import { BenchmarkHistoryResolver, EvaluationHistoryResolver } from './benchmark/measurement-history.resolver';
 import { BenchmarkRunResolver } from './benchmark/benchmark-run.resolver';
 import type { GraphQLContext } from './context';
 import { LicenseResolver } from './license/license.resolver';
@@ -36,6 +37,8 @@ const RESOLVERS = [
   ScanResolver,
   LicenseResolver,
   BenchmarkResolver,
+  BenchmarkHistoryResolver,
+  EvaluationHistoryResolver,
   BenchmarkRunResolver,
   ParetoPointResolver,
   EvaluationResolver,

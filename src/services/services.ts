@@ -18,6 +18,7 @@ import { LeaderboardService } from './leaderboard.service';
 import { LicenseService } from './license.service';
 import { LocalCacheService } from './local-cache.service';
 import { MeasurementService } from './measurement.service';
+import { MeasurementHistoryService } from './measurement-history.service';
 import { MeasuredRunService } from './measured-run.service';
 import { BenchmarkRunService } from './benchmark-run.service';
 import { EvaluationRunService } from './evaluation-run.service';
@@ -95,6 +96,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     versionLifecycle: new VersionLifecycleService(db, promotions, audit),
     scans: new ScanResultService(db),
     measurements: new MeasurementService(db),
+    measurementHistory: new MeasurementHistoryService(db),
     leaderboard: new LeaderboardService(db),
     health: new HealthService(db, workflows),
     operations,

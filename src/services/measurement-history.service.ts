@@ -1,0 +1,90 @@
+import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { NotFoundError } from '../domain/common/domain-error';
+import { uuid } from '../domain/common/field-rules';
+import type { BenchmarkRecord, EvaluationRecord } from '../domain/catalog/catalog-records';
+import { type ReadScope, scopeCondition } from '../domain/governance/access';
+import { checkWindow, decodeHistoryCursor, encodeHistoryCursor, type HistoryKind, type HistoryOrder } from '../domain/measurements/history-cursor';
+import { BenchmarkEntity } from '../persistence/entities/benchmark.entity';
+import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
+
+/** What every history is filtered by: one model, optionally one version, provenance and a time window. */
+export interface HistoryFilter {
+  modelId: string;
+  versionId?: string | null;
+  provenance?: string | null;
+  since?: Date | null;
+  /** Exclusive. */
+  until?: Date | null;
+  order: HistoryOrder;
+  first: number;
+  after?: string | null;
+}
+
+export interface HistoryPage<T> {
+  edges: { cursor: string; node: T }[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+// Microseconds in UTC, the exact value a cursor must carry to resume without skipping or repeating a row.
+const CURSOR_TIME = `to_char(r.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * A model's benchmark and evaluation results over time, paged by (recorded_at, id) with keyset cursors: the
+ * history per model × hardware profile (benchmarks) or × evaluation (evaluations) that trend views read. A model
+ * the caller may not read, or none at all, is NOT_FOUND, as every read of a model is.
+ */
+export class MeasurementHistoryService {
+  constructor(private readonly db: DataSource) {}
+
+  async benchmarks(filter: HistoryFilter & { hardwareProfile?: string | null }, scope: ReadScope): Promise<HistoryPage<BenchmarkRecord>> {
+    const q = await this.base(BenchmarkEntity, filter, scope);
+    if (filter.hardwareProfile) q.andWhere('r.hardware_profile = :hw', { hw: filter.hardwareProfile });
+    return this.page(q, 'benchmark', filter);
+  }
+
+  async evaluations(filter: HistoryFilter & { benchmark?: string | null; metric?: string | null }, scope: ReadScope): Promise<HistoryPage<EvaluationRecord>> {
+    const q = await this.base(EvaluationEntity, filter, scope);
+    if (filter.benchmark) q.andWhere('r.benchmark = :benchmark', { benchmark: filter.benchmark });
+    if (filter.metric) q.andWhere('r.metric = :metric', { metric: filter.metric });
+    return this.page(q, 'evaluation', filter);
+  }
+
+  /** The hardware profiles a model was benchmarked on (what a history is split by), alphabetically. */
+  async hardwareProfiles(modelId: string): Promise<string[]> {
+    const rows = (await this.db.query(`SELECT DISTINCT hardware_profile AS p FROM benchmarks WHERE model_id = $1 ORDER BY 1`, [modelId])) as { p: string }[];
+    return rows.map((r) => r.p);
+  }
+
+  /** The evaluations a model has results on (mmlu, humaneval, …), alphabetically. */
+  async evaluationNames(modelId: string): Promise<string[]> {
+    const rows = (await this.db.query(`SELECT DISTINCT benchmark AS b FROM evaluations WHERE model_id = $1 ORDER BY 1`, [modelId])) as { b: string }[];
+    return rows.map((r) => r.b);
+  }
+
+  private async base<T extends ObjectLiteral>(entity: new () => T, filter: HistoryFilter, scope: ReadScope): Promise<SelectQueryBuilder<T>> {
+    const modelId = uuid('modelId', filter.modelId);
+    checkWindow(filter.since ?? null, filter.until ?? null);
+    const visible = scopeCondition(scope, 'm', '$2');
+    const [model] = (await this.db.query(`SELECT 1 FROM models m WHERE m.id = $1${visible ? ` AND ${visible}` : ''}`, visible ? [modelId, scope.projects] : [modelId])) as unknown[];
+    if (!model) throw new NotFoundError('Model', modelId);
+    const q = this.db.getRepository(entity).createQueryBuilder('r').where('r.model_id = :modelId', { modelId });
+    if (filter.versionId) q.andWhere('r.version_id = :versionId', { versionId: uuid('versionId', filter.versionId) });
+    if (filter.provenance) q.andWhere('r.provenance = :provenance', { provenance: filter.provenance });
+    if (filter.since) q.andWhere('r.recorded_at >= :since', { since: filter.since });
+    if (filter.until) q.andWhere('r.recorded_at < :until', { until: filter.until });
+    return q;
+  }
+
+  private async page<T extends { id: string }>(q: SelectQueryBuilder<T>, kind: HistoryKind, filter: HistoryFilter): Promise<HistoryPage<T>> {
+    const direction = filter.order === 'newest' ? 'DESC' : 'ASC';
+    if (filter.after) {
+      const after = decodeHistoryCursor(filter.after, kind, filter.order);
+      q.andWhere(`(r.recorded_at, r.id) ${direction === 'DESC' ? '<' : '>'} (CAST(:afterAt AS timestamptz), CAST(:afterId AS uuid))`, { afterAt: after.recordedAt, afterId: after.id });
+    }
+    q.addSelect(CURSOR_TIME, 'cursor_at').orderBy('r.recorded_at', direction).addOrderBy('r.id', direction).limit(filter.first + 1);
+    const { entities, raw } = await q.getRawAndEntities<{ cursor_at: string }>();
+    const edges = entities.slice(0, filter.first).map((node, i) => ({ node, cursor: encodeHistoryCursor(kind, filter.order, { recordedAt: raw[i].cursor_at, id: node.id }) }));
+    return { edges, hasNextPage: entities.length > filter.first, endCursor: edges.at(-1)?.cursor ?? null };
+  }
+}
