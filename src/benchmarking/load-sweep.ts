@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openLoopInFlight, requestCapPerLevel } from '../domain/benchmarking/benchmark-request';
+import { requestCapPerLevel } from '../domain/benchmarking/benchmark-request';
 import { levelMetrics } from './level-stats';
 import type { LevelMetrics, LoadTarget, RequestApi, RequestSample, Slo } from './load-types';
 import { OpenAiStreamClient } from './openai-stream-client';
-import { checkedAddress, loadThreads, runClosedLoopInThreads } from './load-threads';
+import { checkedAddress, loadThreads, runInThreads, shardPlans } from './load-threads';
+import { runOpenLevel } from './open-loop';
 import { type PromptPlan, promptSource } from './prompt-source';
 
 export interface LoadScenario extends PromptPlan {
@@ -71,11 +72,15 @@ export async function runSweep(
   scenario: LoadScenario,
   outer: AbortSignal,
   onProgress: (progress: SweepProgress) => void = () => undefined,
-  /** Load threads per closed-loop level; default: one per core (at most 4) for levels of 64 streams or more. */
+  /**
+   * Load threads per level; default: one per core (at most 4) for levels of 64 streams or more (open loop: 64
+   * expected in flight, see openLoopThreads).
+   */
   options: { threads?: number } = {},
 ): Promise<LevelResult[]> {
   // Checked before any load, whatever the levels: a target refused now fails the run at once, not as failed requests.
-  await checkedAddress(target);
+  // Load threads connect to this address only (no second lookup per level that could answer differently).
+  const pinned = { ...target, pinnedAddress: target.pinnedAddress ?? (await checkedAddress(target)) };
   // Every request in flight listens on the signal: an own controller, linked to the caller's, with no listener cap.
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
@@ -97,7 +102,7 @@ export async function runSweep(
         measuringSince ??= now;
         onProgress({ level: i, levels: levels.length, done, fraction: levelFraction(done, limit, now - measuringSince, scenario.durationS) });
       };
-      const samples = await runLevel(client, target, scenario, level, `l${i}`, signal, report, options.threads);
+      const samples = await runLevel(client, pinned, scenario, level, `l${i}`, signal, report, options.threads);
       signal.throwIfAborted();
       const metrics = levelMetrics(level.rate === null ? level.concurrency : Math.ceil(level.rate), samples, scenario.slo);
       results.push({ metrics, requestRate: level.rate, samples });
@@ -119,10 +124,10 @@ async function runLevel(
   report: (done: number) => void,
   requestedThreads: number | undefined,
 ): Promise<RequestSample[]> {
-  if (level.rate !== null) return openLoop(client, scenario, level.rate, tag, signal, report);
+  if (level.rate !== null) return runOpenLevel(client, target, scenario, level.rate, tag, signal, report, requestedThreads);
   const plan = closedPlan(scenario, level.concurrency, tag);
   const threads = loadThreads(level.concurrency, requestedThreads);
-  if (threads > 1) return runClosedLoopInThreads(target, scenario, plan, threads, signal, report);
+  if (threads > 1) return runInThreads(target, scenario, shardPlans(plan, threads).map((p) => ({ loop: 'closed', plan: p })), signal, report);
   return (await closedLoop(client, scenario, plan, signal, report)).samples;
 }
 
@@ -190,43 +195,4 @@ export async function closedLoop(client: OpenAiStreamClient, scenario: LoadScena
     }
   }));
   return { samples, startedAt: measured > 0 ? performance.timeOrigin + start : null };
-}
-
-/** Starts `rate` requests per second, evenly spaced, after the warm-up requests have run one at a time. */
-async function openLoop(client: OpenAiStreamClient, scenario: LoadScenario, rate: number, tag: string, signal: AbortSignal, report: (done: number) => void): Promise<RequestSample[]> {
-  const prompts = promptSource(scenario);
-  let issued = 0;
-  for (let i = 0; i < scenario.warmupRequests && !signal.aborted; i += 1) {
-    await client.stream(scenario.api, prompts(issued), `${tag}-w${issued++}`, performance.now(), signal);
-  }
-  const limit = Math.min(scenario.requestsPerLevel ?? Infinity, requestCapPerLevel(scenario));
-  // A slow endpoint must not make requests pile up without bound (sockets, bodies): past this many in flight,
-  // the next start waits for one to end, as a client with a connection limit would.
-  const maxInFlight = openLoopInFlight(scenario);
-  let running = 0;
-  let freed: (() => void) | null = null;
-  const start = performance.now();
-  const deadline = scenario.durationS ? start + scenario.durationS * 1000 : Infinity;
-  const samples: RequestSample[] = [];
-  const inFlight: Promise<void>[] = [];
-  let started = 0;
-  const more = () => !signal.aborted && started < limit && performance.now() < deadline;
-  while (more()) {
-    const wait = start + (started * 1000) / rate - performance.now();
-    if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
-    while (running >= maxInFlight && !signal.aborted) await new Promise<void>((resolve) => { freed = resolve; });
-    if (!more()) break;
-    started += 1;
-    running += 1;
-    const index = issued++;
-    inFlight.push(client.stream(scenario.api, prompts(index), `${tag}-m${index}`, start, signal).then((sample) => {
-      running -= 1;
-      freed?.();
-      freed = null;
-      samples.push(sample);
-      report(samples.length);
-    }));
-  }
-  await Promise.all(inFlight);
-  return samples;
 }
