@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { percentile } from '../src/benchmarking/level-stats';
 import { runSweep } from '../src/benchmarking/load-sweep';
 import { loadThreads } from '../src/benchmarking/load-threads';
+import { openLoopThreads } from '../src/benchmarking/open-loop';
 import { startScriptedOpenAiServer, type ServerTiming } from '../test/support/scripted-openai-server';
 
 /**
@@ -15,12 +16,16 @@ import { startScriptedOpenAiServer, type ServerTiming } from '../test/support/sc
  *   load generator adds to TTFT; budget: P99 ≤ 5 ms.
  * - measured TTFT P99 minus the server's TTFT P99, an upper bound that also holds the kernel and the server's own
  *   lag in reading requests (its event loop serves 500 streams on the same two cores).
+ * BENCH_RATE=n runs an open-loop level instead: n requests per second (about n × 0.72 s in flight), the warm-up
+ * requests one at a time as the sweep runs them.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 500);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const FIRST_TOKEN_MS = 100;
 const GAP_MS = Number(process.env.BENCH_ITL_MS ?? 20);
 const TOKENS = 32;
+const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : null;
+const THREADS = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined;
 
 type Message = { url: string } | { timings: [string, ServerTiming][]; connections: number };
 
@@ -40,11 +45,13 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage();
   const [level] = await runSweep(
     { baseUrl: url, model: 'bench' },
-    { api: 'chat', concurrencies: [CONCURRENCY], warmupRequests: CONCURRENCY, rampUpS: 1, requestsPerLevel: REQUESTS, inputTokens: 64, outputTokens: TOKENS },
+    RATE === null
+      ? { api: 'chat', concurrencies: [CONCURRENCY], warmupRequests: CONCURRENCY, rampUpS: 1, requestsPerLevel: REQUESTS, inputTokens: 64, outputTokens: TOKENS }
+      : { api: 'chat', requestRates: [RATE], warmupRequests: 4, requestsPerLevel: REQUESTS, inputTokens: 64, outputTokens: TOKENS },
     new AbortController().signal,
     undefined,
     // BENCH_THREADS=1 measures the single-loop client; unset: the default split over the cores.
-    { threads: process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined },
+    { threads: THREADS },
   );
   const wall = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
@@ -72,11 +79,15 @@ async function main(): Promise<void> {
     clientSend.push(s.sentMs ?? NaN);
     clientOwn.push((s.sentMs ?? NaN) + received);
   }
+  // Open loop: how late each request started against its due time (k / rate after the level's start).
+  const lateness = RATE === null ? [] : level.samples.map((s) => s.startMs - ((Number(/-m(\d+)$/.exec(s.requestId)?.[1]) - 4) * 1000) / RATE);
   const p = (values: number[], q: number) => percentile([...values].sort((a, b) => a - b), q) ?? NaN;
   const m = level.metrics;
   const rows = {
-    concurrency: CONCURRENCY,
-    loadThreads: loadThreads(CONCURRENCY, process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined),
+    concurrency: RATE === null ? CONCURRENCY : null,
+    requestRate: RATE,
+    // Open loop: the threads the sweep picks from the warm-up's e2e, here the script's (the warm-up's is no less).
+    loadThreads: RATE === null ? loadThreads(CONCURRENCY, THREADS) : openLoopThreads(RATE, FIRST_TOKEN_MS + (TOKENS - 1) * GAP_MS, 4096, THREADS),
     requests: m.requests,
     serverConnections: reply.connections,
     errors: m.errors,
@@ -99,8 +110,9 @@ async function main(): Promise<void> {
     clientOwnOverheadP99Ms: +p(clientOwn, 99).toFixed(2),
     // The client's own CPU: how much of a core the load generator needs at this rate of chunks.
     clientCpuSeconds: +((used.user + used.system) / 1e6).toFixed(2),
-    clientCpuMicrosPerChunk: +(((used.user + used.system) / (m.requests + CONCURRENCY)) / TOKENS).toFixed(1),
+    clientCpuMicrosPerChunk: +(((used.user + used.system) / (m.requests + (RATE === null ? CONCURRENCY : 4))) / TOKENS).toFixed(1),
     loadAverage1m: +loadavg()[0].toFixed(1),
+    ...(RATE === null ? {} : { arrivalLatenessP50Ms: +p(lateness, 50).toFixed(2), arrivalLatenessP99Ms: +p(lateness, 99).toFixed(2) }),
     itlP50Ms: +(m.itlMs.p50 ?? NaN).toFixed(2),
     itlP99Ms: +(m.itlMs.p99 ?? NaN).toFixed(2),
   };
