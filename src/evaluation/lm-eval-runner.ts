@@ -32,8 +32,10 @@ function arg(field: string, value: string): string {
 export function harnessArgv(target: LoadTarget, task: HarnessTask, limit: number | null, settings: Settings, outputPath: string): string[] {
   const chat = task.api === 'chat';
   const endpoint = `${target.baseUrl.replace(/\/+$/, '')}/v1/${chat ? 'chat/completions' : 'completions'}`;
-  // tokenizer_backend=None: no tokenizer download; prompts go as text (loglikelihood tasks need the endpoint's echo+logprobs).
-  const modelArgs = `model=${arg('target.model', target.model)},base_url=${arg('target.url', endpoint)},num_concurrent=${settings.concurrency},tokenized_requests=False,tokenizer_backend=None`;
+  // none: no tokenizer download, prompts go as text. remote: the endpoint's /tokenize (vLLM), token ids in the
+  // requests, so loglikelihood tasks can tell the context's tokens from the answer's in the echoed log-probabilities.
+  const tokenizer = task.tokenizer === 'remote' ? 'tokenized_requests=True,tokenizer_backend=remote' : 'tokenized_requests=False,tokenizer_backend=None';
+  const modelArgs = `model=${arg('target.model', target.model)},base_url=${arg('target.url', endpoint)},num_concurrent=${settings.concurrency},${tokenizer}`;
   return [
     '--model', chat ? 'local-chat-completions' : 'local-completions',
     '--model_args', modelArgs,

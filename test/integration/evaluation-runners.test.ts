@@ -50,6 +50,34 @@ metadata:
   version: 1.0
 `;
 
+// A loglikelihood (multiple choice) harness task: the endpoint favours "Paris" and "Berlin", so two of three are right.
+const MC = [
+  { question: 'capital of France?', choices: ['London', 'Paris', 'Rome'], answer: 1 },
+  { question: 'capital of Germany?', choices: ['Berlin', 'Madrid', 'Oslo'], answer: 0 },
+  { question: 'capital of Italy?', choices: ['Paris', 'Berlin', 'Rome'], answer: 2 },
+];
+const FAVOURED = new Set(['Paris', 'Berlin']);
+const choiceTask = (name: string, data: string) => `task: ${name}
+dataset_path: json
+dataset_kwargs:
+  data_files:
+    test: ${data}
+test_split: test
+output_type: multiple_choice
+doc_to_text: "Q: {{question}}\nA:"
+doc_to_choice: "{{choices}}"
+doc_to_target: "{{answer}}"
+metric_list:
+  - metric: acc
+    aggregation: mean
+    higher_is_better: true
+  - metric: acc_norm
+    aggregation: mean
+    higher_is_better: true
+metadata:
+  version: 2.0
+`;
+
 interface Seen { judged: { model: string | null; authorization: string | null }[]; targeted: { model: string | null; authorization: string | null }[] }
 
 function answer(seen: Seen) {
@@ -98,6 +126,8 @@ describe('JUDGE and LM_EVAL tasks through GraphQL and Temporal', () => {
     await writeFile(path.join(dir, 'datasets/mt.jsonl'), jsonl(MT));
     await writeFile(path.join(dir, 'capitals.jsonl'), jsonl(CAPITALS));
     await writeFile(path.join(dir, 'harness-tasks/capitals.yaml'), harnessTask('modelhub_capitals', path.join(dir, 'capitals.jsonl')));
+    await writeFile(path.join(dir, 'mc.jsonl'), jsonl(MC));
+    await writeFile(path.join(dir, 'harness-tasks/mc.yaml'), choiceTask('modelhub_capitals_mc', path.join(dir, 'mc.jsonl')));
     server = await startScriptedOpenAiServer({ firstTokenDelayMs: 2, interTokenDelayMs: 0, outputTokens: 1, answer: answer(seen) });
     t = await startTestApp({ worker: true, env: {
       EVAL_DATASETS_DIR: path.join(dir, 'datasets'),
@@ -168,6 +198,34 @@ describe('JUDGE and LM_EVAL tasks through GraphQL and Temporal', () => {
     const requests = seen.targeted.slice(before);
     expect(requests).toHaveLength(3);
     expect(requests.every((r) => r.model === 'tiny' && r.authorization === `Bearer ${TARGET_KEY}`)).toBe(true);
+  });
+
+  it('runs a loglikelihood (multiple choice) harness task through the endpoint\'s tokenizer and echoed log-probabilities', async () => {
+    server.script = { ...server.script, logprob: (token) => (FAVOURED.has(token.trim()) ? -0.1 : -2) };
+    const started = Date.now();
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: { url: server.url, model: 'tiny', apiKey: TARGET_KEY }, suite: { name: 'harness-mc', tasks: [
+      { name: 'capitals-mc', kind: 'LM_EVAL', harness: { task: 'modelhub_capitals_mc', tokenizer: 'remote' } },
+    ] } } });
+    expect(res.errors).toBeUndefined();
+    const done = await waitForOperation(t, res.data!.runEvaluation.id, 180_000);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', errorMessage: null });
+    console.log(`LM_EVAL loglikelihood run (3 questions × 3 choices): ${Date.now() - started} ms`);
+    const row = await evaluation('capitals-mc');
+    expect(row).toMatchObject({ metric: 'acc', n: 3, runner: 'lm-evaluation-harness', datasetVersion: 'modelhub_capitals_mc@2', suite: 'harness-mc' });
+    expect(row.score).toBeCloseTo(2 / 3, 10);
+    expect(row.details).toMatchObject({ metrics: { acc: { value: row.score }, acc_norm: { value: 2 / 3 } } });
+    // Nine scored continuations, sent as token ids of the endpoint's own tokenizer with echo and logprobs.
+    const echoed = server.lastBodies.filter((b) => b.echo === true);
+    expect(echoed.length).toBeGreaterThanOrEqual(9);
+    expect(echoed.every((b) => Array.isArray(b.prompt) && b.logprobs === 1 && b.model === 'tiny')).toBe(true);
+  });
+
+  it('refuses a remote tokenizer with the chat API before anything is recorded', async () => {
+    const res = await t.gql(RUN, { input: { versionId: ids.versionId, target: { url: server.url, model: 'tiny' }, suite: { name: 'bad', tasks: [
+      { name: 'mc-chat', kind: 'LM_EVAL', harness: { task: 'modelhub_capitals_mc', tokenizer: 'remote', api: 'chat' } },
+    ] } } });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toMatch(/tokenizer.*completions" only/);
   });
 
   it('cancelling kills the harness subprocess and records nothing', async () => {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { ScriptedTokenizer } from './scripted-tokenizer';
 
 /** What the server does per request; change it between requests through `server.script`. */
 export interface StreamScript {
@@ -22,6 +23,11 @@ export interface StreamScript {
    * whitespace-separated word is one chunk. A function that throws makes that request answer 500.
    */
   answer?: string | ((prompt: string, request: { model: string | null; authorization: string | null }) => string);
+  /**
+   * Log-probability of a prompt token (its text, with leading whitespace) for `echo: true` completions: what
+   * loglikelihood tasks of lm-evaluation-harness score choices by. Default: -1 for every token.
+   */
+  logprob?: (token: string) => number;
 }
 
 /** Server-side truth per request id: when the request arrived and when its first token was written. */
@@ -40,6 +46,8 @@ export interface ScriptedOpenAiServer {
   connections: number;
   timings: Map<string, ServerTiming>;
   lastBodies: Record<string, unknown>[];
+  /** vLLM's /tokenize, /detokenize and /tokenizer_info over a word tokenizer. */
+  tokenizer: ScriptedTokenizer;
   close(): Promise<void>;
 }
 
@@ -47,7 +55,10 @@ interface CompletionBody {
   model?: string;
   stream?: boolean;
   max_tokens?: number;
-  prompt?: string;
+  /** Text, or token ids (one prompt, or a batch of one) from a client that tokenizes through /tokenize. */
+  prompt?: string | number[] | number[][];
+  echo?: boolean;
+  logprobs?: number;
   messages?: { content?: string }[];
   stream_options?: { include_usage?: boolean };
 }
@@ -58,7 +69,7 @@ interface CompletionBody {
  */
 export async function startScriptedOpenAiServer(script: StreamScript, port = 0): Promise<ScriptedOpenAiServer> {
   const state: ScriptedOpenAiServer = {
-    url: '', script, requests: 0, open: 0, connections: 0, timings: new Map(), lastBodies: [],
+    url: '', script, requests: 0, open: 0, connections: 0, timings: new Map(), lastBodies: [], tokenizer: new ScriptedTokenizer(),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => {
@@ -75,13 +86,21 @@ export async function startScriptedOpenAiServer(script: StreamScript, port = 0):
   return state;
 }
 
+function textOf(tokenizer: ScriptedTokenizer, prompt: CompletionBody['prompt']): string {
+  if (prompt === undefined || typeof prompt === 'string') return prompt ?? '';
+  const ids = Array.isArray(prompt[0]) ? (prompt[0] as number[]) : (prompt as number[]);
+  return tokenizer.decode(ids);
+}
+
 const TOKEN_TEXT = Array.from({ length: 64 }, (_, i) => `t${i} `);
 
 function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: http.ServerResponse, raw: string, receivedAt: number): void {
   const script = state.script;
   const chat = req.url === '/v1/chat/completions';
-  if (req.method !== 'POST' || (!chat && req.url !== '/v1/completions')) { res.writeHead(404).end('{"error":"not found"}'); return; }
+  // As vLLM: its --api-key guards /v1 only, so the tokenizer endpoints answer without the key.
+  if (state.tokenizer.route(req, res, raw)) return;
   if (script.apiKey && req.headers.authorization !== `Bearer ${script.apiKey}`) { res.writeHead(401).end('{"error":"bad key"}'); return; }
+  if (req.method !== 'POST' || (!chat && req.url !== '/v1/completions')) { res.writeHead(404).end('{"error":"not found"}'); return; }
   state.requests += 1;
   const body = JSON.parse(raw) as CompletionBody;
   if (state.lastBodies.length >= 20) state.lastBodies.shift();
@@ -90,7 +109,11 @@ function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: htt
   const id = String(req.headers['x-request-id'] ?? state.requests);
   const timing: ServerTiming = { receivedAt, firstTokenAt: null };
   state.timings.set(id, timing);
-  const prompt = chat ? (body.messages ?? []).map((m) => m.content ?? '').join('\n') : (body.prompt ?? '');
+  if (!chat && body.echo === true && body.logprobs !== undefined) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.tokenizer.echo(body.prompt, script.logprob ?? (() => -1))));
+    return;
+  }
+  const prompt = chat ? (body.messages ?? []).map((m) => m.content ?? '').join('\n') : textOf(state.tokenizer, body.prompt);
   let answer: string | undefined;
   try {
     answer = typeof script.answer === 'function' ? script.answer(prompt, { model: body.model ?? null, authorization: req.headers.authorization ?? null }) : script.answer;

@@ -17,11 +17,20 @@ export enum EvalTaskKind {
 /** Which of lm_eval's OpenAI-compatible models drives the endpoint: loglikelihood tasks need completions. */
 export type HarnessApi = 'completions' | 'chat';
 
+/**
+ * How the harness tokenizes: `none` sends prompts as text (generation tasks only); `remote` tokenizes through the
+ * endpoint's own /tokenize, /detokenize and /tokenizer_info (vLLM) and sends token ids, which loglikelihood tasks
+ * (multiple choice: hellaswag, mmlu, arc) need to find where the answer starts in the echoed log-probabilities.
+ */
+export type HarnessTokenizer = 'none' | 'remote';
+
 export interface HarnessTask {
   /** The harness's task (or group) name, e.g. "gsm8k", "hellaswag"; one per suite task. */
   task: string;
   numFewshot: number | null;
   api: HarnessApi;
+  /** Absent in suites stored before it existed: `none`. */
+  tokenizer?: HarnessTokenizer;
 }
 
 export interface EvalTask {
@@ -47,7 +56,7 @@ export interface EvalTaskInput {
   dataset?: string | null;
   limit?: number | null;
   maxTokens?: number | null;
-  harness?: { task: string; numFewshot?: number | null; api?: string | null } | null;
+  harness?: { task: string; numFewshot?: number | null; api?: string | null; tokenizer?: string | null } | null;
 }
 
 const MAX_TASKS = 32;
@@ -77,7 +86,12 @@ function harnessTask(field: string, input: EvalTaskInput['harness']): HarnessTas
   if (!HARNESS_TASK.test(task)) throw new ValidationError(`${field}.task`, 'must be one harness task name: letters, digits, ".", "_" or "-"');
   const api = input.api ?? 'completions';
   if (api !== 'completions' && api !== 'chat') throw new ValidationError(`${field}.api`, 'must be "completions" or "chat"');
-  return { task, numFewshot: intInRange(`${field}.numFewshot`, input.numFewshot, 0, 64), api };
+  const tokenizer = input.tokenizer ?? 'none';
+  if (tokenizer !== 'none' && tokenizer !== 'remote') throw new ValidationError(`${field}.tokenizer`, 'must be "none" or "remote"');
+  if (tokenizer === 'remote' && api === 'chat') {
+    throw new ValidationError(`${field}.tokenizer`, '"remote" works with api "completions" only (the chat API takes messages, not token ids, and has no loglikelihood)');
+  }
+  return { task, numFewshot: intInRange(`${field}.numFewshot`, input.numFewshot, 0, 64), api, tokenizer };
 }
 
 export function validateSuite(input: { name: string; tasks: EvalTaskInput[] }): EvalSuite {

@@ -127,6 +127,16 @@ export class HarnessTaskInput {
     description: '"completions" (default; local-completions, needed by loglikelihood tasks) or "chat" (local-chat-completions with the chat template).',
   })
   api?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '"none" (default: prompts go as text; generation tasks such as gsm8k) or "remote": the harness tokenizes through the ' +
+      "endpoint's /tokenize, /detokenize and /tokenizer_info (vLLM, started with --enable-tokenizer-info-endpoint; sent " +
+      'without the API key, which vLLM checks on /v1 only) and sends token ids, as loglikelihood tasks (hellaswag, mmlu, ' +
+      'arc: multiple choice scored by echoed log-probabilities) need. "remote" needs api "completions".',
+  })
+  tokenizer?: string | null;
 }
 
 @InputType()

@@ -27,4 +27,12 @@ describe('answer matching', () => {
       expect(() => validateSuite({ name: 's', tasks: [task(bad)] })).toThrow(/datasets folder/);
     }
   });
+
+  it('takes a harness tokenizer: none by default, remote for the completions API only', () => {
+    const task = (harness: Record<string, unknown>) => ({ name: 't', kind: EvalTaskKind.LM_EVAL, harness: { task: 'hellaswag', ...harness } });
+    expect(validateSuite({ name: 's', tasks: [task({})] }).tasks[0].harness).toEqual({ task: 'hellaswag', numFewshot: null, api: 'completions', tokenizer: 'none' });
+    expect(validateSuite({ name: 's', tasks: [task({ tokenizer: 'remote' })] }).tasks[0].harness?.tokenizer).toBe('remote');
+    expect(() => validateSuite({ name: 's', tasks: [task({ tokenizer: 'tiktoken' })] })).toThrow(/must be "none" or "remote"/);
+    expect(() => validateSuite({ name: 's', tasks: [task({ tokenizer: 'remote', api: 'chat' })] })).toThrow(/completions" only/);
+  });
 });

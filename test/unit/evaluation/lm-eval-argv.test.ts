@@ -19,6 +19,12 @@ describe('lm_eval command line', () => {
       '--tasks', 't', '--output_path', '/o', '--apply_chat_template', '--include_path', '/tasks']);
   });
 
+  it('tokenizes through the endpoint for loglikelihood tasks when asked (tokenizer "remote")', () => {
+    const argv = harnessArgv({ baseUrl: 'http://vllm:8000', model: 'm', apiKey: 'sk-secret' }, { task: 'hellaswag', numFewshot: null, api: 'completions', tokenizer: 'remote' }, null, settings, '/o');
+    expect(argv.slice(0, 4)).toEqual(['--model', 'local-completions', '--model_args', 'model=m,base_url=http://vllm:8000/v1/completions,num_concurrent=3,tokenized_requests=True,tokenizer_backend=remote']);
+    expect(argv.join(' ')).not.toContain('sk-secret');
+  });
+
   it('refuses model names that would smuggle in model_args', () => {
     expect(() => harnessArgv({ baseUrl: 'http://h', model: 'm,base_url=http://evil' }, { task: 't', numFewshot: null, api: 'chat' }, null, settings, '/o')).toThrow(/model_args/);
   });
