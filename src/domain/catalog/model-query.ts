@@ -1,4 +1,5 @@
 import { ValidationError } from '../common/domain-error';
+import { decodeOpaqueCursor, encodeOpaqueCursor, NOT_OUR_CURSOR } from '../common/opaque-cursor';
 import type { EndpointType, Modality, SourceType } from './catalog-enums';
 import type { LifecycleStage } from '../lifecycle/lifecycle-stage';
 
@@ -35,31 +36,26 @@ export interface Cursor {
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.order, cursor.value, cursor.id]), 'utf8').toString('base64url');
+  return encodeOpaqueCursor([cursor.order, cursor.value, cursor.id]);
 }
 
 export function decodeCursor(raw: string, expectedOrder: ModelOrder): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw new ValidationError('after', 'is not a cursor returned by this API');
-  }
+  // Room for the longest sort value a model has (a display name), base64'd.
+  const parsed = decodeOpaqueCursor(raw, 4096);
   if (
-    !Array.isArray(parsed) ||
     parsed.length !== 3 ||
     typeof parsed[0] !== 'string' ||
     (parsed[1] !== null && typeof parsed[1] !== 'string') ||
     typeof parsed[2] !== 'string' ||
     !UUID.test(parsed[2])
   ) {
-    throw new ValidationError('after', 'is not a cursor returned by this API');
+    throw new ValidationError('after', NOT_OUR_CURSOR);
   }
   if (parsed[0] !== expectedOrder) {
     throw new ValidationError('after', `was issued for ordering ${String(parsed[0])}, not ${expectedOrder}`);
   }
   const value = parsed[1] as string | null;
-  if (!cursorValueFits(expectedOrder, value)) throw new ValidationError('after', 'is not a cursor returned by this API');
+  if (!cursorValueFits(expectedOrder, value)) throw new ValidationError('after', NOT_OUR_CURSOR);
   return { order: expectedOrder, value, id: parsed[2] };
 }
 

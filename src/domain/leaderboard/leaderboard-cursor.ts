@@ -1,4 +1,5 @@
 import { ValidationError } from '../common/domain-error';
+import { decodeOpaqueCursor, encodeOpaqueCursor, NOT_OUR_CURSOR as NOT_OURS } from '../common/opaque-cursor';
 
 /** Where a leaderboard page ended: the last entry's value (as PostgreSQL printed it, so it compares exactly), name and id. */
 export interface LeaderboardCursor {
@@ -8,22 +9,15 @@ export interface LeaderboardCursor {
   modelId: string;
 }
 
-const NOT_OURS = 'is not a cursor returned by this API';
 
 export function encodeLeaderboardCursor(cursor: LeaderboardCursor): string {
-  return Buffer.from(JSON.stringify(['lb', cursor.metric, cursor.value, cursor.modelName, cursor.modelId]), 'utf8').toString('base64url');
+  return encodeOpaqueCursor(['lb', cursor.metric, cursor.value, cursor.modelName, cursor.modelId]);
 }
 
 /** A cursor of another metric's board, or anything we did not issue, is the caller's error on `after`. */
 export function decodeLeaderboardCursor(raw: string, metric: string): LeaderboardCursor {
-  if (raw.length > 1024) throw new ValidationError('after', NOT_OURS);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw new ValidationError('after', NOT_OURS);
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 5 || parsed[0] !== 'lb' || !parsed.slice(1).every((p) => typeof p === 'string')) {
+  const parsed = decodeOpaqueCursor(raw);
+  if (parsed.length !== 5 || parsed[0] !== 'lb' || !parsed.slice(1).every((p) => typeof p === 'string')) {
     throw new ValidationError('after', NOT_OURS);
   }
   const [, forMetric, value, modelName, modelId] = parsed as string[];

@@ -1,4 +1,5 @@
 import { ValidationError } from '../common/domain-error';
+import { decodeOpaqueCursor, encodeOpaqueCursor, NOT_OUR_CURSOR as NOT_OURS } from '../common/opaque-cursor';
 
 /** Which history a cursor pages through, and in which direction: a cursor is only good for the list that issued it. */
 export type HistoryKind = 'benchmark' | 'evaluation';
@@ -13,25 +14,18 @@ export interface HistoryCursor {
   id: string;
 }
 
-const NOT_OURS = 'is not a cursor returned by this API';
 // to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'): what the service selects for cursors.
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeHistoryCursor(kind: HistoryKind, order: HistoryOrder, cursor: HistoryCursor): string {
-  return Buffer.from(JSON.stringify(['h', kind, order, cursor.recordedAt, cursor.id]), 'utf8').toString('base64url');
+  return encodeOpaqueCursor(['h', kind, order, cursor.recordedAt, cursor.id]);
 }
 
 /** Anything this API did not issue, or a cursor of the other history or the other direction, is the caller's error. */
 export function decodeHistoryCursor(raw: string, kind: HistoryKind, order: HistoryOrder): HistoryCursor {
-  if (raw.length > 256) throw new ValidationError('after', NOT_OURS);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw new ValidationError('after', NOT_OURS);
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 5 || parsed[0] !== 'h' || !parsed.every((p) => typeof p === 'string')) {
+  const parsed = decodeOpaqueCursor(raw, 256);
+  if (parsed.length !== 5 || parsed[0] !== 'h' || !parsed.every((p) => typeof p === 'string')) {
     throw new ValidationError('after', NOT_OURS);
   }
   const [, forKind, forOrder, recordedAt, id] = parsed as string[];
