@@ -3,6 +3,7 @@ import { decodeSamples } from '../../src/benchmarking/sample-codec';
 import { createVersion, errorCode, registerModel } from '../support/catalog-fixtures';
 import { importVerified, OPERATION_FIELDS, waitForOperation } from '../support/onboarding-fixtures';
 import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
+import { serverTruth } from '../support/server-truth';
 import { subscribe } from '../support/subscriptions';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Client, Connection } from '@temporalio/client';
@@ -57,13 +58,19 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     for (const level of bench.levels) {
       expect(level.ttftMs.p50).toBeGreaterThanOrEqual(59);
       expect(level.ttftMs.p50).toBeLessThan(90);
-      expect(level.itlMs.p50).toBeGreaterThanOrEqual(13);
-      expect(level.itlMs.p50).toBeLessThan(25);
+      // The gaps are checked against the server's own writes below (its timers may fire late on a loaded machine).
+      expect(level.itlMs.p50).toBeGreaterThan(7);
+      expect(level.itlMs.p50).toBeLessThan(30);
       expect(level.sloAttainment).toBe(1);
     }
     expect(bench.throughputTokensPerSecond).toBeCloseTo(bench.levels[1].outputTokensPerSecond, 6);
     const samples = decodeSamples((await t.services.benchmarkRuns.samples(bench.id))!);
     expect(samples.map((l) => l.samples.length)).toEqual([30, 30]);
+    for (const [i, level] of samples.entries()) {
+      const truth = serverTruth(server, level.samples);
+      expect(Math.abs(bench.levels[i].itlMs.p50 - truth.itlP50)).toBeLessThan(4);
+      expect(Math.abs(bench.levels[i].tpotMs.p50 - truth.tpotP50)).toBeLessThan(4);
+    }
     // The raw samples download for re-analysis: where GraphQL says, the stored gzip, for readers of the model only.
     const path = (await t.gql(`query($v: ID!) { benchmarks(versionId: $v, first: 1) { samplesPath } }`, { v: versionId })).data!.benchmarks[0].samplesPath;
     expect(path).toBe(`/benchmarks/${bench.id}/samples`);

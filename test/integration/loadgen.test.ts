@@ -6,6 +6,7 @@ import type { RequestSample } from '../../src/benchmarking/load-types';
 import { requestCapPerLevel } from '../../src/domain/benchmarking/benchmark-request';
 import { decodeSamples, encodeSamples, encodeSamplesAsync } from '../../src/benchmarking/sample-codec';
 import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
+import { serverTruth } from '../support/server-truth';
 
 // Truth is the server's script; tolerances cover timer slack on a shared 2-core machine (never below truth).
 const FIRST = 80;
@@ -37,12 +38,20 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
       expect(samples.every((s) => typeof s.sentMs === 'number' && s.sentMs >= 0 && s.sentMs < (s.ttftMs ?? 0))).toBe(true);
       expect(metrics.ttftMs.p50).toBeGreaterThanOrEqual(FIRST - 1);
       expect(metrics.ttftMs.p50).toBeLessThan(FIRST + 20);
-      expect(metrics.itlMs.p50).toBeGreaterThanOrEqual(GAP - 2);
-      expect(metrics.itlMs.p50).toBeLessThan(GAP + 8);
-      expect(metrics.tpotMs.p50).toBeGreaterThanOrEqual(GAP - 1);
-      expect(metrics.tpotMs.p50).toBeLessThan(GAP + 8);
+      // Gaps against what the server did: its timers fire late now and then on a loaded machine (each token is due
+      // at an absolute time, so a late one is followed by a short one), and the client must see the same gaps.
+      const truth = serverTruth(server, samples);
+      expect(Math.abs(metrics.itlMs.p50! - truth.itlP50)).toBeLessThan(4);
+      expect(Math.abs(metrics.tpotMs.p50! - truth.tpotP50)).toBeLessThan(4);
+      expect(metrics.ttftMs.p50! - truth.ttftP50).toBeGreaterThan(-1); // the client's also holds the request's transfer
+      expect(metrics.ttftMs.p50! - truth.ttftP50).toBeLessThan(10);
+      // And the server kept near its script.
+      expect(truth.itlP50).toBeGreaterThan(GAP / 2);
+      expect(truth.itlP50).toBeLessThan(GAP * 2);
+      expect(truth.tpotP50).toBeGreaterThanOrEqual(GAP - 1);
+      expect(truth.tpotP50).toBeLessThan(GAP + 8);
       const e2e = FIRST + (TOKENS - 1) * GAP;
-      expect(metrics.e2eMs.p50).toBeGreaterThanOrEqual(e2e - 1);
+      expect(metrics.e2eMs.p50).toBeGreaterThanOrEqual(e2e - 2);
       // Each of the server's timers may fire late; on a loaded machine the slack adds up over ten tokens.
       expect(metrics.e2eMs.p99).toBeLessThan(e2e + 150);
       // Closed loop: throughput ≈ concurrency / e2e.
@@ -135,7 +144,10 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
     // The server's timers may fire a millisecond early (they count from its event loop's cached clock): FIRST − 2.
     expect(level.samples.every((s) => s.outputTokens === TOKENS && s.ttftMs! >= FIRST - 2 && s.startMs >= 0)).toBe(true);
     expect(Math.min(...level.samples.map((s) => s.startMs))).toBeLessThan(5); // offsets count from the earliest thread's start
-    expect(level.metrics.ttftMs.p50).toBeLessThan(FIRST + 20);
+    // 70 streams on a server sharing this process: its first tokens may be late; the client must see them as written.
+    const truth = serverTruth(server, level.samples);
+    expect(level.metrics.ttftMs.p50! - truth.ttftP50).toBeLessThan(15);
+    expect(truth.ttftP50).toBeLessThan(FIRST + 60);
     expect(progress.at(-1)).toBe(141);
   });
 
@@ -164,8 +176,8 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
       expect(lateness[0]).toBeGreaterThanOrEqual(-2); // a timer may fire a little before its time
       expect(lateness[20]).toBeLessThan(5);
       expect(lateness.at(-1)).toBeLessThan(50);
-      const starts = level.samples.map((s) => s.startMs).sort((a, b) => a - b);
-      expect(starts.at(-1)! - starts[0]).toBeGreaterThanOrEqual(39 * 20 - 10);
+      // Spread over the schedule, not bunched: the last request started no earlier than its due time (780 ms).
+      expect(Math.max(...level.samples.map((s) => s.startMs))).toBeGreaterThanOrEqual(39 * 20 - 2);
       expect(level.metrics.ttftMs.p50).toBeGreaterThanOrEqual(FIRST - 2);
       expect(level.metrics.ttftMs.p50).toBeLessThan(FIRST + 20);
       // 40 arrivals over 780 ms, the last answer ending within ~250 ms after.
@@ -205,13 +217,16 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
       const atAbort = server.requests;
       abort.abort();
       await expect(sweep).rejects.toThrow();
-      // At most the requests already on the wire when the threads heard of it (one is due every 10 ms).
-      expect(server.requests - atAbort).toBeLessThanOrEqual(3);
-      const requests = server.requests;
-      for (let i = 0; i < 50 && server.open > 0; i += 1) await sleep(10);
+      // Requests already on the wire when the threads heard of it may still reach a busy server after the abort (one is
+      // due every 10 ms): let it settle, then at most those few came, and nothing more ever does.
+      for (let i = 0; i < 100 && server.open > 0; i += 1) await sleep(10);
       expect(server.open).toBe(0);
-      await sleep(100);
-      expect(server.requests).toBe(requests);
+      await sleep(200);
+      const settled = server.requests;
+      expect(settled - atAbort).toBeLessThanOrEqual(3);
+      await sleep(300);
+      expect(server.requests).toBe(settled);
+      expect(server.open).toBe(0);
     });
   });
 

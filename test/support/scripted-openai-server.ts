@@ -30,10 +30,12 @@ export interface StreamScript {
   logprob?: (token: string) => number;
 }
 
-/** Server-side truth per request id: when the request arrived and when its first token was written. */
+/** Server-side truth per request id: when the request arrived and when each of its tokens was written. */
 export interface ServerTiming {
   receivedAt: number;
   firstTokenAt: number | null;
+  /** Streamed answers: the write time of every content token (what measured gaps are checked against). */
+  tokenAt: number[];
 }
 
 export interface ScriptedOpenAiServer {
@@ -107,7 +109,7 @@ function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: htt
   state.lastBodies.push(body as Record<string, unknown>);
   if (script.failEvery && state.requests % script.failEvery === 0) { res.writeHead(500).end('{"error":"scripted failure"}'); return; }
   const id = String(req.headers['x-request-id'] ?? state.requests);
-  const timing: ServerTiming = { receivedAt, firstTokenAt: null };
+  const timing: ServerTiming = { receivedAt, firstTokenAt: null, tokenAt: [] };
   state.timings.set(id, timing);
   if (!chat && body.echo === true && body.logprobs !== undefined) {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.tokenizer.echo(body.prompt, script.logprob ?? (() => -1))));
@@ -155,7 +157,9 @@ function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: htt
       res.end('data: [DONE]\n\n');
       return;
     }
-    if (sent === 0) timing.firstTokenAt = performance.timeOrigin + performance.now();
+    const writtenAt = performance.timeOrigin + performance.now();
+    if (sent === 0) timing.firstTokenAt = writtenAt;
+    timing.tokenAt.push(writtenAt);
     res.write(chunk(words ? words[sent] : TOKEN_TEXT[sent % TOKEN_TEXT.length]));
     sent += 1;
     schedule();

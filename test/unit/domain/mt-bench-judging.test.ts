@@ -46,7 +46,7 @@ describe('MT-Bench judge verdicts', () => {
       { name: 'gsm', kind: EvalTaskKind.LM_EVAL, harness: { task: 'gsm8k', numFewshot: 5 } },
     ] });
     expect(firstJudgeTask(suite)).toBe(1);
-    expect(suite.tasks[2]).toEqual({ name: 'gsm', kind: 'LM_EVAL', dataset: null, limit: null, maxTokens: 256, harness: { task: 'gsm8k', numFewshot: 5, api: 'completions' } });
+    expect(suite.tasks[2]).toEqual({ name: 'gsm', kind: 'LM_EVAL', dataset: null, limit: null, maxTokens: 256, harness: { task: 'gsm8k', numFewshot: 5, api: 'completions', tokenizer: 'none' } });
     const bad = (task: object) => () => validateSuite({ name: 's', tasks: [{ name: 'x', ...task } as never] });
     expect(bad({ kind: 'LM_EVAL' })).toThrow(/harness/);
     expect(bad({ kind: 'LM_EVAL', harness: { task: 'a,b' } })).toThrow(/one harness task name/);
