@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import type { Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { createVersion, registerModel } from '../support/catalog-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Role } from '../../src/domain/auth/roles';
@@ -77,6 +79,83 @@ describe('GET /benchmarks/<id>/samples', () => {
     const after = await get({ range: 'bytes=0-3' });
     expect(after.status).toBe(206);
     expect(Buffer.from(await after.arrayBuffer()).equals(stored.subarray(0, 4))).toBe(true);
+  });
+
+  /** A run's id with `bytes` of random samples, under a model of its own. */
+  async function storedRun(bytes: Buffer): Promise<string> {
+    const model = await registerModel(t);
+    const version = await createVersion(t, model.id, '1.0.0');
+    const [{ id }] = (await t.dataSource.query(
+      `INSERT INTO benchmarks (model_id, version_id, hardware_profile, recorded_by, samples) VALUES ($1, $2, '1xcpu test fp16', 'test', $3) RETURNING id`,
+      [model.id, version.id, bytes],
+    )) as { id: string }[];
+    return id;
+  }
+
+  /**
+   * Downloads a run's samples with node:http, pausing `pauseMs` after every chunk (a slow link), and hashes them;
+   * `onHeaders` is called when the answer starts.
+   */
+  const download = (id: string, pauseMs = 0, onHeaders = () => undefined as void) => new Promise<string>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: t.app.port, path: `/benchmarks/${id}/samples`, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      onHeaders();
+      const hash = createHash('sha256');
+      res.on('data', (c: Buffer) => {
+        hash.update(c);
+        if (pauseMs) { res.pause(); setTimeout(() => res.resume(), pauseMs); }
+      });
+      res.on('end', () => resolve(hash.digest('hex')));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+
+  it('waits for a slow client slice after slice without piling listeners onto the response', async () => {
+    const large = randomBytes(12 * 1024 * 1024);
+    const id = await storedRun(large);
+    // Every write of the download, as the server makes it: how many close and error listeners its response holds.
+    const counts: number[] = [];
+    const write = http.ServerResponse.prototype.write;
+    const spy = jest.spyOn(http.ServerResponse.prototype, 'write').mockImplementation(function (this: http.ServerResponse, ...args: Parameters<typeof write>) {
+      if (this.req.url === `/${id}/samples`) counts.push(this.listenerCount('close') + this.listenerCount('error'));
+      return write.apply(this, args);
+    });
+    try {
+      expect(await download(id, 2)).toBe(sha(large));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(counts).toHaveLength(12);
+    // One wait per slice the client was slow to take: a listener left behind by each would add up (the
+    // MaxListenersExceededWarning a 12 MiB download printed).
+    expect(Math.max(...counts)).toBe(counts[0]);
+  });
+
+  it('reads at most two slices at once, however many downloads run, so the API keeps its connections', async () => {
+    const value = randomBytes(4 * 1024 * 1024);
+    const id = await storedRun(value);
+    // The app's own pool (5 connections in tests), once every download has begun (each reads the value's size
+    // first, like any request): how many connections it has out, and how many queries wait for one.
+    const pool = (t.dataSource.driver as PostgresDriver).master as Pool;
+    const seen = { out: 0, waiting: 0, looks: 0 };
+    let begun = 0;
+    const watch = setInterval(() => {
+      if (begun < 12) return;
+      seen.out = Math.max(seen.out, pool.totalCount - pool.idleCount);
+      seen.waiting = Math.max(seen.waiting, pool.waitingCount);
+      seen.looks += 1;
+    }, 1);
+    try {
+      const hashes = await Promise.all(Array.from({ length: 12 }, () => download(id, 0, () => { begun += 1; })));
+      expect(new Set(hashes)).toEqual(new Set([sha(value)]));
+    } finally {
+      clearInterval(watch);
+    }
+    expect(seen.looks).toBeGreaterThan(10);
+    expect(seen.out).toBeGreaterThan(0);
+    // Uncapped, 12 downloads at full speed held all 5 connections with 7 more slice reads queued, and every query
+    // of the API waited behind them (20 downloads: GraphQL p50 4 → 265 ms; 19 ms with the cap).
+    expect(seen.out).toBeLessThanOrEqual(2);
+    expect(seen.waiting).toBe(0);
   });
 
   it('cuts the body, never pads it, when the run is deleted during the download', async () => {

@@ -1,5 +1,4 @@
 import express, { type Response, type Router } from 'express';
-import { once } from 'node:events';
 import { UnauthenticatedError } from '../../domain/common/domain-error';
 import { parseByteRange } from '../../domain/files/byte-range';
 import type { StoredSamples } from '../../services/benchmark-run.service';
@@ -63,7 +62,22 @@ async function sendSlices(res: Response, stored: StoredSamples, start: number, e
   for (let at = start; at <= end; at += SLICE) {
     if (res.destroyed) return; // the client hung up: no more reads
     const bytes = await stored.read(at, Math.min(SLICE, end - at + 1));
-    if (!res.write(bytes)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(bytes)) await drainedOrClosed(res);
   }
   res.end();
+}
+
+/**
+ * Resolves when the client has taken the bytes written or is gone; rejects on the response's error. It takes its
+ * listeners away with it: a download waits once per slice, and a waiter left on 'close' by every one added up.
+ */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      res.off('drain', done).off('close', done).off('error', done);
+      if (error) reject(error);
+      else resolve();
+    };
+    res.on('drain', done).on('close', done).on('error', done);
+  });
 }
