@@ -125,9 +125,12 @@ describe('benchmarkHistory and evaluationHistory', () => {
     const first = (await history({ first: 1 })).data!.benchmarkHistory.pageInfo.endCursor as string;
     const evaluationCursor = (await t.gql(EVALUATIONS, { m: modelId, first: 1 })).data!.evaluationHistory.pageInfo.endCursor as string;
     const forged = Buffer.from(JSON.stringify(['h', 'benchmark', 'newest', "2026-01-01'; DROP TABLE benchmarks; --", rows[0].id])).toString('base64url');
+    // A date JavaScript takes but PostgreSQL does not (it has no year 0): the cast in SQL was an internal error.
+    const yearZero = Buffer.from(JSON.stringify(['h', 'benchmark', 'newest', '0000-01-01T00:00:00.000000Z', rows[0].id])).toString('base64url');
     for (const [vars, pattern] of [
       [{ after: 'not-a-cursor' }, /not a cursor returned by this API/],
       [{ after: forged }, /not a cursor returned by this API/],
+      [{ after: yearZero }, /not a cursor returned by this API/],
       [{ after: 'x'.repeat(5000) }, /not a cursor returned by this API/],
       [{ after: evaluationCursor }, /evaluation history, not the benchmark history/],
       [{ after: first, order: 'OLDEST_FIRST' }, /issued for the NEWEST_FIRST order/],

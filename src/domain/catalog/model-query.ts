@@ -72,7 +72,8 @@ function cursorValueFits(order: ModelOrder, value: string | null): boolean {
     case ModelOrder.CREATED_AT_DESC:
     case ModelOrder.CREATED_AT_ASC:
     case ModelOrder.UPDATED_AT_DESC:
-      return value !== null && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+      // Year 0 is a JavaScript date but not a PostgreSQL one.
+      return value !== null && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value && !value.startsWith('0000');
     case ModelOrder.PARAMETER_COUNT_DESC:
     case ModelOrder.PARAMETER_COUNT_ASC:
       return value !== null && BIGINT.test(value) && BigInt(value) <= 9_223_372_036_854_775_807n && BigInt(value) >= -1n;

@@ -30,9 +30,10 @@ export function decodeHistoryCursor(raw: string, kind: HistoryKind, order: Histo
   }
   const [, forKind, forOrder, recordedAt, id] = parsed as string[];
   if ((forOrder !== 'newest' && forOrder !== 'oldest') || (forKind !== 'benchmark' && forKind !== 'evaluation')) throw new ValidationError('after', NOT_OURS);
-  // A calendar-checked time only (2026-02-30 would parse in JavaScript but fail the cast in PostgreSQL).
+  // A calendar-checked time only (2026-02-30 would parse in JavaScript but fail the cast in PostgreSQL, and so would
+  // year 0, which PostgreSQL does not have).
   const parsedAt = TIMESTAMP.test(recordedAt) ? new Date(recordedAt) : null;
-  if (!parsedAt || Number.isNaN(parsedAt.getTime()) || parsedAt.toISOString().slice(0, 19) !== recordedAt.slice(0, 19) || !UUID.test(id)) {
+  if (!parsedAt || Number.isNaN(parsedAt.getTime()) || parsedAt.getUTCFullYear() < 1 || parsedAt.toISOString().slice(0, 19) !== recordedAt.slice(0, 19) || !UUID.test(id)) {
     throw new ValidationError('after', NOT_OURS);
   }
   if (forKind !== kind) throw new ValidationError('after', `was issued for the ${forKind} history, not the ${kind} history`);

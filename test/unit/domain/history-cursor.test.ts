@@ -17,6 +17,8 @@ describe('history cursors', () => {
     ['SQL in the id', Buffer.from(JSON.stringify(['h', 'benchmark', 'newest', at.recordedAt, "x' OR 1=1 --"])).toString('base64url')],
     ['an unknown order', Buffer.from(JSON.stringify(['h', 'benchmark', 'sideways', at.recordedAt, at.id])).toString('base64url')],
     ['a huge value', 'a'.repeat(300)],
+    // Well-formed and a real JavaScript date, but PostgreSQL has no year 0: its cast failed as an internal error.
+    ['year 0', Buffer.from(JSON.stringify(['h', 'benchmark', 'newest', '0000-01-01T00:00:00.000000Z', at.id])).toString('base64url')],
   ])('refuses %s as not ours', (_, raw) => {
     expect(() => decodeHistoryCursor(raw, 'benchmark', 'newest')).toThrow(new ValidationError('after', 'is not a cursor returned by this API'));
   });

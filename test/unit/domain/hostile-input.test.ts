@@ -28,6 +28,7 @@ test('a well-formed cursor carrying a value of the wrong kind is BAD_USER_INPUT 
   for (const [order, value] of [
     [ModelOrder.CREATED_AT_DESC, 'not a date'],
     [ModelOrder.CREATED_AT_DESC, '2024-02-30T00:00:00.000Z'],
+    [ModelOrder.CREATED_AT_DESC, '0000-01-01T00:00:00.000Z'], // PostgreSQL has no year 0: its cast failed as an internal error
     [ModelOrder.PARAMETER_COUNT_DESC, '1e10'],
     [ModelOrder.PARAMETER_COUNT_DESC, '99999999999999999999'],
     [ModelOrder.NAME_ASC, null],
