@@ -6,6 +6,7 @@ import type { EvalConfig } from '../config/eval-config';
 import { ValidationError } from '../domain/common/domain-error';
 import type { EvalTask, HarnessTask } from '../domain/evaluation/eval-suite';
 import { HarnessResultsError, type HarnessScore, mapHarnessResults } from '../domain/evaluation/lm-eval-results';
+import { checkedAddress } from '../benchmarking/load-threads';
 import type { LoadTarget } from '../benchmarking/load-types';
 
 export const HARNESS_RUNNER = 'lm-evaluation-harness';
@@ -51,6 +52,9 @@ export function harnessArgv(target: LoadTarget, task: HarnessTask, limit: number
 /** Runs one harness task in a subprocess (its own process group, killed on cancel) and reads its results file. */
 export async function runHarnessTask(target: LoadTarget, task: EvalTask, settings: Settings, signal: AbortSignal, onProgress: (done: number, total: number) => void = () => undefined): Promise<HarnessScore> {
   const harness = task.harness as HarnessTask;
+  // The harness makes its own connections, outside the worker's guarded client: its target is held to the address
+  // policy here, before it starts, as the load generator's and the built-in tasks' are (a refusal: BAD_USER_INPUT).
+  await checkedAddress(target);
   const out = await mkdtemp(path.join(os.tmpdir(), 'modelhub-lm-eval-'));
   try {
     const argv = harnessArgv(target, harness, task.limit, settings, out);

@@ -1,8 +1,10 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ValidationError } from '../../../src/domain/common/domain-error';
 import { EvalTaskKind, validateSuite } from '../../../src/domain/evaluation/eval-suite';
 import { HarnessFailedError, HarnessUnavailableError, runHarnessTask } from '../../../src/evaluation/lm-eval-runner';
+import { createAddressPolicy } from '../../../src/net/address-policy';
 
 // A stand-in for the CLI's process behaviour only (argv, environment, stderr, exit, output folder); the real
 // lm_eval runs in test/integration/evaluation-runners.test.ts.
@@ -53,6 +55,19 @@ describe('lm_eval subprocess', () => {
     const missing = runHarnessTask(target, task, settings('ok', path.join(dir, 'absent', 'lm_eval')), new AbortController().signal);
     await expect(missing).rejects.toThrow(HarnessUnavailableError);
     await expect(missing).rejects.toThrow(/pip install "lm-eval\[api\]"/);
+  });
+
+  it('never starts the harness for a target the address policy refuses (its connections are its own)', async () => {
+    // Loopback, as a worker's own services or a metadata address would be: refused without an allow-list entry.
+    // The harness (and with tokenizer "remote" its GETs of /tokenizer_info) would otherwise have gone there.
+    await rm(path.join(dir, 'argv'), { force: true });
+    const refused = runHarnessTask({ ...target, policy: createAddressPolicy([]) }, task, settings('ok'), new AbortController().signal);
+    await expect(refused).rejects.toThrow(ValidationError);
+    await expect(refused).rejects.toThrow(/target\.url/);
+    await expect(access(path.join(dir, 'argv'))).rejects.toThrow(/ENOENT/);
+    // Allowed by the policy: it runs.
+    await runHarnessTask({ ...target, policy: createAddressPolicy(['127.0.0.1']) }, task, settings('ok'), new AbortController().signal);
+    await expect(access(path.join(dir, 'argv'))).resolves.toBeUndefined();
   });
 
   it('kills the process group on abort', async () => {
