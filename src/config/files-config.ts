@@ -18,6 +18,8 @@ export interface FilesConfig {
   readonly publicUrl: string | null;
   /** S3 store: downloads answer 302 to a presigned URL valid this long (DOWNLOAD_PRESIGN_TTL_S; 0 streams through the API). */
   readonly presignTtlSeconds: number;
+  /** A download whose client takes no byte for this long is cut; clients resume with Range (DOWNLOAD_IDLE_TIMEOUT_MS, 2 min). */
+  readonly downloadIdleTimeoutMs: number;
 }
 
 export function loadFilesConfig(env: Env, stagingDir: string, cwd: string): FilesConfig {
@@ -32,5 +34,6 @@ export function loadFilesConfig(env: Env, stagingDir: string, cwd: string): File
     protectedAliases,
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
     presignTtlSeconds: intVar(env, 'DOWNLOAD_PRESIGN_TTL_S', 300, 0, 7 * 86_400),
+    downloadIdleTimeoutMs: intVar(env, 'DOWNLOAD_IDLE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
   };
 }

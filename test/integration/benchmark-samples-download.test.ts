@@ -19,7 +19,7 @@ describe('GET /benchmarks/<id>/samples', () => {
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: { DOWNLOAD_IDLE_TIMEOUT_MS: '1500' } });
     token = await t.token(Role.VIEWER);
     const model = await registerModel(t);
     const version = await createVersion(t, model.id, '1.0.0');
@@ -61,6 +61,7 @@ describe('GET /benchmarks/<id>/samples', () => {
     expect(past.status).toBe(416);
     expect(past.headers.get('content-range')).toBe(`bytes */${stored.length}`);
     expect((await get({ 'if-none-match': `"samples-${benchmarkId}"` })).status).toBe(304);
+    expect((await get({ 'if-none-match': '*' })).status).toBe(304);
     // If-Range with another validator: the whole value, not a slice of something else.
     expect((await get({ range: 'bytes=0-9', 'if-range': '"other"' })).status).toBe(200);
     const head = await get({}, 'HEAD');
@@ -156,6 +157,48 @@ describe('GET /benchmarks/<id>/samples', () => {
     // of the API waited behind them (20 downloads: GraphQL p50 4 → 265 ms; 19 ms with the cap).
     expect(seen.out).toBeLessThanOrEqual(2);
     expect(seen.waiting).toBe(0);
+  });
+
+  it('cuts a download whose client stops reading (DOWNLOAD_IDLE_TIMEOUT_MS), so it resumes with Range instead of pinning the server', async () => {
+    // 64 MiB: more than loopback's socket buffers can hold here (receive up to 32 MiB, send up to 4 MiB).
+    const large = randomBytes(64 * 1024 * 1024);
+    const model = await registerModel(t);
+    const version = await createVersion(t, model.id, '1.0.0');
+    const [{ id }] = (await t.dataSource.query(
+      `INSERT INTO benchmarks (model_id, version_id, hardware_profile, recorded_by, samples) VALUES ($1, $2, '1xcpu test fp16', 'test', $3) RETURNING id`,
+      [model.id, version.id, large],
+    )) as { id: string }[];
+    // The client takes the first chunk, stops reading for twice the timeout, then reads what the server had sent.
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: t.app.port, path: `/benchmarks/${id}/samples`, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('data', () => { res.pause(); setTimeout(() => res.resume(), 3000); });
+        res.on('error', () => undefined); // the cut shows as a reset or an early end
+        res.on('close', () => resolve(Buffer.concat(chunks)));
+      }).on('error', reject);
+    });
+    // Cut: a server still waiting would have sent the rest once the client read again.
+    expect(received.length).toBeLessThan(large.length);
+    expect(received.equals(large.subarray(0, received.length))).toBe(true);
+    // The rest comes with a Range request, byte for byte.
+    const rest = await fetch(`http://127.0.0.1:${t.app.port}/benchmarks/${id}/samples`, { headers: { authorization: `Bearer ${token}`, range: `bytes=${received.length}-` } });
+    expect(rest.status).toBe(206);
+    expect(sha(Buffer.concat([received, Buffer.from(await rest.arrayBuffer())]))).toBe(sha(large));
+  });
+
+  it('keeps a kept-alive connection usable after a download finished (no idle timer left on it)', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const fetchOnce = () => new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: t.app.port, path: `/benchmarks/${benchmarkId}/samples`, agent, headers: { authorization: `Bearer ${token}`, range: 'bytes=0-9' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      }).on('error', reject);
+    });
+    expect(await fetchOnce()).toBe(206);
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // longer than the idle timeout
+    expect(await fetchOnce()).toBe(206); // same socket, not cut meanwhile
+    agent.destroy();
   });
 
   it('cuts the body, never pads it, when the run is deleted during the download', async () => {

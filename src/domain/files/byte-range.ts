@@ -7,7 +7,8 @@ export function parseByteRange(header: string | undefined, size: number): ByteRa
   if (!match || (match[1] === '' && match[2] === '')) return null;
   if (match[1] === '') {
     const suffix = Number(match[2]);
-    if (suffix === 0) return 'unsatisfiable';
+    // An empty representation has no byte to serve (a suffix would make the range 0 to -1).
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(match[1]);

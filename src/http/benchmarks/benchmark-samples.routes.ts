@@ -4,6 +4,8 @@ import { parseByteRange } from '../../domain/files/byte-range';
 import type { StoredSamples } from '../../services/benchmark-run.service';
 import type { FilesHttpDeps } from '../files/files-http-deps';
 import { answerError } from '../files/http-failure';
+import { etagMatches } from '../files/send-blob';
+import { writeOrCut } from '../files/stall-guard';
 import { authenticateRequest } from '../files/request-auth';
 
 /** Bytes read from PostgreSQL per query: what one download holds in memory at a time. */
@@ -16,7 +18,7 @@ const SLICE = 1024 * 1024;
  * A file download rather than a GraphQL field: up to tens of MB, and tools want the bytes. It is streamed from
  * PostgreSQL in 1 MiB slices; a run's samples never change, so the ETag is the run's id and Range resumes work.
  */
-export function benchmarkSampleRoutes({ services, verifier, log }: FilesHttpDeps): Router {
+export function benchmarkSampleRoutes({ services, verifier, log, config }: FilesHttpDeps): Router {
   const router = express.Router();
   router.get('/:id/samples', async (req, res) => {
     try {
@@ -31,7 +33,7 @@ export function benchmarkSampleRoutes({ services, verifier, log }: FilesHttpDeps
         'Content-Disposition': `attachment; filename="benchmark-${id}-samples.json.gz"`,
         'Cache-Control': 'private, max-age=0, must-revalidate',
       });
-      if (req.header('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+      if (etagMatches(req.header('if-none-match'), etag)) {
         res.status(304).end();
         return;
       }
@@ -49,7 +51,7 @@ export function benchmarkSampleRoutes({ services, verifier, log }: FilesHttpDeps
         ...(range ? { 'Content-Range': `bytes ${start}-${end}/${stored.size}` } : {}),
       });
       if (req.method === 'HEAD' || stored.size === 0) { res.end(); return; }
-      await sendSlices(res, stored, start, end);
+      await sendSlices(res, stored, start, end, config.files.downloadIdleTimeoutMs);
     } catch (error) {
       answerError(res, log, error);
     }
@@ -57,27 +59,12 @@ export function benchmarkSampleRoutes({ services, verifier, log }: FilesHttpDeps
   return router;
 }
 
-/** Writes bytes start..end (inclusive) slice by slice, waiting for the client to drain each one. */
-async function sendSlices(res: Response, stored: StoredSamples, start: number, end: number): Promise<void> {
+/** Writes bytes start..end (inclusive) slice by slice, each once the client took the one before (or cut, see writeOrCut). */
+async function sendSlices(res: Response, stored: StoredSamples, start: number, end: number, idleMs: number): Promise<void> {
   for (let at = start; at <= end; at += SLICE) {
     if (res.destroyed) return; // the client hung up: no more reads
     const bytes = await stored.read(at, Math.min(SLICE, end - at + 1));
-    if (!res.write(bytes)) await drainedOrClosed(res);
+    if (!(await writeOrCut(res, bytes, idleMs))) return;
   }
   res.end();
-}
-
-/**
- * Resolves when the client has taken the bytes written or is gone; rejects on the response's error. It takes its
- * listeners away with it: a download waits once per slice, and a waiter left on 'close' by every one added up.
- */
-function drainedOrClosed(res: Response): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (error?: Error) => {
-      res.off('drain', done).off('close', done).off('error', done);
-      if (error) reject(error);
-      else resolve();
-    };
-    res.on('drain', done).on('close', done).on('error', done);
-  });
 }

@@ -61,7 +61,7 @@ export function filesRoutes(deps: FilesHttpDeps): Router {
         res.redirect(302, presigned);
         return;
       }
-      await sendBlob(req, res, services.downloads, entry, { 'Content-Disposition': attachment(entry.path) }, () => services.downloads.count(version.id));
+      await sendBlob(req, res, services.downloads, entry, { 'Content-Disposition': attachment(entry.path) }, () => services.downloads.count(version.id), deps.config.files.downloadIdleTimeoutMs);
     } catch (error) {
       answerError(res, log, error);
     }

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
 import { parseByteRange } from '../../domain/files/byte-range';
 import type { ManifestEntry } from '../../domain/onboarding/manifest';
 import type { DownloadService } from '../../services/download.service';
+import { sendBody } from './stall-guard';
 
 export interface SendResult {
   /** A whole-file body was sent (what counts as a download; probes and slices do not). */
@@ -21,10 +21,12 @@ export async function sendBlob(
   headers: Record<string, string>,
   /** Called once, before the body of a whole-file GET starts (downloads are counted when asked for). */
   onWhole: () => Promise<void> = async () => undefined,
+  /** A client that takes no byte for this long is cut (DOWNLOAD_IDLE_TIMEOUT_MS). */
+  idleTimeoutMs = 120_000,
 ): Promise<SendResult> {
   const etag = `"${entry.sha256}"`;
   res.set({ ...headers, ETag: etag, 'Accept-Ranges': 'bytes', 'Cache-Control': 'private, max-age=0, must-revalidate' });
-  if (req.header('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+  if (etagMatches(req.header('if-none-match'), etag)) {
     res.status(304).end();
     return { whole: false };
   }
@@ -47,8 +49,13 @@ export async function sendBlob(
     return { whole };
   }
   const body = await downloads.open(entry, range);
-  await pipeline(body, res);
+  await sendBody(res, body, idleTimeoutMs);
   return { whole };
+}
+
+/** If-None-Match against a strong ETag: weak comparison (RFC 9110 §13.1.2), and `*` matches any current representation. */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  return header?.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag) ?? false;
 }
 
 /** `attachment; filename*=…` for a path's last segment. */

@@ -109,7 +109,7 @@ export function hfRoutes(deps: FilesHttpDeps): Router {
         res.status(302).set({ ...described, ETag: `"${entry.sha256}"`, Location: presigned }).end();
         return;
       }
-      await sendBlob(req, res, services.downloads, entry, described, () => services.downloads.count(rev.version.id));
+      await sendBlob(req, res, services.downloads, entry, described, () => services.downloads.count(rev.version.id), deps.config.files.downloadIdleTimeoutMs);
     } catch (error) {
       hubFail(res, deps, error);
     }

@@ -44,6 +44,7 @@ describe('ranges', () => {
     ['bytes=0-1,5-6', null],
     ['items=0-1', null],
   ])('%s of 100 bytes', (header, expected) => expect(parseByteRange(header, 100)).toEqual(expected));
+  it.each(['bytes=-5', 'bytes=0-', 'bytes=0-0'])('%s of an empty file is unsatisfiable', (header) => expect(parseByteRange(header, 0)).toBe('unsatisfiable'));
 });
 
 describe('aliases and hub revisions', () => {
