@@ -71,6 +71,19 @@ async function main(): Promise<void> {
       console.log(`  keyset: first page ${keyset[0].toFixed(2)} ms; all pages p50 ${quantile(keyset, 0.5).toFixed(2)} ms, p99 ${quantile(keyset, 0.99).toFixed(2)} ms; last 10% p50 ${quantile(deep, 0.5).toFixed(2)} ms`);
       console.log(`  offset: last 10% of sampled pages p50 ${quantile(deepOffset, 0.5).toFixed(2)} ms → keyset is ${(quantile(deepOffset, 0.5) / quantile(deep, 0.5)).toFixed(1)}× faster deep in the history`);
     }
+    const profiles: number[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      const started = performance.now();
+      await history.hardwareProfiles(modelId);
+      profiles.push(performance.now() - started);
+    }
+    const distinctMs: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const started = performance.now();
+      await q(`SELECT DISTINCT hardware_profile FROM benchmarks WHERE model_id = $1 ORDER BY 1`, [modelId]);
+      distinctMs.push(performance.now() - started);
+    }
+    console.log(`\nhardwareProfiles (4 profiles of ${RUNS} runs): loose index scan p50 ${quantile(profiles, 0.5).toFixed(2)} ms, SELECT DISTINCT p50 ${quantile(distinctMs, 0.5).toFixed(2)} ms`);
     const plan = (await q(
       `EXPLAIN SELECT * FROM benchmarks r WHERE r.model_id = $1 AND r.hardware_profile = $2 AND (r.recorded_at, r.id) < ('2026-06-01'::timestamptz, '00000000-0000-4000-8000-000000000000'::uuid) ORDER BY r.recorded_at DESC, r.id DESC LIMIT 51`,
       [modelId, '1xH100 vllm fp16'],

@@ -51,15 +51,29 @@ export class MeasurementHistoryService {
   }
 
   /** The hardware profiles a model was benchmarked on (what a history is split by), alphabetically. */
-  async hardwareProfiles(modelId: string): Promise<string[]> {
-    const rows = (await this.db.query(`SELECT DISTINCT hardware_profile AS p FROM benchmarks WHERE model_id = $1 ORDER BY 1`, [modelId])) as { p: string }[];
-    return rows.map((r) => r.p);
+  hardwareProfiles(modelId: string): Promise<string[]> {
+    return this.distinct('benchmarks', 'hardware_profile', modelId);
   }
 
   /** The evaluations a model has results on (mmlu, humaneval, …), alphabetically. */
-  async evaluationNames(modelId: string): Promise<string[]> {
-    const rows = (await this.db.query(`SELECT DISTINCT benchmark AS b FROM evaluations WHERE model_id = $1 ORDER BY 1`, [modelId])) as { b: string }[];
-    return rows.map((r) => r.b);
+  evaluationNames(modelId: string): Promise<string[]> {
+    return this.distinct('evaluations', 'benchmark', modelId);
+  }
+
+  /**
+   * The distinct values of `column` among a model's rows by a loose index scan over (model_id, column, …): one index
+   * probe per value, not a scan of the whole history (200,000 runs of one model: DISTINCT took ~30 ms a request).
+   */
+  private async distinct(table: 'benchmarks' | 'evaluations', column: 'hardware_profile' | 'benchmark', modelId: string): Promise<string[]> {
+    const rows = (await this.db.query(
+      `WITH RECURSIVE v(value) AS (
+         (SELECT ${column} FROM ${table} WHERE model_id = $1 ORDER BY ${column} LIMIT 1)
+         UNION ALL
+         SELECT (SELECT ${column} FROM ${table} WHERE model_id = $1 AND ${column} > v.value ORDER BY ${column} LIMIT 1) FROM v WHERE v.value IS NOT NULL
+       ) SELECT value FROM v WHERE value IS NOT NULL`,
+      [modelId],
+    )) as { value: string }[];
+    return rows.map((r) => r.value);
   }
 
   private async base<T extends ObjectLiteral>(entity: new () => T, filter: HistoryFilter, scope: ReadScope): Promise<SelectQueryBuilder<T>> {
