@@ -6,7 +6,7 @@ import type { EvalConfig } from '../config/eval-config';
 import { ValidationError } from '../domain/common/domain-error';
 import type { EvalTask, HarnessTask } from '../domain/evaluation/eval-suite';
 import { HarnessResultsError, type HarnessScore, mapHarnessResults } from '../domain/evaluation/lm-eval-results';
-import { checkedAddress } from '../benchmarking/load-threads';
+import { startHarnessRelay } from './harness-relay';
 import type { LoadTarget } from '../benchmarking/load-types';
 
 export const HARNESS_RUNNER = 'lm-evaluation-harness';
@@ -17,6 +17,7 @@ export class HarnessUnavailableError extends Error {}
 export class HarnessFailedError extends Error {}
 
 const MAX_RESULTS_BYTES = 16 * 1024 * 1024;
+export const RELAY_KEY_PLACEHOLDER = 'modelhub-relay-adds-the-key';
 const STDERR_TAIL = 4000;
 // After SIGTERM the harness gets this long to stop its request pool before the whole process group is killed.
 const KILL_GRACE_MS = 2000;
@@ -52,13 +53,15 @@ export function harnessArgv(target: LoadTarget, task: HarnessTask, limit: number
 /** Runs one harness task in a subprocess (its own process group, killed on cancel) and reads its results file. */
 export async function runHarnessTask(target: LoadTarget, task: EvalTask, settings: Settings, signal: AbortSignal, onProgress: (done: number, total: number) => void = () => undefined): Promise<HarnessScore> {
   const harness = task.harness as HarnessTask;
-  // The harness makes its own connections, outside the worker's guarded client: its target is held to the address
-  // policy here, before it starts, as the load generator's and the built-in tasks' are (a refusal: BAD_USER_INPUT).
-  await checkedAddress(target);
-  const out = await mkdtemp(path.join(os.tmpdir(), 'modelhub-lm-eval-'));
+  // The harness makes its own connections, outside the worker's guarded client: it reaches the target only through
+  // a loopback relay pinned to the address checked against the policy (a refusal: BAD_USER_INPUT), which adds the
+  // API key itself and does not follow redirects.
+  const relay = await startHarnessRelay(target);
+  let out: string | null = null;
   try {
-    const argv = harnessArgv(target, harness, task.limit, settings, out);
-    await run(settings, argv, target.apiKey ?? null, signal, onProgress);
+    out = await mkdtemp(path.join(os.tmpdir(), 'modelhub-lm-eval-'));
+    const argv = harnessArgv({ ...target, baseUrl: relay.url }, harness, task.limit, settings, out);
+    await run(settings, argv, signal, onProgress);
     const file = await findResults(out);
     if ((await stat(file)).size > MAX_RESULTS_BYTES) throw new HarnessFailedError(`lm_eval's results file is larger than ${MAX_RESULTS_BYTES} bytes`);
     try {
@@ -68,19 +71,21 @@ export async function runHarnessTask(target: LoadTarget, task: EvalTask, setting
       throw error;
     }
   } finally {
-    await rm(out, { recursive: true, force: true });
+    await relay.close();
+    if (out) await rm(out, { recursive: true, force: true });
   }
 }
 
 // tqdm's bar on stderr, e.g. "Requesting API:  33%|███▎      | 1/3 [00:00<00:01, …]": the run's only progress signal.
 const REQUESTS = /Requesting API:\s*\d+%\|[^|]*\|\s*(\d+)\/(\d+)/g;
 
-function run(settings: Settings, argv: string[], apiKey: string | null, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<void> {
+function run(settings: Settings, argv: string[], signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<void> {
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     const child = spawn(settings.bin, argv, {
-      // local-completions reads the bearer token from OPENAI_API_KEY; an empty one sends no usable header.
-      env: { ...settings.env, ...(apiKey ? { OPENAI_API_KEY: apiKey } : {}) },
+      // local-completions reads a bearer token from OPENAI_API_KEY: a placeholder, which the relay replaces with the
+      // target's key (the harness's process never holds it).
+      env: { ...settings.env, OPENAI_API_KEY: RELAY_KEY_PLACEHOLDER },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true, // its own process group: a cancel kills the harness and anything it started
     });

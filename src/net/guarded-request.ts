@@ -29,7 +29,7 @@ export interface GuardedResponse {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-interface Target {
+export interface Target {
   address: string;
   family: number;
 }
@@ -57,7 +57,7 @@ export async function resolveChecked(url: URL, policy: AddressPolicy): Promise<T
 }
 
 /** Connects to the address that was checked, never to a second answer of the resolver (DNS rebinding). */
-function pinnedLookup(target: Target): LookupFunction {
+export function pinnedLookup(target: Target): LookupFunction {
   return (_hostname, options, callback) => {
     if (options.all) (callback as (e: null, a: Target[]) => void)(null, [target]);
     else callback(null, target.address, target.family);

@@ -99,9 +99,9 @@ const TOKEN_TEXT = Array.from({ length: 64 }, (_, i) => `t${i} `);
 function handle(state: ScriptedOpenAiServer, req: http.IncomingMessage, res: http.ServerResponse, raw: string, receivedAt: number): void {
   const script = state.script;
   const chat = req.url === '/v1/chat/completions';
-  // As vLLM: its --api-key guards /v1 only, so the tokenizer endpoints answer without the key.
-  if (state.tokenizer.route(req, res, raw)) return;
+  // Every route wants the key, the tokenizer's too (as behind a gateway; vLLM itself checks it on /v1 only).
   if (script.apiKey && req.headers.authorization !== `Bearer ${script.apiKey}`) { res.writeHead(401).end('{"error":"bad key"}'); return; }
+  if (state.tokenizer.route(req, res, raw)) return;
   if (req.method !== 'POST' || (!chat && req.url !== '/v1/completions')) { res.writeHead(404).end('{"error":"not found"}'); return; }
   state.requests += 1;
   const body = JSON.parse(raw) as CompletionBody;

@@ -132,8 +132,8 @@ export class HarnessTaskInput {
     nullable: true,
     description:
       '"none" (default: prompts go as text; generation tasks such as gsm8k) or "remote": the harness tokenizes through the ' +
-      "endpoint's /tokenize, /detokenize and /tokenizer_info (vLLM, started with --enable-tokenizer-info-endpoint; sent " +
-      'without the API key, which vLLM checks on /v1 only) and sends token ids, as loglikelihood tasks (hellaswag, mmlu, ' +
+      "endpoint's /tokenize, /detokenize and /tokenizer_info (vLLM, started with --enable-tokenizer-info-endpoint; with " +
+      'the API key, like every harness request) and sends token ids, as loglikelihood tasks (hellaswag, mmlu, ' +
       'arc: multiple choice scored by echoed log-probabilities) need. "remote" needs api "completions".',
   })
   tokenizer?: string | null;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ValidationError } from '../../../src/domain/common/domain-error';
 import { EvalTaskKind, validateSuite } from '../../../src/domain/evaluation/eval-suite';
-import { HarnessFailedError, HarnessUnavailableError, runHarnessTask } from '../../../src/evaluation/lm-eval-runner';
+import { HarnessFailedError, HarnessUnavailableError, RELAY_KEY_PLACEHOLDER, runHarnessTask } from '../../../src/evaluation/lm-eval-runner';
 import { createAddressPolicy } from '../../../src/net/address-policy';
 
 // A stand-in for the CLI's process behaviour only (argv, environment, stderr, exit, output folder); the real
@@ -35,13 +35,16 @@ describe('lm_eval subprocess', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('passes the key in the environment only, reports the request bar and reads the results file', async () => {
+  it('never gives the harness the key or the endpoint (only the loopback relay), reports the request bar and reads the results file', async () => {
     const progress: [number, number][] = [];
     const score = await runHarnessTask(target, task, settings('ok'), new AbortController().signal, (d, t) => progress.push([d, t]));
     expect(score).toMatchObject({ metric: 'acc', score: 0.5, stderr: 0.5, n: 2, harnessVersion: '0.4.13' });
     expect(progress.at(-1)).toEqual([2, 2]); // one stderr chunk may carry several bar updates: the last counts
-    expect(await readFile(path.join(dir, 'key'), 'utf8')).toBe('sk-only-in-env');
-    expect(await readFile(path.join(dir, 'argv'), 'utf8')).not.toContain('sk-only-in-env');
+    expect(await readFile(path.join(dir, 'key'), 'utf8')).toBe(RELAY_KEY_PLACEHOLDER);
+    const argv = await readFile(path.join(dir, 'argv'), 'utf8');
+    expect(argv).toMatch(/base_url=http:\/\/127\.0\.0\.1:\d+\/v1\/completions/);
+    expect(argv).not.toContain(':9/');
+    expect(argv + (await readFile(path.join(dir, 'env'), 'utf8'))).not.toContain('sk-only-in-env');
     // Nothing of the worker's own environment but what the config passes on.
     expect((await readFile(path.join(dir, 'env'), 'utf8')).split('\n').filter((l) => /^(DATABASE_URL|SECRETS_KEY|JWT_SECRET|JEST_WORKER_ID)=/.test(l))).toEqual([]);
   });

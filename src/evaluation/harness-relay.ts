@@ -1,0 +1,78 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { ValidationError } from '../domain/common/domain-error';
+import type { LoadTarget } from '../benchmarking/load-types';
+import { DestinationRefusedError, pinnedLookup, resolveChecked, type Target } from '../net/guarded-request';
+
+export interface HarnessRelay {
+  /** What lm_eval is given as the endpoint: loopback, this relay. */
+  url: string;
+  close(): Promise<void>;
+}
+
+// Passed on from the harness (the rest, its Authorization above all, is not) and back from the endpoint.
+const REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'user-agent'];
+const RESPONSE_HEADERS = ['content-type', 'content-length', 'cache-control', 'x-request-id'];
+
+function pick(headers: http.IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers[name];
+    if (typeof value === 'string') out[name] = value;
+  }
+  return out;
+}
+
+function fail(res: http.ServerResponse, status: number, message: string): void {
+  if (res.headersSent) { res.destroy(); return; }
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'modelhub_relay' } }));
+}
+
+/**
+ * lm_eval's only way out. The harness makes its own connections (aiohttp, requests), which follow redirects and
+ * resolve the endpoint's name again, so it is pointed at this loopback server instead: every request goes on to the
+ * run's target at the one address checked against the worker's policy (URL_IMPORT_ALLOW) when the relay started,
+ * with the target's API key added here (the harness never holds it), and an answer that redirects becomes a 502
+ * instead of a hop to wherever it points. A refused target is BAD_USER_INPUT on target.url before the harness runs.
+ */
+export async function startHarnessRelay(target: LoadTarget): Promise<HarnessRelay> {
+  const base = new URL(target.baseUrl);
+  let pinned: Target | null = null;
+  if (target.policy) {
+    try {
+      pinned = await resolveChecked(base, target.policy);
+    } catch (error) {
+      if (error instanceof DestinationRefusedError) throw new ValidationError('target.url', error.message);
+      throw error; // a DNS fault: the activity retries
+    }
+  }
+  const client = base.protocol === 'https:' ? https : http;
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const server = http.createServer((req, res) => {
+    // Built as text from the target's own origin: a path like "//elsewhere/x" stays a path on the target.
+    const url = new URL(`${base.origin}${prefix}${req.url ?? '/'}`);
+    if (url.origin !== base.origin) { fail(res, 400, 'the relay forwards to the run\'s endpoint only'); return; }
+    const headers = { ...pick(req.headers, REQUEST_HEADERS), ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}) };
+    const upstream = client.request(url, { method: req.method, headers, ...(pinned ? { lookup: pinnedLookup(pinned) } : {}) });
+    upstream.on('response', (answer) => {
+      const status = answer.statusCode ?? 502;
+      if (status >= 300 && status < 400) {
+        answer.resume();
+        fail(res, 502, `the endpoint answered ${status} (a redirect), which the evaluation does not follow`);
+        return;
+      }
+      res.writeHead(status, pick(answer.headers, RESPONSE_HEADERS));
+      answer.pipe(res);
+      answer.on('error', () => res.destroy());
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => fail(res, 502, `the endpoint could not be reached (${error.code ?? error.message})`));
+    res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
