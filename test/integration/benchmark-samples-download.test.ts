@@ -21,12 +21,7 @@ describe('GET /benchmarks/<id>/samples', () => {
   beforeAll(async () => {
     t = await startTestApp({ env: { DOWNLOAD_IDLE_TIMEOUT_MS: '1500' } });
     token = await t.token(Role.VIEWER);
-    const model = await registerModel(t);
-    const version = await createVersion(t, model.id, '1.0.0');
-    [{ id: benchmarkId }] = (await t.dataSource.query(
-      `INSERT INTO benchmarks (model_id, version_id, hardware_profile, recorded_by, samples) VALUES ($1, $2, '1xcpu test fp16', 'test', $3) RETURNING id`,
-      [model.id, version.id, stored],
-    )) as { id: string }[];
+    benchmarkId = await storedRun(stored);
   });
   afterAll(async () => { await t?.stop(); });
 
@@ -162,12 +157,7 @@ describe('GET /benchmarks/<id>/samples', () => {
   it('cuts a download whose client stops reading (DOWNLOAD_IDLE_TIMEOUT_MS), so it resumes with Range instead of pinning the server', async () => {
     // 64 MiB: more than loopback's socket buffers can hold here (receive up to 32 MiB, send up to 4 MiB).
     const large = randomBytes(64 * 1024 * 1024);
-    const model = await registerModel(t);
-    const version = await createVersion(t, model.id, '1.0.0');
-    const [{ id }] = (await t.dataSource.query(
-      `INSERT INTO benchmarks (model_id, version_id, hardware_profile, recorded_by, samples) VALUES ($1, $2, '1xcpu test fp16', 'test', $3) RETURNING id`,
-      [model.id, version.id, large],
-    )) as { id: string }[];
+    const id = await storedRun(large);
     // The client takes the first chunk, stops reading for twice the timeout, then reads what the server had sent.
     const received = await new Promise<Buffer>((resolve, reject) => {
       http.get({ host: '127.0.0.1', port: t.app.port, path: `/benchmarks/${id}/samples`, headers: { authorization: `Bearer ${token}` } }, (res) => {
@@ -204,12 +194,7 @@ describe('GET /benchmarks/<id>/samples', () => {
   it('cuts the body, never pads it, when the run is deleted during the download', async () => {
     // 16 MiB: more than loopback's socket buffers hold, so the server is still reading slices after the delete.
     const large = randomBytes(16 * 1024 * 1024);
-    const model = await registerModel(t);
-    const version = await createVersion(t, model.id, '1.0.0');
-    const [{ id }] = (await t.dataSource.query(
-      `INSERT INTO benchmarks (model_id, version_id, hardware_profile, recorded_by, samples) VALUES ($1, $2, '1xcpu test fp16', 'test', $3) RETURNING id`,
-      [model.id, version.id, large],
-    )) as { id: string }[];
+    const id = await storedRun(large);
     const received = await new Promise<number>((resolve, reject) => {
       http.get({ host: '127.0.0.1', port: t.app.port, path: `/benchmarks/${id}/samples`, headers: { authorization: `Bearer ${token}` } }, (res) => {
         let bytes = 0;
