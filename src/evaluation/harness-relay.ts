@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -8,12 +9,27 @@ import { DestinationRefusedError, pinnedLookup, resolveChecked, type Target } fr
 export interface HarnessRelay {
   /** What lm_eval is given as the endpoint: loopback, this relay. */
   url: string;
+  /**
+   * The bearer token the relay wants on /v1 requests, fresh per run and given to lm_eval only (as OPENAI_API_KEY):
+   * another process on the worker cannot use the relay to reach the target with its key.
+   */
+  token: string;
   close(): Promise<void>;
 }
 
 // Passed on from the harness (the rest, its Authorization above all, is not) and back from the endpoint.
 const REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'user-agent'];
 const RESPONSE_HEADERS = ['content-type', 'content-length', 'cache-control', 'x-request-id'];
+// What lm_eval asks for: the OpenAI API (with its bearer token), and vLLM's tokenizer routes, which its remote
+// tokenizer calls without any header (they only tokenize). Nothing else is forwarded.
+const API_PATHS = new Set(['/v1/completions', '/v1/chat/completions']);
+const TOKENIZER_PATHS = new Set(['/tokenize', '/detokenize', '/tokenizer_info']);
+
+function bearerIs(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? '');
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
 
 function pick(headers: http.IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -49,8 +65,12 @@ export async function startHarnessRelay(target: LoadTarget): Promise<HarnessRela
   }
   const client = base.protocol === 'https:' ? https : http;
   const prefix = base.pathname.replace(/\/+$/, '');
+  const token = randomBytes(16).toString('hex');
   const server = http.createServer((req, res) => {
-    // Built as text from the target's own origin: a path like "//elsewhere/x" stays a path on the target.
+    const path = (req.url ?? '/').split('?')[0];
+    if (!API_PATHS.has(path) && !TOKENIZER_PATHS.has(path)) { fail(res, 404, `the relay forwards the OpenAI API and the tokenizer routes only, not ${path.slice(0, 100)}`); return; }
+    if (API_PATHS.has(path) && !bearerIs(req.headers.authorization, token)) { fail(res, 401, 'the relay serves the harness of its own run only'); return; }
+    // Built as text from the target's own origin, so the path stays a path on the target.
     const url = new URL(`${base.origin}${prefix}${req.url ?? '/'}`);
     if (url.origin !== base.origin) { fail(res, 400, 'the relay forwards to the run\'s endpoint only'); return; }
     const headers = { ...pick(req.headers, REQUEST_HEADERS), ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}) };
@@ -73,6 +93,7 @@ export async function startHarnessRelay(target: LoadTarget): Promise<HarnessRela
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    token,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -17,7 +17,6 @@ export class HarnessUnavailableError extends Error {}
 export class HarnessFailedError extends Error {}
 
 const MAX_RESULTS_BYTES = 16 * 1024 * 1024;
-export const RELAY_KEY_PLACEHOLDER = 'modelhub-relay-adds-the-key';
 const STDERR_TAIL = 4000;
 // After SIGTERM the harness gets this long to stop its request pool before the whole process group is killed.
 const KILL_GRACE_MS = 2000;
@@ -61,7 +60,7 @@ export async function runHarnessTask(target: LoadTarget, task: EvalTask, setting
   try {
     out = await mkdtemp(path.join(os.tmpdir(), 'modelhub-lm-eval-'));
     const argv = harnessArgv({ ...target, baseUrl: relay.url }, harness, task.limit, settings, out);
-    await run(settings, argv, signal, onProgress);
+    await run(settings, argv, relay.token, signal, onProgress);
     const file = await findResults(out);
     if ((await stat(file)).size > MAX_RESULTS_BYTES) throw new HarnessFailedError(`lm_eval's results file is larger than ${MAX_RESULTS_BYTES} bytes`);
     try {
@@ -79,13 +78,13 @@ export async function runHarnessTask(target: LoadTarget, task: EvalTask, setting
 // tqdm's bar on stderr, e.g. "Requesting API:  33%|███▎      | 1/3 [00:00<00:01, …]": the run's only progress signal.
 const REQUESTS = /Requesting API:\s*\d+%\|[^|]*\|\s*(\d+)\/(\d+)/g;
 
-function run(settings: Settings, argv: string[], signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<void> {
+function run(settings: Settings, argv: string[], relayToken: string, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<void> {
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     const child = spawn(settings.bin, argv, {
-      // local-completions reads a bearer token from OPENAI_API_KEY: a placeholder, which the relay replaces with the
-      // target's key (the harness's process never holds it).
-      env: { ...settings.env, OPENAI_API_KEY: RELAY_KEY_PLACEHOLDER },
+      // local-completions sends OPENAI_API_KEY as its bearer token: the relay's token for this run, which the relay
+      // checks and replaces with the target's key (the harness's process never holds that).
+      env: { ...settings.env, OPENAI_API_KEY: relayToken },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true, // its own process group: a cancel kills the harness and anything it started
     });

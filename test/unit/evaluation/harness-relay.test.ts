@@ -28,12 +28,16 @@ describe('the relay in front of lm_eval', () => {
     const target = await endpoint((req, res) => res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'x=1' }).end(JSON.stringify({ path: req.url })));
     const relay = await startHarnessRelay({ baseUrl: `${target.url}/openai/`, model: 'm', apiKey: 'sk-target', policy: loopback });
     try {
-      const post = await fetch(`${relay.url}/v1/completions?x=1`, { method: 'POST', headers: { authorization: 'Bearer placeholder', 'content-type': 'application/json' }, body: '{"prompt":"hi"}' });
+      const post = await fetch(`${relay.url}/v1/completions?x=1`, { method: 'POST', headers: { authorization: `Bearer ${relay.token}`, 'content-type': 'application/json' }, body: '{"prompt":"hi"}' });
       expect(post.status).toBe(200);
       expect(await post.json()).toEqual({ path: '/openai/v1/completions?x=1' });
       expect(post.headers.get('set-cookie')).toBeNull();
-      const get = await fetch(`${relay.url}/tokenizer_info`);
+      const get = await fetch(`${relay.url}/tokenizer_info`); // lm_eval's remote tokenizer sends no header
       expect(get.status).toBe(200);
+      // Another process on the worker: no token, a wrong one, or a route lm_eval never asks for.
+      expect((await fetch(`${relay.url}/v1/completions`, { method: 'POST', body: '{}' })).status).toBe(401);
+      expect((await fetch(`${relay.url}/v1/completions`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer guess' } })).status).toBe(401);
+      expect((await fetch(`${relay.url}/admin/shutdown`, { method: 'POST', headers: { authorization: `Bearer ${relay.token}` } })).status).toBe(404);
       expect(target.seen).toEqual([
         { method: 'POST', url: '/openai/v1/completions?x=1', authorization: 'Bearer sk-target', body: '{"prompt":"hi"}' },
         { method: 'GET', url: '/openai/tokenizer_info', authorization: 'Bearer sk-target', body: '' },
@@ -49,14 +53,14 @@ describe('the relay in front of lm_eval', () => {
     const target = await endpoint((_req, res) => res.writeHead(307, { location: `${elsewhere.url}/steal` }).end());
     const relay = await startHarnessRelay({ baseUrl: target.url, model: 'm', apiKey: 'sk-target', policy: loopback });
     try {
-      const res = await fetch(`${relay.url}/v1/completions`, { method: 'POST', body: '{}', redirect: 'manual' });
+      const res = await fetch(`${relay.url}/v1/completions`, { method: 'POST', body: '{}', redirect: 'manual', headers: { authorization: `Bearer ${relay.token}` } });
       expect(res.status).toBe(502);
       expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/307 \(a redirect\)/);
       const sneaky = await new Promise<number>((resolve, reject) => {
         http.get({ host: '127.0.0.1', port: new URL(relay.url).port, path: `//127.0.0.1:${new URL(elsewhere.url).port}/steal` }, (r) => { r.resume(); resolve(r.statusCode ?? 0); }).on('error', reject);
       });
-      expect(sneaky).toBe(502); // forwarded as a path of the target, which redirects again
-      expect(target.seen.map((s) => s.url)).toEqual(['/v1/completions', `//127.0.0.1:${new URL(elsewhere.url).port}/steal`]);
+      expect(sneaky).toBe(404); // not a route lm_eval asks for: never forwarded
+      expect(target.seen.map((s) => s.url)).toEqual(['/v1/completions']);
       expect(elsewhere.seen).toEqual([]);
     } finally {
       await relay.close();
@@ -69,7 +73,7 @@ describe('the relay in front of lm_eval', () => {
     await expect(startHarnessRelay({ baseUrl: 'http://127.0.0.1:9', model: 'm', policy: createAddressPolicy([]) })).rejects.toThrow(ValidationError);
     const relay = await startHarnessRelay({ baseUrl: 'http://127.0.0.1:9', model: 'm', policy: loopback });
     try {
-      const res = await fetch(`${relay.url}/v1/completions`, { method: 'POST', body: '{}' });
+      const res = await fetch(`${relay.url}/v1/completions`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${relay.token}` } });
       expect(res.status).toBe(502);
       expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/ECONNREFUSED/);
     } finally {

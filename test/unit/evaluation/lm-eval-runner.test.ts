@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ValidationError } from '../../../src/domain/common/domain-error';
 import { EvalTaskKind, validateSuite } from '../../../src/domain/evaluation/eval-suite';
-import { HarnessFailedError, HarnessUnavailableError, RELAY_KEY_PLACEHOLDER, runHarnessTask } from '../../../src/evaluation/lm-eval-runner';
+import { HarnessFailedError, HarnessUnavailableError, runHarnessTask } from '../../../src/evaluation/lm-eval-runner';
 import { createAddressPolicy } from '../../../src/net/address-policy';
 
 // A stand-in for the CLI's process behaviour only (argv, environment, stderr, exit, output folder); the real
@@ -40,7 +40,7 @@ describe('lm_eval subprocess', () => {
     const score = await runHarnessTask(target, task, settings('ok'), new AbortController().signal, (d, t) => progress.push([d, t]));
     expect(score).toMatchObject({ metric: 'acc', score: 0.5, stderr: 0.5, n: 2, harnessVersion: '0.4.13' });
     expect(progress.at(-1)).toEqual([2, 2]); // one stderr chunk may carry several bar updates: the last counts
-    expect(await readFile(path.join(dir, 'key'), 'utf8')).toBe(RELAY_KEY_PLACEHOLDER);
+    expect(await readFile(path.join(dir, 'key'), 'utf8')).toMatch(/^[0-9a-f]{32}$/); // the relay's token for this run
     const argv = await readFile(path.join(dir, 'argv'), 'utf8');
     expect(argv).toMatch(/base_url=http:\/\/127\.0\.0\.1:\d+\/v1\/completions/);
     expect(argv).not.toContain(':9/');
