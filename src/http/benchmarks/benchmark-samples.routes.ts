@@ -1,10 +1,9 @@
 import express, { type Response, type Router } from 'express';
 import { UnauthenticatedError } from '../../domain/common/domain-error';
-import { parseByteRange } from '../../domain/files/byte-range';
 import type { StoredSamples } from '../../services/benchmark-run.service';
 import type { FilesHttpDeps } from '../files/files-http-deps';
 import { answerError } from '../files/http-failure';
-import { etagMatches } from '../files/send-blob';
+import { answerConditional } from '../files/send-blob';
 import { writeOrCut } from '../files/stall-guard';
 import { authenticateRequest } from '../files/request-auth';
 
@@ -26,32 +25,14 @@ export function benchmarkSampleRoutes({ services, verifier, log, config }: Files
       if (!principal) throw new UnauthenticatedError(authFailure ?? 'Authentication required: send "Authorization: Bearer <token>"');
       const id = String(req.params.id);
       const stored = await services.benchmarkRuns.samplesFor(id, (modelId) => services.access.readableModelId(principal, modelId));
-      const etag = `"samples-${id.toLowerCase()}"`;
-      res.set({
-        ETag: etag,
-        'Accept-Ranges': 'bytes',
+      // A run's samples never change: its id is a strong validator. The bytes are a gzip file, not a JSON body with a
+      // content encoding: clients keep them as they are.
+      const plan = answerConditional(req, res, { etag: `"samples-${id.toLowerCase()}"`, size: stored.size, contentType: 'application/gzip' }, {
         'Content-Disposition': `attachment; filename="benchmark-${id}-samples.json.gz"`,
-        'Cache-Control': 'private, max-age=0, must-revalidate',
       });
-      if (etagMatches(req.header('if-none-match'), etag)) {
-        res.status(304).end();
-        return;
-      }
-      const ifRange = req.header('if-range');
-      const range = ifRange && ifRange !== etag ? null : parseByteRange(req.header('range'), stored.size);
-      if (range === 'unsatisfiable') {
-        res.status(416).set('Content-Range', `bytes */${stored.size}`).end();
-        return;
-      }
-      const [start, end] = range ? [range.start, range.end] : [0, stored.size - 1];
-      res.status(range ? 206 : 200).set({
-        // The bytes are a gzip file, not a JSON body with a content encoding: clients keep them as they are.
-        'Content-Type': 'application/gzip',
-        'Content-Length': String(Math.max(0, end - start + 1)),
-        ...(range ? { 'Content-Range': `bytes ${start}-${end}/${stored.size}` } : {}),
-      });
+      if (!plan) return;
       if (req.method === 'HEAD' || stored.size === 0) { res.end(); return; }
-      await sendSlices(res, stored, start, end, config.files.downloadIdleTimeoutMs);
+      await sendSlices(res, stored, plan.start, plan.end, config.files.downloadIdleTimeoutMs);
     } catch (error) {
       answerError(res, log, error);
     }
