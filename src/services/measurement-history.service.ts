@@ -1,8 +1,6 @@
 import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import type { BenchmarkRecord, EvaluationRecord } from '../domain/catalog/catalog-records';
-import { type ReadScope, scopeCondition } from '../domain/governance/access';
 import { checkWindow, decodeHistoryCursor, encodeHistoryCursor, type HistoryKind, type HistoryOrder } from '../domain/measurements/history-cursor';
 import { BenchmarkEntity } from '../persistence/entities/benchmark.entity';
 import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
@@ -31,20 +29,20 @@ const CURSOR_TIME = `to_char(r.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH2
 
 /**
  * A model's benchmark and evaluation results over time, paged by (recorded_at, id) with keyset cursors: the
- * history per model × hardware profile (benchmarks) or × evaluation (evaluations) that trend views read. A model
- * the caller may not read, or none at all, is NOT_FOUND, as every read of a model is.
+ * history per model × hardware profile (benchmarks) or × evaluation (evaluations) that trend views read. Whether the
+ * caller may read the model is the caller's check (ProjectAccessService.readableModelId), made before.
  */
 export class MeasurementHistoryService {
   constructor(private readonly db: DataSource) {}
 
-  async benchmarks(filter: HistoryFilter & { hardwareProfile?: string | null }, scope: ReadScope): Promise<HistoryPage<BenchmarkRecord>> {
-    const q = await this.base(BenchmarkEntity, filter, scope);
+  async benchmarks(filter: HistoryFilter & { hardwareProfile?: string | null }): Promise<HistoryPage<BenchmarkRecord>> {
+    const q = this.base(BenchmarkEntity, filter);
     if (filter.hardwareProfile) q.andWhere('r.hardware_profile = :hw', { hw: filter.hardwareProfile });
     return this.page(q, 'benchmark', filter);
   }
 
-  async evaluations(filter: HistoryFilter & { benchmark?: string | null; metric?: string | null }, scope: ReadScope): Promise<HistoryPage<EvaluationRecord>> {
-    const q = await this.base(EvaluationEntity, filter, scope);
+  async evaluations(filter: HistoryFilter & { benchmark?: string | null; metric?: string | null }): Promise<HistoryPage<EvaluationRecord>> {
+    const q = this.base(EvaluationEntity, filter);
     if (filter.benchmark) q.andWhere('r.benchmark = :benchmark', { benchmark: filter.benchmark });
     if (filter.metric) q.andWhere('r.metric = :metric', { metric: filter.metric });
     return this.page(q, 'evaluation', filter);
@@ -76,12 +74,9 @@ export class MeasurementHistoryService {
     return rows.map((r) => r.value);
   }
 
-  private async base<T extends ObjectLiteral>(entity: new () => T, filter: HistoryFilter, scope: ReadScope): Promise<SelectQueryBuilder<T>> {
+  private base<T extends ObjectLiteral>(entity: new () => T, filter: HistoryFilter): SelectQueryBuilder<T> {
     const modelId = uuid('modelId', filter.modelId);
     checkWindow(filter.since ?? null, filter.until ?? null);
-    const visible = scopeCondition(scope, 'm', '$2');
-    const [model] = (await this.db.query(`SELECT 1 FROM models m WHERE m.id = $1${visible ? ` AND ${visible}` : ''}`, visible ? [modelId, scope.projects] : [modelId])) as unknown[];
-    if (!model) throw new NotFoundError('Model', modelId);
     const q = this.db.getRepository(entity).createQueryBuilder('r').where('r.model_id = :modelId', { modelId });
     if (filter.versionId) q.andWhere('r.version_id = :versionId', { versionId: uuid('versionId', filter.versionId) });
     if (filter.provenance) q.andWhere('r.provenance = :provenance', { provenance: filter.provenance });

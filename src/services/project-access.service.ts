@@ -80,13 +80,14 @@ export class ProjectAccessService {
     throw new NotFoundError('Model', model.id);
   }
 
-  /** The project a version's model belongs to, for write checks (NOT_FOUND for an unknown version). */
   /** NOT_FOUND unless the caller may read the model with this id. */
   async readableModelId(principal: Principal, modelId: string): Promise<void> {
     const row = await this.db.getRepository(ModelEntity).findOne({ where: { id: uuid('modelId', modelId) }, select: { id: true, project: true } });
     if (!row) throw new NotFoundError('Model', modelId);
     await this.readableModel(principal, row);
   }
+
+  /** The project a version's model belongs to, for write checks (NOT_FOUND for an unknown version). */
 
   async projectOfVersion(versionId: string): Promise<string> {
     const id = uuid('versionId', versionId);

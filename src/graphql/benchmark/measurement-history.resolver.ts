@@ -2,7 +2,7 @@ import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Query, 
 import { pageSize } from '../../domain/catalog/model-query';
 import { Role } from '../../domain/auth/roles';
 import type { GraphQLContext } from '../context';
-import { scopeOf } from '../governance/governance-access';
+import { callerOf } from '../governance/governance-access';
 import { Provenance } from './benchmark.type';
 import { BenchmarkHistory, EvaluationHistory, HistoryOrder } from './measurement-history.type';
 
@@ -52,7 +52,8 @@ export class BenchmarkHistoryResolver {
       'paged with `after: pageInfo.endCursor`. NOT_FOUND for a model the caller may not read.',
   })
   async benchmarkHistory(@Ctx() ctx: GraphQLContext, @Args(() => BenchmarkHistoryArgs) args: BenchmarkHistoryArgs): Promise<BenchmarkHistory> {
-    const page = await ctx.services.measurementHistory.benchmarks({ ...filterOf(ctx, args), hardwareProfile: args.hardwareProfile ?? null }, scopeOf(ctx));
+    await ctx.services.access.readableModelId(callerOf(ctx), args.modelId);
+    const page = await ctx.services.measurementHistory.benchmarks({ ...filterOf(ctx, args), hardwareProfile: args.hardwareProfile ?? null });
     return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, modelId: args.modelId };
   }
 
@@ -71,7 +72,8 @@ export class EvaluationHistoryResolver {
       'given, paged with `after: pageInfo.endCursor`. NOT_FOUND for a model the caller may not read.',
   })
   async evaluationHistory(@Ctx() ctx: GraphQLContext, @Args(() => EvaluationHistoryArgs) args: EvaluationHistoryArgs): Promise<EvaluationHistory> {
-    const page = await ctx.services.measurementHistory.evaluations({ ...filterOf(ctx, args), benchmark: args.benchmark ?? null, metric: args.metric ?? null }, scopeOf(ctx));
+    await ctx.services.access.readableModelId(callerOf(ctx), args.modelId);
+    const page = await ctx.services.measurementHistory.evaluations({ ...filterOf(ctx, args), benchmark: args.benchmark ?? null, metric: args.metric ?? null });
     return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, modelId: args.modelId };
   }
 
