@@ -5,7 +5,8 @@ import { requestCapPerLevel } from '../domain/benchmarking/benchmark-request';
 import { levelMetrics } from './level-stats';
 import type { LevelMetrics, LoadTarget, RequestApi, RequestSample, Slo } from './load-types';
 import { OpenAiStreamClient } from './openai-stream-client';
-import { checkedAddress, loadThreads, runInThreads, shardPlans } from './load-threads';
+import { loadThreads, runInThreads, shardPlans } from './load-threads';
+import { checkedAddress } from './target-check';
 import { runOpenLevel } from './open-loop';
 import { type PromptPlan, promptSource } from './prompt-source';
 

@@ -2,11 +2,10 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { ValidationError } from '../domain/common/domain-error';
-import { DestinationRefusedError, resolveChecked } from '../net/guarded-request';
 import type { ClosedPlan, LoadScenario } from './load-sweep';
 import type { LoadTarget, RequestSample } from './load-types';
 import type { OpenPlan } from './open-loop';
+import { checkedAddress } from './target-check';
 
 /** Levels with fewer streams than this run in the calling thread: one event loop keeps up with them. */
 const THREAD_MIN_CONCURRENCY = 64;
@@ -36,20 +35,6 @@ export type LoadThreadMessage =
   | { type: 'progress'; done: number }
   | { type: 'done'; samples: RequestSample[]; startedAt: number | null }
   | { type: 'error'; message: string };
-
-/**
- * The target's address checked against its policy (null without one). A refusal is the request's fault, answered
- * as BAD_USER_INPUT on target.url and never retried; a DNS fault stays an error the activity retries.
- */
-export async function checkedAddress(target: LoadTarget): Promise<string | null> {
-  if (!target.policy) return null;
-  try {
-    return (await resolveChecked(new URL(target.baseUrl), target.policy)).address;
-  } catch (error) {
-    if (error instanceof DestinationRefusedError) throw new ValidationError('target.url', error.message);
-    throw error;
-  }
-}
 
 /**
  * Threads a level is split over: one per core (at most 4) once it has enough streams (a closed loop's concurrency,

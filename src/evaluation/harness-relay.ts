@@ -2,9 +2,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { ValidationError } from '../domain/common/domain-error';
 import type { LoadTarget } from '../benchmarking/load-types';
-import { DestinationRefusedError, pinnedLookup, resolveChecked, type Target } from '../net/guarded-request';
+import { checkedTarget } from '../benchmarking/target-check';
+import { pinnedLookup } from '../net/guarded-request';
 
 export interface HarnessRelay {
   /** What lm_eval is given as the endpoint: loopback, this relay. */
@@ -54,15 +54,7 @@ function fail(res: http.ServerResponse, status: number, message: string): void {
  */
 export async function startHarnessRelay(target: LoadTarget): Promise<HarnessRelay> {
   const base = new URL(target.baseUrl);
-  let pinned: Target | null = null;
-  if (target.policy) {
-    try {
-      pinned = await resolveChecked(base, target.policy);
-    } catch (error) {
-      if (error instanceof DestinationRefusedError) throw new ValidationError('target.url', error.message);
-      throw error; // a DNS fault: the activity retries
-    }
-  }
+  const pinned = await checkedTarget(target);
   const client = base.protocol === 'https:' ? https : http;
   const prefix = base.pathname.replace(/\/+$/, '');
   const token = randomBytes(16).toString('hex');
