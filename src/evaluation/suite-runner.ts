@@ -71,13 +71,12 @@ export async function runSuite(
  */
 async function checkDatasets(suite: EvalSuite, sources: DatasetSources): Promise<(string | null)[]> {
   const problems: string[] = [];
-  const pinned: (string | null)[] = [];
-  for (const task of suite.tasks) {
-    pinned.push(null);
+  const pinned: (string | null)[] = suite.tasks.map(() => null);
+  for (const [index, task] of suite.tasks.entries()) {
     if (task.kind === EvalTaskKind.LM_EVAL) continue;
     try {
       const dataset = await openDataset(sources, task.dataset as string, task.limit);
-      pinned[pinned.length - 1] = dataset.pinned;
+      pinned[index] = dataset.pinned;
       if (task.kind !== EvalTaskKind.JUDGE) scoredItems(task, dataset);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error; // a fault, not a verdict: the activity retries
