@@ -4,7 +4,7 @@ import './governance/governance.enums';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, parse } from 'graphql';
-import { buildSchema, createResolversMap, UseMiddleware } from 'type-graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
 import { authChecker } from './auth';
 import { BenchmarkResolver, EvaluationResolver, LeaderboardEntryResolver, ParetoPointResolver } from './benchmark/benchmark.resolver';
 import { BenchmarkHistoryResolver, EvaluationHistoryResolver } from './benchmark/measurement-history.resolver';
@@ -23,7 +23,6 @@ import { AuditResolver, ModelEventAuditResolver } from './governance/audit.resol
 import { LicenseCheckResolver, ModelGovernanceResolver, VersionGovernanceResolver } from './governance/license-check.resolver';
 import { ProjectResolver } from './governance/project.resolver';
 import { PromotionResolver } from './governance/promotion.resolver';
-import { projectGuard } from './governance/project-guard';
 import { ReportedScoresResolver } from './reported-scores/reported-scores.resolver';
 
 const RESOLVERS = [
@@ -54,11 +53,6 @@ const RESOLVERS = [
   ProjectResolver,
   ReportedScoresResolver,
 ] as const;
-
-// Project isolation on every resolver class (so every root query, mutation and subscription), not as a global
-// middleware: a global one wraps each plain property field of every object in an async chain, which on a page of
-// 50 models with their versions is thousands of promises per request for fields the guard always passes.
-for (const resolver of RESOLVERS) UseMiddleware(projectGuard)(resolver);
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';

@@ -1,14 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { type Principal, Role } from '../domain/auth/roles';
+import { type Caller, canReadProject, requireRole, type Target } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
-import { canRead, readScope, requireRoleIn } from '../domain/governance/access';
-import type { ActorRef } from '../domain/governance/audit-entry';
-import { projectId, projectOf } from '../domain/governance/project';
+import { projectId } from '../domain/governance/project';
 import { mergeOverrides, type PolicyOverrides, type PromotionPolicy, resolvePolicy } from '../domain/governance/promotion-policy';
-import { ModelEntity } from '../persistence/entities/model.entity';
 import { ProjectEntity } from '../persistence/entities/project.entity';
-import { VersionEntity } from '../persistence/entities/version.entity';
 import type { AuditService } from './audit.service';
 
 export interface ProjectView {
@@ -24,7 +21,25 @@ export interface ProjectSettings {
   policy?: PolicyOverrides | null;
 }
 
-/** Projects: who may read and write what, each project's visibility and its promotion policy. */
+type Db = DataSource | EntityManager;
+interface TargetRow {
+  project: string;
+  public: boolean | null;
+}
+
+// The project of an object and whether it is public, in one round trip; COALESCE matches PROJECT_SQL.
+const MODEL_TARGET = `SELECT COALESCE(m.project, 'default') AS project, p.public FROM models m LEFT JOIN projects p ON p.id = COALESCE(m.project, 'default') WHERE m.id = $1`;
+const VERSION_TARGET = `SELECT COALESCE(m.project, 'default') AS project, p.public FROM model_versions v JOIN models m ON m.id = v.model_id LEFT JOIN projects p ON p.id = COALESCE(m.project, 'default') WHERE v.id = $1`;
+const OPERATION_TARGET = `SELECT COALESCE(m.project, 'default') AS project, p.public FROM operations o JOIN models m ON m.id = o.model_id LEFT JOIN projects p ON p.id = COALESCE(m.project, 'default') WHERE o.id = $1`;
+const CACHE_TARGET = `SELECT COALESCE(m.project, 'default') AS project, p.public FROM local_caches c JOIN model_versions v ON v.id = c.version_id JOIN models m ON m.id = v.model_id LEFT JOIN projects p ON p.id = COALESCE(m.project, 'default') WHERE c.id = $1`;
+const TARGETS = { Model: MODEL_TARGET, Version: VERSION_TARGET, Operation: OPERATION_TARGET, 'Local cache': CACHE_TARGET } as const;
+export type TargetKind = keyof typeof TARGETS;
+
+/**
+ * Who may read and write what: every check of a caller against a project goes through here (reads narrow in SQL
+ * with `readableCondition`). Writes pass their transaction, so the project checked is the one the object has
+ * inside it (after a concurrent move, the new one).
+ */
 export class ProjectAccessService {
   constructor(
     private readonly db: DataSource,
@@ -36,102 +51,72 @@ export class ProjectAccessService {
     return new Set(rows.map((row) => row.id));
   }
 
+  async isPublic(project: string, db: Db = this.db): Promise<boolean> {
+    const row = await db.getRepository(ProjectEntity).findOne({ where: { id: project }, select: { id: true, public: true } });
+    return row?.public ?? false;
+  }
+
+  async canRead(caller: Caller, project: string, db: Db = this.db): Promise<boolean> {
+    return canReadProject(caller, project, caller.readsAll || (await this.isPublic(project, db)));
+  }
+
   async policyOf(manager: EntityManager, project: string): Promise<PromotionPolicy> {
     const row = await manager.getRepository(ProjectEntity).findOneBy({ id: project });
     return resolvePolicy(row?.policy);
   }
 
-  async project(principal: Principal, id: string): Promise<ProjectView> {
+  /** The project an object belongs to; NOT_FOUND for an id that does not exist *or* that the caller cannot read. */
+  async target(caller: Caller, kind: TargetKind, id: string, db: Db = this.db): Promise<Target> {
+    const rows = (await db.query(TARGETS[kind], [uuid('id', id)])) as TargetRow[];
+    const row = rows[0];
+    if (!row || !canReadProject(caller, row.project, row.public ?? false)) throw new NotFoundError(kind, id);
+    return { entity: kind, key: id, project: row.project, isPublic: row.public ?? false };
+  }
+
+  /** A write on an object: NOT_FOUND when unreadable, FORBIDDEN without `role` in its project; its project. */
+  async authorize(caller: Caller, kind: TargetKind, id: string, role: Role, action: string, db: Db = this.db): Promise<string> {
+    const target = await this.target(caller, kind, id, db);
+    requireRole(caller, target, role, action);
+    return target.project;
+  }
+
+  /** A write into a project by name (registering a model there, moving one there). */
+  async authorizeProject(caller: Caller, project: string, role: Role, action: string, db: Db = this.db): Promise<void> {
+    requireRole(caller, { entity: 'Project', key: project, project, isPublic: await this.isPublic(project, db) }, role, action);
+  }
+
+  /** NOT_FOUND unless the caller may read the model with this id. */
+  async readableModelId(caller: Caller, modelId: string): Promise<void> {
+    await this.target(caller, 'Model', modelId);
+  }
+
+  async project(caller: Caller, id: string): Promise<ProjectView> {
     const key = projectId('id', id);
     const row = await this.db.getRepository(ProjectEntity).findOneBy({ id: key });
-    if (!canRead(readScope(principal), key, new Set(row?.public ? [key] : []))) throw new NotFoundError('Project', id);
+    if (!canReadProject(caller, key, row?.public ?? false)) throw new NotFoundError('Project', id);
     return { id: key, public: row?.public ?? false, policy: resolvePolicy(row?.policy), overrides: row?.policy ?? {} };
   }
 
   /** Admins of a project set its visibility and policy; only given fields change. */
-  async configure(settings: ProjectSettings, principal: Principal, actor: ActorRef): Promise<ProjectView> {
+  async configure(caller: Caller, settings: ProjectSettings): Promise<ProjectView> {
     const id = projectId('id', settings.id);
-    requireRoleIn(principal, id, Role.ADMIN, 'Configuring a project');
+    await this.authorizeProject(caller, id, Role.ADMIN, 'Configuring a project');
     return this.db.transaction(async (tx) => {
       const repo = tx.getRepository(ProjectEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       const overrides = mergeOverrides(before?.policy ?? {}, settings.policy ?? {});
       const policy = resolvePolicy(overrides); // refuses a policy that is not one before anything is written
       const isPublic = settings.public ?? before?.public ?? false;
-      await repo.upsert({ id, public: isPublic, policy: overrides as ProjectEntity['policy'], updatedBy: actor.subject }, ['id']);
+      await repo.upsert({ id, public: isPublic, policy: overrides as ProjectEntity['policy'], updatedBy: caller.subject }, ['id']);
       await this.audit.record(tx, {
         action: 'project.configured',
-        actor: actor.subject,
-        requestId: actor.requestId,
+        actor: caller.subject,
+        requestId: caller.requestId,
         project: id,
         subjectId: id,
         details: { before: before ? { public: before.public, policy: before.policy } : null, after: { public: isPublic, policy: overrides } },
       });
       return { id, public: isPublic, policy, overrides };
     });
-  }
-
-  /** A model the caller may read, else NOT_FOUND (as if it did not exist). */
-  async readableModel(principal: Principal, model: ModelEntity): Promise<ModelEntity> {
-    const project = projectOf(model);
-    const scope = readScope(principal);
-    if (scope.all || scope.projects.includes(project)) return model;
-    if ((await this.publicProjects()).has(project)) return model;
-    throw new NotFoundError('Model', model.id);
-  }
-
-  /** NOT_FOUND unless the caller may read the model with this id. */
-  async readableModelId(principal: Principal, modelId: string): Promise<void> {
-    const row = await this.db.getRepository(ModelEntity).findOne({ where: { id: uuid('modelId', modelId) }, select: { id: true, project: true } });
-    if (!row) throw new NotFoundError('Model', modelId);
-    await this.readableModel(principal, row);
-  }
-
-  /** The project a version's model belongs to, for write checks (NOT_FOUND for an unknown version). */
-
-  async projectOfVersion(versionId: string): Promise<string> {
-    const id = uuid('versionId', versionId);
-    const row = await this.db
-      .getRepository(VersionEntity)
-      .createQueryBuilder('v')
-      .innerJoin(ModelEntity, 'm', 'm.id = v.model_id')
-      .select('m.project', 'project')
-      .where('v.id = :id', { id })
-      .getRawOne<{ project: string | null }>();
-    if (!row) throw new NotFoundError('Version', versionId);
-    return projectOf(row);
-  }
-
-  async projectOfModel(modelId: string): Promise<string> {
-    const row = await this.db.getRepository(ModelEntity).findOne({ where: { id: uuid('modelId', modelId) }, select: { id: true, project: true } });
-    if (!row) throw new NotFoundError('Model', modelId);
-    return projectOf(row);
-  }
-
-  /** The project of a row that references a model (operations, local caches, …) by a join through `model_id`. */
-  async projectVia(table: 'operations' | 'local_caches', id: string, entity: string): Promise<string> {
-    const rows = (await this.db.query(
-      table === 'operations'
-        ? `SELECT m.project FROM operations o JOIN models m ON m.id = o.model_id WHERE o.id = $1`
-        : `SELECT m.project FROM local_caches c JOIN model_versions v ON v.id = c.version_id JOIN models m ON m.id = v.model_id WHERE c.id = $1`,
-      [uuid('id', id)],
-    )) as { project: string | null }[];
-    if (!rows[0]) throw new NotFoundError(entity, id);
-    return projectOf(rows[0]);
-  }
-
-  /** The project of the model with this name, or null when there is none yet (an import creates it). */
-  async projectOfName(name: string): Promise<string | null> {
-    const row = await this.db.getRepository(ModelEntity).findOne({ where: { name: name.trim().toLowerCase() }, select: { id: true, project: true } });
-    return row ? projectOf(row) : null;
-  }
-
-  /** Writes on a model need `role` in its project: FORBIDDEN otherwise (NOT_FOUND only for what does not exist). */
-  async requireModelWrite(principal: Principal, modelId: string, role: Role, action: string): Promise<void> {
-    requireRoleIn(principal, await this.projectOfModel(modelId), role, action);
-  }
-
-  async requireVersionWrite(principal: Principal, versionId: string, role: Role, action: string): Promise<void> {
-    requireRoleIn(principal, await this.projectOfVersion(versionId), role, action);
   }
 }

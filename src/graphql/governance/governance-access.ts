@@ -1,23 +1,14 @@
-import type { Principal } from '../../domain/auth/roles';
-import { Role } from '../../domain/auth/roles';
-import { readScope, type ReadScope } from '../../domain/governance/access';
-import type { ActorRef } from '../../domain/governance/audit-entry';
+import { type Caller, requireCaller } from '../../domain/auth/caller';
 import { DEFAULT_USAGE, type LicenseUsage } from '../../domain/governance/license-check';
-import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
 import type { LicenseUsageInput } from './license.type';
 
-/** The caller, holding `role` somewhere (the object's project is checked by the service). */
-export function callerOf(ctx: GraphQLContext, role: Role = Role.VIEWER): Principal {
-  return requireRole(ctx, role);
-}
-
-export function actorOf(ctx: GraphQLContext, role: Role = Role.VIEWER): ActorRef {
-  return { subject: callerOf(ctx, role).subject, requestId: ctx.requestId };
-}
-
-export function scopeOf(ctx: GraphQLContext): ReadScope {
-  return readScope(callerOf(ctx));
+/**
+ * The request's caller (UNAUTHENTICATED without a valid token). `@Authorized(role)` next to a field says the least
+ * role it needs somewhere; the service checks the role in the object's project, inside its transaction.
+ */
+export function callerOf(ctx: Pick<GraphQLContext, 'principal' | 'authFailure' | 'requestId'>): Caller {
+  return requireCaller(ctx.principal, ctx.authFailure, ctx.requestId);
 }
 
 export function usageOf(input: LicenseUsageInput | null | undefined): LicenseUsage {

@@ -3,7 +3,7 @@ import { Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
 import { projectOf } from '../../domain/governance/project';
-import { canSeeProject } from '../governance/project-guard';
+import { callerOf } from '../governance/governance-access';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,5 +14,5 @@ export async function resolveModelReference(reference: { id: string }, ctx: Grap
   if (typeof reference.id !== 'string' || !UUID.test(reference.id)) return null;
   const model = await ctx.loaders.modelById.load(reference.id.toLowerCase());
   // A model of a project the caller may not read resolves to null, exactly like an unknown one.
-  return model && (await canSeeProject(ctx, projectOf(model))) ? model : null;
+  return model && (await ctx.services.access.canRead(callerOf(ctx), projectOf(model))) ? model : null;
 }

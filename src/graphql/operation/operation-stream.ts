@@ -1,8 +1,7 @@
 import { Role } from '../../domain/auth/roles';
 import { type OperationRecord, TERMINAL_STATUSES } from '../../domain/onboarding/operation';
 import { requireRole } from '../auth';
-import { NotFoundError } from '../../domain/common/domain-error';
-import { scopeOf } from '../governance/governance-access';
+import { callerOf } from '../governance/governance-access';
 import type { GraphQLContext } from '../context';
 import type { ModelEventPayload } from '../pubsub';
 import { type StreamEnd, subscriptionStream, type Verdict } from './subscription-stream';
@@ -18,11 +17,8 @@ export async function operationSubscription(ctx: GraphQLContext, id: string): Pr
   const events = ctx.events.subscribe('OPERATION', id.toLowerCase());
   let snapshot: OperationRecord;
   try {
-    snapshot = await ctx.services.operations.get(id);
     // An operation of a model the caller may not read is NOT_FOUND, like an unknown one.
-    await ctx.services.modelQueries.get(snapshot.modelId, scopeOf(ctx)).catch((error: unknown) => {
-      throw error instanceof NotFoundError ? new NotFoundError('Operation', id) : error;
-    });
+    snapshot = await ctx.services.operations.get(callerOf(ctx), id);
   } catch (error) {
     await events.return?.();
     throw error;
@@ -43,7 +39,7 @@ const REMEMBERED_OPERATIONS = 1_000;
 /** A model's operation updates (each operation's in sequence order, repeats dropped) and lifecycle moves. */
 export async function modelEventSubscription(ctx: GraphQLContext, modelId: string): Promise<AsyncIterable<ModelEventPayload | StreamEnd>> {
   requireRole(ctx, Role.VIEWER);
-  await ctx.services.modelQueries.get(modelId, scopeOf(ctx)); // NOT_FOUND for an unknown (or unreadable) model instead of silence
+  await ctx.services.modelQueries.get(callerOf(ctx), modelId); // NOT_FOUND for an unknown (or unreadable) model instead of silence
   const seen = new Map<string, number>();
   const step = (event: ModelEventPayload): Verdict => {
     if (!event.operation) return 'send';
