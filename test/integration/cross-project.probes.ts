@@ -1,0 +1,140 @@
+import type { TestApp } from '../support/test-app';
+
+/** B's objects (or their "unknown" twins: same shape, nothing behind them). */
+export interface Ids {
+  project: string;
+  modelId: string;
+  modelName: string;
+  versionId: string;
+  draftVersionId: string;
+  operationId: string;
+  benchmarkId: string;
+  requestId: string;
+  cacheId: string;
+  uploadId: string;
+}
+
+export interface Fixtures {
+  /** Alice's own project, where she is an editor. */
+  a: string;
+  ownModelId: string;
+  b: Ids;
+  unknown: Ids;
+  /** The ids the probe is asked with this time: B's or the unknown twin's. */
+  target: Ids;
+}
+
+type Variables = (f: Fixtures) => Record<string, unknown>;
+
+/**
+ * `same-as-unknown`: an error answer, identical (ids swapped) to the one for ids that do not exist.
+ * `no-leak`: a list or a computed answer that must not show B's objects (compared with the unknown twin too).
+ * `none`: the field reads or writes no project data; `why` says so.
+ */
+export type FieldProbe =
+  | { kind: 'same-as-unknown'; document: string; variables: Variables; code?: string; after?: (t: TestApp, f: Fixtures) => Promise<void> }
+  | { kind: 'no-leak'; document: string; variables: Variables; after?: (t: TestApp, f: Fixtures) => Promise<void> }
+  | { kind: 'none'; why: string };
+
+const notFound = (document: string, variables: Variables): FieldProbe => ({ kind: 'same-as-unknown', document, variables });
+const noLeak = (document: string, variables: Variables): FieldProbe => ({ kind: 'no-leak', document, variables });
+const target = { url: 'http://127.0.0.1:9/v1', model: 'tiny' };
+const profile = { gpuType: 'cpu', gpuCount: 0, engine: 'scripted', engineVersion: '1', quantization: 'fp16' };
+
+export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, FieldProbe>([
+  // Queries
+  ['Query.benchmarks', noLeak(`query($m: ID, $v: ID) { benchmarks(modelId: $m, versionId: $v, first: 100) { id } }`, (f) => ({ m: f.target.modelId, v: f.target.versionId }))],
+  ['Query.leaderboard', noLeak(`{ leaderboard(metric: "ttft_p50_ms", first: 100) { entries { model { id name } } } }`, () => ({}))],
+  ['Query.paretoFront', noLeak(`{ paretoFront(qualityMetric: "mmlu", performanceMetric: "ttft_p50_ms") { points { model { id } } } }`, () => ({}))],
+  ['Query.benchmarkHistory', notFound(`query($m: ID!) { benchmarkHistory(modelId: $m) { edges { node { id } } } }`, (f) => ({ m: f.target.modelId }))],
+  ['Query.evaluationHistory', notFound(`query($m: ID!) { evaluationHistory(modelId: $m) { edges { node { id } } } }`, (f) => ({ m: f.target.modelId }))],
+  ['Query.licenses', { kind: 'none', why: 'the licence catalogue is global reference data' }],
+  ['Query.license', { kind: 'none', why: 'the licence catalogue is global reference data' }],
+  ['Query.models', noLeak(`{ models(first: 100) { totalCount edges { node { id name } } } }`, () => ({}))],
+  ['Query.model', notFound(`query($id: ID!) { model(id: $id) { id name } }`, (f) => ({ id: f.target.modelId }))],
+  ['Query.modelByName', notFound(`query($n: String!) { modelByName(name: $n) { id } }`, (f) => ({ n: f.target.modelName }))],
+  ['Query.version', notFound(`query($id: ID!) { version(id: $id) { id } }`, (f) => ({ id: f.target.versionId }))],
+  ['Query.versionByAlias', notFound(`query($n: String!) { versionByAlias(model: $n, alias: "default") { id } }`, (f) => ({ n: f.target.modelName }))],
+  ['Query.operation', notFound(`query($id: ID!) { operation(id: $id) { id } }`, (f) => ({ id: f.target.operationId }))],
+  ['Query.auditLog', noLeak(`query($m: ID) { auditLog(first: 100, modelId: $m) { edges { node { subjectId project } } } }`, (f) => ({ m: f.target.modelId }))],
+  ['Query.auditLogExport', noLeak(`query($m: ID) { auditLogExport(modelId: $m) { jsonLines } }`, (f) => ({ m: f.target.modelId }))],
+  ['Query.checkLicense', notFound(`query($m: ID!, $v: ID!) { checkLicense(modelId: $m, versionId: $v) { outcome } }`, (f) => ({ m: f.target.modelId, v: f.target.versionId }))],
+  ['Query.project', notFound(`query($p: String!) { project(id: $p) { id } }`, (f) => ({ p: f.target.project }))],
+  ['Query.promotionRequests', noLeak(`query($p: String) { promotionRequests(project: $p, first: 100) { edges { node { id } } } }`, (f) => ({ p: f.target.project }))],
+  ['Query.promotionRequest', notFound(`query($id: ID!) { promotionRequest(id: $id) { id } }`, (f) => ({ id: f.target.requestId }))],
+  // Mutations
+  ['Mutation.recordBenchmark', notFound(`mutation($v: ID!) { recordBenchmark(input: { versionId: $v, hardwareProfile: "x", ttftP50Ms: 1 }) { id } }`, (f) => ({ v: f.target.versionId }))],
+  ['Mutation.recordEvaluation', notFound(`mutation($v: ID!) { recordEvaluation(input: { versionId: $v, benchmark: "x", score: 0.5 }) { id } }`, (f) => ({ v: f.target.versionId }))],
+  ['Mutation.runBenchmark', notFound(`mutation($i: RunBenchmarkInput!) { runBenchmark(input: $i) { id } }`, (f) => ({ i: { versionId: f.target.versionId, target, profile, scenario: { api: 'chat' } } }))],
+  ['Mutation.runEvaluation', notFound(`mutation($i: RunEvaluationInput!) { runEvaluation(input: $i) { id } }`, (f) => ({ i: { versionId: f.target.versionId, target, suite: { name: 's', tasks: [{ name: 'x', kind: 'EXACT_MATCH', dataset: 'fixtures/exact.jsonl' }] } } }))],
+  ['Mutation.registerModel', notFound(`mutation($p: String!) { registerModel(input: { name: "${'xp-reg-'}${Date.now()}", sourceType: CUSTOM, project: $p }) { id } }`, (f) => ({ p: f.target.project }))],
+  ['Mutation.updateModel', notFound(`mutation($id: ID!) { updateModel(id: $id, input: { description: "mine" }) { id } }`, (f) => ({ id: f.target.modelId }))],
+  ['Mutation.deleteModel', notFound(`mutation($id: ID!) { deleteModel(id: $id) }`, (f) => ({ id: f.target.modelId }))],
+  ['Mutation.createVersion', notFound(`mutation($m: ID!) { createVersion(input: { modelId: $m, version: "9.9.9" }) { id } }`, (f) => ({ m: f.target.modelId }))],
+  ['Mutation.setDefaultVersion', notFound(`mutation($m: ID!, $v: ID!) { setDefaultVersion(modelId: $m, versionId: $v) { id } }`, (f) => ({ m: f.target.modelId, v: f.target.versionId }))],
+  ['Mutation.transitionVersion', notFound(`mutation($id: ID!) { transitionVersion(id: $id, to: EVALUATED, reason: "x") { id } }`, (f) => ({ id: f.target.versionId }))],
+  ['Mutation.setAlias', notFound(`mutation($m: ID!, $v: ID!) { setAlias(modelId: $m, name: "staging", versionId: $v) { name } }`, (f) => ({ m: f.target.modelId, v: f.target.versionId }))],
+  ['Mutation.removeAlias', notFound(`mutation($m: ID!) { removeAlias(modelId: $m, name: "staging") }`, (f) => ({ m: f.target.modelId }))],
+  ['Mutation.createFolder', notFound(`mutation($v: ID!) { createFolder(versionId: $v, path: "x") { id } }`, (f) => ({ v: f.target.draftVersionId }))],
+  ['Mutation.moveFile', notFound(`mutation($v: ID!) { moveFile(versionId: $v, from: "a", to: "b") { id } }`, (f) => ({ v: f.target.draftVersionId }))],
+  ['Mutation.removeFile', notFound(`mutation($v: ID!) { removeFile(versionId: $v, path: "a") { id } }`, (f) => ({ v: f.target.draftVersionId }))],
+  ['Mutation.submitVersion', notFound(`mutation($v: ID!) { submitVersion(versionId: $v) { id } }`, (f) => ({ v: f.target.draftVersionId }))],
+  ['Mutation.uploadCommand', notFound(`mutation($v: ID!) { uploadCommand(versionId: $v) { uploadUrl } }`, (f) => ({ v: f.target.draftVersionId }))],
+  ['Mutation.scanVersion', notFound(`mutation($v: ID!) { scanVersion(versionId: $v) { id } }`, (f) => ({ v: f.target.versionId }))],
+  ['Mutation.scanModel', notFound(`mutation($m: ID!) { scanModel(modelId: $m) { id } }`, (f) => ({ m: f.target.modelId }))],
+  ['Mutation.importModel', {
+    kind: 'no-leak',
+    document: `mutation($n: String!, $p: String!) { importModel(input: { name: $n, project: $p, source: { sourceType: URL, url: "http://127.0.0.1:9/x.bin" } }) { id } }`,
+    variables: (f) => ({ n: f.target.modelName, p: f.a }),
+    after: async (t, f) => {
+      // Whatever it answered, B's model gained no version.
+      const [row] = (await t.dataSource.query('SELECT count(*)::int AS n FROM model_versions WHERE model_id = $1', [f.b.modelId])) as { n: number }[];
+      expect(row.n).toBe(2);
+    },
+  }],
+  ['Mutation.retryOperation', notFound(`mutation($id: ID!) { retryOperation(id: $id) { id } }`, (f) => ({ id: f.target.operationId }))],
+  ['Mutation.cancelOperation', notFound(`mutation($id: ID!) { cancelOperation(id: $id) { id } }`, (f) => ({ id: f.target.operationId }))],
+  ['Mutation.createLocalCache', notFound(`mutation($v: ID!) { createLocalCache(versionId: $v) { id } }`, (f) => ({ v: f.target.versionId }))],
+  ['Mutation.evictLocalCache', notFound(`mutation($id: ID!) { evictLocalCache(id: $id) { id } }`, (f) => ({ id: f.target.cacheId }))],
+  ['Mutation.acknowledgeLicense', notFound(`mutation($v: ID!) { acknowledgeLicense(versionId: $v) { id } }`, (f) => ({ v: f.target.versionId }))],
+  ['Mutation.configureProject', notFound(`mutation($p: String!) { configureProject(input: { id: $p, public: true }) { id } }`, (f) => ({ p: f.target.project }))],
+  ['Mutation.requestPromotion', notFound(`mutation($v: ID!) { requestPromotion(versionId: $v, target: EVALUATED, justification: "x") { id } }`, (f) => ({ v: f.target.versionId }))],
+  ['Mutation.approvePromotion', notFound(`mutation($r: ID!) { approvePromotion(requestId: $r) { id } }`, (f) => ({ r: f.target.requestId }))],
+  ['Mutation.rejectPromotion', notFound(`mutation($r: ID!) { rejectPromotion(requestId: $r, reason: "x") { id } }`, (f) => ({ r: f.target.requestId }))],
+  ['Mutation.withdrawPromotion', notFound(`mutation($r: ID!) { withdrawPromotion(requestId: $r) { id } }`, (f) => ({ r: f.target.requestId }))],
+  ['Mutation.archiveVersion', notFound(`mutation($v: ID!) { archiveVersion(versionId: $v, reason: "x") { id } }`, (f) => ({ v: f.target.versionId }))],
+  ['Mutation.refreshReportedScores', notFound(`mutation($m: ID!) { refreshReportedScores(modelId: $m) { changed } }`, (f) => ({ m: f.target.modelId }))],
+  // Subscriptions
+  ['Subscription.operationProgress', notFound(`subscription($id: ID!) { operationProgress(id: $id) { id } }`, (f) => ({ id: f.target.operationId }))],
+  ['Subscription.modelEvents', notFound(`subscription($m: ID!) { modelEvents(modelId: $m) { type } }`, (f) => ({ m: f.target.modelId }))],
+]);
+
+export type RouteProbe =
+  | { kind: 'same-as-unknown'; status?: number; request: (f: Fixtures) => { path: string; headers?: Record<string, string>; body?: string } }
+  | { kind: 'none'; why: string };
+
+const tus = { 'tus-resumable': '1.0.0' };
+const b64 = (value: string) => Buffer.from(value).toString('base64');
+const hf = (f: Fixtures) => `/hf/api/models/${f.target.project}/${f.target.modelName}`;
+
+export const ROUTE_PROBES: ReadonlyMap<string, RouteProbe> = new Map<string, RouteProbe>([
+  ['GET /health', { kind: 'none', why: 'liveness of the process, no project data' }],
+  ['PUT /files/versions/:versionId/upload/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/versions/${f.target.draftVersionId}/upload/w.bin`, body: 'abcd' }) }],
+  ['POST /files/versions/:versionId/submit', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/versions/${f.target.draftVersionId}/submit` }) }],
+  ['GET /files/versions/:versionId/download/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/versions/${f.target.versionId}/download/config.json` }) }],
+  ['HEAD /files/versions/:versionId/download/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/versions/${f.target.versionId}/download/config.json` }) }],
+  ['GET /files/versions/:versionId/tar', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/versions/${f.target.versionId}/tar` }) }],
+  ['OPTIONS /files/uploads', { kind: 'none', why: 'tus capability discovery, no project data' }],
+  ['POST /files/uploads', { kind: 'same-as-unknown', request: (f) => ({ path: '/files/uploads', headers: { ...tus, 'upload-length': '4', 'upload-metadata': `versionId ${b64(f.target.draftVersionId)},path ${b64('w.bin')}` } }) }],
+  ['HEAD /files/uploads/:id', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/uploads/${f.target.uploadId}`, headers: tus }) }],
+  ['PATCH /files/uploads/:id', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/uploads/${f.target.uploadId}`, headers: { ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }, body: 'ab' }) }],
+  ['DELETE /files/uploads/:id', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/uploads/${f.target.uploadId}`, headers: tus }) }],
+  ['GET /hf/api/models/:ns/:name', { kind: 'same-as-unknown', request: (f) => ({ path: hf(f) }) }],
+  ['GET /hf/api/models/:ns/:name/revision/:rev', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/revision/main` }) }],
+  ['GET /hf/api/models/:ns/:name/tree/:rev', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/tree/main` }) }],
+  ['GET /hf/api/models/:ns/:name/tree/:rev/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/tree/main/tokenizer` }) }],
+  ['POST /hf/api/models/:ns/:name/paths-info/:rev', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/paths-info/main`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paths: ['config.json'] }) }) }],
+  ['GET /hf/:ns/:name/resolve/:rev/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `/hf/${f.target.project}/${f.target.modelName}/resolve/main/config.json` }) }],
+  ['HEAD /hf/:ns/:name/resolve/:rev/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `/hf/${f.target.project}/${f.target.modelName}/resolve/main/config.json` }) }],
+  ['GET /benchmarks/:id/samples', { kind: 'same-as-unknown', request: (f) => ({ path: `/benchmarks/${f.target.benchmarkId}/samples` }) }],
+]);
