@@ -1,5 +1,7 @@
 import { grantedProjects, hasGlobalRole, hasRole, hasRoleIn, type Principal, Role } from '../../../src/domain/auth/roles';
-import { canRead, readScope, scopeCondition } from '../../../src/domain/governance/access';
+import { canReadProject, holdsRole, requireCaller, requireRole, systemCaller, userCaller } from '../../../src/domain/auth/caller';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../../src/domain/common/domain-error';
+import { readableCondition, readableParam } from '../../../src/domain/governance/access';
 import { evaluateGates, type PromotionEvidence, requireGates } from '../../../src/domain/governance/gates';
 import { checkLicense, DEFAULT_USAGE, type LicenseFacts, LicenseOutcome, licenseText, type LicenseUsage } from '../../../src/domain/governance/license-check';
 import { DEFAULT_POLICY, Gate, mergeOverrides, resolvePolicy } from '../../../src/domain/governance/promotion-policy';
@@ -149,14 +151,36 @@ describe('project-scoped roles', () => {
     expect(grantedProjects(alice, Role.VIEWER).sort()).toEqual(['nlp', 'vision']);
   });
 
-  test('read scopes: everything with a global role, else the granted projects plus public ones', () => {
-    expect(readScope(globalViewer).all).toBe(true);
-    const scope = readScope(alice);
-    expect(scope).toEqual({ all: false, projects: ['vision', 'nlp'] });
-    expect(canRead(scope, 'vision', new Set())).toBe(true);
-    expect(canRead(scope, 'secret', new Set())).toBe(false);
-    expect(canRead(scope, 'hub', new Set(['hub']))).toBe(true);
-    expect(scopeCondition(readScope(globalViewer), 'm', ':p')).toBeNull();
-    expect(scopeCondition(scope, 'm', ':p')).toContain("COALESCE(m.project, 'default') = ANY(:p)");
+  test('callers: a global role reads everything, else the granted projects plus public ones; roles hold per project', () => {
+    expect(userCaller(globalViewer).readsAll).toBe(true);
+    const caller = userCaller(alice, 'req-1');
+    expect(caller).toMatchObject({ kind: 'user', subject: 'alice', requestId: 'req-1', readsAll: false, readable: ['vision', 'nlp'] });
+    expect(canReadProject(caller, 'vision', false)).toBe(true);
+    expect(canReadProject(caller, 'secret', false)).toBe(false);
+    expect(canReadProject(caller, 'hub', true)).toBe(true);
+    expect(holdsRole(caller, 'vision', Role.EDITOR)).toBe(true);
+    expect(holdsRole(caller, 'nlp', Role.EDITOR)).toBe(false);
+    expect(readableCondition(userCaller(globalViewer), 'm', ':p')).toBeNull();
+    expect(readableCondition(caller, 'm', ':p')).toContain("COALESCE(m.project, 'default') = ANY(:p)");
+    expect(readableParam(caller)).toEqual(['vision', 'nlp']);
+  });
+
+  test('a write outside what the caller reads is NOT_FOUND, readable without the role FORBIDDEN', () => {
+    const caller = userCaller(alice);
+    const target = (project: string, isPublic = false) => ({ entity: 'Model', key: 'm-1', project, isPublic });
+    expect(() => requireRole(caller, target('vision'), Role.EDITOR, 'Editing')).not.toThrow();
+    expect(() => requireRole(caller, target('secret'), Role.EDITOR, 'Editing')).toThrow(NotFoundError);
+    expect(() => requireRole(caller, target('secret'), Role.EDITOR, 'Editing')).toThrow('Model "m-1" was not found');
+    expect(() => requireRole(caller, target('nlp'), Role.EDITOR, 'Editing')).toThrow(ForbiddenError);
+    expect(() => requireRole(caller, target('hub', true), Role.EDITOR, 'Editing')).toThrow(ForbiddenError);
+    expect(() => requireRole(userCaller(globalViewer), target('other'), Role.APPROVER, 'Approving')).toThrow(ForbiddenError);
+    expect(() => requireRole(userCaller(globalViewer), target('vision'), Role.APPROVER, 'Approving')).not.toThrow();
+  });
+
+  test('the system caller reads and writes everything and says why', () => {
+    const system = systemCaller('reconciler');
+    expect(system).toMatchObject({ kind: 'system', subject: 'system:reconciler', reason: 'reconciler', readsAll: true, principal: null });
+    expect(holdsRole(system, 'anything', Role.ADMIN)).toBe(true);
+    expect(() => requireCaller(null, 'token expired')).toThrow(UnauthenticatedError);
   });
 });
