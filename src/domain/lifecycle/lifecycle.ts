@@ -20,6 +20,12 @@ interface Move {
 /** Every stage but INGESTING (and ARCHIVED itself) can be archived, by an approver. */
 const ARCHIVE: Move = { to: S.ARCHIVED, by: Mover.APPROVER, why: 'archiving needs the approver role' };
 
+/** A rescan that FAILED takes a usable version out of service; never refused (scan-quarantine.service). */
+const QUARANTINE: Move = { to: S.NEEDS_ATTENTION, by: Mover.SYSTEM, why: 'only a failed security rescan takes a version out of service' };
+
+/** Back to the stage it held before a failed rescan: a clean rescan, then an approver other than who asked for it. */
+const reinstate = (to: LifecycleStage): Move => ({ to, by: Mover.SYSTEM, why: 'a version taken out of service by a failed rescan comes back with reinstateVersion after a clean rescan' });
+
 /**
  * The governed lifecycle of one version. Ingesting is entered by an import (or a retry of one) and left
  * only by the system, from what it verified; people move the rest. Archived is terminal: a registry keeps
@@ -37,16 +43,21 @@ const MOVES: Readonly<Record<LifecycleStage, readonly Move[]>> = {
   [S.NEEDS_ATTENTION]: [
     { to: S.INGESTING, by: Mover.SYSTEM, why: 'use retryOperation to import the version again' },
     ARCHIVE,
+    reinstate(S.VERIFIED),
+    reinstate(S.EVALUATED),
+    reinstate(S.PUBLISHED),
   ],
   [S.VERIFIED]: [
     { to: S.EVALUATED, by: Mover.EDITOR, why: 'EVALUATED needs an evaluation or benchmark of the version' },
     ARCHIVE,
+    QUARANTINE,
   ],
   [S.EVALUATED]: [
     { to: S.PUBLISHED, by: Mover.APPROVER, why: 'publishing needs the approver role' },
     ARCHIVE,
+    QUARANTINE,
   ],
-  [S.PUBLISHED]: [ARCHIVE],
+  [S.PUBLISHED]: [ARCHIVE, QUARANTINE],
   [S.ARCHIVED]: [],
 };
 

@@ -41,9 +41,17 @@ describe('version lifecycle', () => {
     for (const from of ALL.filter((s) => canMove(s, S.ARCHIVED))) expect(requireHumanMove(from, S.ARCHIVED)).toBe(Mover.APPROVER);
   });
 
-  test('no stage skips verification: nothing reaches VERIFIED except from INGESTING', () => {
-    expect(ALL.filter((s) => canMove(s, S.VERIFIED))).toEqual([S.INGESTING]);
-    expect(ALL.filter((s) => canMove(s, S.PUBLISHED))).toEqual([S.EVALUATED]);
+  test('no stage skips verification: nothing reaches VERIFIED except from INGESTING (or back from a failed rescan)', () => {
+    expect(ALL.filter((s) => canMove(s, S.VERIFIED))).toEqual([S.INGESTING, S.NEEDS_ATTENTION]);
+    expect(ALL.filter((s) => canMove(s, S.PUBLISHED))).toEqual([S.NEEDS_ATTENTION, S.EVALUATED]);
+  });
+
+  test('a failed rescan takes any usable stage out of service; only reinstateVersion brings it back, never a person by hand', () => {
+    for (const from of [S.VERIFIED, S.EVALUATED, S.PUBLISHED]) {
+      expect(canMove(from, S.NEEDS_ATTENTION)).toBe(true);
+      expect(() => requireHumanMove(from, S.NEEDS_ATTENTION)).toThrow(/failed security rescan/);
+      expect(() => requireHumanMove(S.NEEDS_ATTENTION, from)).toThrow(/reinstateVersion/);
+    }
   });
 
   test('usable and re-importable stages', () => {
