@@ -21,6 +21,8 @@ export const AUDIT_ACTIONS = [
   'alias.removed',
   'default.changed',
   'project.configured',
+  'version.quarantined',
+  'version.reinstated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
