@@ -1,15 +1,14 @@
 import type { DataSource } from 'typeorm';
-import type { Principal } from '../domain/auth/roles';
-import type { ModelRecord, VersionRecord } from '../domain/catalog/catalog-records';
+import type { Caller } from '../domain/auth/caller';
+import type { ModelRecord } from '../domain/catalog/catalog-records';
 import { NotFoundError } from '../domain/common/domain-error';
 import { DEFAULT_ALIAS, HUB_MAIN } from '../domain/files/alias-name';
 import { commitOfVersion, versionOfCommit } from '../domain/files/hub-revision';
-import { isUsable } from '../domain/lifecycle/lifecycle';
+import { PROJECT_SQL } from '../domain/governance/project';
 import { formatSemVer, parseSemVer } from '../domain/versioning/semver';
-import { VersionEntity } from '../persistence/entities/version.entity';
-import type { AliasService } from './alias.service';
+import { ModelEntity } from '../persistence/entities/model.entity';
 import type { DownloadService } from './download.service';
-import type { ModelQueryService } from './model-query.service';
+import { narrowed, type ReadableVersion } from './version-files-read';
 
 /** Models registered without a project are in this namespace (the governance work's DEFAULT_PROJECT). */
 export const DEFAULT_NAMESPACE = 'default';
@@ -27,60 +26,70 @@ export class HubNotFoundError extends NotFoundError {
 
 export interface HubRevision {
   model: ModelRecord;
-  version: VersionRecord;
+  version: ReadableVersion;
   /** The 40-hex "commit" hub clients cache under (derived from the version id). */
   commit: string;
+}
+
+function semverOf(revision: string): string | null {
+  try {
+    return formatSemVer(parseSemVer(revision));
+  } catch {
+    return null;
+  }
 }
 
 /**
  * The Hugging Face read protocol's view of the registry: a repository is `<project>/<model>`, a revision is a
  * version (`1.2.0`), an alias (`production`), `main` (the alias `default`) or the commit a client was told.
- * Only verified versions (VERIFIED, EVALUATED, PUBLISHED) are served: serving engines pull what was checked.
+ * The repository is looked up within what the caller may read, before any revision is resolved: another project's
+ * repository is RepoNotFound exactly like one that does not exist, so no revision answer tells it exists. Only
+ * usable versions (VERIFIED, EVALUATED, PUBLISHED) are served, and a version out of service is refused (451) under
+ * whatever revision names it, through the downloads' one gate.
  */
 export class HubApiService {
   constructor(
     private readonly db: DataSource,
-    private readonly models: ModelQueryService,
-    private readonly aliases: AliasService,
     private readonly downloads: DownloadService,
   ) {}
 
-  async repo(namespace: string, name: string): Promise<ModelRecord> {
-    const model = await this.models.getByName(name).catch((error: unknown) => {
-      if (error instanceof NotFoundError) return null;
-      throw error;
-    });
-    if (!model || (model.project ?? DEFAULT_NAMESPACE) !== namespace) throw new HubNotFoundError('RepoNotFound', 'Repository', `${namespace}/${name}`);
+  async repo(caller: Caller, namespace: string, name: string): Promise<ModelRecord> {
+    const query = this.db
+      .getRepository(ModelEntity)
+      .createQueryBuilder('m')
+      .where('m.name = :name', { name })
+      .andWhere(`${PROJECT_SQL('m')} = :namespace`, { namespace: namespace.toLowerCase() });
+    const model = await narrowed(query, caller).getOne();
+    if (!model) throw new HubNotFoundError('RepoNotFound', 'Repository', `${namespace}/${name}`);
     return model;
   }
 
-  async revision(namespace: string, name: string, revision: string, principal: Principal | null, authFailure: string | null): Promise<HubRevision> {
-    const model = await this.repo(namespace, name);
+  async revision(caller: Caller, namespace: string, name: string, revision: string): Promise<HubRevision> {
+    const model = await this.repo(caller, namespace, name);
     const versionId = await this.versionIdOf(model, revision);
     if (!versionId) throw new HubNotFoundError('RevisionNotFound', 'Revision', revision);
-    const version = await this.downloads.readable(versionId, principal, authFailure).catch((error: unknown) => {
-      // A model outside the caller's projects is not there at all, as over GraphQL.
-      throw error instanceof NotFoundError ? new HubNotFoundError('RepoNotFound', 'Repository', `${namespace}/${name}`) : error;
+    const version = await this.downloads.servable(caller, versionId, 'nobody').catch((error: unknown) => {
+      // Not usable (a draft, a failed import): as if the revision were not there; a 451 goes through as it is.
+      throw error instanceof NotFoundError ? new HubNotFoundError('RevisionNotFound', 'Revision', revision) : error;
     });
-    if (version.modelId !== model.id || !isUsable(version.status)) throw new HubNotFoundError('RevisionNotFound', 'Revision', revision);
     return { model, version, commit: commitOfVersion(version.id) };
   }
 
+  /** The version of this model a revision names, or null (a commit or alias of another model names nothing here). */
   private async versionIdOf(model: ModelRecord, revision: string): Promise<string | null> {
-    const fromCommit = versionOfCommit(revision);
-    if (fromCommit) return fromCommit;
-    const semver = (() => {
-      try {
-        return formatSemVer(parseSemVer(revision));
-      } catch {
-        return null;
-      }
-    })();
-    if (semver) {
-      const found = await this.db.getRepository(VersionEntity).findOneBy({ modelId: model.id, version: semver });
-      return found?.id ?? null;
-    }
-    const alias = revision === HUB_MAIN ? DEFAULT_ALIAS : revision.toLowerCase();
-    return (await this.aliases.list([model.id])).find((a) => a.name === alias)?.versionId ?? null;
+    const [sql, key] = revisionLookup(revision);
+    const rows = (await this.db.query(sql, [model.id, key])) as { id: string }[];
+    return rows[0]?.id ?? null;
   }
+}
+
+/** The query (over $1 = the model's id, $2 = the key) of what a revision names: a commit, a version, `main` or an alias. */
+function revisionLookup(revision: string): [string, string] {
+  const commit = versionOfCommit(revision);
+  if (commit) return ['SELECT id FROM model_versions WHERE model_id = $1 AND id = $2', commit];
+  const semver = semverOf(revision);
+  if (semver) return ['SELECT id FROM model_versions WHERE model_id = $1 AND version = $2', semver];
+  const alias = revision === HUB_MAIN ? DEFAULT_ALIAS : revision.toLowerCase();
+  if (alias === DEFAULT_ALIAS) return ['SELECT default_version_id AS id FROM models WHERE id = $1 AND default_version_id IS NOT NULL AND $2::text IS NOT NULL', alias];
+  return ['SELECT version_id AS id FROM model_aliases WHERE model_id = $1 AND name = $2', alias];
 }

@@ -1,19 +1,20 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DataSource } from 'typeorm';
-import { hasRoleIn, type Principal, Role } from '../domain/auth/roles';
-import type { VersionRecord } from '../domain/catalog/catalog-records';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain/common/domain-error';
+import { type Caller, holdsRole } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
+import { ForbiddenError, NotFoundError } from '../domain/common/domain-error';
+import { uuid } from '../domain/common/field-rules';
 import { filePath, folderPath, isUnder } from '../domain/files/file-path';
 import { folderExists } from '../domain/files/file-tree';
+import { type OutOfService, VersionOutOfServiceError } from '../domain/files/out-of-service';
 import { padding, TAR_END, tarEntryHeader, tarSize } from '../domain/files/tar-format';
 import { isUsable } from '../domain/lifecycle/lifecycle';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
-import { ModelEntity } from '../persistence/entities/model.entity';
 import type { ArtifactStore } from '../storage/artifact-store';
 import type { BlobPresigner } from '../storage/s3-presign';
 import type { VersionFilesService } from './version-files.service';
-import type { VersionService } from './version.service';
+import { type ReadableVersion, readableSql, readableVersion } from './version-files-read';
 
 export interface TarDownload {
   /** Exact archive size, known before the first byte (Content-Length). */
@@ -23,20 +24,26 @@ export interface TarDownload {
 }
 
 /**
- * Reading a version's files: who may, ranged reads of one blob, a folder or version as a tar streamed blob by
- * blob (no temporary copy), and the download counter. Verified versions are readable by viewers; files of a
- * version not (yet) verified — a draft's uploads, a failed import — only by editors, since nothing vouches for them.
+ * Who may have the bytes of a version that is not (yet) usable (a draft's uploads, a failed import): `editors` of
+ * its project (nothing vouches for the files, but they put them there), or `nobody` (the hub API: serving engines
+ * pull only what was checked, and a draft is never `main`).
+ */
+export type UnusableRule = 'editors' | 'nobody';
+
+/**
+ * Reading a version's files: the one gate every download path goes through (`servable`: NOT_FOUND when the caller
+ * cannot read the project, 451 when the version is out of service (`OutOfService`: the scan quarantine's answer),
+ * whoever asks; an unusable version per `UnusableRule`), ranged reads of one blob, a folder or version as a tar streamed blob by blob (no temporary copy),
+ * and the download counter.
  */
 export class DownloadService {
   constructor(
     private readonly db: DataSource,
     private readonly store: ArtifactStore,
-    private readonly versions: VersionService,
     private readonly files: VersionFilesService,
+    private readonly service: OutOfService,
     /** An S3 store's presigner and how long its URLs live; null streams every download through the API. */
-    private readonly presign: { sign: BlobPresigner; ttlSeconds: number } | null = null,
-    /** Project isolation (ProjectAccessService): a model outside the caller's projects is NOT_FOUND, as over GraphQL. */
-    private readonly access: { readableModel(principal: Principal, model: ModelEntity): Promise<ModelEntity> } | null = null,
+    private readonly presign: { sign: BlobPresigner; ttlSeconds: number } | null,
   ) {}
 
   /** Where a whole-file GET is redirected (a presigned S3 URL), or null to stream it from here. */
@@ -45,23 +52,25 @@ export class DownloadService {
     return this.presign.sign(entry.sha256, entry.path.slice(entry.path.lastIndexOf('/') + 1), this.presign.ttlSeconds);
   }
 
-  /** The version, when `principal` may read its files. */
-  async readable(versionId: string, principal: Principal | null, authFailure: string | null = null): Promise<VersionRecord> {
-    if (!principal) throw new UnauthenticatedError(authFailure ?? 'Authentication required: send "Authorization: Bearer <token>"');
-    const version = await this.versions.get(versionId);
-    const model = await this.db.getRepository(ModelEntity).findOneByOrFail({ id: version.modelId });
-    await this.access?.readableModel(principal, model);
-    if (!isUsable(version.status) && !hasRoleIn(principal, model.project ?? 'default', Role.EDITOR)) {
-      throw new ForbiddenError(`Version ${version.version} is ${version.status}: its files are readable by editors only until it is verified`, { status: version.status });
-    }
-    return version;
+  /** The version, when its bytes may go to `caller`; every download asks here first. */
+  async servable(caller: Caller, versionId: string, unusable: UnusableRule): Promise<ReadableVersion> {
+    const id = uuid('versionId', versionId);
+    const version = await readableVersion(this.db, caller, id);
+    if (!version) throw new NotFoundError('Version', id);
+    const out = await this.service.outOfService(id);
+    if (out) throw new VersionOutOfServiceError(version.version, out.scanId, out.reason);
+    if (isUsable(version.status)) return version;
+    if (unusable === 'editors' && holdsRole(caller, version.project, Role.EDITOR)) return version;
+    if (unusable === 'nobody') throw new NotFoundError('Version', id);
+    throw new ForbiddenError(`Version ${version.version} is ${version.status}: its files are readable by editors only until it is verified`, { status: version.status });
   }
 
-  async file(versionId: string, path: string): Promise<ManifestEntry> {
+  async file(caller: Caller, versionId: string, path: string, unusable: UnusableRule): Promise<{ version: ReadableVersion; entry: ManifestEntry }> {
     const target = filePath('path', path);
-    const entry = await this.files.file(versionId, target);
+    const version = await this.servable(caller, versionId, unusable);
+    const entry = await this.files.file(caller, version.id, target);
     if (!entry) throw new NotFoundError('File', target);
-    return entry;
+    return { version, entry };
   }
 
   /** Bytes [start, end] of a file; the whole file is a verifying read (a corrupt blob fails before its end). */
@@ -71,26 +80,31 @@ export class DownloadService {
   }
 
   /** Counts a download of the version (a whole-file GET or a tar, not probes or resumed slices). */
-  async count(versionId: string): Promise<void> {
+  async count(caller: Caller, versionId: string): Promise<void> {
+    const scope = readableSql(caller, 2);
     await this.db.query(
-      `INSERT INTO version_downloads (version_id, count, last_at) VALUES ($1, 1, now())
+      `INSERT INTO version_downloads (version_id, count, last_at)
+       SELECT v.id, 1, now() FROM model_versions v JOIN models m ON m.id = v.model_id WHERE v.id = $1${scope.sql}
        ON CONFLICT (version_id) DO UPDATE SET count = version_downloads.count + 1, last_at = now()`,
-      [versionId],
+      [versionId, ...scope.params],
     );
   }
 
-  async countsFor(versionIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = (await this.db.query('SELECT version_id, count FROM version_downloads WHERE version_id = ANY($1::uuid[])', [[...versionIds]])) as {
-      version_id: string;
-      count: string;
-    }[];
+  async countsFor(caller: Caller, versionIds: readonly string[]): Promise<Map<string, number>> {
+    const scope = readableSql(caller, 2);
+    const rows = (await this.db.query(
+      `SELECT d.version_id, d.count FROM version_downloads d JOIN model_versions v ON v.id = d.version_id JOIN models m ON m.id = v.model_id
+        WHERE d.version_id = ANY($1::uuid[])${scope.sql}`,
+      [[...versionIds], ...scope.params],
+    )) as { version_id: string; count: string }[];
     return new Map(rows.map((r) => [r.version_id, Number(r.count)]));
   }
 
   /** A folder (or the whole version, `''`) as a tar: entries named relative to the version's root. */
-  async tar(versionId: string, folder: string | null): Promise<TarDownload> {
+  async tar(caller: Caller, versionId: string, folder: string | null): Promise<{ version: ReadableVersion; tar: TarDownload }> {
     const under = folderPath('path', folder);
-    const [all, folders] = await Promise.all([this.files.files(versionId), this.files.folders(versionId)]);
+    const version = await this.servable(caller, versionId, 'editors');
+    const [all, folders] = await Promise.all([this.files.files(caller, version.id), this.files.folders(caller, version.id)]);
     if (!folderExists(all, folders, under)) throw new NotFoundError('Folder', under);
     const files = all.filter((f) => isUnder(f.path, under) || f.path === under);
     const empty = folders.filter((f) => isUnder(f, under) && !all.some((file) => isUnder(file.path, f)));
@@ -108,6 +122,6 @@ export class DownloadService {
       yield TAR_END;
     };
     pipeline(write(this.store), out).catch((error: unknown) => out.destroy(error as Error));
-    return { size: tarSize(entries), entries: entries.length, stream: out };
+    return { version, tar: { size: tarSize(entries), entries: entries.length, stream: out } };
   }
 }

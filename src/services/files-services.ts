@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
+import { systemCaller } from '../domain/auth/caller';
+import type { OutOfService } from '../domain/files/out-of-service';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { createBlobPresigner } from '../storage/s3-presign';
 import type { DraftListing } from '../storage/sources/draft-blob-source';
@@ -10,9 +12,11 @@ import type { ImportOutcomeService } from './import-outcome.service';
 import type { ModelQueryService } from './model-query.service';
 import type { OperationService } from './operation.service';
 import type { ProjectAccessService } from './project-access.service';
+import { ScanQuarantineService } from './scan-quarantine.service';
 import { UploadService } from './upload.service';
 import { UploadTokens } from './upload-tokens';
 import { VersionFilesService } from './version-files.service';
+import { listFiles } from './version-files-read';
 import { VersionSubmitService } from './version-submit.service';
 import type { VersionService } from './version.service';
 import type { WorkflowGateway } from './workflow-gateway';
@@ -26,14 +30,19 @@ export interface FileServiceDeps {
   operations: OperationService;
   outcomes: ImportOutcomeService;
   audit: AuditRecorder | null;
-  /** Project isolation for reads and writes over HTTP (the GraphQL side has its own guard). */
-  access: ProjectAccessService | null;
+  /** Who may read and write a version's files (every method of these services takes the Caller first). */
+  access: ProjectAccessService;
+  /** Whether a version is out of service (a FAILED rescan): every download path refuses it. Default: ScanQuarantineService's answer. */
+  outOfService?: OutOfService;
 }
 
-/** A DRAFT's files as the import's draft source lists them: the upload's sha256 is the digest it must match. */
+/**
+ * A DRAFT's files as the import's draft source lists them: the upload's sha256 is the digest it must match. The
+ * import runs as the system, on the submit a user's Caller already authorized.
+ */
 export function draftListing(db: DataSource): DraftListing {
-  const files = new VersionFilesService(db);
-  return async (versionId) => (await files.files(versionId)).map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, gitBlobId: null }));
+  const caller = systemCaller('import of a submitted draft');
+  return async (versionId) => (await listFiles(db, caller, versionId)).map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, gitBlobId: null }));
 }
 
 /**
@@ -51,20 +60,19 @@ export class PublicEndpoint {
 /** Files in and out, aliases and the hub API: built together because they share the version files service. */
 export function createFileServices(db: DataSource, deps: FileServiceDeps) {
   const { config, store } = deps;
-  const versionFiles = new VersionFilesService(db);
+  const versionFiles = new VersionFilesService(db, deps.access);
   const presign =
     store.kind === 's3' && config.files.presignTtlSeconds > 0 ? { sign: createBlobPresigner(config.artifacts.s3), ttlSeconds: config.files.presignTtlSeconds } : null;
-  const downloads = new DownloadService(db, store, deps.versions, versionFiles, presign, deps.access);
-  const aliases = new AliasService(db, config.files.protectedAliases, deps.audit);
+  const downloads = new DownloadService(db, store, versionFiles, deps.outOfService ?? new ScanQuarantineService(db, deps.access), presign);
+  const aliases = new AliasService(db, config.files.protectedAliases, deps.access);
   return {
     endpoint: new PublicEndpoint(config.files.publicUrl),
-    fileAccess: deps.access,
     versionFiles,
     downloads,
     aliases,
-    uploads: new UploadService(db, store, versionFiles, config.files),
+    uploads: new UploadService(db, store, versionFiles, deps.access, config.files),
     uploadTokens: new UploadTokens(config.auth, config.urlImports.secretsKey, config.files.uploadTokenTtlSeconds),
-    submissions: new VersionSubmitService(db, versionFiles, deps.operations, deps.workflows, deps.outcomes),
-    hub: new HubApiService(db, deps.modelQueries, aliases, downloads),
+    submissions: new VersionSubmitService(db, versionFiles, deps.operations, deps.workflows, deps.outcomes, deps.access),
+    hub: new HubApiService(db, downloads),
   };
 }

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { ConflictError, NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import { SourceType } from '../domain/catalog/catalog-enums';
@@ -10,13 +12,15 @@ import type { ImportOutcomeService } from './import-outcome.service';
 import { lockModel } from './model-lock';
 import { lockVersion, moveVersion } from './model-transition';
 import type { OperationService } from './operation.service';
+import type { ProjectAccessService } from './project-access.service';
 import type { VersionFilesService } from './version-files.service';
 import type { WorkflowGateway } from './workflow-gateway';
 
 /**
  * Ends a DRAFT's editing: the version moves to INGESTING (its files immutable from here on) and the import
  * workflow runs over its uploaded blobs, so uploads are verified, inspected and scanned exactly like imports
- * and settle VERIFIED or NEEDS_ATTENTION the same way (retryOperation works too).
+ * and settle VERIFIED or NEEDS_ATTENTION the same way (retryOperation works too). Needs the editor role in the
+ * version's project as it is inside the transaction.
  */
 export class VersionSubmitService {
   constructor(
@@ -25,15 +29,17 @@ export class VersionSubmitService {
     private readonly operations: OperationService,
     private readonly workflows: WorkflowGateway,
     private readonly outcomes: ImportOutcomeService,
+    private readonly access: ProjectAccessService,
   ) {}
 
-  async submit(versionId: string, actor: string): Promise<OperationRecord> {
+  async submit(caller: Caller, versionId: string): Promise<OperationRecord> {
     const id = uuid('versionId', versionId);
     const source: ImportSource = { type: SourceType.CUSTOM, storagePath: `versions/${id}`, draftVersionId: id };
     const planned = await this.db.transaction(async (tx) => {
       const found = await tx.getRepository(VersionEntity).findOneBy({ id });
       if (!found) throw new NotFoundError('Version', id);
       const model = await lockModel(tx, found.modelId);
+      await this.access.authorize(caller, 'Version', id, Role.EDITOR, 'Submitting a version', tx);
       const version = await lockVersion(tx, id);
       if (!version) throw new NotFoundError('Version', id);
       if (version.status !== LifecycleStage.DRAFT) {
@@ -42,18 +48,18 @@ export class VersionSubmitService {
         if (live) return { operation: live, fresh: false };
         throw new ConflictError(`Version ${version.version} is ${version.status}; only a DRAFT version can be submitted`, { status: version.status });
       }
-      const files = await this.files.files(id, tx);
+      const files = await this.files.files(caller, id, tx);
       if (files.length === 0) throw new ConflictError(`Version ${version.version} has no files to submit; upload some first`, { files: 0 });
       const bytes = files.reduce((n, f) => n + f.size, 0);
       await tx.getRepository(VersionEntity).update({ id }, { source: { ...source } });
-      await moveVersion(tx, model, version, LifecycleStage.INGESTING, `submitted with ${files.length} uploaded files (${bytes} bytes)`, actor);
+      await moveVersion(tx, model, version, LifecycleStage.INGESTING, `submitted with ${files.length} uploaded files (${bytes} bytes)`, caller.subject);
       const operation = await this.operations.create(tx, {
         kind: OperationKind.IMPORT,
         modelId: model.id,
         versionId: id,
         workflowId: workflowIds.import(id),
         input: { source: { ...source } },
-        createdBy: actor,
+        createdBy: caller.subject,
       });
       return { operation, fresh: true };
     });

@@ -177,7 +177,8 @@ test('upload tokens write only their version, expire, and are no GraphQL tokens'
   const asGraphql = await t.gql(`{ licenses { id } }`, {}, { token });
   expect(errorCode(asGraphql)).toBe('UNAUTHENTICATED');
 
-  const short = await t.services.uploadTokens.issue('editor-user', draft.versionId, 1);
+  const [{ project }] = await t.dataSource.query(`SELECT COALESCE(project, 'default') AS project FROM models WHERE id = $1`, [draft.modelId]);
+  const short = await t.services.uploadTokens.issue('editor-user', draft.versionId, project, 1);
   await new Promise((resolve) => setTimeout(resolve, 2100));
   const expired = await putFile(t, draft.versionId, 'late.txt', Buffer.from('late'), short.token);
   expect(expired.status).toBe(401);

@@ -213,6 +213,9 @@ test('project isolation holds over HTTP: another project\'s token finds no files
   const hub = await fetch(`${hubUrl()}/${repoId()}/resolve/1.0.0/config.json`, { headers: { authorization: `Bearer hf_${outsider}` } });
   expect([hub.status, hub.headers.get('x-error-code')]).toEqual([404, 'RepoNotFound']);
   const draft = await draftVersion(t, '9.2.0', repo.modelId);
+  // Writes too: another project's version is a 404, the very answer for an id that does not exist.
   const put = await fetch(`${filesUrl(t)}/versions/${draft.versionId}/upload/x.txt`, { method: 'PUT', headers, body: 'x' });
-  expect(put.status).toBe(403);
+  const unknownId = '00000000-0000-4000-8000-000000000000';
+  const none = await fetch(`${filesUrl(t)}/versions/${unknownId}/upload/x.txt`, { method: 'PUT', headers, body: 'x' });
+  expect([put.status, (await put.text()).replace(draft.versionId, '<id>')]).toEqual([404, (await none.text()).replace(unknownId, '<id>')]);
 });

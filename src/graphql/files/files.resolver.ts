@@ -3,8 +3,8 @@ import { Role } from '../../domain/auth/roles';
 import type { VersionRecord } from '../../domain/catalog/catalog-records';
 import type { OperationRecord } from '../../domain/onboarding/operation';
 import { curlCommand, pythonCommand } from '../../domain/files/upload-command';
-import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
+import { callerOf } from '../governance/governance-access';
 import { after, capped } from '../list-caps';
 import { Operation } from '../operation/operation.type';
 import { Version } from '../version/version.type';
@@ -22,7 +22,7 @@ export class VersionFilesResolver {
     @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: FILES_LIST_LIMIT).' }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) afterPath: string | null,
   ): Promise<FileTreePage> {
-    const all = await ctx.services.versionFiles.tree(version.id, path, recursive ?? false);
+    const all = await ctx.services.versionFiles.tree(callerOf(ctx), version.id, path, recursive ?? false);
     const rest = after(all, (e) => e.path, afterPath);
     const entries = capped(rest, first, ctx.limits.filesListLimit) as FileTreePage['entries'];
     return { entries, totalCount: all.length, hasNextPage: rest.length > entries.length, endCursor: entries.at(-1)?.path ?? null };
@@ -43,25 +43,23 @@ export class VersionFilesResolver {
     return (await fileLoadersOf(ctx).aliasesByModel.load(version.modelId)).filter((a) => a.versionId === version.id).map((a) => a.name);
   }
 
+  // @Authorized(EDITOR): the least role anywhere; the service checks the editor role in the version's project.
   @Authorized(Role.EDITOR)
   @Mutation(() => Version, { description: 'Creates an (empty) folder in a DRAFT version.' })
-  async createFolder(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string, @Arg('path', () => String) path: string): Promise<VersionRecord> {
-    await ctx.services.versionFiles.createFolder(versionId, path, requireRole(ctx, Role.EDITOR).subject);
-    return ctx.services.versions.get(versionId);
+  createFolder(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string, @Arg('path', () => String) path: string): Promise<VersionRecord> {
+    return ctx.services.versionFiles.createFolder(callerOf(ctx), versionId, path);
   }
 
   @Authorized(Role.EDITOR)
   @Mutation(() => Version, { description: 'Moves or renames a file or folder of a DRAFT version; the target must not exist.' })
-  async moveFile(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string, @Arg('from', () => String) from: string, @Arg('to', () => String) to: string): Promise<VersionRecord> {
-    await ctx.services.versionFiles.move(versionId, from, to, requireRole(ctx, Role.EDITOR).subject);
-    return ctx.services.versions.get(versionId);
+  moveFile(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string, @Arg('from', () => String) from: string, @Arg('to', () => String) to: string): Promise<VersionRecord> {
+    return ctx.services.versionFiles.move(callerOf(ctx), versionId, from, to);
   }
 
   @Authorized(Role.EDITOR)
   @Mutation(() => Version, { description: 'Removes a file, or a folder with everything in it, from a DRAFT version.' })
-  async removeFile(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string, @Arg('path', () => String) path: string): Promise<VersionRecord> {
-    await ctx.services.versionFiles.remove(versionId, path, requireRole(ctx, Role.EDITOR).subject);
-    return ctx.services.versions.get(versionId);
+  removeFile(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string, @Arg('path', () => String) path: string): Promise<VersionRecord> {
+    return ctx.services.versionFiles.remove(callerOf(ctx), versionId, path);
   }
 
   @Authorized(Role.EDITOR)
@@ -69,7 +67,7 @@ export class VersionFilesResolver {
     description: 'Ends a DRAFT\'s editing: the version moves to INGESTING (files immutable from then on) and its uploads are verified and scanned like an import.',
   })
   submitVersion(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string): Promise<OperationRecord> {
-    return ctx.services.submissions.submit(versionId, requireRole(ctx, Role.EDITOR).subject);
+    return ctx.services.submissions.submit(callerOf(ctx), versionId);
   }
 
   @Authorized(Role.EDITOR)
@@ -79,9 +77,10 @@ export class VersionFilesResolver {
     @Arg('versionId', () => ID) versionId: string,
     @Arg('mode', () => UploadMode, { nullable: true, defaultValue: UploadMode.FOLDER }) mode: UploadMode,
   ): Promise<UploadCommand> {
-    const principal = requireRole(ctx, Role.EDITOR);
-    const version = await ctx.services.versionFiles.inDraft(versionId, async (_tx, v) => v);
-    const { token, expiresAt } = await ctx.services.uploadTokens.issue(principal.subject, version.id);
+    const caller = callerOf(ctx);
+    // The token stands for this editor role in the version's project, checked here as it is now.
+    const { version, project } = await ctx.services.versionFiles.inDraft(caller, versionId, 'Uploading files', async (_tx, v, p) => ({ version: v, project: p }));
+    const { token, expiresAt } = await ctx.services.uploadTokens.issue(caller.subject, version.id, project);
     const versionUrl = `${ctx.services.endpoint.base}/files/versions/${version.id}`;
     const target = { versionUrl, token, mode };
     return {

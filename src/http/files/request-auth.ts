@@ -1,9 +1,10 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { type Caller, requireCaller, userCaller } from '../../domain/auth/caller';
+import { Role } from '../../domain/auth/roles';
+import { ForbiddenError } from '../../domain/common/domain-error';
 import { type Authentication, authenticate } from '../../graphql/auth';
 import type { TokenVerifier } from '../../services/auth-tokens';
-import { type UploadGrant, UploadTokens } from '../../services/upload-tokens';
-import { hasRole, type Principal, Role } from '../../domain/auth/roles';
-import { ForbiddenError, UnauthenticatedError } from '../../domain/common/domain-error';
+import { UploadTokens } from '../../services/upload-tokens';
 
 /**
  * Hub clients insist on tokens starting with `hf_` (checked client-side), so `HF_TOKEN=hf_<our JWT>` is
@@ -23,42 +24,50 @@ export async function authenticateRequest(verifier: TokenVerifier, req: Request)
   return authenticate(verifier, token === null ? header : `Bearer ${token}`);
 }
 
-/** Who writes a version's files: an editor's own token, or an upload token scoped to exactly this version. */
-export interface UploadActor {
-  subject: string;
-  grant: UploadGrant | null;
-  /** The caller's own token (null with an upload token, whose version was checked when it was issued). */
-  principal: Principal | null;
+/** The id the app's first middleware gave this request (every answer carries it in x-request-id). */
+function requestIdOf(res: Response): string | null {
+  const id: unknown = res.locals.requestId;
+  return typeof id === 'string' ? id : null;
 }
 
-export async function uploadActor(verifier: TokenVerifier, tokens: UploadTokens, audience: string, req: Request): Promise<UploadActor> {
-  const token = bearerToken(req);
-  if (token !== null && UploadTokens.looksLikeUploadToken(token, audience)) {
-    const grant = await tokens.verify(token);
-    return { subject: grant.subject, grant, principal: null };
-  }
+/** The request's Caller, made once at the route's edge: UNAUTHENTICATED without a valid token, before anything is looked up. */
+export async function callerOfRequest(verifier: TokenVerifier, req: Request, res: Response): Promise<Caller> {
   const { principal, authFailure } = await authenticateRequest(verifier, req);
-  const editor = requireEditor(principal, authFailure);
-  return { subject: editor.subject, grant: null, principal: editor };
+  return requireCaller(principal, authFailure, requestIdOf(res));
 }
 
-export function requireEditor(principal: Principal | null, authFailure: string | null): Principal {
-  if (!principal) throw new UnauthenticatedError(authFailure ?? 'Authentication required: send "Authorization: Bearer <token>"');
-  if (!hasRole(principal, Role.EDITOR)) throw new ForbiddenError('Uploading files needs the editor role', { requiredRole: Role.EDITOR });
-  return principal;
+/** Who writes a version's files, and the one version an upload token is limited to (null: any the caller may write). */
+export interface UploadCaller {
+  caller: Caller;
+  onlyVersion: string | null;
+}
+
+export interface UploadAuthDeps {
+  verifier: TokenVerifier;
+  tokens: UploadTokens;
+  audience: string;
 }
 
 /**
- * An upload token writes only the version it names; an editor's own token only versions of their projects
- * (as the GraphQL mutations check).
+ * An editor's own token, or an upload token (uploadCommand): that one stands for the editor role its subject held in
+ * the version's project when it was issued, in that project only, and for that version only (`requireGrantFor`).
  */
-export async function requireVersion(actor: UploadActor, versionId: string, access: VersionWriteCheck | null): Promise<void> {
-  if (actor.grant && actor.grant.versionId !== versionId) {
-    throw new ForbiddenError('This upload token is for another version', { versionId: actor.grant.versionId });
+export async function uploadCaller(deps: UploadAuthDeps, req: Request, res: Response): Promise<UploadCaller> {
+  const token = bearerToken(req);
+  if (token !== null && UploadTokens.looksLikeUploadToken(token, deps.audience)) {
+    const grant = await deps.tokens.verify(token);
+    const principal = { subject: grant.subject, roles: [], projects: new Map([[grant.project, [Role.EDITOR]]]) };
+    return { caller: userCaller(principal, requestIdOf(res)), onlyVersion: grant.versionId.toLowerCase() };
   }
-  if (actor.principal) await access?.requireVersionWrite(actor.principal, versionId, Role.EDITOR, 'upload files');
+  return { caller: await callerOfRequest(deps.verifier, req, res), onlyVersion: null };
 }
 
-export interface VersionWriteCheck {
-  requireVersionWrite(principal: Principal, versionId: string, role: Role, action: string): Promise<void>;
+/**
+ * An upload token names its version: any other id is refused before it is looked up, so the answer says nothing
+ * about whether that id exists or whose it is.
+ */
+export function requireGrantFor(upload: UploadCaller, versionId: string): void {
+  if (upload.onlyVersion !== null && upload.onlyVersion !== versionId.toLowerCase()) {
+    throw new ForbiddenError('This upload token is for another version', { versionId: upload.onlyVersion });
+  }
 }

@@ -3,7 +3,7 @@ import { ValidationError } from '../../domain/common/domain-error';
 import type { UploadSession } from '../../services/upload.service';
 import type { FilesHttpDeps } from './files-http-deps';
 import { failureOf } from './http-failure';
-import { requireVersion, uploadActor } from './request-auth';
+import { requireGrantFor, uploadCaller } from './request-auth';
 
 const TUS_VERSION = '1.0.0';
 const EXTENSIONS = 'creation,creation-with-upload,termination,expiration';
@@ -15,7 +15,7 @@ function fail(res: Response, deps: FilesHttpDeps, error: unknown): void {
     res.destroy();
     return;
   }
-  res.status(failure.status).set({ 'Tus-Resumable': TUS_VERSION, 'X-Error-Code': failure.code }).type('text/plain').send(failure.message);
+  res.status(failure.status).set({ ...failure.headers, 'Tus-Resumable': TUS_VERSION, 'X-Error-Code': failure.code }).type('text/plain').send(failure.message);
 }
 
 /** `Upload-Metadata: key base64,key base64` (values optional); unknown keys are ignored. */
@@ -49,11 +49,12 @@ function offsetHeader(req: Request): number {
  * The tus 1.0.0 protocol (core, creation, creation-with-upload, termination, expiration) over UploadService:
  * any tus client (tus-js-client, tuspy, Uppy) uploads large files resumably. Metadata names the version
  * (`versionId`, implied by an upload token), the path in it (`path`, or `filename`) and optionally `sha256`.
+ * An upload of a project the caller cannot read is a 404 like an unknown one.
  */
 export function tusRoutes(deps: FilesHttpDeps): Router {
   const router = express.Router();
   const { uploads } = deps.services;
-  const actorOf = (req: Request) => uploadActor(deps.verifier, deps.services.uploadTokens, deps.config.auth.audience, req);
+  const writerOf = (req: Request, res: Response) => uploadCaller({ verifier: deps.verifier, tokens: deps.services.uploadTokens, audience: deps.config.auth.audience }, req, res);
   const resumable = (req: Request, res: Response): boolean => {
     const asked = req.header('tus-resumable');
     if (req.method === 'OPTIONS' || asked === TUS_VERSION) return true;
@@ -68,16 +69,16 @@ export function tusRoutes(deps: FilesHttpDeps): Router {
   router.post('/', async (req, res) => {
     if (!resumable(req, res)) return;
     try {
-      const actor = await actorOf(req);
+      const writer = await writerOf(req, res);
       const metadata = parseMetadata(req.header('upload-metadata'));
-      const versionId = metadata.get('versionId') ?? actor.grant?.versionId ?? '';
-      await requireVersion(actor, versionId, deps.services.fileAccess);
+      const versionId = metadata.get('versionId') ?? writer.onlyVersion ?? '';
+      requireGrantFor(writer, versionId);
       const length = Number(req.header('upload-length'));
       if (req.header('upload-length') === undefined || !Number.isSafeInteger(length)) throw new ValidationError('Upload-Length', 'is required (deferred lengths are not supported)');
       const path = metadata.get('path') ?? metadata.get('filename') ?? metadata.get('name') ?? '';
-      let session = await uploads.create({ versionId, path, length, sha256: metadata.get('sha256') || null }, actor.subject);
+      let session = await uploads.create(writer.caller, { versionId, path, length, sha256: metadata.get('sha256') || null });
       // creation-with-upload: the first bytes may ride on the POST.
-      if (req.header('content-type') === 'application/offset+octet-stream' && session.sha256 === null) session = await uploads.append(session.id, 0, req, actor.subject);
+      if (req.header('content-type') === 'application/offset+octet-stream' && session.sha256 === null) session = await uploads.append(writer.caller, session.id, 0, req);
       res.status(201).set({ ...uploadHeaders(session), Location: `${req.baseUrl}/${session.id}` }).end();
     } catch (error) {
       fail(res, deps, error);
@@ -87,9 +88,9 @@ export function tusRoutes(deps: FilesHttpDeps): Router {
   router.head('/:id', async (req, res) => {
     if (!resumable(req, res)) return;
     try {
-      const actor = await actorOf(req);
-      const session = await uploads.get(req.params.id);
-      await requireVersion(actor, session.versionId, deps.services.fileAccess);
+      const writer = await writerOf(req, res);
+      const session = await uploads.get(writer.caller, req.params.id);
+      requireGrantFor(writer, session.versionId);
       res.status(200).set(uploadHeaders(session)).end();
     } catch (error) {
       fail(res, deps, error);
@@ -103,10 +104,10 @@ export function tusRoutes(deps: FilesHttpDeps): Router {
         res.status(415).set('Tus-Resumable', TUS_VERSION).send('Content-Type must be application/offset+octet-stream');
         return;
       }
-      const actor = await actorOf(req);
-      const before = await uploads.get(req.params.id);
-      await requireVersion(actor, before.versionId, deps.services.fileAccess);
-      const session = await uploads.append(before.id, offsetHeader(req), req, actor.subject);
+      const writer = await writerOf(req, res);
+      const before = await uploads.get(writer.caller, req.params.id);
+      requireGrantFor(writer, before.versionId);
+      const session = await uploads.append(writer.caller, before.id, offsetHeader(req), req);
       res.status(204).set(uploadHeaders(session)).end();
     } catch (error) {
       fail(res, deps, error);
@@ -116,10 +117,10 @@ export function tusRoutes(deps: FilesHttpDeps): Router {
   router.delete('/:id', async (req, res) => {
     if (!resumable(req, res)) return;
     try {
-      const actor = await actorOf(req);
-      const session = await uploads.get(req.params.id);
-      await requireVersion(actor, session.versionId, deps.services.fileAccess);
-      await uploads.terminate(session.id);
+      const writer = await writerOf(req, res);
+      const session = await uploads.get(writer.caller, req.params.id);
+      requireGrantFor(writer, session.versionId);
+      await uploads.terminate(writer.caller, session.id);
       res.status(204).set('Tus-Resumable', TUS_VERSION).end();
     } catch (error) {
       fail(res, deps, error);

@@ -1,11 +1,12 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { NotFoundError, ValidationError } from '../../domain/common/domain-error';
+import type { Caller } from '../../domain/auth/caller';
+import { NotFoundError, UnauthenticatedError, ValidationError } from '../../domain/common/domain-error';
 import { folderPath } from '../../domain/files/file-path';
 import type { TreeEntry } from '../../domain/files/file-tree';
 import { HubNotFoundError, type HubRevision } from '../../services/download-hub.service';
 import type { FilesHttpDeps } from '../files/files-http-deps';
 import { afterHeaders, failureOf } from '../files/http-failure';
-import { authenticateRequest } from '../files/request-auth';
+import { callerOfRequest } from '../files/request-auth';
 import { sendBlob } from '../files/send-blob';
 import { hubEntry, hubModelInfo } from './hf-json';
 
@@ -17,12 +18,26 @@ function pathParam(req: Request): string {
   return Array.isArray(value) ? value.join('/') : typeof value === 'string' ? value : '';
 }
 
+// huggingface_hub reads a 401 with exactly this X-Error-Message as a bad token, any other 401 as "repository not found".
+const INVALID_CREDENTIALS = 'Invalid credentials in Authorization header';
+
+/**
+ * The 401 headers as the hub sends them: without a token, RepoNotFound (clients say "not found, or private: log in");
+ * with a token that does not verify, the hub's own invalid-credentials message, so clients say the token is bad.
+ * Neither depends on the repository asked for: authentication is decided before anything is looked up.
+ */
+function unauthenticatedHeaders(req: Request): Record<string, string> {
+  return req.header('authorization') ? { 'X-Error-Code': 'Unauthenticated', 'X-Error-Message': INVALID_CREDENTIALS } : { 'X-Error-Code': 'RepoNotFound', 'X-Error-Message': 'Repository not found' };
+}
+
 /** Errors as the hub sends them: `{ "error": … }` and an `X-Error-Code` that clients turn into their own exceptions. */
-function hubFail(res: Response, deps: FilesHttpDeps, error: unknown): void {
+function hubFail(req: Request, res: Response, deps: FilesHttpDeps, error: unknown): void {
   if (afterHeaders(res, deps.log, error)) return;
   const failure = failureOf(error, res, deps.log);
   const hubCode = error instanceof HubNotFoundError ? error.hubCode : error instanceof NotFoundError ? 'EntryNotFound' : failure.code;
-  res.status(failure.status).set({ 'X-Error-Code': hubCode, 'X-Error-Message': encodeURIComponent(failure.message.slice(0, 500)) }).json({ error: failure.message });
+  const headers =
+    error instanceof UnauthenticatedError ? unauthenticatedHeaders(req) : { 'X-Error-Code': hubCode, 'X-Error-Message': encodeURIComponent(failure.message.slice(0, 500)) };
+  res.status(failure.status).set({ ...failure.headers, ...headers }).json({ error: failure.message, ...(failure.status === 451 ? failure.details : {}) });
 }
 
 /** The page of `entries` after the cursor (a path), and the query of the next page. */
@@ -40,24 +55,26 @@ function page(entries: readonly TreeEntry[], req: Request): { items: TreeEntry[]
 /**
  * A Hugging Face–compatible read API (`HF_ENDPOINT=http://host:port/hf`): model info, revision info, the
  * paginated tree, paths-info and resolve with Range, ETag (sha256), X-Repo-Commit and X-Linked-Size. Bearer
- * tokens are ours, `hf_`-prefixed for clients that insist (see request-auth.ts).
+ * tokens are ours, `hf_`-prefixed for clients that insist (see request-auth.ts). Every route makes its Caller
+ * first (no or a bad token: 401 for every repository, existing or not), then finds the repository among those the
+ * caller may read (another project's: 404 RepoNotFound, as for one that does not exist) before any revision.
  */
 export function hfRoutes(deps: FilesHttpDeps): Router {
   const router = express.Router();
   const { services } = deps;
-  const revisionOf = async (req: Request, revision: string): Promise<HubRevision> => {
-    const { principal, authFailure } = await authenticateRequest(deps.verifier, req);
-    return services.hub.revision(String(req.params.ns), String(req.params.name), decodeURIComponent(revision), principal, authFailure);
+  const revisionOf = async (req: Request, res: Response, revision: string): Promise<{ caller: Caller; rev: HubRevision }> => {
+    const caller = await callerOfRequest(deps.verifier, req, res);
+    return { caller, rev: await services.hub.revision(caller, String(req.params.ns), String(req.params.name), decodeURIComponent(revision)) };
   };
 
   const info = async (req: Request, res: Response) => {
     try {
-      const rev = await revisionOf(req, typeof req.params.rev === 'string' ? req.params.rev : 'main');
-      const files = (await services.versionFiles.tree(rev.version.id, '', true)).filter((e) => e.type === 'FILE');
-      const downloads = (await services.downloads.countsFor([rev.version.id])).get(rev.version.id) ?? 0;
+      const { caller, rev } = await revisionOf(req, res, typeof req.params.rev === 'string' ? req.params.rev : 'main');
+      const files = (await services.versionFiles.tree(caller, rev.version.id, '', true)).filter((e) => e.type === 'FILE');
+      const downloads = (await services.downloads.countsFor(caller, [rev.version.id])).get(rev.version.id) ?? 0;
       res.json(hubModelInfo(rev, files, downloads));
     } catch (error) {
-      hubFail(res, deps, error);
+      hubFail(req, res, deps, error);
     }
   };
   router.get('/api/models/:ns/:name', info);
@@ -65,17 +82,17 @@ export function hfRoutes(deps: FilesHttpDeps): Router {
 
   const tree = async (req: Request, res: Response) => {
     try {
-      const rev = await revisionOf(req, String(req.params.rev));
+      const { caller, rev } = await revisionOf(req, res, String(req.params.rev));
       const under = folderPath('path', pathParam(req));
       const recursive = String(req.query.recursive).toLowerCase() === 'true' || req.query.recursive === '1';
-      const entries = await services.versionFiles.tree(rev.version.id, under, recursive).catch((error: unknown) => {
+      const entries = await services.versionFiles.tree(caller, rev.version.id, under, recursive).catch((error: unknown) => {
         throw error instanceof NotFoundError ? new HubNotFoundError('EntryNotFound', 'Folder', under) : error;
       });
       const { items, next } = page(entries, req);
       if (next) res.set('Link', `<${req.protocol}://${req.get('host')}${req.baseUrl}${req.path}?${next.toString()}>; rel="next"`);
       res.json(items.map(hubEntry));
     } catch (error) {
-      hubFail(res, deps, error);
+      hubFail(req, res, deps, error);
     }
   };
   router.get('/api/models/:ns/:name/tree/:rev', tree);
@@ -83,35 +100,36 @@ export function hfRoutes(deps: FilesHttpDeps): Router {
 
   router.post('/api/models/:ns/:name/paths-info/:rev', express.json({ limit: '1mb' }), express.urlencoded({ extended: false, limit: '1mb' }), async (req, res) => {
     try {
-      const rev = await revisionOf(req, String(req.params.rev));
+      const { caller, rev } = await revisionOf(req, res, String(req.params.rev));
       const asked: unknown = (req.body as { paths?: unknown } | undefined)?.paths;
       const paths = (Array.isArray(asked) ? asked : typeof asked === 'string' ? [asked] : []).filter((p): p is string => typeof p === 'string');
       if (paths.length > MAX_PATHS) throw new ValidationError('paths', `at most ${MAX_PATHS} paths at once`);
-      const all = await services.versionFiles.tree(rev.version.id, '', true);
+      const all = await services.versionFiles.tree(caller, rev.version.id, '', true);
       const wanted = new Set(paths.map((p) => p.replace(/^\/+|\/+$/g, '')));
       res.json(all.filter((e) => wanted.has(e.path)).map(hubEntry));
     } catch (error) {
-      hubFail(res, deps, error);
+      hubFail(req, res, deps, error);
     }
   });
 
   const resolve = async (req: Request, res: Response) => {
     try {
-      const rev = await revisionOf(req, String(req.params.rev));
-      const entry = await services.downloads.file(rev.version.id, pathParam(req)).catch((error: unknown) => {
+      const { caller, rev } = await revisionOf(req, res, String(req.params.rev));
+      const { entry } = await services.downloads.file(caller, rev.version.id, pathParam(req), 'nobody').catch((error: unknown) => {
         throw error instanceof NotFoundError || error instanceof ValidationError ? new HubNotFoundError('EntryNotFound', 'File', pathParam(req)) : error;
       });
+      const counted = () => services.downloads.count(caller, rev.version.id);
       // The hub names an LFS file's size and digest on the answer (and before a redirect to its CDN).
       const described = { 'X-Repo-Commit': rev.commit, 'X-Linked-Size': String(entry.size), 'X-Linked-Etag': `"${entry.sha256}"` };
       const presigned = req.method === 'GET' && !req.header('range') ? await services.downloads.presigned(entry) : null;
       if (presigned) {
-        await services.downloads.count(rev.version.id);
+        await counted();
         res.status(302).set({ ...described, ETag: `"${entry.sha256}"`, Location: presigned }).end();
         return;
       }
-      await sendBlob(req, res, services.downloads, entry, described, () => services.downloads.count(rev.version.id), deps.config.files.downloadIdleTimeoutMs);
+      await sendBlob(req, res, services.downloads, entry, described, counted, deps.config.files.downloadIdleTimeoutMs);
     } catch (error) {
-      hubFail(res, deps, error);
+      hubFail(req, res, deps, error);
     }
   };
   router.get('/:ns/:name/resolve/:rev/*path', resolve);
