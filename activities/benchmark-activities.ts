@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { type LevelResult, runSweep, type LoadScenario } from '../src/benchmarking/load-sweep';
 import { encodeSamplesAsync } from '../src/benchmarking/sample-codec';
+import { systemCaller } from '../src/domain/auth/caller';
 import { ValidationError } from '../src/domain/common/domain-error';
 import type { BenchmarkRunService } from '../src/services/benchmark-run.service';
 import type { MeasuredRunService, RunIds } from '../src/services/measured-run.service';
@@ -22,16 +23,19 @@ const PROGRESS_EVERY_MS = 500;
  * cancellation signal aborts every request in flight at once.
  */
 export function createBenchmarkActivities({ measuredRuns, benchmarkRuns }: BenchmarkActivityDeps) {
+  // ModelHub carries out a run an editor was allowed to start (checked when it was asked for).
+  const system = systemCaller('benchmark-run');
   return {
     runBenchmarkLoad(ids: RunIds): Promise<string> {
       const ctx = Context.current();
       return failFast(async () => {
-        const plan = await benchmarkRuns.plan(ids.operationId);
+        ctx.log.info('benchmark run acting as the system', { reason: system.reason, operationId: ids.operationId });
+        const plan = await benchmarkRuns.plan(system, ids.operationId);
         if (!plan) return 'already settled';
         const target = measuredRuns.openTarget(plan.target);
         const scenario: LoadScenario = { ...plan.scenario };
         const levelCount = (scenario.requestRates ?? scenario.concurrencies ?? [1]).length;
-        await measuredRuns.progress(ids.operationId, 0, `level 1/${levelCount}`, 'warming up');
+        await measuredRuns.progress(system, ids.operationId, 0, `level 1/${levelCount}`, 'warming up');
         const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
         let lastReport = 0;
         let pending: Promise<void> = Promise.resolve();
@@ -42,7 +46,7 @@ export function createBenchmarkActivities({ measuredRuns, benchmarkRuns }: Bench
             if (now - lastReport < PROGRESS_EVERY_MS) return;
             lastReport = now;
             // Reports are chained, never awaited here: the load must not wait on the database.
-            pending = pending.then(() => measuredRuns.progress(ids.operationId, (p.level + p.fraction) / p.levels, `level ${p.level + 1}/${p.levels}`, `${p.done} requests measured`)).catch(() => undefined);
+            pending = pending.then(() => measuredRuns.progress(system, ids.operationId, (p.level + p.fraction) / p.levels, `level ${p.level + 1}/${p.levels}`, `${p.done} requests measured`)).catch(() => undefined);
           });
           await pending;
           redactKey(results, target.apiKey ?? null);
@@ -52,7 +56,7 @@ export function createBenchmarkActivities({ measuredRuns, benchmarkRuns }: Bench
           }
           const samples = await encodeSamplesAsync(results.map((r) => ({ concurrency: r.metrics.concurrency, requestRate: r.requestRate, samples: r.samples })));
           const outcome = { levels: results.map((r) => r.metrics), requestRates: results.map((r) => r.requestRate), samples };
-          const settled = await benchmarkRuns.complete(ids, plan, outcome, 'benchmark-runner');
+          const settled = await benchmarkRuns.complete(system, ids, plan, outcome, 'benchmark-runner');
           return settled ? 'measured' : 'already settled';
         } finally {
           clearInterval(timer);
@@ -61,11 +65,11 @@ export function createBenchmarkActivities({ measuredRuns, benchmarkRuns }: Bench
     },
 
     failBenchmark(ids: RunIds, code: string, message: string): Promise<void> {
-      return measuredRuns.fail(ids, code, message);
+      return measuredRuns.fail(system, ids, code, message);
     },
 
     cancelBenchmark(ids: RunIds): Promise<void> {
-      return measuredRuns.cancelled(ids);
+      return measuredRuns.cancelled(system, ids);
     },
   };
 }

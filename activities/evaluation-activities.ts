@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { systemCaller } from '../src/domain/auth/caller';
 import { firstJudgeTask } from '../src/domain/evaluation/eval-suite';
 import type { DatasetSources } from '../src/evaluation/dataset-reader';
 import { HarnessFailedError, HarnessUnavailableError } from '../src/evaluation/lm-eval-runner';
@@ -19,11 +20,14 @@ const PROGRESS_EVERY_MS = 500;
 
 /** The whole suite in one activity (scores are small; completions never pass through workflow history). */
 export function createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasets }: EvaluationActivityDeps) {
+  // ModelHub carries out a run an editor was allowed to start (checked when it was asked for).
+  const system = systemCaller('evaluation-run');
   return {
     runEvaluationSuite(ids: RunIds): Promise<string> {
       const ctx = Context.current();
       return failFast(async () => {
-        const plan = await evaluationRuns.plan(ids.operationId);
+        ctx.log.info('evaluation run acting as the system', { reason: system.reason, operationId: ids.operationId });
+        const plan = await evaluationRuns.plan(system, ids.operationId);
         if (!plan) return 'already settled';
         const target = measuredRuns.openTarget(plan.target);
         // Checked before any request: a worker without the judge fails the run at once (BAD_USER_INPUT, not retried).
@@ -35,15 +39,15 @@ export function createEvaluationActivities({ measuredRuns, evaluationRuns, evalD
         let pending: Promise<void> = Promise.resolve();
         try {
           ctx.heartbeat();
-          await measuredRuns.progress(ids.operationId, 0, `task 1/${tasks}`, plan.suite.tasks[0].name);
+          await measuredRuns.progress(system, ids.operationId, 0, `task 1/${tasks}`, plan.suite.tasks[0].name);
           const scores = await harnessVerdicts(() => runSuite(target, plan.suite, resources, ctx.cancellationSignal, (task, done, total) => {
             if (Date.now() - last < PROGRESS_EVERY_MS && done < total) return;
             last = Date.now();
             const step = `task ${task + 1}/${tasks}`;
-            pending = pending.then(() => measuredRuns.progress(ids.operationId, (task + done / total) / tasks, step, `${plan.suite.tasks[task].name}: ${done}/${total}`)).catch(() => undefined);
+            pending = pending.then(() => measuredRuns.progress(system, ids.operationId, (task + done / total) / tasks, step, `${plan.suite.tasks[task].name}: ${done}/${total}`)).catch(() => undefined);
           }));
           await pending;
-          return (await evaluationRuns.complete(ids, plan, scores, RUNNER)) ? 'scored' : 'already settled';
+          return (await evaluationRuns.complete(system, ids, plan, scores, RUNNER)) ? 'scored' : 'already settled';
         } finally {
           clearInterval(timer);
         }
@@ -51,11 +55,11 @@ export function createEvaluationActivities({ measuredRuns, evaluationRuns, evalD
     },
 
     failEvaluation(ids: RunIds, code: string, message: string): Promise<void> {
-      return measuredRuns.fail(ids, code, message);
+      return measuredRuns.fail(system, ids, code, message);
     },
 
     cancelEvaluation(ids: RunIds): Promise<void> {
-      return measuredRuns.cancelled(ids);
+      return measuredRuns.cancelled(system, ids);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
 import { NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import {
@@ -13,6 +14,8 @@ import {
   validateScenario,
   validateTarget,
 } from '../domain/benchmarking/benchmark-request';
+import { Provenance } from '../domain/catalog/catalog-enums';
+import { readableCondition, readableParam } from '../domain/governance/access';
 import { OperationKind, type OperationRecord } from '../domain/onboarding/operation';
 import type { LevelMetrics } from '../benchmarking/load-types';
 import { BenchmarkEntity } from '../persistence/entities/benchmark.entity';
@@ -61,31 +64,32 @@ export class BenchmarkRunService {
     private readonly runs: MeasuredRunService,
   ) {}
 
-  async requestBenchmark(versionId: string, target: TargetInput, profile: HardwareProfileInput, scenario: ScenarioInput, actor: string): Promise<OperationRecord> {
+  async requestBenchmark(caller: Caller, versionId: string, target: TargetInput, profile: HardwareProfileInput, scenario: ScenarioInput): Promise<OperationRecord> {
+    await this.runs.authorizeRequest(caller, OperationKind.BENCHMARK, versionId);
     const plan: BenchmarkPlan = { target: await this.runs.sealTarget(validateTarget(target)), profile: validateProfile(profile), scenario: validateScenario(scenario) };
-    return this.runs.request(OperationKind.BENCHMARK, versionId, { ...plan }, actor);
+    return this.runs.request(caller, OperationKind.BENCHMARK, versionId, { ...plan });
   }
 
-  async plan(operationId: string): Promise<BenchmarkPlan | null> {
-    const operation = await this.runs.plan(operationId);
+  async plan(caller: Caller, operationId: string): Promise<BenchmarkPlan | null> {
+    const operation = await this.runs.plan(caller, operationId);
     return operation ? (operation.input as unknown as BenchmarkPlan) : null;
   }
 
-  /** Writes the benchmark row (summary, per-level metrics, compressed samples) and settles the operation. */
-  async complete(ids: RunIds, plan: BenchmarkPlan, outcome: BenchmarkOutcome, actor: string): Promise<boolean> {
+  /** Writes the MEASURED benchmark row (summary, per-level metrics, compressed samples) and settles the operation. */
+  async complete(caller: Caller, ids: RunIds, plan: BenchmarkPlan, outcome: BenchmarkOutcome, actor: string): Promise<boolean> {
     const best = headline(outcome.levels);
     const levels = outcome.levels.map((l, i) => ({ ...l, requestRate: outcome.requestRates[i] }));
     const message = best
       ? `${outcome.levels.length} level(s); best ${best.outputTokensPerSecond.toFixed(1)} tokens/s at concurrency ${best.concurrency}`
       : `${outcome.levels.length} level(s); every request failed`;
-    return this.runs.settle(ids, message, async (tx) => {
+    return this.runs.settle(caller, ids, message, async (tx) => {
       const repo = tx.getRepository(BenchmarkEntity);
       await repo.save(
         repo.create({
           modelId: ids.modelId,
           versionId: ids.versionId,
           operationId: ids.operationId,
-          provenance: 'MEASURED',
+          provenance: Provenance.MEASURED,
           hardwareProfile: profileLabel(plan.profile),
           ttftP50Ms: best?.ttftMs.p50 ?? null,
           ttftP99Ms: best?.ttftMs.p99 ?? null,
@@ -106,17 +110,15 @@ export class BenchmarkRunService {
 
   /**
    * A run's raw samples (gzip'd JSON, every level's requests) for a caller who may read its model: NOT_FOUND for
-   * an unknown id, a model out of the caller's projects, or a row without samples (recorded by hand). Only the size
-   * is read here; the bytes are read in slices (`StoredSamples.read`), so a download never holds the whole value.
+   * an unknown id, a model out of the caller's projects (the same answer: a stranger learns nothing, not even that
+   * the run exists), or a row without samples (recorded by hand). Only the size is read here; the bytes are read in
+   * slices (`StoredSamples.read`), so a download never holds the whole value.
    */
-  async samplesFor(benchmarkId: string, canRead: (modelId: string) => Promise<void>): Promise<StoredSamples> {
+  async samplesFor(caller: Caller, benchmarkId: string): Promise<StoredSamples> {
     const id = uuid('id', benchmarkId);
-    const [row] = (await this.db.query(`SELECT model_id AS "modelId", octet_length(samples) AS size FROM benchmarks WHERE id = $1`, [id])) as { modelId: string; size: number | null }[];
+    const one = readableRun(caller, id);
+    const [row] = (await this.db.query(`SELECT octet_length(b.samples) AS size ${one.from}`, one.params)) as { size: number | null }[];
     if (!row) throw new NotFoundError('Benchmark', id);
-    // Someone who may not read the model learns nothing, not even that the run exists.
-    await canRead(row.modelId).catch((error: unknown) => {
-      throw error instanceof NotFoundError ? new NotFoundError('Benchmark', id) : error;
-    });
     if (row.size === null) throw new NotFoundError('Benchmark samples', id);
     return {
       size: Number(row.size),
@@ -130,8 +132,17 @@ export class BenchmarkRunService {
     };
   }
 
-  async samples(benchmarkId: string): Promise<Buffer | null> {
-    const row = await this.db.getRepository(BenchmarkEntity).createQueryBuilder('b').addSelect('b.samples').where('b.id = :id', { id: benchmarkId }).getOne();
+  /** The whole samples value of a run the caller may read (null when there is none or it is not readable). */
+  async samples(caller: Caller, benchmarkId: string): Promise<Buffer | null> {
+    const one = readableRun(caller, uuid('id', benchmarkId));
+    const [row] = (await this.db.query(`SELECT b.samples ${one.from}`, one.params)) as { samples: Buffer | null }[];
     return row?.samples ?? null;
   }
+}
+
+/** FROM … WHERE for one benchmark, narrowed in SQL to the projects the caller may read. */
+function readableRun(caller: Caller, id: string): { from: string; params: unknown[] } {
+  const visible = readableCondition(caller, 'm', '$2');
+  const from = `FROM benchmarks b JOIN models m ON m.id = b.model_id WHERE b.id = $1`;
+  return visible ? { from: `${from} AND ${visible}`, params: [id, readableParam(caller)] } : { from, params: [id] };
 }

@@ -1,6 +1,8 @@
 import type { JudgeEndpoint } from '../evaluation/judge-task';
 import type { EvalConfig } from '../config/eval-config';
+import type { Caller } from '../domain/auth/caller';
 import { type StoredTarget, type TargetInput, validateTarget } from '../domain/benchmarking/benchmark-request';
+import { Provenance } from '../domain/catalog/catalog-enums';
 import { ValidationError } from '../domain/common/domain-error';
 import { checkHarnessTarget, type EvalSuite, type EvalTaskInput, firstJudgeTask, validateSuite } from '../domain/evaluation/eval-suite';
 import { OperationKind, type OperationRecord } from '../domain/onboarding/operation';
@@ -36,7 +38,8 @@ export class EvaluationRunService {
     readonly settings: EvalConfig = NO_EVAL_CONFIG,
   ) {}
 
-  async requestEvaluation(versionId: string, target: TargetInput, suite: { name: string; tasks: EvalTaskInput[] }, actor: string): Promise<OperationRecord> {
+  async requestEvaluation(caller: Caller, versionId: string, target: TargetInput, suite: { name: string; tasks: EvalTaskInput[] }): Promise<OperationRecord> {
+    await this.runs.authorizeRequest(caller, OperationKind.EVALUATION, versionId);
     const validSuite = validateSuite(suite);
     const judged = firstJudgeTask(validSuite);
     // API and worker read the same EVAL_JUDGE_* settings: a suite no worker could judge is refused before it is recorded.
@@ -44,7 +47,7 @@ export class EvaluationRunService {
     const validTarget = validateTarget(target);
     checkHarnessTarget(validSuite, validTarget);
     const plan: EvaluationPlan = { target: await this.runs.sealTarget(validTarget), suite: validSuite };
-    return this.runs.request(OperationKind.EVALUATION, versionId, { ...plan }, actor);
+    return this.runs.request(caller, OperationKind.EVALUATION, versionId, { ...plan });
   }
 
   /** The configured judge, its address checked like a target's (URL_IMPORT_ALLOW); a ValidationError otherwise. */
@@ -60,15 +63,15 @@ export class EvaluationRunService {
     return { baseUrl: judge.url, model: judge.model, apiKey: judge.apiKey, policy: this.runs.connectionPolicy() };
   }
 
-  async plan(operationId: string): Promise<EvaluationPlan | null> {
-    const operation = await this.runs.plan(operationId);
+  async plan(caller: Caller, operationId: string): Promise<EvaluationPlan | null> {
+    const operation = await this.runs.plan(caller, operationId);
     return operation ? (operation.input as unknown as EvaluationPlan) : null;
   }
 
   /** One MEASURED evaluation row per task, and the operation settled, in one transaction. */
-  complete(ids: RunIds, plan: EvaluationPlan, results: TaskResult[], runner: { name: string; version: string }): Promise<boolean> {
+  complete(caller: Caller, ids: RunIds, plan: EvaluationPlan, results: TaskResult[], runner: { name: string; version: string }): Promise<boolean> {
     const message = results.map((r) => `${r.task} ${r.metric} ${r.score.toFixed(3)} (n=${r.n})`).join('; ');
-    return this.runs.settle(ids, message, async (tx) => {
+    return this.runs.settle(caller, ids, message, async (tx) => {
       const repo = tx.getRepository(EvaluationEntity);
       for (const r of results) {
         await repo.save(
@@ -76,7 +79,7 @@ export class EvaluationRunService {
             modelId: ids.modelId,
             versionId: ids.versionId,
             operationId: ids.operationId,
-            provenance: 'MEASURED',
+            provenance: Provenance.MEASURED,
             benchmark: r.task,
             score: r.score,
             numShots: r.numShots ?? 0,

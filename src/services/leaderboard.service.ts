@@ -4,7 +4,9 @@ import { type LeaderboardMetric, MetricDirection, resolveLeaderboardMetric } fro
 import { decodeLeaderboardCursor, encodeLeaderboardCursor } from '../domain/leaderboard/leaderboard-cursor';
 import { type ParetoCandidate, paretoFront } from '../domain/leaderboard/pareto-front';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
-import { type ReadScope, scopeCondition } from '../domain/governance/access';
+import type { Caller } from '../domain/auth/caller';
+import { isProvenance, Provenance } from '../domain/catalog/catalog-enums';
+import { readableCondition, readableParam } from '../domain/governance/access';
 
 export interface LeaderboardQuery {
   metric: string;
@@ -12,7 +14,7 @@ export interface LeaderboardQuery {
   maxParams?: bigint | null;
   hardwareProfile?: string | null;
   minParams?: bigint | null;
-  /** MEASURED or REPORTED results only. */
+  /** Results of this provenance only; none given: MEASURED and REPORTED (RECORDED only when asked for). */
   provenance?: string | null;
   /** Models carrying every one of these tags. */
   tags?: readonly string[] | null;
@@ -21,8 +23,6 @@ export interface LeaderboardQuery {
   first: number;
   /** A cursor from an earlier page of the same metric's board. */
   after?: string | null;
-  /** Only models the caller may read compete (default: everything, for internal callers). */
-  scope?: ReadScope;
 }
 
 export interface LeaderboardRow {
@@ -31,6 +31,7 @@ export interface LeaderboardRow {
   value: number;
   versionId: string;
   hardwareProfile: string | null;
+  provenance: Provenance;
   recordedAt: Date;
 }
 
@@ -59,18 +60,25 @@ interface RawRow {
   value_text: string;
   rank: number;
   hardware_profile: string | null;
+  provenance: Provenance;
   recorded_at: Date;
 }
 
-/** Each model's best result for one metric, ranked; archived models drop off the board. */
+/**
+ * What a board ranks when no provenance is asked for: our runs and upstream cards (each entry says which), never
+ * numbers typed in by hand, which nothing vouches for.
+ */
+const DEFAULT_PROVENANCES: readonly Provenance[] = [Provenance.MEASURED, Provenance.REPORTED];
+
+/** Each model's best result for one metric, ranked; archived models and models the caller may not read are left out. */
 export class LeaderboardService {
   constructor(private readonly db: DataSource) {}
 
-  async leaderboard(query: LeaderboardQuery): Promise<LeaderboardResult> {
+  async leaderboard(caller: Caller, query: LeaderboardQuery): Promise<LeaderboardResult> {
     const metric = resolveLeaderboardMetric(query.metric);
     if (query.maxParams != null && query.maxParams < 0n) throw new ValidationError('maxParams', 'must not be negative');
     if (query.minParams != null && query.minParams < 0n) throw new ValidationError('minParams', 'must not be negative');
-    if (query.provenance && query.provenance !== 'MEASURED' && query.provenance !== 'REPORTED') throw new ValidationError('provenance', 'must be MEASURED or REPORTED');
+    if (query.provenance && !isProvenance(query.provenance)) throw new ValidationError('provenance', 'must be MEASURED, RECORDED or REPORTED');
     // Every tag narrows the board: dropping some silently would answer a different question than the one asked.
     if (query.tags && query.tags.length > MAX_FILTER_TAGS) throw new ValidationError('tags', `at most ${MAX_FILTER_TAGS} tags`);
     if (query.tags?.some((tag) => tag.length > 64)) throw new ValidationError('tags', 'a tag is at most 64 characters');
@@ -83,12 +91,12 @@ export class LeaderboardService {
       params.push(value);
       where.push(clause.replace('?', `$${params.length}`));
     };
-    const visible = query.scope ? scopeCondition(query.scope, 'm', '?') : null;
-    if (visible && query.scope) add(visible, query.scope.projects);
+    const visible = readableCondition(caller, 'm', '?');
+    if (visible) add(visible, readableParam(caller));
     if (query.architecture) add('lower(m.architecture) = lower(?)', query.architecture);
     if (query.maxParams != null) add('m.parameter_count <= ?', query.maxParams.toString());
     if (query.minParams != null) add('m.parameter_count >= ?', query.minParams.toString());
-    if (query.provenance) add('r.provenance = ?', query.provenance);
+    add('r.provenance = ANY(?::text[])', query.provenance ? [query.provenance] : [...DEFAULT_PROVENANCES]);
     if (query.tags?.length) add('m.tags @> ?::text[]', [...query.tags]);
     const dir = metric.direction === MetricDirection.HIGHER_IS_BETTER ? 'DESC' : 'ASC';
     let source: string;
@@ -98,14 +106,14 @@ export class LeaderboardService {
       if (query.hardwareProfile) add('r.hardware_profile = ?', query.hardwareProfile);
       if (query.maxTtftP99Ms != null) add('r.ttft_p99_ms < ?', query.maxTtftP99Ms);
       source = `SELECT DISTINCT ON (r.model_id) r.model_id, m.name AS model_name, r.version_id, r.${column}::float8 AS value,
-                       r.hardware_profile, r.recorded_at
+                       r.hardware_profile, r.provenance, r.recorded_at
                   FROM benchmarks r JOIN models m ON m.id = r.model_id
                  WHERE ${where.join(' AND ')}
                  ORDER BY r.model_id, r.${column} ${dir}, r.recorded_at DESC`;
     } else {
       add('r.benchmark = ?', metric.name);
       source = `SELECT DISTINCT ON (r.model_id) r.model_id, m.name AS model_name, r.version_id, r.score::float8 AS value,
-                       NULL::text AS hardware_profile, r.recorded_at
+                       NULL::text AS hardware_profile, r.provenance, r.recorded_at
                   FROM evaluations r JOIN models m ON m.id = r.model_id
                  WHERE ${where.join(' AND ')}
                  ORDER BY r.model_id, r.score DESC, r.recorded_at DESC`;
@@ -133,6 +141,7 @@ export class LeaderboardService {
         versionId: r.version_id,
         value: Number(r.value),
         hardwareProfile: r.hardware_profile,
+        provenance: r.provenance,
         recordedAt: r.recorded_at,
       },
     }));
@@ -143,9 +152,9 @@ export class LeaderboardService {
    * The models no other model beats on both a quality metric and a performance metric (each model's best on each,
    * with the same filters, the performance side on `hardwareProfile` when given).
    */
-  async paretoFront(quality: string, performance: string, filters: Omit<LeaderboardQuery, 'metric' | 'first'>): Promise<ParetoResult> {
-    const q = await this.leaderboard({ ...filters, metric: quality, first: PARETO_POOL });
-    const p = await this.leaderboard({ ...filters, metric: performance, first: PARETO_POOL });
+  async paretoFront(caller: Caller, quality: string, performance: string, filters: Omit<LeaderboardQuery, 'metric' | 'first'>): Promise<ParetoResult> {
+    const q = await this.leaderboard(caller, { ...filters, metric: quality, first: PARETO_POOL });
+    const p = await this.leaderboard(caller, { ...filters, metric: performance, first: PARETO_POOL });
     const byModel = new Map(p.entries.map(({ entry }) => [entry.modelId, entry]));
     const points: ParetoPoint[] = [];
     for (const { entry } of q.entries) {

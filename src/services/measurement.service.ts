@@ -1,6 +1,9 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { uuid } from '../domain/common/field-rules';
+import { Provenance } from '../domain/catalog/catalog-enums';
 import type { BenchmarkRecord, EvaluationRecord } from '../domain/catalog/catalog-records';
 import {
   type BenchmarkInput,
@@ -8,10 +11,12 @@ import {
   validateBenchmark,
   validateEvaluation,
 } from '../domain/catalog/measurement-validation';
-import { EVERYTHING, type ReadScope, scopeCondition } from '../domain/governance/access';
+import { readableCondition, readableParam } from '../domain/governance/access';
 import { BenchmarkEntity } from '../persistence/entities/benchmark.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
+import type { AuditService } from './audit.service';
+import type { ProjectAccessService } from './project-access.service';
 import { requireVersion } from './version-lookup';
 
 export interface BenchmarkFilter {
@@ -20,41 +25,59 @@ export interface BenchmarkFilter {
   hardwareProfile?: string | null;
 }
 
-/** Benchmarks (serving performance on hardware) and evaluations (quality scores) of versions. */
+/**
+ * Benchmarks (serving performance on hardware) and evaluations (quality scores) of versions. What a person types
+ * in is RECORDED, never MEASURED: only our own runs measure (BenchmarkRunService, EvaluationRunService).
+ */
 export class MeasurementService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: ProjectAccessService,
+    private readonly audit: AuditService,
+  ) {}
 
-  recordBenchmark(versionId: string, input: BenchmarkInput, actor: string): Promise<BenchmarkRecord> {
+  recordBenchmark(caller: Caller, versionId: string, input: BenchmarkInput): Promise<BenchmarkRecord> {
     const valid = validateBenchmark(input);
     return this.db.transaction(async (tx) => {
-      const version = await requireVersion(tx, versionId);
+      const version = await this.writable(caller, tx, versionId, 'Recording a benchmark');
       const repo = tx.getRepository(BenchmarkEntity);
-      return repo.save(
-        repo.create({ ...valid, modelId: version.modelId, versionId: version.id, recordedBy: actor, recordedAt: new Date() }),
+      const row = await repo.save(
+        repo.create({ ...valid, modelId: version.modelId, versionId: version.id, provenance: Provenance.RECORDED, operationId: null, recordedBy: caller.subject, recordedAt: new Date() }),
       );
+      const { hardwareProfile, ttftP50Ms, ttftP99Ms, latencyP50Ms, latencyP99Ms, throughputTokensPerSecond } = valid;
+      await this.audited(caller, tx, 'benchmark.recorded', row, { hardwareProfile, ttftP50Ms, ttftP99Ms, latencyP50Ms, latencyP99Ms, throughputTokensPerSecond });
+      return row;
     });
   }
 
-  recordEvaluation(versionId: string, input: EvaluationInput, actor: string): Promise<EvaluationRecord> {
+  recordEvaluation(caller: Caller, versionId: string, input: EvaluationInput): Promise<EvaluationRecord> {
     const valid = validateEvaluation(input);
     return this.db.transaction(async (tx) => {
-      const version = await requireVersion(tx, versionId);
+      const version = await this.writable(caller, tx, versionId, 'Recording an evaluation');
       const repo = tx.getRepository(EvaluationEntity);
-      return repo.save(
-        repo.create({ ...valid, modelId: version.modelId, versionId: version.id, recordedBy: actor, recordedAt: new Date() }),
+      const row = await repo.save(
+        repo.create({ ...valid, modelId: version.modelId, versionId: version.id, provenance: Provenance.RECORDED, operationId: null, recordedBy: caller.subject, recordedAt: new Date() }),
       );
+      await this.audited(caller, tx, 'evaluation.recorded', row, { benchmark: valid.benchmark, metric: valid.metric, score: valid.score, numShots: valid.numShots });
+      return row;
     });
   }
 
-  listBenchmarks(filter: BenchmarkFilter, first: number, scope: ReadScope = EVERYTHING): Promise<BenchmarkRecord[]> {
+  listBenchmarks(caller: Caller, filter: BenchmarkFilter, first: number): Promise<BenchmarkRecord[]> {
     const q = this.db.getRepository(BenchmarkEntity).createQueryBuilder('b');
-    const visible = scopeCondition(scope, 'm', ':readable');
-    if (visible) q.innerJoin(ModelEntity, 'm', 'm.id = b.model_id').andWhere(visible, { readable: scope.projects });
+    const visible = readableCondition(caller, 'm', ':readable');
+    if (visible) q.innerJoin(ModelEntity, 'm', 'm.id = b.model_id').andWhere(visible, { readable: readableParam(caller) });
     if (filter.modelId) q.andWhere('b.model_id = :modelId', { modelId: uuid('modelId', filter.modelId) });
     if (filter.versionId) q.andWhere('b.version_id = :versionId', { versionId: uuid('versionId', filter.versionId) });
     if (filter.hardwareProfile) q.andWhere('b.hardware_profile = :hw', { hw: filter.hardwareProfile });
     return q.orderBy('b.recorded_at', 'DESC').addOrderBy('b.id', 'DESC').limit(first).getMany();
   }
+
+  /*
+   * The four below feed the per-request loaders of nested fields (Model.benchmarks, Operation.benchmark, …): their
+   * keys are ids of parents the caller already read through a scoped query, and context.ts builds loaders without
+   * the caller, so they take none.
+   */
 
   benchmarksForModels(modelIds: readonly string[]): Promise<BenchmarkRecord[]> {
     return this.db.getRepository(BenchmarkEntity).find({
@@ -76,6 +99,31 @@ export class MeasurementService {
     return this.db.getRepository(EvaluationEntity).find({
       where: { modelId: In([...modelIds]) },
       order: { benchmark: 'ASC', recordedAt: 'DESC' },
+    });
+  }
+
+  /** The version, after checking the caller is an editor in its project as it is inside this transaction. */
+  private async writable(caller: Caller, tx: EntityManager, versionId: string, action: string) {
+    const id = uuid('versionId', versionId);
+    await this.access.authorize(caller, 'Version', id, Role.EDITOR, action, tx);
+    return requireVersion(tx, id);
+  }
+
+  private async audited(
+    caller: Caller,
+    tx: EntityManager,
+    action: 'benchmark.recorded' | 'evaluation.recorded',
+    row: { id: string; modelId: string; versionId: string },
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.audit.record(tx, {
+      action,
+      actor: caller.subject,
+      requestId: caller.requestId,
+      modelId: row.modelId,
+      versionId: row.versionId,
+      subjectId: row.id,
+      details: { ...details, provenance: Provenance.RECORDED },
     });
   }
 }

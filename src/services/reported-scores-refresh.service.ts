@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { SourceType } from '../domain/catalog/catalog-enums';
+import type { Caller } from '../domain/auth/caller';
+import { Provenance, SourceType } from '../domain/catalog/catalog-enums';
+import { readableCondition, readableParam } from '../domain/governance/access';
 import { readModelIndex } from '../domain/evaluation/model-index';
 import {
   MAX_LISTED_FAILURES,
@@ -42,23 +44,24 @@ export class ReportedScoresRefreshService {
     private readonly limits: RefreshLimits,
   ) {}
 
-  /** Ids of Hugging Face models after `after`, in id order (a keyset page: the primary key index serves it). */
-  async page(after: string | null, limit: number): Promise<string[]> {
+  /** Ids of Hugging Face models after `after` the caller may read, in id order (a keyset page on the primary key). */
+  async page(caller: Caller, after: string | null, limit: number): Promise<string[]> {
+    const visible = readableCondition(caller, 'm', '$4');
     const rows: { id: string }[] = await this.db.query(
-      `SELECT id FROM models WHERE source_type = $1 AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3`,
-      [SourceType.HUGGING_FACE, after, limit],
+      `SELECT m.id FROM models m WHERE m.source_type = $1 AND ($2::uuid IS NULL OR m.id > $2::uuid)${visible ? ` AND ${visible}` : ''} ORDER BY m.id LIMIT $3`,
+      visible ? [SourceType.HUGGING_FACE, after, limit, readableParam(caller)] : [SourceType.HUGGING_FACE, after, limit],
     );
     return rows.map((r) => r.id);
   }
 
   /** Refreshes each model, `concurrency` at a time; one model's failure is counted, never thrown. */
-  async refreshMany(modelIds: readonly string[], onProgress: (done: number) => void = () => undefined): Promise<ReportedScoresRefreshReport> {
+  async refreshMany(caller: Caller, modelIds: readonly string[], onProgress: (done: number) => void = () => undefined): Promise<ReportedScoresRefreshReport> {
     const report: ReportedScoresRefreshReport = { checked: 0, changed: 0, unchanged: 0, skipped: 0, failed: 0, failures: [] };
     let next = 0;
     const lane = async () => {
       while (next < modelIds.length) {
         const modelId = modelIds[next++];
-        const result = await this.refreshModel(modelId);
+        const result = await this.refreshModel(caller, modelId);
         report.checked += 1;
         report[result.outcome] += 1;
         if (result.reason && report.failures.length < MAX_LISTED_FAILURES) report.failures.push({ modelId, reason: result.reason });
@@ -69,10 +72,10 @@ export class ReportedScoresRefreshService {
     return report;
   }
 
-  /** Database errors propagate (the activity retries); the hub's answers become outcomes. */
-  async refreshModel(modelId: string): Promise<{ outcome: ModelRefreshOutcome; reason?: string }> {
+  /** Database errors propagate (the activity retries); the hub's answers become outcomes. Unreadable models are skipped. */
+  async refreshModel(caller: Caller, modelId: string): Promise<{ outcome: ModelRefreshOutcome; reason?: string }> {
     if (!UUID.test(modelId)) return { outcome: 'skipped' };
-    const target = await this.target(modelId);
+    const target = await this.target(caller, modelId);
     if (!target) return { outcome: 'skipped' };
     let card: UpstreamCard;
     try {
@@ -87,22 +90,23 @@ export class ReportedScoresRefreshService {
       // The version row's lock orders this against an archive move, a racing refresh and the import's settling.
       const [locked]: { status: LifecycleStage }[] = await tx.query(`SELECT status FROM model_versions WHERE id = $1 FOR UPDATE`, [target.versionId]);
       if (!locked || !REFRESHABLE.includes(locked.status)) return { outcome: 'skipped' as const };
-      const stored = await tx.getRepository(EvaluationEntity).findBy({ versionId: target.versionId, provenance: 'REPORTED' });
+      const stored = await tx.getRepository(EvaluationEntity).findBy({ versionId: target.versionId, provenance: Provenance.REPORTED });
       if (!reportedScoresChanged(stored, scores)) return { outcome: 'unchanged' as const };
       await replaceReportedScores(tx, { modelId, versionId: target.versionId }, scores, ACTOR, { revision: card.revision, fetchedAt });
       return { outcome: 'changed' as const };
     });
   }
 
-  private async target(modelId: string): Promise<Target | null> {
+  private async target(caller: Caller, modelId: string): Promise<Target | null> {
+    const visible = readableCondition(caller, 'm', '$4');
     const [row]: { id: string; repo_id: unknown; revision: unknown }[] = await this.db.query(
       `SELECT v.id, v.source->>'repoId' AS repo_id, v.source->>'revision' AS revision
          FROM model_versions v JOIN models m ON m.id = v.model_id
-        WHERE v.model_id = $1 AND v.source->>'type' = $2 AND v.status = ANY($3::text[])
+        WHERE v.model_id = $1 AND v.source->>'type' = $2 AND v.status = ANY($3::text[])${visible ? ` AND ${visible}` : ''}
         ORDER BY COALESCE(v.id = m.default_version_id, false) DESC, v.major DESC, v.minor DESC, v.patch DESC,
                  (v.prerelease IS NULL) DESC, v.created_at DESC
         LIMIT 1`,
-      [modelId, SourceType.HUGGING_FACE, REFRESHABLE],
+      visible ? [modelId, SourceType.HUGGING_FACE, REFRESHABLE, readableParam(caller)] : [modelId, SourceType.HUGGING_FACE, REFRESHABLE],
     );
     if (!row || typeof row.repo_id !== 'string') return null;
     return { versionId: row.id, repoId: row.repo_id, revision: refreshRevision(row.revision) };

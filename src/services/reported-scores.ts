@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { Provenance } from '../domain/catalog/catalog-enums';
 import type { ReportedScore } from '../domain/evaluation/model-index';
 import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
 
@@ -10,7 +11,7 @@ export interface ReportedOrigin {
 
 /**
  * Replaces a version's REPORTED evaluations with what its model card says now (run inside the import's settling
- * transaction, so a retried settling step writes them once, or the refresh's). MEASURED rows are never touched.
+ * transaction, so a retried settling step writes them once, or the refresh's). MEASURED and RECORDED rows are never touched.
  */
 export async function replaceReportedScores(
   tx: EntityManager,
@@ -20,13 +21,13 @@ export async function replaceReportedScores(
   origin: ReportedOrigin = { revision: null, fetchedAt: new Date() },
 ): Promise<void> {
   const repo = tx.getRepository(EvaluationEntity);
-  await repo.delete({ versionId: ids.versionId, provenance: 'REPORTED' });
+  await repo.delete({ versionId: ids.versionId, provenance: Provenance.REPORTED });
   for (const s of scores) {
     await repo.save(
       repo.create({
         modelId: ids.modelId,
         versionId: ids.versionId,
-        provenance: 'REPORTED',
+        provenance: Provenance.REPORTED,
         operationId: null,
         benchmark: s.benchmark,
         score: s.score,

@@ -41,6 +41,7 @@ import { VersionService } from './version.service';
 import { VersionLifecycleService } from './version-lifecycle.service';
 import type { WorkflowGateway } from './workflow-gateway';
 import { hostTaskQueue } from '../domain/onboarding/host-queue';
+import { systemCaller } from '../domain/auth/caller';
 
 export interface ServiceDeps {
   config: Config;
@@ -75,7 +76,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const promotions = new PromotionService(db, access, licenseChecks, audit);
   const versions = new VersionService(db);
   const modelQueries = new ModelQueryService(db);
-  const measuredRuns = new MeasuredRunService(db, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow, 'target.url'), createAddressPolicy(config.urlImports.allow));
+  const measuredRuns = new MeasuredRunService(db, access, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow, 'target.url'), createAddressPolicy(config.urlImports.allow));
   return {
     measuredRuns,
     benchmarkRuns: new BenchmarkRunService(db, measuredRuns),
@@ -95,12 +96,12 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     versions,
     versionLifecycle: new VersionLifecycleService(db, promotions, audit),
     scans: new ScanResultService(db),
-    measurements: new MeasurementService(db),
-    measurementHistory: new MeasurementHistoryService(db),
+    measurements: new MeasurementService(db, access, audit),
+    measurementHistory: new MeasurementHistoryService(db, access),
     leaderboard: new LeaderboardService(db),
     health: new HealthService(db, workflows),
     operations,
-    onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow), (ids) => measuredRuns.cancelled(ids)),
+    onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow), (ids) => measuredRuns.cancelled(systemCaller('cancelled-run'), ids)),
     caches,
     reconciler: new OperationReconciler(operations, workflows, outcomes, caches, scanRequests),
     ingestion: new IngestionService(config, store, operations, listings, draftListing(db)),
@@ -117,6 +118,6 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
       timeoutMs: config.reportedScores.cardTimeoutMs,
       concurrency: config.reportedScores.refreshConcurrency,
     }),
-    reportedScoresCommands: new ReportedScoresCommandService(db, workflows),
+    reportedScoresCommands: new ReportedScoresCommandService(db, access, workflows),
   };
 }

@@ -10,6 +10,9 @@ import { Client, Connection } from '@temporalio/client';
 import { Role } from '../../src/domain/auth/roles';
 import { DEFAULT_PROJECT } from '../../src/domain/governance/project';
 import { issueToken } from '../../src/services/auth-tokens';
+import { systemCaller } from '../../src/domain/auth/caller';
+
+const TEST_SYSTEM = systemCaller('test: reading stored samples');
 
 const API_KEY = 'sk-bench-secret-4f1c9a';
 const RUN = `mutation($input: RunBenchmarkInput!) { runBenchmark(input: $input) { ${OPERATION_FIELDS} } }`;
@@ -64,7 +67,7 @@ describe('runBenchmark through GraphQL and Temporal', () => {
       expect(level.sloAttainment).toBe(1);
     }
     expect(bench.throughputTokensPerSecond).toBeCloseTo(bench.levels[1].outputTokensPerSecond, 6);
-    const samples = decodeSamples((await t.services.benchmarkRuns.samples(bench.id))!);
+    const samples = decodeSamples((await t.services.benchmarkRuns.samples(TEST_SYSTEM, bench.id))!);
     expect(samples.map((l) => l.samples.length)).toEqual([30, 30]);
     for (const [i, level] of samples.entries()) {
       const truth = serverTruth(server, level.samples);
@@ -111,7 +114,7 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     expect(bench.levels.map((l: { concurrency: number; requests: number; errors: number }) => [l.concurrency, l.requests, l.errors])).toEqual([[64, 128, 0]]);
     expect(bench.levels[0].ttftMs.p50).toBeGreaterThanOrEqual(59);
     expect(server.requests - before).toBe(64 + 128);
-    const [level] = decodeSamples((await t.services.benchmarkRuns.samples(bench.id))!);
+    const [level] = decodeSamples((await t.services.benchmarkRuns.samples(TEST_SYSTEM, bench.id))!);
     expect(new Set(level.samples.map((s) => s.requestId)).size).toBe(128);
   });
 
@@ -129,7 +132,7 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     // Someone outside the model's project, or a viewer inside it, cannot stop it (and cannot read its operation).
     const outsider = await issueToken(t.config.auth, 'outsider', [], 3600, new Map([['other-project', [Role.EDITOR]]]));
     const viewer = await issueToken(t.config.auth, 'viewer', [], 3600, new Map([[DEFAULT_PROJECT, [Role.VIEWER]]]));
-    expect(errorCode(await t.gql(CANCEL, { id: op.id }, { token: outsider }))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(CANCEL, { id: op.id }, { token: outsider }))).toBe('NOT_FOUND');
     expect(errorCode(await t.gql(CANCEL, { id: op.id }, { token: viewer }))).toBe('FORBIDDEN');
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }) }, { token: viewer }))).toBe('FORBIDDEN');
     expect(server.open).toBe(8);
@@ -200,7 +203,7 @@ describe('runBenchmark through GraphQL and Temporal', () => {
       const done = await waitForOperation(t, some.data!.runBenchmark.id);
       expect(done.status).toBe('SUCCEEDED');
       const [row] = await t.dataSource.query(`SELECT id FROM benchmarks WHERE operation_id = $1`, [done.id]);
-      const samples = decodeSamples((await t.services.benchmarkRuns.samples(row.id))!)[0].samples;
+      const samples = decodeSamples((await t.services.benchmarkRuns.samples(TEST_SYSTEM, row.id))!)[0].samples;
       expect(samples.filter((s) => s.error).map((s) => s.error)).toEqual(Array(3).fill('HTTP 500: {"error":"invalid key: Bearer [api key]"}'));
       server.script = { ...server.script, answer: (_p, r) => { throw new Error(`invalid key: ${r.authorization}`); } };
       const all = await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 2, warmupRequests: 0 }) });
@@ -230,9 +233,11 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     const model = await registerModel(t);
     const draft = await createVersion(t, model.id, '1.0.0');
     expect(errorCode(await t.gql(RUN, { input: { ...input({ concurrencies: [1], requestsPerLevel: 1 }), versionId: draft.id } }))).toBe('CONFLICT');
-    // Project-scoped: an editor of another project is refused before anything runs; one of this project gets through.
+    // Project-scoped: an editor of another project is refused before anything runs (NOT_FOUND: the version is not
+    // theirs to know of), even with a target no one may use; one of this project gets through.
     const outsider = await issueToken(t.config.auth, 'outsider', [], 3600, new Map([['other-project', [Role.EDITOR]]]));
-    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }) }, { token: outsider }))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }) }, { token: outsider }))).toBe('NOT_FOUND');
+    expect(errorCode(await t.gql(RUN, { input: { ...input({ concurrencies: [1], requestsPerLevel: 1 }), target: { url: 'http://10.1.2.3:8000', model: 'm' } } }, { token: outsider }))).toBe('NOT_FOUND');
     const member = await issueToken(t.config.auth, 'member', [], 3600, new Map([[DEFAULT_PROJECT, [Role.EDITOR]]]));
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1] }) }, { token: member }))).toBe('BAD_USER_INPUT');
     const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);

@@ -55,8 +55,8 @@ describe('benchmarkHistory and evaluationHistory', () => {
     }
     rows.sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
     for (const [benchmark, metric, score, at] of [['mmlu', 'acc', 0.61, '2026-01-05'], ['mmlu', 'acc', 0.64, '2026-02-05'], ['humaneval', 'pass@1', 0.3, '2026-03-05']] as const) {
-      const res = await t.gql(`mutation($input: RecordEvaluationInput!) { recordEvaluation(input: $input) { id } }`, { input: { versionId: v2, benchmark, score } });
-      await t.dataSource.query(`UPDATE evaluations SET recorded_at = $2, metric = $3 WHERE id = $1`, [res.data!.recordEvaluation.id, at, metric]);
+      const res = await t.gql(`mutation($input: RecordEvaluationInput!) { recordEvaluation(input: $input) { id } }`, { input: { versionId: v2, benchmark, score, metric } });
+      await t.dataSource.query(`UPDATE evaluations SET recorded_at = $2 WHERE id = $1`, [res.data!.recordEvaluation.id, at]);
     }
   });
   afterAll(async () => { await t?.stop(); });
@@ -100,7 +100,8 @@ describe('benchmarkHistory and evaluationHistory', () => {
     expect(await ids({ hw: 'A' })).toEqual(rows.filter((r) => r.hw === 'A').map((r) => r.id));
     expect(await ids({ hw: 'B', v: v2 })).toEqual(rows.filter((r) => r.hw === 'B' && r.version === '2.0.0').map((r) => r.id));
     expect(await ids({ p: 'REPORTED' })).toEqual([]);
-    expect(await ids({ p: 'MEASURED' })).toHaveLength(7);
+    expect(await ids({ p: 'MEASURED' })).toEqual([]);
+    expect(await ids({ p: 'RECORDED' })).toHaveLength(7);
     // since is inclusive and until exclusive, to the microsecond.
     expect(await ids({ since: '2026-03-01T12:00:00.000Z', until: '2026-04-01T00:00:00.000Z' })).toEqual(rows.filter((r) => r.at.startsWith('2026-03')).map((r) => r.id));
     expect(await ids({ since: '2026-04-01T00:00:00.000Z' })).toHaveLength(3);

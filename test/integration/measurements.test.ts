@@ -96,6 +96,9 @@ describe('leaderboard', () => {
     await bench('small', 20, 5000);
     await bench('mid', 45, 1800);
     await bench('big', 180, 400);
+    // Stand-ins for our own runs: typed-in rows are RECORDED, which the default board leaves out.
+    const models = Object.values(ids).map((x) => x.model.id);
+    for (const table of ['evaluations', 'benchmarks']) await t.dataSource.query(`UPDATE ${table} SET provenance = 'MEASURED' WHERE model_id = ANY($1::uuid[])`, [models]);
   });
 
   const BOARD = `query($metric: String!, $arch: String, $max: BigInt, $hw: String, $first: Int) {

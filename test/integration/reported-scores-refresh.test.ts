@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Role } from '../../src/domain/auth/roles';
+import { issueToken } from '../../src/services/auth-tokens';
 import type { ReportedScoresRefreshReport } from '../../src/domain/evaluation/reported-score-changes';
 import { ensureReportedScoresSchedule, reportedScoresRunId, reportedScoresScheduleId } from '../../src/temporal/reported-scores-schedule';
 import type { RefreshReportedScoresInput, refreshReportedScoresWorkflow } from '../../workflows/reported-scores.workflow';
@@ -70,14 +71,14 @@ function refresh(input: RefreshReportedScoresInput): Promise<ReportedScoresRefre
   return client.workflow.execute('refreshReportedScoresWorkflow', { taskQueue: t.config.temporal.taskQueue, workflowId: `reported-scores-test-${randomUUID()}`, args: [input] });
 }
 
-test('a changed upstream card replaces the REPORTED scores with the new sha; an unchanged one rewrites nothing; a removed repo keeps its scores and counts as failed; MEASURED rows and other sources are never touched', async () => {
+test('a changed upstream card replaces the REPORTED scores with the new sha; an unchanged one rewrites nothing; a removed repo keeps its scores and counts as failed; hand-recorded rows and other sources are never touched', async () => {
   const repoId = `acme/${uniqueName('card')}`;
   hub.repos.set(repoId, { files: repoFiles(card({ mmlu: ['acc', 0.42] })) });
   const hf = await importHf(repoId);
   const firstSha = hub.commitOf(repoId, 'main');
   expect(reported(await evaluations(hf.modelId))).toEqual([['mmlu', 'acc', 0.42, firstSha]]);
-  const measured = await t.gql(`mutation($v: ID!) { recordEvaluation(input: { versionId: $v, benchmark: "mmlu", score: 0.39 }) { id } }`, { v: hf.versionId });
-  expect(measured.errors).toBeUndefined();
+  const recorded = await t.gql(`mutation($v: ID!) { recordEvaluation(input: { versionId: $v, benchmark: "mmlu", score: 0.39 }) { id provenance } }`, { v: hf.versionId });
+  expect(recorded.data!.recordEvaluation.provenance).toBe('RECORDED');
 
   // A model imported from disk reports scores too, but has no upstream to follow.
   const dir = await writeModelDir(t);
@@ -102,9 +103,9 @@ test('a changed upstream card replaces the REPORTED scores with the new sha; an 
     expect(Date.parse(row.details.fetchedAt as string)).toBeGreaterThanOrEqual(started - 1000);
     expect(row.recordedAt).toBe(row.details.fetchedAt);
   }
-  const measuredRows = (rows: Row[]) => rows.filter((r) => r.provenance === 'MEASURED');
-  expect(measuredRows(after)).toEqual(measuredRows(before));
-  expect(measuredRows(after)).toHaveLength(1);
+  const ownRows = (rows: Row[]) => rows.filter((r) => r.provenance !== 'REPORTED');
+  expect(ownRows(after)).toEqual(ownRows(before));
+  expect(ownRows(after).map((r) => [r.provenance, r.score])).toEqual([['RECORDED', 0.39]]);
   expect(await evaluations(diskModel)).toEqual(diskBefore);
 
   // Same card again, then a new commit that leaves the model-index alone: nothing is rewritten.
@@ -282,6 +283,9 @@ test('refreshReportedScores(modelId): an admin refreshes one model now; others a
 
   const refused = await t.gql(mutation, { id: hf.modelId }, { as: Role.APPROVER });
   expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  // An admin of another project cannot tell the model exists: NOT_FOUND, as for an unknown id.
+  const elsewhere = await issueToken(t.config.auth, 'admin-elsewhere', [], 3600, new Map([[uniqueName('elsewhere'), [Role.ADMIN]]]));
+  expect((await t.gql(mutation, { id: hf.modelId }, { token: elsewhere })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
   expect(reported(await evaluations(hf.modelId))).toEqual([['truthfulqa', 'mc2', 0.4, expect.not.stringMatching(sha)]]);
 
   const res = await t.gql(mutation, { id: hf.modelId }, { as: Role.ADMIN });

@@ -23,3 +23,20 @@ export enum EndpointType {
   TRANSCRIPTION = 'TRANSCRIPTION',
   SPEECH = 'SPEECH',
 }
+
+/**
+ * Who produced a benchmark or evaluation result. Only MEASURED is evidence by default: RECORDED was typed in by a
+ * person (who is kept in `recorded_by`), REPORTED was read from an upstream model card.
+ */
+export enum Provenance {
+  /** By our own benchmark or evaluation run (the row carries its operation). */
+  MEASURED = 'MEASURED',
+  /** Typed in by hand through recordBenchmark / recordEvaluation. */
+  RECORDED = 'RECORDED',
+  /** Read from a model card's model-index. */
+  REPORTED = 'REPORTED',
+}
+
+export function isProvenance(value: unknown): value is Provenance {
+  return typeof value === 'string' && (Object.values(Provenance) as string[]).includes(value);
+}

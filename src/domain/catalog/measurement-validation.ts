@@ -1,5 +1,6 @@
 import { ValidationError } from '../common/domain-error';
 import { intInRange, numberInRange, text } from '../common/field-rules';
+import { checkInRange, recordedScoreRange } from '../measurements/score-ranges';
 import { normaliseEvaluationName } from '../leaderboard/leaderboard-metric';
 import type { BenchmarkMetrics } from './catalog-records';
 
@@ -53,15 +54,42 @@ export function validateBenchmark(input: BenchmarkInput): ValidBenchmark {
 export interface EvaluationInput {
   benchmark: string;
   score: number;
+  /** acc, exact_match, pass@1, perplexity, rating, …: decides the score's range (see score-ranges). */
+  metric?: string | null;
   numShots?: number | null;
   details?: Record<string, unknown> | null;
 }
 
-export function validateEvaluation(input: EvaluationInput) {
-  const score = numberInRange('score', input.score, -1e12, 1e12);
+export interface ValidEvaluation {
+  benchmark: string;
+  metric: string | null;
+  score: number;
+  numShots: number | null;
+  details: Record<string, unknown>;
+}
+
+// Metric names as harnesses print them: "acc_norm", "pass@1", lm-eval's "acc,none".
+const METRIC_NAME = /^[a-z0-9][a-z0-9@,._-]{0,63}$/;
+
+function metricName(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined) return null;
+  const name = raw.trim().toLowerCase();
+  if (!METRIC_NAME.test(name)) throw new ValidationError('metric', 'must be a metric name such as acc, exact_match, pass@1 or perplexity (at most 64 characters)');
+  return name;
+}
+
+/**
+ * A score typed in by hand: it must lie in its metric's range ([0, 1] unless the metric or evaluation is listed
+ * with another, e.g. perplexity [1, ∞), mt_bench [1, 10], Elo unbounded). Nothing else vouches for it.
+ */
+export function validateEvaluation(input: EvaluationInput): ValidEvaluation {
+  const benchmark = normaliseEvaluationName(input.benchmark);
+  const metric = metricName(input.metric);
+  const range = recordedScoreRange(benchmark, metric);
   return {
-    benchmark: normaliseEvaluationName(input.benchmark),
-    score: score as number,
+    benchmark,
+    metric,
+    score: checkInRange('score', input.score, range, metric === null ? benchmark : `${benchmark} ${metric}`),
     numShots: intInRange('numShots', input.numShots, 0, 1000),
     details: jsonObject('details', input.details),
   };

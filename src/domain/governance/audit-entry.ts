@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   'project.configured',
   'version.quarantined',
   'version.reinstated',
+  'evaluation.recorded',
+  'benchmark.recorded',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

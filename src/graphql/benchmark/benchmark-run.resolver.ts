@@ -1,11 +1,12 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { Role } from '../../domain/auth/roles';
 import type { OperationRecord } from '../../domain/onboarding/operation';
-import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
+import { callerOf } from '../governance/governance-access';
 import { Operation } from '../operation/operation.type';
 import { RunBenchmarkInput, RunEvaluationInput } from './benchmark-run.input';
 
+// `@Authorized(Role.EDITOR)`: an editor somewhere reaches these; the service wants EDITOR in the version's project.
 @Resolver()
 export class BenchmarkRunResolver {
   @Authorized(Role.EDITOR)
@@ -16,7 +17,7 @@ export class BenchmarkRunResolver {
       'the load. One run per version at a time: a repeated request returns the running operation.',
   })
   runBenchmark(@Ctx() ctx: GraphQLContext, @Arg('input', () => RunBenchmarkInput) input: RunBenchmarkInput): Promise<OperationRecord> {
-    return ctx.services.benchmarkRuns.requestBenchmark(input.versionId, input.target, input.profile, input.scenario, requireRole(ctx, Role.EDITOR).subject);
+    return ctx.services.benchmarkRuns.requestBenchmark(callerOf(ctx), input.versionId, input.target, input.profile, input.scenario);
   }
 
   @Authorized(Role.EDITOR)
@@ -28,6 +29,6 @@ export class BenchmarkRunResolver {
       'configured. cancelOperation stops it.',
   })
   runEvaluation(@Ctx() ctx: GraphQLContext, @Arg('input', () => RunEvaluationInput) input: RunEvaluationInput): Promise<OperationRecord> {
-    return ctx.services.evaluationRuns.requestEvaluation(input.versionId, input.target, input.suite, requireRole(ctx, Role.EDITOR).subject);
+    return ctx.services.evaluationRuns.requestEvaluation(callerOf(ctx), input.versionId, input.target, input.suite);
   }
 }

@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 
-@InputType()
+@InputType({ description: 'Figures measured elsewhere, typed in: stored as RECORDED. Milliseconds and tokens/s are finite and not negative.' })
 export class RecordBenchmarkInput {
   @Field(() => ID)
   versionId!: string;
@@ -28,7 +28,7 @@ export class RecordBenchmarkInput {
   configuration?: Record<string, unknown> | null;
 }
 
-@InputType()
+@InputType({ description: 'A score typed in: stored as RECORDED, range-checked by its metric.' })
 export class RecordEvaluationInput {
   @Field(() => ID)
   versionId!: string;
@@ -36,8 +36,14 @@ export class RecordEvaluationInput {
   @Field(() => String, { description: 'mmlu, humaneval, mt_bench, …' })
   benchmark!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: "Within the metric's range: [0, 1] (a fraction: 0.81, not 81) unless the metric or evaluation is listed with another." })
   score!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'acc, exact_match, pass@1, perplexity, word_perplexity, bits_per_byte, rating, elo, …; decides the range (perplexity [1, ∞), bits_per_byte [0, ∞), rating [1, 10], elo unbounded).',
+  })
+  metric?: string | null;
 
   @Field(() => Int, { nullable: true })
   numShots?: number | null;

@@ -2,14 +2,15 @@ import { Arg, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, R
 import type { BenchmarkRecord, EvaluationRecord } from '../../domain/catalog/catalog-records';
 import { pageSize } from '../../domain/catalog/model-query';
 import { Role } from '../../domain/auth/roles';
-import { requireRole } from '../auth';
-import { scopeOf } from '../governance/governance-access';
+import { callerOf } from '../governance/governance-access';
 import type { GraphQLContext } from '../context';
 import { Model } from '../model/model.type';
 import { BigIntScalar } from '../scalars/bigint.scalar';
 import { Version } from '../version/version.type';
 import { RecordBenchmarkInput, RecordEvaluationInput } from './benchmark.input';
 import { Benchmark, Evaluation, Leaderboard, LeaderboardEntry, ParetoFront, ParetoPoint, Provenance } from './benchmark.type';
+
+const PROVENANCE_FILTER = 'Only results of this provenance; none given: MEASURED and REPORTED, never RECORDED.';
 
 interface Measured {
   modelId: string;
@@ -27,14 +28,15 @@ export class BenchmarkResolver {
     @Arg('hardwareProfile', () => String, { nullable: true }) hardwareProfile: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
   ): Promise<BenchmarkRecord[]> {
-    return ctx.services.measurements.listBenchmarks({ modelId, versionId, hardwareProfile }, pageSize(first, ctx.limits.maxPageSize), scopeOf(ctx));
+    return ctx.services.measurements.listBenchmarks(callerOf(ctx), { modelId, versionId, hardwareProfile }, pageSize(first, ctx.limits.maxPageSize));
   }
 
   @Authorized(Role.VIEWER)
   @Query(() => Leaderboard, {
     description:
       'Best result per model on a metric: an evaluation benchmark (mmlu, humaneval, …) or a serving metric ' +
-      '(throughput_tokens_per_second, ttft_p50_ms, ttft_p99_ms, latency_p50_ms, latency_p99_ms).',
+      '(throughput_tokens_per_second, ttft_p50_ms, ttft_p99_ms, latency_p50_ms, latency_p99_ms). Without `provenance` ' +
+      'it ranks MEASURED and REPORTED results (each entry says which); RECORDED ones (typed in by hand) only when asked for.',
   })
   async leaderboard(
     @Ctx() ctx: GraphQLContext,
@@ -44,12 +46,12 @@ export class BenchmarkResolver {
     @Arg('hardwareProfile', () => String, { nullable: true }) hardwareProfile: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number,
     @Arg('minParams', () => BigIntScalar, { nullable: true }) minParams: bigint | null,
-    @Arg('provenance', () => Provenance, { nullable: true }) provenance: Provenance | null,
+    @Arg('provenance', () => Provenance, { nullable: true, description: PROVENANCE_FILTER }) provenance: Provenance | null,
     @Arg('tags', () => [String], { nullable: true, description: 'Models carrying every one of these tags (at most 20).' }) tags: string[] | null,
     @Arg('maxTtftP99Ms', () => Float, { nullable: true, description: 'Serving metrics: only runs with P99 TTFT under this bound.' }) maxTtftP99Ms: number | null,
     @Arg('after', () => String, { nullable: true, description: 'The pageInfo.endCursor (or an entry cursor) of the previous page.' }) after: string | null,
   ): Promise<Leaderboard> {
-    const board = await ctx.services.leaderboard.leaderboard({
+    const board = await ctx.services.leaderboard.leaderboard(callerOf(ctx), {
       metric,
       architecture,
       maxParams,
@@ -60,7 +62,6 @@ export class BenchmarkResolver {
       hardwareProfile,
       first: pageSize(first, ctx.limits.maxPageSize),
       after,
-      scope: scopeOf(ctx),
     });
     return {
       metric: board.metric.name,
@@ -81,15 +82,15 @@ export class BenchmarkResolver {
     @Arg('qualityMetric', () => String) qualityMetric: string,
     @Arg('performanceMetric', () => String) performanceMetric: string,
     @Arg('hardwareProfile', () => String, { nullable: true }) hardwareProfile: string | null,
-    @Arg('provenance', () => Provenance, { nullable: true }) provenance: Provenance | null,
+    @Arg('provenance', () => Provenance, { nullable: true, description: PROVENANCE_FILTER }) provenance: Provenance | null,
     @Arg('architecture', () => String, { nullable: true }) architecture: string | null,
     @Arg('minParams', () => BigIntScalar, { nullable: true }) minParams: bigint | null,
     @Arg('maxParams', () => BigIntScalar, { nullable: true }) maxParams: bigint | null,
     @Arg('tags', () => [String], { nullable: true, description: 'Models carrying every one of these tags (at most 20).' }) tags: string[] | null,
     @Arg('maxTtftP99Ms', () => Float, { nullable: true, description: 'Performance side: only runs with P99 TTFT under this bound.' }) maxTtftP99Ms: number | null,
   ): Promise<ParetoFront> {
-    const front = await ctx.services.leaderboard.paretoFront(qualityMetric, performanceMetric, {
-      hardwareProfile, provenance, architecture, minParams, maxParams, tags, maxTtftP99Ms, scope: scopeOf(ctx),
+    const front = await ctx.services.leaderboard.paretoFront(callerOf(ctx), qualityMetric, performanceMetric, {
+      hardwareProfile, provenance, architecture, minParams, maxParams, tags, maxTtftP99Ms,
     });
     return {
       qualityMetric: front.quality.name,
@@ -98,18 +99,29 @@ export class BenchmarkResolver {
     };
   }
 
+  // EDITOR somewhere lets the call through; the service wants EDITOR in the version's own project.
   @Authorized(Role.EDITOR)
-  @Mutation(() => Benchmark, { description: 'Records a serving benchmark run of a version.' })
+  @Mutation(() => Benchmark, {
+    description:
+      'Records serving figures of a version measured elsewhere, by hand: stored as RECORDED (with who recorded it, ' +
+      'audited), never MEASURED, so it is not evidence for a promotion gate that counts only MEASURED runs.',
+  })
   recordBenchmark(@Ctx() ctx: GraphQLContext, @Arg('input', () => RecordBenchmarkInput) input: RecordBenchmarkInput) {
     const { versionId, ...measured } = input;
-    return ctx.services.measurements.recordBenchmark(versionId, measured, requireRole(ctx, Role.EDITOR).subject);
+    return ctx.services.measurements.recordBenchmark(callerOf(ctx), versionId, measured);
   }
 
+  // EDITOR somewhere lets the call through; the service wants EDITOR in the version's own project.
   @Authorized(Role.EDITOR)
-  @Mutation(() => Evaluation, { description: 'Records an evaluation score of a version.' })
+  @Mutation(() => Evaluation, {
+    description:
+      'Records an evaluation score of a version by hand: stored as RECORDED (with who recorded it, audited), never ' +
+      "MEASURED. The score must lie in its metric's range: [0, 1] unless the metric or evaluation is listed with " +
+      'another (perplexity [1, ∞), bits_per_byte [0, ∞), mt_bench and rating [1, 10], Elo unbounded); BAD_USER_INPUT otherwise.',
+  })
   recordEvaluation(@Ctx() ctx: GraphQLContext, @Arg('input', () => RecordEvaluationInput) input: RecordEvaluationInput) {
     const { versionId, ...scored } = input;
-    return ctx.services.measurements.recordEvaluation(versionId, scored, requireRole(ctx, Role.EDITOR).subject);
+    return ctx.services.measurements.recordEvaluation(callerOf(ctx), versionId, scored);
   }
 
   @FieldResolver(() => String, {

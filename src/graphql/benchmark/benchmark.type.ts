@@ -1,13 +1,19 @@
 import { PageInfo } from '../model/model-connection.type';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Provenance } from '../../domain/catalog/catalog-enums';
 import { MetricDirection } from '../enums';
 
-export enum Provenance {
-  MEASURED = 'MEASURED',
-  REPORTED = 'REPORTED',
-}
-registerEnumType(Provenance, { name: 'Provenance', description: 'Who produced a result: measured here, or reported by a model card.' });
+export { Provenance };
+registerEnumType(Provenance, {
+  name: 'Provenance',
+  description: 'Who produced a result: MEASURED by a run here, RECORDED by hand (recordedBy says who), or REPORTED by an upstream model card.',
+  valuesConfig: {
+    MEASURED: { description: 'By our own benchmark or evaluation run (operationId names it).' },
+    RECORDED: { description: 'Typed in through recordBenchmark or recordEvaluation; not evidence unless a gate accepts it.' },
+    REPORTED: { description: "Read from the model card's model-index upstream." },
+  },
+});
 
 @ObjectType({ description: 'Serving performance of a version on one hardware profile.' })
 export class Benchmark {
@@ -35,7 +41,7 @@ export class Benchmark {
   @Field(() => GraphQLJSONObject, { description: 'Engine, batch size, concurrency, prompt and output lengths, …' })
   configuration!: Record<string, unknown>;
 
-  @Field(() => Provenance, { description: 'MEASURED here (or recorded by hand) or REPORTED by a model card.' })
+  @Field(() => Provenance, { description: 'MEASURED by a run here, RECORDED by hand or REPORTED by a model card.' })
   provenance!: Provenance;
 
   @Field(() => ID, { nullable: true, description: 'The BENCHMARK operation that measured it.' })
@@ -55,7 +61,7 @@ export class Benchmark {
   })
   levels!: Record<string, unknown>[] | null;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Who recorded a RECORDED row (their token subject); the runner or refresh that wrote any other.' })
   recordedBy!: string;
 
   @Field(() => Date)
@@ -76,7 +82,7 @@ export class Evaluation {
   @Field(() => Int, { nullable: true })
   numShots!: number | null;
 
-  @Field(() => Provenance)
+  @Field(() => Provenance, { description: 'MEASURED by a run here, RECORDED by hand or REPORTED by a model card.' })
   provenance!: Provenance;
 
   @Field(() => String, { nullable: true })
@@ -120,6 +126,9 @@ export class LeaderboardEntry {
 
   @Field(() => String, { nullable: true, description: 'Set for serving metrics.' })
   hardwareProfile!: string | null;
+
+  @Field(() => Provenance, { description: 'Of the result this entry ranks by.' })
+  provenance!: Provenance;
 
   @Field(() => Date)
   recordedAt!: Date;

@@ -48,18 +48,17 @@ export class BenchmarkHistoryResolver {
   @Authorized(Role.VIEWER)
   @Query(() => BenchmarkHistory, {
     description:
-      "A model's benchmark history: every run (measured or reported) over time, per hardware profile when given, " +
+      "A model's benchmark history: every run (measured, recorded by hand or reported) over time, per hardware profile when given, " +
       'paged with `after: pageInfo.endCursor`. NOT_FOUND for a model the caller may not read.',
   })
   async benchmarkHistory(@Ctx() ctx: GraphQLContext, @Args(() => BenchmarkHistoryArgs) args: BenchmarkHistoryArgs): Promise<BenchmarkHistory> {
-    await ctx.services.access.readableModelId(callerOf(ctx), args.modelId);
-    const page = await ctx.services.measurementHistory.benchmarks({ ...filterOf(ctx, args), hardwareProfile: args.hardwareProfile ?? null });
+    const page = await ctx.services.measurementHistory.benchmarks(callerOf(ctx), { ...filterOf(ctx, args), hardwareProfile: args.hardwareProfile ?? null });
     return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, modelId: args.modelId };
   }
 
   @FieldResolver(() => [String], { description: 'Every hardware profile the model was benchmarked on, whatever the filters: the histories there are.' })
   hardwareProfiles(@Ctx() ctx: GraphQLContext, @Root() history: BenchmarkHistory): Promise<string[]> {
-    return ctx.services.measurementHistory.hardwareProfiles(history.modelId);
+    return ctx.services.measurementHistory.hardwareProfiles(callerOf(ctx), history.modelId);
   }
 }
 
@@ -68,17 +67,16 @@ export class EvaluationHistoryResolver {
   @Authorized(Role.VIEWER)
   @Query(() => EvaluationHistory, {
     description:
-      "A model's evaluation history: every score (measured or reported) over time, of one evaluation and metric when " +
+      "A model's evaluation history: every score (measured, recorded by hand or reported) over time, of one evaluation and metric when " +
       'given, paged with `after: pageInfo.endCursor`. NOT_FOUND for a model the caller may not read.',
   })
   async evaluationHistory(@Ctx() ctx: GraphQLContext, @Args(() => EvaluationHistoryArgs) args: EvaluationHistoryArgs): Promise<EvaluationHistory> {
-    await ctx.services.access.readableModelId(callerOf(ctx), args.modelId);
-    const page = await ctx.services.measurementHistory.evaluations({ ...filterOf(ctx, args), benchmark: args.benchmark ?? null, metric: args.metric ?? null });
+    const page = await ctx.services.measurementHistory.evaluations(callerOf(ctx), { ...filterOf(ctx, args), benchmark: args.benchmark ?? null, metric: args.metric ?? null });
     return { edges: page.edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor }, modelId: args.modelId };
   }
 
   @FieldResolver(() => [String], { description: 'Every evaluation the model has results on, whatever the filters.' })
   evaluations(@Ctx() ctx: GraphQLContext, @Root() history: EvaluationHistory): Promise<string[]> {
-    return ctx.services.measurementHistory.evaluationNames(history.modelId);
+    return ctx.services.measurementHistory.evaluationNames(callerOf(ctx), history.modelId);
   }
 }

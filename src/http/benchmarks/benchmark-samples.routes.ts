@@ -1,5 +1,5 @@
 import express, { type Response, type Router } from 'express';
-import { UnauthenticatedError } from '../../domain/common/domain-error';
+import { requireCaller } from '../../domain/auth/caller';
 import type { StoredSamples } from '../../services/benchmark-run.service';
 import type { FilesHttpDeps } from '../files/files-http-deps';
 import { answerError } from '../files/http-failure';
@@ -13,7 +13,8 @@ const SLICE = 1024 * 1024;
 /**
  * /benchmarks/<id>/samples: a measured run's raw per-request samples for re-analysis, exactly as stored — gzip'd
  * JSON, `[{ concurrency, requestRate, samples: [{ startMs, sentMs, ttftMs, itlMs[], e2eMs, inputTokens,
- * outputTokens, tokensCounted, status, error, requestId, startedAt }] }]` — for anyone who may read the model.
+ * outputTokens, tokensCounted, status, error, requestId, startedAt }] }]` — for anyone who may read the model;
+ * another project's run is 404, exactly like an id that does not exist.
  * A file download rather than a GraphQL field: up to tens of MB, and tools want the bytes. It is streamed from
  * PostgreSQL in 1 MiB slices; a run's samples never change, so the ETag is the run's id and Range resumes work.
  */
@@ -22,9 +23,9 @@ export function benchmarkSampleRoutes({ services, verifier, log, config }: Files
   router.get('/:id/samples', async (req, res) => {
     try {
       const { principal, authFailure } = await authenticateRequest(verifier, req);
-      if (!principal) throw new UnauthenticatedError(authFailure ?? 'Authentication required: send "Authorization: Bearer <token>"');
+      const caller = requireCaller(principal, authFailure, typeof res.locals.requestId === 'string' ? res.locals.requestId : null);
       const id = String(req.params.id);
-      const stored = await services.benchmarkRuns.samplesFor(id, (modelId) => services.access.readableModelId(principal, modelId));
+      const stored = await services.benchmarkRuns.samplesFor(caller, id);
       // A run's samples never change: its id is a strong validator. The bytes are a gzip file, not a JSON body with a
       // content encoding: clients keep them as they are.
       const plan = answerConditional(req, res, { etag: `"samples-${id.toLowerCase()}"`, size: stored.size, contentType: 'application/gzip' }, {

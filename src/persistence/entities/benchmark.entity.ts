@@ -35,7 +35,7 @@ export class BenchmarkEntity implements BenchmarkRecord {
   @Column({ type: 'jsonb' })
   configuration!: Record<string, unknown>;
 
-  /** MEASURED (run here or recorded by hand) or REPORTED (read from a model card). */
+  /** A `Provenance`: MEASURED (our run: operation_id), RECORDED (typed in by `recorded_by`) or REPORTED (a model card). */
   @Column({ type: 'text', default: 'MEASURED' })
   provenance!: string;
 

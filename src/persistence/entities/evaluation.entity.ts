@@ -25,6 +25,7 @@ export class EvaluationEntity implements EvaluationRecord {
   @Column({ type: 'jsonb' })
   details!: Record<string, unknown>;
 
+  /** A `Provenance`: MEASURED (our run: operation_id), RECORDED (typed in by `recorded_by`) or REPORTED (a model card). */
   @Column({ type: 'text', default: 'MEASURED' })
   provenance!: string;
 
