@@ -1,5 +1,6 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { Logger } from 'pino';
+import { systemCaller } from '../domain/auth/caller';
 import type { TransitionRecord } from '../domain/catalog/catalog-records';
 import type { AuditRecord } from '../domain/governance/audit-entry';
 import { NotFoundError } from '../domain/common/domain-error';
@@ -84,6 +85,12 @@ export function createEventBus(): EventBus {
 const REMEMBERED_OPERATIONS = 10_000;
 
 /**
+ * The fan-out reads each changed row once for every subscriber of this process, as the system: each subscriber was
+ * checked against the row's project when it subscribed (NOT_FOUND otherwise), and its fields resolve with its own caller.
+ */
+const FAN_OUT = systemCaller('event fan-out');
+
+/**
  * Turns NOTIFY payloads (ids and a sequence) into the rows subscribers see: one read per event for the whole
  * process, however many subscribers. An event whose sequence was already covered by a newer read is skipped;
  * reads may finish out of order, so subscribers still drop what is not newer than what they have.
@@ -102,20 +109,20 @@ export function createEventFanOut(bus: EventBus, services: Pick<Services, 'opera
     // Nobody here listens: no read at all (a busy worker sends many events per second per import).
     if (!bus.watched('OPERATION', event.operationId) && !bus.watched('MODEL', event.modelId)) return;
     if ((published.get(event.operationId) ?? -1) >= event.sequence) return;
-    const operation = await services.operations.get(event.operationId);
+    const operation = await services.operations.get(FAN_OUT, event.operationId);
     remember(operation);
     publishOperation(bus, operation);
   };
 
   const onStatus = async (event: Extract<HubEvent, { kind: 'status' }>) => {
     if (!bus.watched('MODEL', event.modelId)) return;
-    const transition = await services.modelQueries.transition(event.transitionId);
+    const transition = await services.modelQueries.transition(FAN_OUT, event.transitionId);
     publishTransition(bus, transition);
   };
 
   const onAudit = async (event: Extract<HubEvent, { kind: 'audit' }>) => {
     if (!bus.watched('MODEL', event.modelId)) return;
-    publishAudit(bus, event.modelId, await services.auditQueries.get(event.auditId));
+    publishAudit(bus, event.modelId, await services.auditQueries.get(FAN_OUT, event.auditId));
   };
 
   const onEvent = async (event: HubEvent): Promise<void> => {
@@ -138,19 +145,19 @@ export function createEventFanOut(bus: EventBus, services: Pick<Services, 'opera
   const resync = async (droppedAt: Date): Promise<void> => {
     const modelIds = bus.watchedIds('MODEL');
     const operationIds = new Set(bus.watchedIds('OPERATION'));
-    const ofModels = modelIds.length ? await services.operations.forModels(modelIds) : [];
+    const ofModels = modelIds.length ? await services.operations.forModels(FAN_OUT, modelIds) : [];
     for (const operation of ofModels) {
       operationIds.delete(operation.id);
       if (operation.updatedAt >= droppedAt || !TERMINAL_STATUSES.has(operation.status)) publishOperation(bus, operation);
     }
     for (const id of operationIds) {
-      const operation = await services.operations.get(id).catch((error: unknown) => {
+      const operation = await services.operations.get(FAN_OUT, id).catch((error: unknown) => {
         if (error instanceof NotFoundError) return null;
         throw error;
       });
       if (operation) publishOperation(bus, operation);
     }
-    const transitions = modelIds.length ? await services.modelQueries.transitionsFor(modelIds) : [];
+    const transitions = modelIds.length ? await services.modelQueries.transitionsFor(FAN_OUT, modelIds) : [];
     for (const transition of transitions) if (transition.occurredAt >= droppedAt) publishTransition(bus, transition);
     log.info({ operations: ofModels.length + operationIds.size, models: modelIds.length }, 're-read watched state after the event listener reconnected');
   };

@@ -157,7 +157,7 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
   await ok(`mutation($p: String!) { configureProject(input: { id: $p, targets: [{ target: EVALUATED, gates: [APPROVALS], requiredApprovals: 1 }] }) { id } }`, { p: b });
   const request = await ok(`mutation($v: ID!) { requestPromotion(versionId: $v, target: EVALUATED, justification: "xp") { id state } }`, { v: versionId }, Role.EDITOR);
   const cache = await ok(`mutation($v: ID!) { createLocalCache(versionId: $v) { id } }`, { v: versionId }, Role.EDITOR);
-  const upload = await fetch(`http://127.0.0.1:${app.port}/files/uploads`, {
+  const upload = await fetch(`http://127.0.0.1:${app.app.port}/files/uploads`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${await app.token(Role.EDITOR)}`,
