@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runSandboxed, type SandboxLimits, sandboxAvailable } from '../../src/evaluation/code-sandbox';
+import { runCodeTest } from '../../src/evaluation/code-verdict';
 
 const limits: SandboxLimits = { wallMs: 8000, cpuSeconds: 3, memoryBytes: 256 * 1024 * 1024, processes: 16, fileBytes: 1024 * 1024, workBytes: 8 * 1024 * 1024 };
 const unique = () => randomBytes(4).toString('hex');
@@ -133,5 +134,107 @@ describe('code sandbox (bubblewrap, started unprivileged)', () => {
     const sleeper = await runSandboxed('import time\ntime.sleep(60)\n', { ...limits, wallMs: 1500 });
     expect(sleeper.timedOut).toBe(true);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+const ADD = { prompt: 'def add(a, b):\n    """Sum of a and b."""\n', test: 'def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(-1, 1) == 0\n', entryPoint: 'add' };
+const verdict = async (completion: string) => (await runCodeTest({ ...ADD, completion }, limits)).passed;
+
+describe('code task verdicts: a pass is the checker writing its nonce after check() returned', () => {
+  let server: http.Server;
+  let url: string;
+  let hits = 0;
+  beforeAll(async () => {
+    requireSandboxTools();
+    server = http.createServer((_req, res) => { hits += 1; res.end('5'); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
+
+  it('passes a correct solution, with or without helpers of its own, and fails a wrong one', async () => {
+    expect(await verdict('    return a + b\n')).toBe(true);
+    expect(await verdict('    return plus(a, b)\n\ndef plus(x, y):\n    return sum((x, y))\n')).toBe(true);
+    // What the hostile cases below are refused is not what makes them fail: in bounds, the same things pass.
+    expect(await verdict('    import os\n    open("scratch.txt", "w").write("x" * 1000)\n    if os.fork() == 0:\n        os._exit(0)\n    os.wait()\n    return len(bytearray(1 << 24)) * 0 + a + b\n')).toBe(true);
+    expect(await verdict('    return a - b\n')).toBe(false);
+    expect(await verdict('    return a +\n')).toBe(false); // does not compile
+  });
+
+  it('runs humaneval-style tests that use the prompt’s helpers and pass plain data of every kind', async () => {
+    const prompt = 'def shift(s: str) -> str:\n    return "".join(chr(ord(c) + 1) for c in s)\n\n\ndef unshift(s: str):\n    """Undo shift; also return some data."""\n';
+    const test = [
+      'def check(candidate):',
+      '    assert candidate(shift("abc"))[0] == "abc"',
+      '    assert candidate("")[1:] == (None, 1.5, {"a": (1, 2)}, {1, frozenset([2])}, b"x", 2 ** 100, float("inf"), 1j)',
+      '    try:',
+      '        candidate(None)',
+      '        assert False',
+      '    except TypeError:',
+      '        pass',
+    ].join('\n') + '\n';
+    const completion = '    return ("".join(chr(ord(c) - 1) for c in s), None, 1.5, {"a": (1, 2)}, {1, frozenset([2])}, b"x", 2 ** 100, float("inf"), 1j)\n';
+    expect((await runCodeTest({ prompt, completion, test, entryPoint: 'unshift' }, limits)).passed).toBe(true);
+    expect((await runCodeTest({ prompt, completion: '    return (s,)\n', test, entryPoint: 'unshift' }, limits)).passed).toBe(false);
+  });
+
+  it.each([
+    ['os._exit(0)', '    import os\n    os._exit(0)\n'],
+    ['sys.exit(0)', '    import sys\n    sys.exit(0)\n'],
+    ['raise SystemExit(0)', '    raise SystemExit(0)\n'],
+    ['os._exit(0) while loading, after a correct body', '    return a + b\nimport os\nos._exit(0)\n'],
+    ['killing its parent', '    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n'],
+    ['killing every process it may', '    import os\n    os.kill(-1, 9)\n'],
+    ['an answer equal to everything', '    class Yes(int):\n        def __eq__(self, other):\n            return True\n    return Yes()\n'],
+    ['a fork bomb', '    import os\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n'],
+    ['a memory hog', '    x = bytearray(1 << 30)\n    return a + b\n'],
+    ['an endless loop', '    while True:\n        pass\n'],
+    ['writing outside its folder', `    open(${JSON.stringify(path.join(os.tmpdir(), `solution-${unique()}`))}, "w").write("x")\n    return a + b\n`],
+  ])('fails a solution that tries %s', async (_name, completion) => {
+    const started = Date.now();
+    expect(await verdict(completion)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(limits.wallMs + 2000);
+    expect(sandboxProcesses()).toEqual([]);
+  });
+
+  it('fails a solution that needs the network, which never reaches the host', async () => {
+    expect(await verdict(`    import urllib.request\n    return int(urllib.request.urlopen(${JSON.stringify(url)}, timeout=2).read()) + a + b - 5\n`)).toBe(false);
+    expect(hits).toBe(0);
+  });
+
+  it('gives the solution nothing to forge the verdict with: no test, no nonce, no verdict pipe', async () => {
+    const probe = [
+      '    import json, os',
+      '    seen = {"sandbox": sorted(os.listdir("/sandbox"))}',
+      '    for f in ("fd/3", "fd/4", "mem", "environ"):',
+      '        try:',
+      '            open("/proc/%d/%s" % (os.getppid(), f), "rb").read(1)',
+      '            seen[f] = "READ"',
+      '        except OSError as e:',
+      '            seen[f] = e.errno',
+      '    for fd in (3, 4):',
+      '        try:',
+      '            os.write(fd, b"started\\n")',
+      '            seen[fd] = "WROTE"',
+      '        except OSError as e:',
+      '            seen[fd] = e.errno',
+      '    print(json.dumps(seen), flush=True)',
+      '    os._exit(0)',
+    ].join('\n') + '\n';
+    const { passed, result } = await runCodeTest({ ...ADD, completion: probe }, limits);
+    expect(passed).toBe(false);
+    // EACCES for the undumpable checker's /proc files, EBADF for fds it never inherited; the test came on a pipe.
+    expect(JSON.parse(result.stdout.trim().split('\n')[0])).toEqual({
+      sandbox: ['checker.py', 'prompt.py', 'runner.py', 'solution.py'], 'fd/3': 13, 'fd/4': 13, mem: 13, environ: 13, 3: 9, 4: 9,
+    });
+  });
+
+  it('scores the same when the worker itself is not root (bwrap started directly)', () => {
+    const script = `require(${JSON.stringify(path.resolve('src/evaluation/code-verdict.ts'))}).runCodeTest(${JSON.stringify({ ...ADD, completion: '    return a + b\n' })})` +
+      '.then((v) => { process.stdout.write(String(v.passed)); }, (e) => { process.stdout.write(String(e)); });';
+    const node = [process.execPath, '-r', path.resolve('test/support/ts-register.js'), '-e', script];
+    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
+    const run = spawnSync(asNobody[0], asNobody.slice(1), { encoding: 'utf8', timeout: 60_000 });
+    expect([run.stdout, run.stderr]).toEqual(['true', '']);
   });
 });
