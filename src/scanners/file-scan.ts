@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { TORCH_LEGACY_PICKLES } from '../domain/scanning/pickle-opcodes';
 import { type FileScanReport, SCANNER_RULES_VERSION, type ScanFormat, verdictOf } from '../domain/scanning/scan-report';
 import { ByteReader } from './byte-reader';
 import { FileRangeSource } from './byte-source';
@@ -25,7 +26,10 @@ export interface ScanOptions extends Partial<ScanLimits> {
   sha256?: boolean;
 }
 
-/** Pickle-stream scans of the file itself: a .pkl (several pickles may follow each other), legacy torch, or anything else probed. */
+/**
+ * Pickle-stream scans of the file itself: a .pkl or .bin (every pickle, one after another), legacy torch, or
+ * anything else probed (its pickles read too once the first one parses).
+ */
 async function scanPickleFile(ctx: FileContext, mode: 'strict' | 'probe', legacy: boolean): Promise<boolean> {
   const reader = new ByteReader(new FileRangeSource(ctx.file, 0, ctx.size, ctx.counter));
   const result = await scanPickleStream(reader, { sink: ctx.sink, limits: ctx.limits }, {
@@ -34,8 +38,10 @@ async function scanPickleFile(ctx: FileContext, mode: 'strict' | 'probe', legacy
     anchor: 0,
     where: '',
     depth: 0,
-    // Legacy torch.save: magic, protocol, sys info, the object, storage keys; raw storage bytes follow.
-    maxPickles: legacy ? 5 : ctx.limits.maxPicklesPerStream,
+    // Legacy torch.save: magic, protocol, sys info, the object, storage keys; raw storage bytes follow,
+    // which torch.load copies into storages without unpickling.
+    maxPickles: legacy ? TORCH_LEGACY_PICKLES : ctx.limits.maxPicklesPerStream,
+    minPickles: legacy ? TORCH_LEGACY_PICKLES : 0,
     rawTail: legacy,
   });
   return result.isPickle;

@@ -1,4 +1,5 @@
 import { hasObjectField, NpyHeaderError, parseNpyHeader, simpleItemSize } from '../domain/scanning/npy-header';
+import { isNumpyArrayGlobal } from '../domain/scanning/pickle-policy';
 import { excerpt } from '../domain/scanning/scan-report';
 import { type ByteReader, TruncatedError } from './byte-reader';
 import { type ScanContext, scanPickleStream } from './pickle.scanner';
@@ -12,6 +13,24 @@ export interface NpyStreamOptions {
   /** Bytes in the stream (file or member size). */
   size: number;
   depth: number;
+}
+
+/**
+ * Object-dtype data is a pickle (np.save writes one). Findings in it stand on their own; a pickle that imports
+ * only numpy's array reconstructors is what np.save writes for plain items and is clean, as picklescan has it.
+ * Anything else it imports, even an allowed global, is noted (LOW): the items are more than plain data.
+ */
+async function scanObjectData(reader: ByteReader, ctx: ScanContext, o: NpyStreamOptions): Promise<void> {
+  const first: { foreign: string | null } = { foreign: null };
+  const onImport = (global: string | null) => {
+    if (first.foreign === null && (global === null || !isNumpyArrayGlobal(global))) first.foreign = global ?? 'a dynamic global';
+  };
+  const where = `${o.where}npy object data: `;
+  await scanPickleStream(reader, ctx, { mode: 'strict', origin: o.origin, anchor: o.anchor, where, depth: o.depth + 1, maxPickles: 1, onImport });
+  if (first.foreign !== null) {
+    const message = `${o.where}npy has object dtype and its pickle imports ${excerpt(first.foreign, 100)}, not only numpy's array reconstructors (np.load needs allow_pickle=True)`;
+    ctx.sink.add('numpy', 'LOW', 'npy-object-dtype', o.origin ?? o.anchor, message);
+  }
 }
 
 /**
@@ -38,11 +57,7 @@ export async function scanNpyStream(reader: ByteReader, ctx: ScanContext, o: Npy
     await reader.need(length);
     const header = parseNpyHeader(reader.take(length).toString(major === 3 ? 'utf8' : 'latin1'));
     const dataStart = reader.offset;
-    if (hasObjectField(header.descr)) {
-      ctx.sink.add('numpy', 'LOW', 'npy-object-dtype', at(0), `${o.where}npy has object dtype: its data is a pickle (np.load needs allow_pickle=True)`);
-      await scanPickleStream(reader, ctx, { mode: 'strict', origin: o.origin, anchor: o.anchor, where: `${o.where}npy object data: `, depth: o.depth + 1, maxPickles: 1 });
-      return;
-    }
+    if (hasObjectField(header.descr)) return scanObjectData(reader, ctx, o);
     const itemSize = simpleItemSize(header.descr);
     if (itemSize === null) {
       if (typeof header.descr !== 'object' || header.descr === null) return fail('malformed', `dtype ${excerpt(String(header.descr), 40)} is not understood`);

@@ -1,4 +1,4 @@
-import { classifyImport, isPlausibleGlobal } from '../domain/scanning/pickle-policy';
+import { classifyImport, isPlausibleGlobal, resolveGlobalName } from '../domain/scanning/pickle-policy';
 import { OPCODES } from '../domain/scanning/pickle-opcodes';
 import { excerpt, type Severity } from '../domain/scanning/scan-report';
 import { BufferSource, type ByteSource, LimitedSource } from './byte-source';
@@ -16,6 +16,8 @@ export interface WalkHooks {
   report(severity: Severity, rule: string, offset: number | null, message: string, global?: string): void;
   /** Scans a str/bytes payload for a pickle inside; true when it holds one that imports or calls. */
   nested(source: ByteSource, offset: number | null): Promise<boolean>;
+  /** Told each import as resolved (null: a dynamic one), for callers that judge a pickle by what it imports. */
+  imported?: (global: string | null) => void;
   where: string;
 }
 
@@ -124,6 +126,7 @@ export class PickleWalk {
         if (module.k !== 'str' || attr.k !== 'str' || module.text === null || attr.text === null) {
           this.h.report('CRITICAL', 'pickle-unresolved-global', this.h.offsetOf(at), `${this.h.where}STACK_GLOBAL operands are not literal strings (${module.k}, ${attr.k}): a dynamic import`);
           this.imports += 1;
+          this.h.imported?.(null);
           return m.push(new PValue('global'));
         }
         return m.push(this.resolve(module.text, attr.text, at));
@@ -134,6 +137,7 @@ export class PickleWalk {
         await r.need(name === 'EXT1' ? 1 : name === 'EXT2' ? 2 : 4);
         r.take(name === 'EXT1' ? 1 : name === 'EXT2' ? 2 : 4);
         this.imports += 1;
+        this.h.imported?.(null);
         this.h.report('HIGH', 'pickle-extension-import', this.h.offsetOf(at), `${this.h.where}${name} imports through the copyreg extension registry`);
         return m.push(new PValue('global'));
       }
@@ -248,6 +252,7 @@ export class PickleWalk {
     // Probing bytes that may not be a pickle at all: only identifier-shaped names count as imports.
     if (this.h.probe && !isPlausibleGlobal(module, attr)) throw new PickleStop('malformed', 'not an importable name');
     this.imports += 1;
+    this.h.imported?.(resolveGlobalName(module, attr));
     const verdict = classifyImport(module, attr);
     if (verdict) {
       const why = verdict.rule === 'pickle-suspicious-import' ? 'not on the allowlist' : verdict.rule === 'pickle-attribute-traversal' ? 'walks dunder attributes' : 'known dangerous';

@@ -1,9 +1,10 @@
+import { TORCH_LEGACY_PICKLES } from '../domain/scanning/pickle-opcodes';
 import type { ScanFormat } from '../domain/scanning/scan-report';
 import { excerpt } from '../domain/scanning/scan-report';
 import { ByteReader, TruncatedError } from './byte-reader';
 import { type ByteSource, FileRangeSource, PrefixedSource } from './byte-source';
 import { type FileContext, unscannable } from './file-context';
-import { archiveKind, NPY_MAGIC } from './format-detect';
+import { archiveKind, NPY_MAGIC, pickleReading } from './format-detect';
 import { InflateLimitError, InflateSource } from './inflate-source';
 import { scanKerasConfig } from './keras.scanner';
 import { scanNpyStream } from './npy.scanner';
@@ -119,13 +120,18 @@ async function scanMemberBytes(ctx: FileContext, entry: ZipEntry, reader: ByteRe
   const nested = archiveKind(head);
   if (nested) return unscannable(ctx, 'zip', 'nested-archive', anchor, `${o.label}is a ${nested} archive inside the archive`);
   if (o.format === 'keras' && entry.name === 'config.json') return scanKerasConfig(ctx, reader, o.label);
-  const strict = entry.name.endsWith('.pkl');
+  // Named like a pickle (data.pkl, a .bin inside a bundle) or a legacy torch stream: must parse. Anything
+  // else is probed; either way every pickle in the member is read, not just the first.
+  const reading = pickleReading(entry.name, head);
+  const legacy = reading === 'legacy';
   await scanPickleStream(reader, scan, {
-    mode: strict ? 'strict' : 'probe',
+    mode: reading === 'probe' ? 'probe' : 'strict',
     origin: o.origin,
     anchor,
     where: o.label,
     depth: o.depth,
-    maxPickles: strict ? ctx.limits.maxPicklesPerStream : 1,
+    maxPickles: legacy ? TORCH_LEGACY_PICKLES : ctx.limits.maxPicklesPerStream,
+    minPickles: legacy ? TORCH_LEGACY_PICKLES : 0,
+    rawTail: legacy,
   });
 }

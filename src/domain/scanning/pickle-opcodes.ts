@@ -49,5 +49,40 @@ export const OPCODES: readonly (OpInfo | undefined)[] = (() => {
 
 export const HIGHEST_PROTOCOL = 5;
 
-/** The magic first pickle of a legacy (non-zip) torch.save file: 0x1950a86a20f9469cfc6c as LONG1. */
-export const TORCH_LEGACY_MAGIC = Buffer.from('80028a0a6c fc 9c 46 f9 20 6a a8 50 19 2e'.replace(/ /g, ''), 'hex');
+/** The number a legacy (non-zip) torch.save file opens with, pickled on its own. */
+export const TORCH_LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
+/** Pickles torch's legacy loader reads (magic, protocol, sys_info, the object, storage keys); raw storages follow. */
+export const TORCH_LEGACY_PICKLES = 5;
+
+/** An integer opcode at `at` (LONG1/LONG4 little-endian, or protocol 0/1 text INT/LONG) and where it ends. */
+function integerAt(bytes: Buffer, at: number): { value: bigint; end: number } | null {
+  const op = bytes[at];
+  if (op === 0x8a || op === 0x8b) {
+    const start = at + (op === 0x8a ? 2 : 5);
+    if (start > bytes.length) return null;
+    const n = op === 0x8a ? bytes[at + 1]! : bytes.readUInt32LE(at + 1);
+    if (n === 0 || n > 64 || start + n > bytes.length) return null;
+    let value = 0n;
+    for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[start + i]!);
+    if (bytes[start + n - 1]! & 0x80) value -= 1n << BigInt(8 * n);
+    return { value, end: start + n };
+  }
+  if (op !== 0x49 && op !== 0x4c) return null;
+  const nl = bytes.indexOf(0x0a, at);
+  if (nl < 0 || nl - at > 64) return null;
+  const text = bytes.toString('latin1', at + 1, nl).replace(/L$/, '');
+  return /^[+-]?\d+$/.test(text) ? { value: BigInt(text), end: nl + 1 } : null;
+}
+
+/**
+ * Whether a stream opens with the legacy torch magic-number pickle, at any protocol: `\x80\x02\x8a\x0a…`
+ * from protocol 2 on (after a FRAME from 4 on), and a text `L1195…L\n.` at protocols 0 and 1, which have no
+ * PROTO opcode. torch.load checks the value, not the bytes, so any integer opcode for it counts.
+ */
+export function startsWithTorchLegacyMagic(head: Buffer): boolean {
+  let at = 0;
+  if (head[at] === 0x80) at += 2;
+  if (head[at] === 0x95) at += 9;
+  const int = integerAt(head, at);
+  return int !== null && int.value === TORCH_LEGACY_MAGIC_NUMBER && head[int.end] === 0x2e;
+}

@@ -83,6 +83,26 @@ const ALLOWED = new Set<string>([
   'decimal.Decimal',
 ]);
 
+/**
+ * What numpy's own pickling of arrays, dtypes and scalars imports (ndarray.__reduce__, dtype.__reduce__,
+ * scalar reduce; bytes through `_codecs.encode` at protocol 2), under numpy 1.x and 2.x module names. An
+ * object-dtype array whose pickle imports nothing else is what np.save writes for plain Python items.
+ */
+const NUMPY_ARRAY_GLOBALS = new Set<string>([
+  'numpy.core.multiarray._reconstruct',
+  'numpy._core.multiarray._reconstruct',
+  'numpy.core.multiarray.scalar',
+  'numpy._core.multiarray.scalar',
+  'numpy.ndarray',
+  'numpy.dtype',
+  '_codecs.encode',
+]);
+
+/** Whether a resolved import is one of numpy's own array reconstructors (see NUMPY_ARRAY_GLOBALS). */
+export function isNumpyArrayGlobal(global: string): boolean {
+  return NUMPY_ARRAY_GLOBALS.has(global);
+}
+
 /** Modules (and all their submodules) whose import alone is treated as code execution. */
 const DANGEROUS_MODULES = [
   'os', 'posix', 'nt', 'posixpath', 'ntpath', 'subprocess', '_posixsubprocess', 'sys', 'socket', '_socket',

@@ -3,7 +3,7 @@
  * Bump SCANNER_RULES_VERSION whenever a rule, list or limit changes what a file's verdict can be: the
  * rescan workflow rescans every blob whose stored result carries an older version.
  */
-export const SCANNER_RULES_VERSION = '2025.1';
+export const SCANNER_RULES_VERSION = '2025.2';
 
 export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
 

@@ -114,10 +114,10 @@ describe('legacy torch files and numpy', () => {
     expect(globals(await files.scan('old.bin', bytes))).toContain('os.system');
   });
 
-  test('npy: plain arrays are CLEAN, object arrays are LOW and their pickle is scanned, sizes must match', async () => {
+  test('npy: plain arrays are CLEAN, object arrays have their pickle scanned, sizes must match', async () => {
     expect((await files.scan('a.npy', npyFloat32([4, 8]))).verdict).toBe('CLEAN');
-    const benign = await files.scan('o.npy', npyObject());
-    expect(benign.findings).toEqual([expect.objectContaining({ rule: 'npy-object-dtype', severity: 'LOW' })]);
+    // Only numpy's own reconstructors imported: what np.save writes for plain items (fail-closed.test.ts has more).
+    expect((await files.scan('o.npy', npyObject())).verdict).toBe('CLEAN');
     expect(globals(await files.scan('e.npy', npyObject(true)))).toContain('posix.system');
     const short = npyFloat32([4, 8]);
     expect((await files.scan('s.npy', short.subarray(0, short.length - 4))).verdict).toBe('UNSCANNABLE');
