@@ -82,7 +82,7 @@ function smallModel(card: string, hidden = 64): RepoFiles {
 
 /**
  * config.json + model.safetensors + 1,998 files in nested folders: git text files (two empty, several
- * identical, one with a space and a non-ASCII letter in its name) and small LFS `.bin` blobs.
+ * identical, one with a space and a non-ASCII letter in its name) and small LFS `.dat` blobs (a `.bin` must parse as a pickle: scanners fail closed).
  */
 function largeRepo(): RepoFiles {
   const files: RepoFiles = { 'config.json': llamaConfig(), 'model.safetensors': safetensors(tinyLlamaTensors()) };
@@ -90,7 +90,7 @@ function largeRepo(): RepoFiles {
     const dir = `data/group-${String(i % 20).padStart(2, '0')}/part-${i % 7}`;
     if (i === 0) files['docs/notes naïve.txt'] = Buffer.from('a file name that needs encoding\n');
     // LFS by extension. Fill bytes 1..91: a run of 0x83 (pickle EXT2) is scanned as a truncated pickle and fails closed.
-    else if (i % 10 === 0) files[`${dir}/blob-${i}.bin`] = Buffer.alloc(1024 + i, (i % 100) + 1);
+    else if (i % 10 === 0) files[`${dir}/blob-${i}.dat`] = Buffer.alloc(1024 + i, (i % 100) + 1);
     else if (i === 1 || i === 2) files[`${dir}/empty-${i}.txt`] = Buffer.alloc(0);
     else if (i % 100 === 55) files[`${dir}/same-${i}.txt`] = Buffer.from('identical content in several files\n');
     else files[`${dir}/file-${i}.txt`] = Buffer.from(`line of file ${i}\n`.repeat((i % 5) + 1));
@@ -118,7 +118,7 @@ test('a 2,000-file repository imports completely at the commit its branch pointe
   // Every digest is checked; the bytes are read back for the weights, the LFS blobs and the edge cases.
   await expectStoredExactly(version.files, files, (p) => !p.endsWith('.txt') || /empty|same|docs\//.test(p));
   const formats = new Map(version.files.map((f) => [f.path, f.format]));
-  expect([formats.get('config.json'), formats.get('model.safetensors'), formats.get('data/group-10/part-3/blob-10.bin')]).toEqual(['CONFIG', 'SAFETENSORS', 'OTHER']);
+  expect([formats.get('config.json'), formats.get('model.safetensors'), formats.get('data/group-10/part-3/blob-10.dat')]).toEqual(['CONFIG', 'SAFETENSORS', 'OTHER']);
   const downloads = hub.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/${repoId}/resolve/`));
   expect(downloads).toHaveLength(2000);
   expect(downloads.every((r) => r.path.startsWith(`/${repoId}/resolve/${sha}/`))).toBe(true);
