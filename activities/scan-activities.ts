@@ -4,6 +4,7 @@ import { ConflictError } from '../src/domain/common/domain-error';
 import type { ScanRequestService } from '../src/services/scan-request.service';
 import type { ScanRunService } from '../src/services/scan-run.service';
 import type { BlobScanService } from '../src/services/scan-blob.service';
+import { actingAs } from './activity-caller';
 import { failFast } from './activity-failures';
 import { whileHeartbeating } from './heartbeat-timer';
 
@@ -17,8 +18,6 @@ export interface RescanReport {
   outdated: number;
   started: number;
 }
-
-const SCHEDULER = 'rescan-schedule';
 
 /**
  * The scan steps: begin (plan, idempotent per operation), scan (resumes at the first file still SCANNING),
@@ -40,8 +39,9 @@ export function createScanActivities({ scanRuns, scanRequests, blobScans }: Scan
       return whileHeartbeating(() => failFast(() => scanRuns.finish(scanResultId)));
     },
 
+    /** A FAILED rescan takes the version out of service here; the system does it, for whoever asked for the rescan. */
     async completeScan(ids: ScanIds, summary: ScanSummary): Promise<void> {
-      await scanRequests.complete(ids, summary);
+      await scanRequests.complete(actingAs('scan workflow'), ids, summary);
     },
 
     failScan(ids: ScanIds, code: string, message: string): Promise<void> {
@@ -55,11 +55,12 @@ export function createScanActivities({ scanRuns, scanRequests, blobScans }: Scan
     /** One scheduled pass: rescans of versions scanned with older rules or signatures, at most `limit`. */
     rescanOutdated(limit: number): Promise<RescanReport> {
       return whileHeartbeating(async () => {
-        const versionIds = await scanRequests.outdated(await blobScans.currentVersions(), limit);
+        const scheduler = actingAs('rescan schedule');
+        const versionIds = await scanRequests.outdated(scheduler, await blobScans.currentVersions(), limit);
         let started = 0;
         for (const versionId of versionIds) {
           try {
-            await scanRequests.scanVersion(versionId, SCHEDULER);
+            await scanRequests.scanVersion(scheduler, versionId);
             started += 1;
           } catch (error) {
             // Moved on meanwhile (an import or a rescan started, the version was archived or deleted): skip it.

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/create-activities';
+import { systemCaller } from './domain/auth/caller';
+import { RECONCILER } from './services/operation-reconciler.service';
 import type { Runtime } from './runtime';
 import { ensureBlobGcSchedule } from './temporal/blob-gc-schedule';
 import { createWorker } from './temporal/worker-factory';
@@ -68,6 +70,7 @@ function shutdownBudget(timeoutMs: number): { graceMs: number; forceMs: number }
 function startReconciler(runtime: Runtime, log: Logger): NodeJS.Timeout | null {
   const every = runtime.config.reconcileIntervalMs;
   if (every === 0) return null;
+  log.info({ caller: RECONCILER.subject, everyMs: every }, 'reconciler acts as the system');
   return everyInterval(every, async () => {
     try {
       const report = await runtime.services.reconciler.runOnce();
@@ -80,10 +83,12 @@ function startReconciler(runtime: Runtime, log: Logger): NodeJS.Timeout | null {
 
 /** Staging is this host's disk: each worker removes what dead attempts left there, at start and hourly. */
 function startStagingSweeper(runtime: Runtime, log: Logger): NodeJS.Timeout {
+  const sweeper = systemCaller('staging sweeper');
+  log.info({ caller: sweeper.subject, everyMs: STAGING_SWEEP_EVERY_MS }, 'staging sweeper acts as the system');
   const sweep = async () => {
     try {
       const { stagingDir } = runtime.config.artifacts;
-      const report = await runtime.services.blobGc.cleanStaging(stagingDir, runtime.config.gc.stagingGraceMs);
+      const report = await runtime.services.blobGc.cleanStaging(sweeper, stagingDir, runtime.config.gc.stagingGraceMs);
       if (report.removedFiles > 0 || report.removedFolders > 0) log.info({ ...report, stagingDir }, 'removed staging left by dead attempts');
     } catch (error) {
       log.warn({ err: error }, 'staging sweep failed; retrying on the next tick');

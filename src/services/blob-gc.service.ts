@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
+import { ForbiddenError } from '../domain/common/domain-error';
 import type { BlobGcReport } from '../domain/storage/blob-gc';
 import { OperationKind, OperationStatus } from '../domain/onboarding/operation';
 import type { ArtifactStore, BlobInfo } from '../storage/artifact-store';
@@ -15,6 +17,11 @@ export interface BlobGcRequest {
 
 const BATCH = 500;
 
+/** The store and the staging folders hold every project's bytes: only ModelHub itself collects them. */
+function requireSystem(caller: Caller): void {
+  if (caller.kind !== 'system') throw new ForbiddenError('Collecting blobs is work ModelHub does on its own');
+}
+
 /**
  * Removes blobs nothing refers to: no version's manifest (version_files) and no live import's listing
  * (import_files of a PENDING or RUNNING operation). A blob is kept for `graceMs` after it was last written or
@@ -27,7 +34,8 @@ export class BlobGcService {
     private readonly store: ArtifactStore,
   ) {}
 
-  async collect(request: BlobGcRequest): Promise<BlobGcReport> {
+  async collect(caller: Caller, request: BlobGcRequest): Promise<BlobGcReport> {
+    requireSystem(caller);
     const report: BlobGcReport = { scanned: 0, referenced: 0, young: 0, deleted: 0, bytesFreed: 0 };
     const cutoff = () => Date.now() - request.graceMs;
     let batch: BlobInfo[] = [];
@@ -83,7 +91,8 @@ export class BlobGcService {
   }
 
   /** This host's staging folder: dead attempts' partial files, except those of a version whose import is live. */
-  cleanStaging(stagingDir: string, graceMs: number): Promise<StagingCleanReport> {
+  cleanStaging(caller: Caller, stagingDir: string, graceMs: number): Promise<StagingCleanReport> {
+    requireSystem(caller);
     return cleanStaging(stagingDir, {
       graceMs,
       keepFolder: async (versionId) => {

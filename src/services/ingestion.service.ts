@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config';
+import { systemCaller } from '../domain/auth/caller';
 import { detectFormat } from '../domain/artifacts/artifact-format';
 import { SourceType } from '../domain/catalog/catalog-enums';
 import type { ImportSource } from '../domain/onboarding/import-source';
@@ -25,6 +26,8 @@ export interface StageAllRequest {
 }
 
 const PROGRESS_INTERVAL_MS = 1000;
+/** Staging runs in the import's workflow: ModelHub acting for whoever started the import (checked then). */
+const IMPORT_WORKER = systemCaller('import workflow');
 const TICK_MS = 5000;
 
 /** The byte-moving half of an import (the worker's side): list the source once, then stage and store its files. */
@@ -59,7 +62,7 @@ export class IngestionService {
   async stageAll(request: StageAllRequest): Promise<{ files: number; bytes: number }> {
     const { operationId } = request;
     const pending = await this.listings.pending(operationId);
-    const operation = await this.operations.get(operationId);
+    const operation = await this.operations.get(IMPORT_WORKER, operationId);
     const source = createSource(pinned(request.source, operation.sourceRevision), this.config, this.store, null, this.drafts);
     const total = Number(operation.bytesTotal ?? 0n);
     let stored = await this.listings.storedBytes(operationId);

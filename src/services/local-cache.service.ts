@@ -4,11 +4,14 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DataSource } from 'typeorm';
-import { In } from 'typeorm';
+import { type DataSource, In, type SelectQueryBuilder } from 'typeorm';
 import { ChecksumMismatchError } from '../domain/artifacts/checksum.errors';
+import type { Caller } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
+import { type OutOfService, VersionOutOfServiceError } from '../domain/files/out-of-service';
+import { readableCondition, readableParam } from '../domain/governance/access';
 import { CacheState, type LocalCacheRecord } from '../domain/onboarding/manifest';
 import { OperationKind, OperationStatus, workflowIds } from '../domain/onboarding/operation';
 import type { LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
@@ -18,7 +21,9 @@ import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import type { ArtifactStore } from '../storage/artifact-store';
+import { lockModel } from './model-lock';
 import type { OperationService } from './operation.service';
+import type { ProjectAccessService } from './project-access.service';
 import type { WorkflowGateway } from './workflow-gateway';
 
 /**
@@ -30,9 +35,17 @@ function hostName(value: string): string {
   return value;
 }
 
+/**
+ * `forVersions`, `get`, `create` and `evict` act for a caller (reads narrowed in SQL, writes needing EDITOR in the
+ * version's project inside their transaction); `claimHost`, `materialize`, `evictHere` and `fail` are the workflow's
+ * steps on a cache a caller already created (the worker acts for that request, compare-and-set on the rows).
+ */
 export class LocalCacheService {
   constructor(
     private readonly db: DataSource,
+    private readonly access: ProjectAccessService,
+    /** Whether a version may be served at all (a failed rescan took it out of service). */
+    private readonly outOfService: OutOfService,
     private readonly cacheDir: string,
     private readonly store: ArtifactStore,
     private readonly operations: OperationService,
@@ -41,22 +54,39 @@ export class LocalCacheService {
     private readonly host: { id: string; taskQueue: string; queueOf: (hostId: string) => string },
   ) {}
 
-  forVersions(versionIds: readonly string[]): Promise<LocalCacheRecord[]> {
-    return this.db.getRepository(LocalCacheEntity).find({ where: { versionId: In([...versionIds]) }, order: { createdAt: 'DESC' } });
+  forVersions(caller: Caller, versionIds: readonly string[]): Promise<LocalCacheRecord[]> {
+    if (versionIds.length === 0) return Promise.resolve([]);
+    return this.scoped(caller).andWhere('c.version_id IN (:...versionIds)', { versionIds: [...versionIds] }).orderBy('c.created_at', 'DESC').getMany();
   }
 
-  async get(id: string): Promise<LocalCacheRecord> {
-    const found = await this.db.getRepository(LocalCacheEntity).findOneBy({ id: uuid('id', id) });
-    if (!found) throw new NotFoundError('LocalCache', id);
+  /** NOT_FOUND alike for a cache that does not exist and one of a project the caller cannot read. */
+  async get(caller: Caller, id: string): Promise<LocalCacheRecord> {
+    const found = await this.scoped(caller).andWhere('c.id = :id', { id: uuid('id', id) }).getOne();
+    if (!found) throw new NotFoundError('Local cache', id);
     return found;
   }
 
-  /** `host` pins the cache to that worker host; without it, the first worker to pick the workflow up holds it. */
-  async create(versionId: string, actor: string, host: string | null = null): Promise<LocalCacheRecord> {
+  private scoped(caller: Caller): SelectQueryBuilder<LocalCacheEntity> {
+    const q = this.db.getRepository(LocalCacheEntity).createQueryBuilder('c');
+    const visible = readableCondition(caller, 'm', ':readable');
+    if (visible) q.innerJoin(ModelEntity, 'm', 'm.id = c.model_id').where(visible, { readable: readableParam(caller) });
+    return q;
+  }
+
+  /**
+   * `host` pins the cache to that worker host; without it, the first worker to pick the workflow up holds it. A
+   * version out of service (a failed rescan) is refused with the scan's reference, like every download.
+   */
+  async create(caller: Caller, versionId: string, host: string | null = null): Promise<LocalCacheRecord> {
     const pinned = host === null ? null : hostName(host);
     const { cache, operationId } = await this.db.transaction(async (tx) => {
-      const version = await tx.getRepository(VersionEntity).findOneBy({ id: uuid('versionId', versionId) });
-      if (!version) throw new NotFoundError('Version', versionId);
+      const found = await tx.getRepository(VersionEntity).findOne({ where: { id: uuid('versionId', versionId) }, select: { id: true, modelId: true } });
+      if (!found) throw new NotFoundError('Version', versionId);
+      await lockModel(tx, found.modelId);
+      await this.access.authorize(caller, 'Version', versionId, Role.EDITOR, 'Caching a version', tx);
+      const version = await tx.getRepository(VersionEntity).findOneByOrFail({ id: found.id });
+      const out = await this.outOfService.outOfService(version.id);
+      if (out) throw new VersionOutOfServiceError(version.version, out.scanId, out.reason);
       if (!isUsable(version.status) || !version.filesComplete) {
         throw new ConflictError(`Version ${version.version} is ${version.status}; only verified versions (VERIFIED, EVALUATED, PUBLISHED) can be cached`);
       }
@@ -79,7 +109,7 @@ export class LocalCacheService {
           bytes: 0n,
           host: pinned,
           hostTaskQueue: pinned === null ? null : this.host.queueOf(pinned),
-          createdBy: actor,
+          createdBy: caller.subject,
         }),
       );
       const op = await this.operations.create(tx, {
@@ -88,7 +118,7 @@ export class LocalCacheService {
         versionId: version.id,
         workflowId: workflowIds.localCache(row.id),
         input: { cacheId: row.id },
-        createdBy: actor,
+        createdBy: caller.subject,
       });
       row.operationId = op.id;
       return { cache: await repo.save(row), operationId: op.id };
@@ -102,8 +132,9 @@ export class LocalCacheService {
     return cache;
   }
 
-  async evict(id: string): Promise<LocalCacheRecord> {
-    const cache = await this.get(id);
+  async evict(caller: Caller, id: string): Promise<LocalCacheRecord> {
+    const cache = await this.get(caller, id);
+    await this.access.authorize(caller, 'Local cache', id, Role.EDITOR, 'Evicting a cache');
     if (cache.state === CacheState.PENDING || cache.state === CacheState.MATERIALIZING) {
       throw new ConflictError('The cache is still being written; cancel its operation first', { state: cache.state });
     }
@@ -117,7 +148,7 @@ export class LocalCacheService {
     } else {
       await this.evictHere(cache.id); // never claimed by a host (failed before it started), or made before hosts were recorded
     }
-    return this.get(id);
+    return this.get(caller, id);
   }
 
   /** On the holding host: the cache's folder is under this host's own CACHE_DIR (recorded before any byte moves). */
@@ -147,7 +178,7 @@ export class LocalCacheService {
   async claimHost(input: LocalCacheWorkflowInput): Promise<string> {
     return this.db.transaction(async (tx) => {
       const cache = await tx.getRepository(LocalCacheEntity).findOne({ where: { id: input.cacheId }, lock: { mode: 'pessimistic_write' } });
-      if (!cache) throw new NotFoundError('LocalCache', input.cacheId);
+      if (!cache) throw new NotFoundError('Local cache', input.cacheId);
       if (cache.hostTaskQueue) return cache.hostTaskQueue;
       const model = await tx.getRepository(ModelEntity).findOneByOrFail({ id: cache.modelId });
       const version = await tx.getRepository(VersionEntity).findOneByOrFail({ id: cache.versionId });
@@ -162,6 +193,9 @@ export class LocalCacheService {
 
   /** Worker side: copies every file from the store, verifying its sha256, then renames the folder into place. */
   async materialize(input: LocalCacheWorkflowInput, heartbeat: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
+    // Taken out of service (a failed rescan) since the cache was asked for: no copy is made (non-retryable).
+    const version = await this.db.getRepository(VersionEntity).findOneByOrFail({ id: input.versionId });
+    if (!isUsable(version.status)) throw new ConflictError(`Version ${version.version} is ${version.status}; only verified versions can be cached`, { status: version.status });
     const cache = await this.bindPath(input.cacheId);
     const files = await this.db.getRepository(VersionFileEntity).find({ where: { versionId: input.versionId }, order: { path: 'ASC' } });
     const total = files.reduce((n, f) => n + f.size, 0);

@@ -1,9 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { ConflictError, NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import type { DeclaredMetadata } from '../domain/artifacts/verified-metadata';
 import { SourceType } from '../domain/catalog/catalog-enums';
 import { validateModelDraft } from '../domain/catalog/model-validation';
+import { projectOf } from '../domain/governance/project';
 import { acceptsImport } from '../domain/lifecycle/lifecycle';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { describeSource, type ImportSource, type ImportSourceInput, type SealSecret, validateImportSource } from '../domain/onboarding/import-source';
@@ -18,6 +21,7 @@ import { lockVersion, moveVersion, recordTransition } from './model-transition';
 import { isUniqueViolation } from './pg-errors';
 import type { ImportOutcomeService } from './import-outcome.service';
 import type { OperationService } from './operation.service';
+import type { ProjectAccessService } from './project-access.service';
 import type { StartOutcome, WorkflowGateway } from './workflow-gateway';
 
 const RUN_CLOSE_WAIT_MS = 5000;
@@ -28,10 +32,15 @@ export interface ImportModelCommand extends Omit<RegisterModelCommand, 'sourceTy
   source: ImportSourceInput;
 }
 
-/** Starts onboarding: records intent (model, version, operation) in one transaction, then the workflow. */
+/**
+ * Starts onboarding: records intent (model, version, operation) in one transaction, then the workflow. Every write
+ * needs EDITOR in the model's project, checked inside that transaction; an operation or model of a project the
+ * caller cannot read is NOT_FOUND, like one that does not exist.
+ */
 export class OnboardingService {
   constructor(
     private readonly db: DataSource,
+    private readonly access: ProjectAccessService,
     private readonly models: ModelCommandService,
     private readonly operations: OperationService,
     private readonly workflows: WorkflowGateway,
@@ -45,7 +54,7 @@ export class OnboardingService {
     private readonly measuredRunCancelled: ((ids: { operationId: string; modelId: string; versionId: string }) => Promise<void>) | null = null,
   ) {}
 
-  async importModel(command: ImportModelCommand, actor: string): Promise<OperationRecord> {
+  async importModel(caller: Caller, command: ImportModelCommand): Promise<OperationRecord> {
     const source = validateImportSource(command.source, this.seal);
     // Checked here too (the worker checks again) so a bad path is the caller's error, not a failed workflow.
     if (source.type === SourceType.DISK) await resolveDiskPath(source.path, this.diskRoots);
@@ -53,7 +62,7 @@ export class OnboardingService {
     const version = formatSemVer(parseSemVer(command.version ?? '1.0.0'));
     const registration = { ...command, sourceType: source.type, sourceUri: describeSource(source) };
     validateModelDraft(registration);
-    const record = () => this.db.transaction((tx) => this.recordIntent(tx, registration, version, source, command.changelog ?? null, actor));
+    const record = () => this.db.transaction((tx) => this.recordIntent(caller, tx, registration, version, source, command.changelog ?? null));
     const planned = await this.models.guardName(registration.name, async () => {
       try {
         return await record();
@@ -71,8 +80,10 @@ export class OnboardingService {
    * A new run of a failed or cancelled import: only the version's latest operation, only while the version
    * needs attention (never a verified one), and only once the previous run's workflow has closed.
    */
-  async retry(operationId: string, actor: string): Promise<OperationRecord> {
-    const previous = await this.operations.get(operationId);
+  async retry(caller: Caller, operationId: string): Promise<OperationRecord> {
+    const previous = await this.operations.get(caller, operationId);
+    // The role before any state is told: a viewer learns nothing from a CONFLICT about the operation.
+    await this.access.authorize(caller, 'Operation', operationId, Role.EDITOR, 'Retrying an import');
     if (previous.kind !== OperationKind.IMPORT || !previous.versionId) {
       throw new ConflictError('Only imports can be retried', { kind: previous.kind });
     }
@@ -85,6 +96,7 @@ export class OnboardingService {
     const versionId = previous.versionId;
     const { operation, fresh } = await this.db.transaction(async (tx) => {
       const model = await lockModel(tx, previous.modelId);
+      await this.access.authorize(caller, 'Operation', operationId, Role.EDITOR, 'Retrying an import', tx);
       const version = await lockVersion(tx, versionId);
       if (!version) throw new NotFoundError('Version', versionId);
       const latest = await this.operations.latestForVersion(tx, versionId);
@@ -100,9 +112,9 @@ export class OnboardingService {
           status: version.status,
         });
       }
-      await moveVersion(tx, model, version, LifecycleStage.INGESTING, `retry of operation ${previous.id}`, actor, { statusReason: null });
+      await moveVersion(tx, model, version, LifecycleStage.INGESTING, `retry of operation ${previous.id}`, caller.subject, { statusReason: null });
       const { kind, modelId, workflowId, input } = previous;
-      return { operation: await this.operations.create(tx, { kind, modelId, versionId, workflowId, input, createdBy: actor }), fresh: true };
+      return { operation: await this.operations.create(tx, { kind, modelId, versionId, workflowId, input, createdBy: caller.subject }), fresh: true };
     });
     return fresh ? this.start(operation, previous.input.source as ImportSource) : operation;
   }
@@ -111,8 +123,9 @@ export class OnboardingService {
    * Asks the workflow to stop; its cancel step settles the operation (compare-and-set, so a completion that
    * commits first wins). A workflow that is no longer running is settled here instead.
    */
-  async cancel(operationId: string): Promise<OperationRecord> {
-    const operation = await this.operations.get(operationId);
+  async cancel(caller: Caller, operationId: string): Promise<OperationRecord> {
+    const operation = await this.operations.get(caller, operationId);
+    await this.access.authorize(caller, 'Operation', operationId, Role.EDITOR, 'Cancelling an operation');
     if (!isLive(operation.status)) {
       throw new ConflictError(`Operation is already ${operation.status}`, { status: operation.status });
     }
@@ -122,21 +135,21 @@ export class OnboardingService {
       const ids = { operationId: operation.id, modelId: operation.modelId, versionId: operation.versionId };
       if (operation.kind === OperationKind.IMPORT) await this.outcomes.cancelled(ids);
       else if ((operation.kind === OperationKind.BENCHMARK || operation.kind === OperationKind.EVALUATION) && this.measuredRunCancelled) await this.measuredRunCancelled(ids);
-      return this.operations.get(operationId);
+      return this.operations.get(caller, operationId);
     }
-    return (await this.operations.update(operation.id, { message: 'cancellation requested' })) ?? this.operations.get(operationId);
+    return (await this.operations.update(operation.id, { message: 'cancellation requested' })) ?? this.operations.get(caller, operationId);
   }
 
   private async recordIntent(
+    caller: Caller,
     tx: EntityManager,
     registration: RegisterModelCommand,
     version: string,
     source: ImportSource,
     changelog: string | null,
-    actor: string,
   ): Promise<{ operation: OperationRecord; existing: boolean }> {
-    const found = await tx.getRepository(ModelEntity).findOne({ where: { name: registration.name.trim() }, lock: { mode: 'pessimistic_write' } });
-    const model = found ?? (await this.models.registerIn(tx, registration, actor));
+    const actor = caller.subject;
+    const model = await this.importTarget(caller, tx, registration);
     const existing = await tx.getRepository(VersionEntity).findOneBy({ modelId: model.id, version });
     if (existing) {
       const live = await this.operations.live(tx, workflowIds.import(existing.id));
@@ -184,6 +197,25 @@ export class OnboardingService {
       createdBy: actor,
     });
     return { operation, existing: false };
+  }
+
+  /**
+   * The model an import adds a version to: the one of that name when the caller may write its project (and the
+   * import names no other project), else a new one registered in the named project. A name taken in a project the
+   * caller cannot read answers as registerModel does for a taken name, naming neither the model nor its project.
+   */
+  private async importTarget(caller: Caller, tx: EntityManager, registration: RegisterModelCommand): Promise<ModelEntity> {
+    const draft = validateModelDraft(registration);
+    const found = await tx.getRepository(ModelEntity).findOne({ where: { name: draft.name }, lock: { mode: 'pessimistic_write' } });
+    if (!found) return this.models.registerIn(caller, tx, registration);
+    if (!(await this.access.canRead(caller, projectOf(found), tx))) throw new ConflictError('A model with this name already exists', { field: 'name' });
+    await this.access.authorize(caller, 'Model', found.id, Role.EDITOR, 'Importing a version', tx);
+    if (draft.project !== null && draft.project !== projectOf(found)) {
+      throw new ConflictError(`Model "${found.name}" is in project "${projectOf(found)}", not "${draft.project}"; import it without a project or move the model first`, {
+        field: 'project',
+      });
+    }
+    return found;
   }
 
   /** A run settles its operation just before it closes: give it a moment rather than refuse at once. */

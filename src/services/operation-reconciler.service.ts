@@ -1,3 +1,4 @@
+import { systemCaller } from '../domain/auth/caller';
 import { isLive, OperationKind, OperationStatus } from '../domain/onboarding/operation';
 import type { OperationEntity } from '../persistence/entities/operation.entity';
 import type { ImportOutcomeService } from './import-outcome.service';
@@ -10,6 +11,9 @@ export interface ReconcileReport {
   checked: number;
   settled: { operationId: string; workflow: WorkflowState }[];
 }
+
+/** The reconciler acts on its own (a schedule entry point): it reads every project's operations, and says so. */
+export const RECONCILER = systemCaller('reconciler');
 
 /**
  * Settles operations whose workflow closed without settling them (terminated from Temporal UI, timed out, lost
@@ -27,7 +31,7 @@ export class OperationReconciler {
 
   /** `quietMs`: only rows unchanged that long, so a start still in flight is never mistaken for a lost one. */
   async runOnce(quietMs = 60_000): Promise<ReconcileReport> {
-    const candidates = await this.operations.unsettled(quietMs);
+    const candidates = await this.operations.unsettled(RECONCILER, quietMs);
     const report: ReconcileReport = { checked: candidates.length, settled: [] };
     for (const operation of candidates) {
       const workflow = await this.workflows.describe(operation.workflowId);

@@ -1,7 +1,10 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { In } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
 import { NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
+import { readableCondition, readableParam } from '../domain/governance/access';
+import { ModelEntity } from '../persistence/entities/model.entity';
 import { type OperationKind, type OperationRecord, OperationStatus, TERMINAL_STATUSES } from '../domain/onboarding/operation';
 import { OperationEntity } from '../persistence/entities/operation.entity';
 import { publishEvent } from './events/hub-events';
@@ -26,18 +29,34 @@ export interface NewOperation {
   createdBy: string;
 }
 
-/** Long-running steps as rows: progress written here and pushed (NOTIFY) to every API process. */
+/**
+ * Long-running steps as rows: progress written here and pushed (NOTIFY) to every API process.
+ *
+ * `get`, `forModels` and `unsettled` read for a caller, narrowed in SQL to the projects it reads. The other methods
+ * are row primitives of other use cases, called inside their transaction after they authorized the caller (or by
+ * the worker settling what a user started): they take that transaction, not a second caller.
+ */
 export class OperationService {
   constructor(private readonly db: DataSource) {}
 
-  async get(id: string): Promise<OperationRecord> {
-    const found = await this.db.getRepository(OperationEntity).findOneBy({ id: uuid('id', id) });
+  /** NOT_FOUND for an id that does not exist and for an operation of a project the caller cannot read alike. */
+  async get(caller: Caller, id: string): Promise<OperationRecord> {
+    const found = await this.scoped(caller).andWhere('o.id = :id', { id: uuid('id', id) }).getOne();
     if (!found) throw new NotFoundError('Operation', id);
     return found;
   }
 
-  forModels(modelIds: readonly string[]): Promise<OperationRecord[]> {
-    return this.db.getRepository(OperationEntity).find({ where: { modelId: In([...modelIds]) }, order: { createdAt: 'DESC' } });
+  forModels(caller: Caller, modelIds: readonly string[]): Promise<OperationRecord[]> {
+    if (modelIds.length === 0) return Promise.resolve([]);
+    return this.scoped(caller).andWhere('o.model_id IN (:...modelIds)', { modelIds: [...modelIds] }).orderBy('o.created_at', 'DESC').getMany();
+  }
+
+  /** Operations joined to their model, keeping only those the caller reads (no join for one that reads all). */
+  private scoped(caller: Caller): SelectQueryBuilder<OperationEntity> {
+    const q = this.db.getRepository(OperationEntity).createQueryBuilder('o');
+    const visible = readableCondition(caller, 'm', ':readable');
+    if (visible) q.innerJoin(ModelEntity, 'm', 'm.id = o.model_id').where(visible, { readable: readableParam(caller) });
+    return q;
   }
 
   /** The operation still running for a workflow id, if any. */
@@ -56,11 +75,9 @@ export class OperationService {
   }
 
   /** Operations still PENDING/RUNNING whose row has not moved for `quietMs` (the reconciler's candidates). */
-  unsettled(quietMs: number, limit = 200): Promise<OperationEntity[]> {
-    return this.db
-      .getRepository(OperationEntity)
-      .createQueryBuilder('o')
-      .where('o.status IN (:...live)', { live: [OperationStatus.PENDING, OperationStatus.RUNNING] })
+  unsettled(caller: Caller, quietMs: number, limit = 200): Promise<OperationEntity[]> {
+    return this.scoped(caller)
+      .andWhere('o.status IN (:...live)', { live: [OperationStatus.PENDING, OperationStatus.RUNNING] })
       .andWhere(`o.updated_at < now() - make_interval(secs => :quiet)`, { quiet: quietMs / 1000 })
       .orderBy('o.updated_at', 'ASC')
       .limit(limit)

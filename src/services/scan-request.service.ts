@@ -1,15 +1,23 @@
 import type { DataSource } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { ConflictError, NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
+import { readableCondition, readableParam } from '../domain/governance/access';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { isLive, OperationKind, type OperationRecord, OperationStatus, workflowIds } from '../domain/onboarding/operation';
+import { ScanStatus } from '../domain/scanning/scan-enums';
 import type { ScanIds, ScanSummary } from '../domain/scanning/scan-inputs';
+import { ModelEntity } from '../persistence/entities/model.entity';
+import { ScanResultEntity } from '../persistence/entities/scan-result.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { lockModel } from './model-lock';
 import { lockVersion } from './model-transition';
 import type { OperationService } from './operation.service';
+import type { ProjectAccessService } from './project-access.service';
 import { abandonScans } from './scan-abandon';
 import type { ScannerVersions } from './scan-blob.service';
+import type { ScanQuarantineService } from './scan-quarantine.service';
 import type { WorkflowGateway } from './workflow-gateway';
 
 /** Stages whose files are not rescanned: an import in flight scans them itself; archived versions are kept as they were. */
@@ -18,20 +26,25 @@ const NOT_RESCANNED = [LifecycleStage.INGESTING, LifecycleStage.ARCHIVED];
 /**
  * Rescans: scanVersion/scanModel record intent (a SCAN operation) and start the scan workflow under the
  * version's business key (`scan:<versionId>`), so a repeated request finds the running scan. Settling the SCAN
- * operation is compare-and-set like every other.
+ * operation is compare-and-set like every other; a rescan that FAILED takes a usable version out of service in
+ * the same transaction (scan-quarantine.service).
  */
 export class ScanRequestService {
   constructor(
     private readonly db: DataSource,
     private readonly operations: OperationService,
     private readonly workflows: WorkflowGateway,
+    private readonly access: ProjectAccessService,
+    private readonly quarantines: ScanQuarantineService,
   ) {}
 
-  async scanVersion(versionId: string, actor: string): Promise<OperationRecord> {
+  /** EDITOR in the version's project (as it is under the model's lock); NOT_FOUND when the caller cannot read it. */
+  async scanVersion(caller: Caller, versionId: string): Promise<OperationRecord> {
     const { operation, fresh } = await this.db.transaction(async (tx) => {
-      const found = await tx.getRepository(VersionEntity).findOneBy({ id: uuid('versionId', versionId) });
+      const found = await tx.getRepository(VersionEntity).findOne({ where: { id: uuid('versionId', versionId) }, select: { id: true, modelId: true } });
       if (!found) throw new NotFoundError('Version', versionId);
       await lockModel(tx, found.modelId);
+      await this.access.authorize(caller, 'Version', versionId, Role.EDITOR, 'Rescanning a version', tx);
       const version = await lockVersion(tx, found.id);
       if (!version) throw new NotFoundError('Version', versionId);
       const live = await this.operations.live(tx, workflowIds.scan(version.id));
@@ -44,7 +57,7 @@ export class ScanRequestService {
         versionId: version.id,
         workflowId: workflowIds.scan(version.id),
         input: {},
-        createdBy: actor,
+        createdBy: caller.subject,
       });
       return { operation, fresh: true };
     });
@@ -52,22 +65,38 @@ export class ScanRequestService {
   }
 
   /** A rescan of every version of the model that has stored files (not archived, not being imported). */
-  async scanModel(modelId: string, actor: string): Promise<OperationRecord[]> {
+  async scanModel(caller: Caller, modelId: string): Promise<OperationRecord[]> {
+    await this.access.authorize(caller, 'Model', modelId, Role.EDITOR, 'Rescanning a model');
     const versions = await this.db.getRepository(VersionEntity).find({ where: { modelId: uuid('modelId', modelId), filesComplete: true }, order: { createdAt: 'ASC' } });
     const scannable = versions.filter((v) => !NOT_RESCANNED.includes(v.status));
-    if (scannable.length === 0) {
-      const exists = versions.length > 0 || (await this.db.query('SELECT 1 FROM models WHERE id = $1', [modelId])).length > 0;
-      if (!exists) throw new NotFoundError('Model', modelId);
-      throw new ConflictError('The model has no version with stored files to scan (archived and importing versions are not rescanned)');
-    }
+    if (scannable.length === 0) throw new ConflictError('The model has no version with stored files to scan (archived and importing versions are not rescanned)');
     const operations: OperationRecord[] = [];
-    for (const version of scannable) operations.push(await this.scanVersion(version.id, actor));
+    // Each checks the role again inside its own transaction (the model may move meanwhile).
+    for (const version of scannable) operations.push(await this.scanVersion(caller, version.id));
     return operations;
   }
 
-  complete(ids: ScanIds, summary: ScanSummary): Promise<OperationRecord | null> {
-    const message = `scan ${summary.status}: ${summary.files} files, ${summary.findings} findings`;
-    return this.operations.update(ids.operationId, { status: OperationStatus.SUCCEEDED, progress: 1, currentStep: 'done', message });
+  /**
+   * Settles the SCAN operation (compare-and-set). A rescan that FAILED takes the version out of service in the same
+   * transaction: whatever else points at it, a security demotion is never refused. Model, operation, version: the
+   * lock order of every settling write.
+   */
+  async complete(caller: Caller, ids: ScanIds, summary: ScanSummary): Promise<OperationRecord | null> {
+    return this.db.transaction(async (tx) => {
+      // A model deleted meanwhile took its rows with it: nothing left to settle (and nothing to retry).
+      const model = await tx.getRepository(ModelEntity).findOne({ where: { id: ids.modelId }, lock: { mode: 'pessimistic_write' } });
+      const operation = await this.operations.lockForSettling(tx, ids.operationId);
+      if (!model || !operation || !isLive(operation.status)) return operation;
+      const version = await lockVersion(tx, ids.versionId);
+      let message = `scan ${summary.status}: ${summary.files} files, ${summary.findings} findings`;
+      if (version && summary.status === ScanStatus.FAILED) {
+        const scan = await tx.getRepository(ScanResultEntity).findOneByOrFail({ id: summary.scanResultId });
+        const failed = { model, version, scan, operationId: operation.id, rescanBy: operation.createdBy };
+        const taken = await this.quarantines.takeOutOfService(tx, caller, failed);
+        if (taken) message = `${message}; ${taken}`;
+      }
+      return this.operations.update(ids.operationId, { status: OperationStatus.SUCCEEDED, progress: 1, currentStep: 'done', message: message.slice(0, 20_000) }, tx);
+    });
   }
 
   fail(ids: ScanIds, code: string, message: string): Promise<void> {
@@ -82,17 +111,18 @@ export class ScanRequestService {
    * Versions whose latest scan ran with other rule or signature versions than `current` (or that were never
    * scanned here), oldest first, without a running operation. A SKIPPED scan is outdated once clamd is configured.
    */
-  async outdated(current: ScannerVersions, limit: number): Promise<string[]> {
+  async outdated(caller: Caller, current: ScannerVersions, limit: number): Promise<string[]> {
+    const visible = readableCondition(caller, 'm', '$5::text[]');
     const rows = (await this.db.query(
-      `SELECT v.id FROM model_versions v
+      `SELECT v.id FROM model_versions v JOIN models m ON m.id = v.model_id
        LEFT JOIN LATERAL (SELECT s.started_at, s.rules_version, s.signature_version FROM scan_results s
                           WHERE s.version_id = v.id AND s.operation_id IS NOT NULL ORDER BY s.started_at DESC LIMIT 1) s ON true
-       WHERE v.files_complete AND v.status <> ALL($1::text[])
+       WHERE v.files_complete AND v.status <> ALL($1::text[]) AND ${visible ?? '$5::text[] IS NOT NULL'}
          AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.version_id = v.id AND o.status IN ('PENDING', 'RUNNING'))
          AND (s.started_at IS NULL OR s.rules_version IS DISTINCT FROM $2
               OR ($3::text IS NOT NULL AND s.signature_version IS DISTINCT FROM $3))
        ORDER BY v.created_at ASC LIMIT $4`,
-      [NOT_RESCANNED, current.rulesVersion, current.signatureVersion, limit],
+      [NOT_RESCANNED, current.rulesVersion, current.signatureVersion, limit, readableParam(caller)],
     )) as { id: string }[];
     return rows.map((r) => r.id);
   }

@@ -1,13 +1,17 @@
-import type { DataSource } from 'typeorm';
-import { In } from 'typeorm';
+import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
 import { ValidationError } from '../domain/common/domain-error';
 import { optionalText, slug, text } from '../domain/common/field-rules';
 import type { ScanResultRecord } from '../domain/catalog/catalog-records';
+import type { OutOfService, OutOfServiceReason } from '../domain/files/out-of-service';
+import { readableCondition, readableParam } from '../domain/governance/access';
 import { FindingSeverity, type ScanFinding, ScanStatus } from '../domain/scanning/scan-enums';
 import { countSeverities } from '../domain/scanning/scan-verdict';
 import { ScanFileResultEntity } from '../persistence/entities/scan-file-result.entity';
 import type { ScanFileRecord } from '../domain/scanning/scan-enums';
+import { ModelEntity } from '../persistence/entities/model.entity';
 import { ScanResultEntity } from '../persistence/entities/scan-result.entity';
+import type { ScanQuarantineService } from './scan-quarantine.service';
 import { requireVersion } from './version-lookup';
 
 export interface RecordScanCommand {
@@ -24,9 +28,24 @@ export interface RecordScanCommand {
 
 const SEVERITIES = new Set<string>(Object.values(FindingSeverity));
 
-/** Scan outcomes as the graph reads them; `record` takes a finished result from an outside scanner. */
-export class ScanResultService {
-  constructor(private readonly db: DataSource) {}
+/**
+ * Scan outcomes as the graph reads them, narrowed in SQL to the caller's projects; `record` takes a finished result
+ * from an outside scanner (no edge reaches it: tests seed scans with it). `outOfService` is the one question every
+ * download path asks.
+ */
+export class ScanResultService implements OutOfService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly quarantines: ScanQuarantineService,
+  ) {}
+
+  /**
+   * Whether a version may not be served (a failed rescan took it out of service, or its latest scan FAILED): the
+   * scan's id and why, for a 451. Asked after the route checked the caller may read the version.
+   */
+  outOfService(versionId: string): Promise<OutOfServiceReason | null> {
+    return this.quarantines.outOfService(versionId);
+  }
 
   async record(command: RecordScanCommand): Promise<ScanResultRecord> {
     if (command.completedAt < command.startedAt) throw new ValidationError('completedAt', 'must not be before startedAt');
@@ -74,12 +93,11 @@ export class ScanResultService {
   }
 
   /** The most recent scan of each model, across its versions. */
-  latestForModels(modelIds: readonly string[]): Promise<ScanResultRecord[]> {
-    return this.db
-      .getRepository(ScanResultEntity)
-      .createQueryBuilder('s')
+  latestForModels(caller: Caller, modelIds: readonly string[]): Promise<ScanResultRecord[]> {
+    if (modelIds.length === 0) return Promise.resolve([]);
+    return readable(caller, this.db.getRepository(ScanResultEntity).createQueryBuilder('s'), 's.model_id')
       .distinctOn(['s.model_id'])
-      .where('s.model_id IN (:...modelIds)', { modelIds })
+      .andWhere('s.model_id IN (:...modelIds)', { modelIds: [...modelIds] })
       .orderBy('s.model_id')
       .addOrderBy('s.started_at', 'DESC')
       .addOrderBy('s.id', 'DESC')
@@ -87,15 +105,30 @@ export class ScanResultService {
   }
 
   /** Every scan of the versions, newest first: rescans add rows, history is kept. */
-  forVersions(versionIds: readonly string[]): Promise<ScanResultRecord[]> {
-    return this.db.getRepository(ScanResultEntity).find({
-      where: { versionId: In([...versionIds]) },
-      order: { startedAt: 'DESC', id: 'DESC' },
-    });
+  forVersions(caller: Caller, versionIds: readonly string[]): Promise<ScanResultRecord[]> {
+    if (versionIds.length === 0) return Promise.resolve([]);
+    return readable(caller, this.db.getRepository(ScanResultEntity).createQueryBuilder('s'), 's.model_id')
+      .andWhere('s.version_id IN (:...versionIds)', { versionIds: [...versionIds] })
+      .orderBy('s.started_at', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .getMany();
   }
 
   /** Per-file results of the scans, in listing order. */
-  filesFor(scanResultIds: readonly string[]): Promise<ScanFileRecord[]> {
-    return this.db.getRepository(ScanFileResultEntity).find({ where: { scanResultId: In([...scanResultIds]) }, order: { ordinal: 'ASC' } });
+  filesFor(caller: Caller, scanResultIds: readonly string[]): Promise<ScanFileRecord[]> {
+    if (scanResultIds.length === 0) return Promise.resolve([]);
+    const q = this.db.getRepository(ScanFileResultEntity).createQueryBuilder('f');
+    if (!caller.readsAll) q.innerJoin(ScanResultEntity, 's', 's.id = f.scan_result_id');
+    return readable(caller, q, 's.model_id')
+      .andWhere('f.scan_result_id IN (:...ids)', { ids: [...scanResultIds] })
+      .orderBy('f.ordinal', 'ASC')
+      .getMany();
   }
+}
+
+/** Keeps the rows whose model (`modelColumn`) the caller reads; no join for a caller that reads everything. */
+function readable<T extends ObjectLiteral>(caller: Caller, q: SelectQueryBuilder<T>, modelColumn: string): SelectQueryBuilder<T> {
+  const visible = readableCondition(caller, 'm', ':readable');
+  if (visible) q.innerJoin(ModelEntity, 'm', `m.id = ${modelColumn}`).andWhere(visible, { readable: readableParam(caller) });
+  return q;
 }

@@ -35,6 +35,7 @@ import { OperationReconciler } from './operation-reconciler.service';
 import { ScanResultService } from './scan-result.service';
 import { BlobScanService } from './scan-blob.service';
 import { createScanEngines } from './scan-engines';
+import { ScanQuarantineService } from './scan-quarantine.service';
 import { ScanRequestService } from './scan-request.service';
 import { ScanRunService } from './scan-run.service';
 import { VersionService } from './version.service';
@@ -64,14 +65,16 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const listings = new ImportListingService(db, operations);
   const outcomes = new ImportOutcomeService(db, operations, listings);
   const blobScans = new BlobScanService(db, store, createScanEngines(config.scanning), { artifacts: config.artifacts.dir, scratch: config.artifacts.stagingDir });
-  const scanRequests = new ScanRequestService(db, operations, workflows);
-  const caches = new LocalCacheService(db, config.cacheDir, store, operations, workflows, {
+  const audit = new AuditService(db);
+  const access = new ProjectAccessService(db, audit);
+  const quarantines = new ScanQuarantineService(db, access);
+  const scans = new ScanResultService(db, quarantines);
+  const scanRequests = new ScanRequestService(db, operations, workflows, access, quarantines);
+  const caches = new LocalCacheService(db, access, scans, config.cacheDir, store, operations, workflows, {
     id: config.temporal.hostId,
     taskQueue: hostTaskQueue(config.temporal),
     queueOf: (hostId) => hostTaskQueue({ taskQueue: config.temporal.taskQueue, hostId }),
   });
-  const audit = new AuditService(db);
-  const access = new ProjectAccessService(db, audit);
   const licenseChecks = new LicenseCheckService(db, audit, access);
   const promotions = new PromotionService(db, access, licenseChecks, audit);
   const versions = new VersionService(db);
@@ -82,7 +85,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     benchmarkRuns: new BenchmarkRunService(db, measuredRuns),
     evaluationRuns: new EvaluationRunService(measuredRuns, config.evaluation),
     evalDatasets: { dir: config.evalDatasetsDir, hub: config.hub, cacheDir: config.evalHubCacheDir },
-    ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access }),
+    ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access, outOfService: scans }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,
     auditQueries: new AuditQueryService(db),
@@ -95,13 +98,14 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     modelQueries,
     versions,
     versionLifecycle: new VersionLifecycleService(db, promotions, audit),
-    scans: new ScanResultService(db),
+    scans,
+    quarantines,
     measurements: new MeasurementService(db, access, audit),
     measurementHistory: new MeasurementHistoryService(db, access),
     leaderboard: new LeaderboardService(db),
     health: new HealthService(db, workflows),
     operations,
-    onboarding: new OnboardingService(db, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow), (ids) => measuredRuns.cancelled(systemCaller('cancelled-run'), ids)),
+    onboarding: new OnboardingService(db, access, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow), (ids) => measuredRuns.cancelled(systemCaller('cancelled-run'), ids)),
     caches,
     reconciler: new OperationReconciler(operations, workflows, outcomes, caches, scanRequests),
     ingestion: new IngestionService(config, store, operations, listings, draftListing(db)),

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { systemCaller } from '../../src/domain/auth/caller';
 import type { BlobGcReport } from '../../src/domain/storage/blob-gc';
 import { blobKey } from '../../src/storage/artifact-store';
 import { acquireStagingLock } from '../../src/storage/staging-lock';
@@ -119,7 +120,7 @@ test('staging left by dead attempts is removed after the grace period; locked fi
   await age(path.join(live, 'e.part'));
 
   try {
-    const report = await t.services.blobGc.cleanStaging(staging, DAY_MS);
+    const report = await t.services.blobGc.cleanStaging(systemCaller('staging sweeper'), staging, DAY_MS);
     expect(report).toMatchObject({ removedFiles: 1, removedBytes: 4096, keptLocked: 1, removedFolders: 1 });
     expect((await readdir(dead)).sort()).toEqual(['b.part', 'c.part', 'c.part.lock']);
     expect(await readdir(live)).toEqual(['e.part']);

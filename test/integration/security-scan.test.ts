@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
+import { systemCaller } from '../../src/domain/auth/caller';
 import { Role } from '../../src/domain/auth/roles';
 import { SCANNER_RULES_VERSION } from '../../src/domain/scanning/scan-report';
 import { ClamavScanner } from '../../src/scanners/clamav-scanner';
@@ -187,7 +188,7 @@ describe('rescans of outdated scans', () => {
     const versionId = res.data!.importModel.version.id;
     await t.dataSource.query(`UPDATE scan_results SET rules_version = 'older-rules' WHERE version_id = $1`, [versionId]);
     const current = await t.services.blobScans.currentVersions();
-    expect(await t.services.scanRequests.outdated(current, 10_000)).toContain(versionId);
+    expect(await t.services.scanRequests.outdated(systemCaller('rescan schedule'), current, 10_000)).toContain(versionId);
 
     const scanning = { ...t.config.scanning, rescanIntervalMs: 3_600_000, rescanBatch: 10_000 };
     expect(await ensureRescanSchedule(t.runtime.temporalAddress, t.config.temporal, scanning)).toBe('created');
@@ -204,7 +205,7 @@ describe('rescans of outdated scans', () => {
       }
       expect(scans.map((s) => s.rulesVersion)).toEqual([SCANNER_RULES_VERSION, 'older-rules']);
       expect(scans[0].status).toBe('PASSED');
-      expect(await t.services.scanRequests.outdated(current, 10_000)).not.toContain(versionId);
+      expect(await t.services.scanRequests.outdated(systemCaller('rescan schedule'), current, 10_000)).not.toContain(versionId);
       await schedule.delete();
     } finally {
       await connection.close();

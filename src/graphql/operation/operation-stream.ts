@@ -13,12 +13,13 @@ import { type StreamEnd, subscriptionStream, type Verdict } from './subscription
  * subscription opens before the snapshot is read, so nothing between the two is lost.
  */
 export async function operationSubscription(ctx: GraphQLContext, id: string): Promise<AsyncIterable<OperationRecord | StreamEnd>> {
-  requireRole(ctx, Role.VIEWER);
+  requireRole(ctx, Role.VIEWER); // the least role, as @Authorized says for queries; the project is checked below
+  const caller = callerOf(ctx);
   const events = ctx.events.subscribe('OPERATION', id.toLowerCase());
   let snapshot: OperationRecord;
   try {
     // An operation of a model the caller may not read is NOT_FOUND, like an unknown one.
-    snapshot = await ctx.services.operations.get(callerOf(ctx), id);
+    snapshot = await ctx.services.operations.get(caller, id);
   } catch (error) {
     await events.return?.();
     throw error;

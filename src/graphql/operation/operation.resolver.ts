@@ -4,8 +4,8 @@ import { Role } from '../../domain/auth/roles';
 import type { LocalCacheRecord } from '../../domain/onboarding/manifest';
 import { OperationKind, type OperationRecord } from '../../domain/onboarding/operation';
 import { Benchmark, Evaluation } from '../benchmark/benchmark.type';
-import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
+import { callerOf } from '../governance/governance-access';
 import { Model } from '../model/model.type';
 import type { ModelEventPayload } from '../pubsub';
 import { Version } from '../version/version.type';
@@ -18,14 +18,19 @@ interface IdArgs {
   id: string;
 }
 
+/**
+ * `@Authorized` says the least role a field needs in some project; the services check it in the object's project
+ * (NOT_FOUND when the caller cannot read that project, FORBIDDEN when it can but lacks the role).
+ */
 @Resolver(() => Operation)
 export class OperationResolver {
   @Authorized(Role.VIEWER)
   @Query(() => Operation)
   operation(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<OperationRecord> {
-    return ctx.services.operations.get(id);
+    return ctx.services.operations.get(callerOf(ctx), id);
   }
 
+  // EDITOR in the model's project (an existing model's, else the one named in the input).
   @Authorized(Role.EDITOR)
   @Mutation(() => Operation, {
     description:
@@ -34,24 +39,24 @@ export class OperationResolver {
   })
   importModel(@Ctx() ctx: GraphQLContext, @Arg('input', () => ImportModelInput) input: ImportModelInput): Promise<OperationRecord> {
     const { license, source, ...rest } = input;
-    return ctx.services.onboarding.importModel(
-      { ...rest, ...(license === undefined ? {} : { licenseId: license }), source },
-      requireRole(ctx, Role.EDITOR).subject,
-    );
+    return ctx.services.onboarding.importModel(callerOf(ctx), { ...rest, ...(license === undefined ? {} : { licenseId: license }), source });
   }
 
+  // EDITOR in the operation's project.
   @Authorized(Role.EDITOR)
   @Mutation(() => Operation, { description: 'Starts a failed or cancelled import again (the model leaves NEEDS_ATTENTION).' })
   retryOperation(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<OperationRecord> {
-    return ctx.services.onboarding.retry(id, requireRole(ctx, Role.EDITOR).subject);
+    return ctx.services.onboarding.retry(callerOf(ctx), id);
   }
 
+  // EDITOR in the operation's project.
   @Authorized(Role.EDITOR)
   @Mutation(() => Operation, { description: 'Cancels a running operation; an import leaves no half-written version.' })
   cancelOperation(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<OperationRecord> {
-    return ctx.services.onboarding.cancel(id);
+    return ctx.services.onboarding.cancel(callerOf(ctx), id);
   }
 
+  // EDITOR in the version's project.
   @Authorized(Role.EDITOR)
   @Mutation(() => LocalCache, {
     description:
@@ -63,13 +68,14 @@ export class OperationResolver {
     @Arg('versionId', () => ID) versionId: string,
     @Arg('host', () => String, { nullable: true, description: 'A worker host id (WORKER_HOST_ID).' }) host: string | null,
   ): Promise<LocalCacheRecord> {
-    return ctx.services.caches.create(versionId, requireRole(ctx, Role.EDITOR).subject, host ?? null);
+    return ctx.services.caches.create(callerOf(ctx), versionId, host ?? null);
   }
 
+  // EDITOR in the cache's project.
   @Authorized(Role.EDITOR)
   @Mutation(() => LocalCache, { description: 'Deletes a cached copy from the disk of the host that holds it (runs there).' })
   evictLocalCache(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<LocalCacheRecord> {
-    return ctx.services.caches.evict(id);
+    return ctx.services.caches.evict(callerOf(ctx), id);
   }
 
   @Subscription(() => Operation, {
@@ -122,6 +128,6 @@ export class OperationResolver {
 export class LocalCacheResolver {
   @FieldResolver(() => Operation, { nullable: true })
   operation(@Root() cache: LocalCacheRecord, @Ctx() ctx: GraphQLContext): Promise<OperationRecord> | null {
-    return cache.operationId ? ctx.services.operations.get(cache.operationId) : null;
+    return cache.operationId ? ctx.services.operations.get(callerOf(ctx), cache.operationId) : null;
   }
 }
