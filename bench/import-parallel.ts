@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config';
+import { systemCaller } from '../src/domain/auth/caller';
 import { SourceType } from '../src/domain/catalog/catalog-enums';
 import type { ImportSource } from '../src/domain/onboarding/import-source';
 import { IngestionService } from '../src/services/ingestion.service';
@@ -71,7 +72,7 @@ async function importOnce(services: Services, hub: HubServer, repoId: string, co
     });
     const ingestion = new IngestionService(config, new FsArtifactStore(config.artifacts.dir), services.operations, services.listings);
     const name = `bench-parallel-${concurrency}-${randomBytes(4).toString('hex')}`;
-    const operation = await services.onboarding.importModel({ name, source: { sourceType: SourceType.HUGGING_FACE, repoId } }, 'bench');
+    const operation = await services.onboarding.importModel(systemCaller('bench'), { name, source: { sourceType: SourceType.HUGGING_FACE, repoId } });
     const source: ImportSource = { type: SourceType.HUGGING_FACE, repoId, revision: 'main' };
     const t0 = process.hrtime.bigint();
     await ingestion.listFiles(operation.id, source);
