@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { runSandboxed, type SandboxLimits, sandboxAvailable } from '../../src/evaluation/code-sandbox';
+import { EvalTaskKind, validateSuite } from '../../src/domain/evaluation/eval-suite';
+import { runSandboxed, type SandboxLimits, type SandboxSettings, sandboxAvailable, SandboxUnavailableError } from '../../src/evaluation/code-sandbox';
 import { runCodeTest } from '../../src/evaluation/code-verdict';
+import { CodeSandboxUnavailableError, probeCodeSandbox, requireCodeSandbox, SANDBOX_HINT } from '../../src/evaluation/sandbox-probe';
 
 const limits: SandboxLimits = { wallMs: 8000, cpuSeconds: 3, memoryBytes: 256 * 1024 * 1024, processes: 16, fileBytes: 1024 * 1024, workBytes: 8 * 1024 * 1024 };
 const unique = () => randomBytes(4).toString('hex');
@@ -46,30 +49,28 @@ function readProc(file: string): string {
 }
 
 /** Never skipped: without what the sandbox needs the tests fail, saying what to install or allow. */
-export function requireSandboxTools(): void {
+function requireSandboxTools(): void {
   const missing: string[] = [];
   if (spawnSync('bwrap', ['--version']).status !== 0) missing.push('bubblewrap (apt-get install bubblewrap)');
-  if (spawnSync('prlimit', ['--version']).status !== 0 || spawnSync('setpriv', ['--version']).status !== 0) missing.push('util-linux (prlimit, setpriv)');
+  if (['prlimit', 'setpriv', 'unshare'].some((tool) => spawnSync(tool, ['--version']).status !== 0)) missing.push('util-linux (prlimit, setpriv, unshare)');
   if (!existsSync('/usr/bin/python3')) missing.push('python3 (apt-get install python3)');
   if (missing.length) throw new Error(`the code-task sandbox tests need ${missing.join(', ')}`);
-  if (!sandboxAvailable()) {
-    throw new Error('bwrap cannot create its namespaces here as an unprivileged user: allow unprivileged user namespaces ' +
-      '(sysctl user.max_user_namespaces > 0, kernel.unprivileged_userns_clone=1 where it exists; in Docker a seccomp profile allowing CLONE_NEWUSER)');
-  }
+  if (!sandboxAvailable()) throw new Error(`bwrap cannot build its sandbox here as an unprivileged user: ${SANDBOX_HINT}`);
 }
 
-describe('code sandbox (bubblewrap, started unprivileged)', () => {
-  let server: http.Server;
-  let port: number;
-  let hits = 0;
-  beforeAll(async () => {
-    requireSandboxTools();
-    server = http.createServer((_req, res) => { hits += 1; res.end('reached'); });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
+// One loopback service on the host for every test: no sandboxed code may ever reach it.
+let hits = 0;
+let url: string;
+let server: http.Server;
+beforeAll(async () => {
+  requireSandboxTools();
+  server = http.createServer((_req, res) => { hits += 1; res.end('5'); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
 
+describe('code sandbox (bubblewrap, started unprivileged)', () => {
   it('runs ordinary code and writes in its own folder, as an unprivileged user with no capabilities', async () => {
     const pending = runSandboxed([
       'def add(a, b):\n    return a + b\nassert add(2, 3) == 5',
@@ -92,7 +93,7 @@ describe('code sandbox (bubblewrap, started unprivileged)', () => {
   });
 
   it('has no network: not even the host’s loopback services', async () => {
-    const result = await runSandboxed(`import urllib.request\nurllib.request.urlopen("http://127.0.0.1:${port}/", timeout=2).read()\nprint("LEAKED")\n`, limits);
+    const result = await runSandboxed(`import urllib.request\nurllib.request.urlopen("${url}", timeout=2).read()\nprint("LEAKED")\n`, limits);
     expect(result.exitCode).not.toBe(0);
     expect(result.stdout).not.toContain('LEAKED');
     expect(result.stderr).toMatch(/Connection refused|Network is unreachable/);
@@ -141,17 +142,6 @@ const ADD = { prompt: 'def add(a, b):\n    """Sum of a and b."""\n', test: 'def 
 const verdict = async (completion: string) => (await runCodeTest({ ...ADD, completion }, limits)).passed;
 
 describe('code task verdicts: a pass is the checker writing its nonce after check() returned', () => {
-  let server: http.Server;
-  let url: string;
-  let hits = 0;
-  beforeAll(async () => {
-    requireSandboxTools();
-    server = http.createServer((_req, res) => { hits += 1; res.end('5'); });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
-
   it('passes a correct solution, with or without helpers of its own, and fails a wrong one', async () => {
     expect(await verdict('    return a + b\n')).toBe(true);
     expect(await verdict('    return plus(a, b)\n\ndef plus(x, y):\n    return sum((x, y))\n')).toBe(true);
@@ -236,5 +226,47 @@ describe('code task verdicts: a pass is the checker writing its nonce after chec
     const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
     const run = spawnSync(asNobody[0], asNobody.slice(1), { encoding: 'utf8', timeout: 60_000 });
     expect([run.stdout, run.stderr]).toEqual(['true', '']);
+  });
+});
+
+describe('code tasks where no sandbox can start: refused up front, never scored', () => {
+  const suite = validateSuite({ name: 's', tasks: [
+    { name: 'capitals', kind: EvalTaskKind.EXACT_MATCH, dataset: 'capitals.jsonl' },
+    { name: 'humaneval', kind: EvalTaskKind.CODE, dataset: 'humaneval.jsonl' },
+  ] });
+  const refusal = (settings: SandboxSettings) => requireCodeSandbox(suite, settings).then(() => null, (error: unknown) => error as CodeSandboxUnavailableError);
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-nsdeny-'));
+    // A bwrap that runs where creating user namespaces is denied, as under Docker's default seccomp profile:
+    // its own user namespace with user.max_user_namespaces = 0 (the host's setting is untouched).
+    await writeFile(path.join(dir, 'bwrap'), '#!/bin/sh\nexec unshare --user --map-root-user sh -c \'echo 0 > /proc/sys/user/max_user_namespaces && exec bwrap "$@"\' sh "$@"\n');
+    await chmod(path.join(dir, 'bwrap'), 0o755);
+    await chmod(dir, 0o755); // the sandbox is started as nobody when the tests run as root
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('refuses a suite with CODE tasks when bwrap is not installed, naming the task and what to install', async () => {
+    const settings = { bwrap: `/nonexistent/bwrap-${unique()}`, python: '/usr/bin/python3' };
+    const error = await refusal(settings);
+    expect(error).toBeInstanceOf(CodeSandboxUnavailableError);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'suite.tasks[1].kind', reason: 'CODE_SANDBOX_UNAVAILABLE' } });
+    expect(error?.message).toMatch(/^suite\.tasks\[1\]\.kind: CODE tasks cannot run here: the code sandbox does not start \(.*No such file or directory.*\); .*apt-get install bubblewrap/);
+    // A single run there is an error, not a failing verdict that would be stored as a score of 0.
+    await expect(runCodeTest({ ...ADD, completion: '    return a + b\n' }, limits, settings)).rejects.toBeInstanceOf(SandboxUnavailableError);
+    await expect(runCodeTest({ ...ADD, completion: '    return a + b\n' }, limits, { bwrap: 'bwrap', python: '/nonexistent/python3' })).rejects.toThrow(/interpreter .* does not exist/);
+  });
+
+  it('refuses it where user namespaces are denied, with bwrap’s own reason and the settings that allow them', async () => {
+    const error = await refusal({ bwrap: path.join(dir, 'bwrap'), python: '/usr/bin/python3' });
+    expect(error).toBeInstanceOf(CodeSandboxUnavailableError);
+    expect(error?.message).toMatch(/bwrap: Creating new namespace failed: .*max_\*_namespaces exceeded.*user\.max_user_namespaces.*seccomp=unconfined.*Kubernetes/);
+  });
+
+  it('lets them run where the sandbox starts, probing once per settings', async () => {
+    const settings = { bwrap: 'bwrap', python: '/usr/bin/python3' };
+    expect(await probeCodeSandbox(settings)).toEqual({ ok: true });
+    expect(probeCodeSandbox(settings)).toBe(probeCodeSandbox(settings));
+    await expect(requireCodeSandbox(suite, settings)).resolves.toBeUndefined();
   });
 });
