@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
+import { type Caller, requireCaller } from '../domain/auth/caller';
 import type { Principal } from '../domain/auth/roles';
 import type { Services } from '../services/services';
 import { measurementLoaders } from './benchmark/benchmark.loader';
@@ -13,15 +14,18 @@ import { versionLoaders } from './version/version.loader';
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
-/** Fresh per request (and per WebSocket operation): DataLoader caches must never outlive one. */
-export function createLoaders(services: Services) {
+/**
+ * Fresh per request (and per WebSocket operation): DataLoader caches must never outlive one. Catalog loaders read
+ * as the request's caller (`caller` is asked on first load: UNAUTHENTICATED without a valid token).
+ */
+export function createLoaders(services: Services, caller: () => Caller) {
   return {
-    ...modelLoaders(services),
-    ...versionLoaders(services),
+    ...modelLoaders(services, caller),
+    ...versionLoaders(services, caller),
     ...licenseLoaders(services),
-    ...scanLoaders(services),
+    ...scanLoaders(services, caller),
     ...measurementLoaders(services),
-    ...operationLoaders(services),
+    ...operationLoaders(services, caller),
     ...governanceLoaders(services),
   };
 }
@@ -52,7 +56,7 @@ export function createContext(fields: Omit<GraphQLContext, 'loaders' | 'renewLoa
   return {
     ...fields,
     get loaders() {
-      loaders ??= createLoaders(fields.services);
+      loaders ??= createLoaders(fields.services, () => requireCaller(fields.principal, fields.authFailure, fields.requestId));
       return loaders;
     },
     renewLoaders() {

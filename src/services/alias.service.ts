@@ -1,11 +1,17 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/common/domain-error';
+import { type Caller, holdsRole } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
+import { ConflictError, ForbiddenError, NotFoundError } from '../domain/common/domain-error';
 import { optionalText, uuid } from '../domain/common/field-rules';
+import type { ModelRecord } from '../domain/catalog/catalog-records';
 import { aliasName, DEFAULT_ALIAS, isProtectedAlias } from '../domain/files/alias-name';
-import { isUsable } from '../domain/lifecycle/lifecycle';
-import { ModelEntity } from '../persistence/entities/model.entity';
-import { VersionEntity } from '../persistence/entities/version.entity';
+import { readableCondition, readableParam } from '../domain/governance/access';
+import type { ModelEntity } from '../persistence/entities/model.entity';
+import type { VersionEntity } from '../persistence/entities/version.entity';
+import { changeDefault, recordAliasMove, requireUsableTarget } from './default-version';
 import { lockModel } from './model-lock';
+import type { ProjectAccessService } from './project-access.service';
+import { requireVersionOf } from './version.service';
 
 export interface AliasRecord {
   modelId: string;
@@ -27,15 +33,9 @@ export interface AliasMoveRecord {
   occurredAt: Date;
 }
 
-export interface AliasActor {
-  subject: string;
-  approver: boolean;
-  requestId?: string | null;
-}
-
 /**
- * The audit trail's writer (AuditService.record of the governance work), joined to the move's transaction.
- * Optional: alias_moves is the alias history either way; with it wired, moves show in the audit log too.
+ * The audit trail's writer as the file services are given it. Alias moves no longer need it (they always write
+ * the audit log, see default-version.ts); kept for the file services' dependencies.
  */
 export type AuditRecorder = (
   tx: EntityManager,
@@ -50,84 +50,75 @@ interface AliasRow {
   updated_at: Date;
 }
 
+interface MoveRow {
+  id: string;
+  model_id: string;
+  alias: string;
+  from_version_id: string | null;
+  to_version_id: string | null;
+  actor: string;
+  reason: string | null;
+  occurred_at: Date;
+}
+
 /**
- * Named, movable pointers per model (`production`, `staging`, …) → one of its usable versions. `default` is
- * the model's default version under another name. Protected aliases move only with the approver role, and
- * every move of any alias is recorded (alias_moves, and the audit log when wired).
+ * Named, movable pointers per model (`production`, `staging`, …) → one of its usable versions. `default` is the
+ * model's default version under another name, and setDefaultVersion is a move of it. Every move needs the editor
+ * role in the model's project, a protected alias the approver role there (a role held in another project counts
+ * for nothing), both checked inside the move's transaction; every move is an alias_moves row and an audit entry.
  */
 export class AliasService {
   constructor(
     private readonly db: DataSource,
     private readonly protectedAliases: readonly string[],
-    private readonly audit: AuditRecorder | null = null,
+    private readonly access: ProjectAccessService,
   ) {}
 
-  async set(modelId: string, name: string, versionId: string, actor: AliasActor, reason: string | null): Promise<AliasRecord> {
+  async set(caller: Caller, modelId: string, name: string, versionId: string, reason: string | null): Promise<AliasRecord> {
     const alias = aliasName('name', name);
     const why = optionalText('reason', reason, 2000);
-    this.requireMover(alias, actor);
     const targetId = uuid('versionId', versionId);
     return this.db.transaction(async (tx) => {
-      const model = await lockModel(tx, uuid('modelId', modelId));
-      const version = await tx.getRepository(VersionEntity).findOneBy({ id: targetId });
-      if (!version) throw new NotFoundError('Version', targetId);
-      if (version.modelId !== model.id) throw new ValidationError('versionId', `version ${version.version} belongs to another model, not "${model.name}"`);
-      if (!isUsable(version.status)) {
-        throw new ConflictError(`Version ${version.version} is ${version.status}; an alias points at a VERIFIED, EVALUATED or PUBLISHED version`, { status: version.status });
-      }
-      const before = await this.current(tx, model, alias);
-      if (before !== version.id) {
-        if (alias === DEFAULT_ALIAS) await tx.getRepository(ModelEntity).update({ id: model.id }, { defaultVersionId: version.id });
-        else {
-          await tx.query(
-            `INSERT INTO model_aliases (model_id, name, version_id, updated_by, updated_at) VALUES ($1, $2, $3, $4, now())
-             ON CONFLICT (model_id, name) DO UPDATE SET version_id = EXCLUDED.version_id, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-            [model.id, alias, version.id, actor.subject.slice(0, 256)],
-          );
-        }
-        await this.recordMove(tx, model.id, alias, before, version.id, actor, why);
-      }
-      return (await this.listIn(tx, [model.id])).find((a) => a.name === alias) as AliasRecord;
+      const model = await this.moveIn(tx, caller, modelId, alias, targetId, why);
+      return (await this.listIn(tx, caller, [model.id])).find((a) => a.name === alias) as AliasRecord;
     });
   }
 
-  async remove(modelId: string, name: string, actor: AliasActor, reason: string | null): Promise<boolean> {
+  /** setDefaultVersion: a move of the alias `default`, checked and recorded like any other; the model after it. */
+  async setDefault(caller: Caller, modelId: string, versionId: string, reason: string | null): Promise<ModelRecord> {
+    const why = optionalText('reason', reason, 2000);
+    const targetId = uuid('versionId', versionId);
+    return this.db.transaction((tx) => this.moveIn(tx, caller, modelId, DEFAULT_ALIAS, targetId, why));
+  }
+
+  async remove(caller: Caller, modelId: string, name: string, reason: string | null): Promise<boolean> {
     const alias = aliasName('name', name);
     if (alias === DEFAULT_ALIAS) throw new ConflictError('The alias "default" is the model\'s default version: move it, it cannot be removed');
-    this.requireMover(alias, actor);
     const why = optionalText('reason', reason, 2000);
     return this.db.transaction(async (tx) => {
-      const model = await lockModel(tx, uuid('modelId', modelId));
-      const removed = (await tx.query('DELETE FROM model_aliases WHERE model_id = $1 AND name = $2 RETURNING version_id', [model.id, alias])) as [{ version_id: string }[], number];
-      const rows = Array.isArray(removed[0]) ? removed[0] : (removed as unknown as { version_id: string }[]);
-      if (rows.length === 0) throw new NotFoundError('Alias', alias);
-      await this.recordMove(tx, model.id, alias, rows[0].version_id, null, actor, why);
+      const model = await this.lockWritable(tx, caller, modelId, alias, 'Removing an alias');
+      const rows = (await tx.query('DELETE FROM model_aliases WHERE model_id = $1 AND name = $2 RETURNING version_id', [model.id, alias])) as unknown;
+      const removed = (Array.isArray(rows) && Array.isArray(rows[0]) ? rows[0] : rows) as { version_id: string }[];
+      if (removed.length === 0) throw new NotFoundError('Alias', alias);
+      await recordAliasMove(tx, caller, { modelId: model.id, alias, from: removed[0].version_id, to: null, reason: why });
       return true;
     });
   }
 
-  /** Each model's aliases, `default` first when the model has a default version. */
-  list(modelIds: readonly string[]): Promise<AliasRecord[]> {
-    return this.listIn(this.db.manager, modelIds);
+  /** Each readable model's aliases, `default` first when the model has a default version. */
+  list(caller: Caller, modelIds: readonly string[]): Promise<AliasRecord[]> {
+    return this.listIn(this.db.manager, caller, modelIds);
   }
 
-  /** The version an alias points at, or null. */
-  async resolve(modelId: string, name: string): Promise<string | null> {
+  /** The version an alias of a readable model points at, or null. */
+  async resolve(caller: Caller, modelId: string, name: string): Promise<string | null> {
     const alias = aliasName('alias', name);
-    return (await this.list([modelId])).find((a) => a.name === alias)?.versionId ?? null;
+    return (await this.list(caller, [modelId])).find((a) => a.name === alias)?.versionId ?? null;
   }
 
-  async history(modelIds: readonly string[]): Promise<AliasMoveRecord[]> {
-    const rows = (await this.db.query('SELECT * FROM alias_moves WHERE model_id = ANY($1::uuid[]) ORDER BY id DESC', [[...modelIds]])) as {
-      id: string;
-      model_id: string;
-      alias: string;
-      from_version_id: string | null;
-      to_version_id: string | null;
-      actor: string;
-      reason: string | null;
-      occurred_at: Date;
-    }[];
+  async history(caller: Caller, modelIds: readonly string[]): Promise<AliasMoveRecord[]> {
+    const { where, params } = scopeOf(caller, [...modelIds]);
+    const rows = (await this.db.query(`SELECT a.* FROM alias_moves a JOIN models m ON m.id = a.model_id WHERE a.model_id = ANY($1::uuid[])${where} ORDER BY a.id DESC`, params)) as MoveRow[];
     return rows.map((r) => ({
       id: String(r.id),
       modelId: r.model_id,
@@ -140,23 +131,51 @@ export class AliasService {
     }));
   }
 
-  private requireMover(alias: string, actor: AliasActor): void {
-    if (isProtectedAlias(alias, this.protectedAliases) && !actor.approver) {
-      throw new ForbiddenError(`The alias "${alias}" is protected: moving it needs the approver role`, { requiredRole: 'approver', alias });
+  private async moveIn(tx: EntityManager, caller: Caller, modelId: string, alias: string, versionId: string, why: string | null): Promise<ModelEntity> {
+    const action = alias === DEFAULT_ALIAS ? 'Setting the default version' : 'Moving an alias';
+    const model = await this.lockWritable(tx, caller, modelId, alias, action);
+    const version = await requireVersionOf(tx, this.access, caller, model, versionId, 'versionId');
+    if (alias === DEFAULT_ALIAS) await changeDefault(tx, caller, model, version, why);
+    else await this.point(tx, caller, model, alias, version, why);
+    return model;
+  }
+
+  /**
+   * The model, locked, once the caller may move this alias: the editor role in its project, the approver role
+   * there for a protected alias. The project is read under the lock, so a concurrent move is seen.
+   */
+  private async lockWritable(tx: EntityManager, caller: Caller, modelId: string, alias: string, action: string): Promise<ModelEntity> {
+    const id = uuid('modelId', modelId);
+    const model = await lockModel(tx, id);
+    const project = await this.access.authorize(caller, 'Model', id, Role.EDITOR, action, tx);
+    if (isProtectedAlias(alias, this.protectedAliases) && !holdsRole(caller, project, Role.APPROVER)) {
+      throw new ForbiddenError(`The alias "${alias}" is protected: moving it needs the approver role in project "${project}"`, {
+        requiredRole: Role.APPROVER,
+        alias,
+        project,
+      });
     }
+    return model;
   }
 
-  private async current(tx: EntityManager, model: ModelEntity, alias: string): Promise<string | null> {
-    if (alias === DEFAULT_ALIAS) return model.defaultVersionId;
+  private async point(tx: EntityManager, caller: Caller, model: ModelEntity, alias: string, version: VersionEntity, why: string | null): Promise<void> {
+    requireUsableTarget(version, alias);
     const [row] = (await tx.query('SELECT version_id FROM model_aliases WHERE model_id = $1 AND name = $2', [model.id, alias])) as { version_id: string }[];
-    return row?.version_id ?? null;
+    const before = row?.version_id ?? null;
+    if (before === version.id) return;
+    await tx.query(
+      `INSERT INTO model_aliases (model_id, name, version_id, updated_by, updated_at) VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (model_id, name) DO UPDATE SET version_id = EXCLUDED.version_id, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+      [model.id, alias, version.id, caller.subject.slice(0, 256)],
+    );
+    await recordAliasMove(tx, caller, { modelId: model.id, alias, from: before, to: version.id, reason: why });
   }
 
-  private async listIn(manager: EntityManager, modelIds: readonly string[]): Promise<AliasRecord[]> {
-    const ids = [...modelIds];
+  private async listIn(manager: EntityManager, caller: Caller, modelIds: readonly string[]): Promise<AliasRecord[]> {
+    const { where, params } = scopeOf(caller, [...modelIds]);
     const [rows, models] = await Promise.all([
-      manager.query('SELECT * FROM model_aliases WHERE model_id = ANY($1::uuid[]) ORDER BY name', [ids]) as Promise<AliasRow[]>,
-      manager.query('SELECT id, default_version_id FROM models WHERE id = ANY($1::uuid[])', [ids]) as Promise<{ id: string; default_version_id: string | null }[]>,
+      manager.query(`SELECT a.* FROM model_aliases a JOIN models m ON m.id = a.model_id WHERE a.model_id = ANY($1::uuid[])${where} ORDER BY a.name`, params) as Promise<AliasRow[]>,
+      manager.query(`SELECT m.id, m.default_version_id FROM models m WHERE m.id = ANY($1::uuid[])${where}`, params) as Promise<{ id: string; default_version_id: string | null }[]>,
     ]);
     const defaults: AliasRecord[] = models
       .filter((m) => m.default_version_id !== null)
@@ -173,17 +192,10 @@ export class AliasService {
       })),
     ];
   }
+}
 
-  private async recordMove(tx: EntityManager, modelId: string, alias: string, from: string | null, to: string | null, actor: AliasActor, reason: string | null): Promise<void> {
-    await tx.query('INSERT INTO alias_moves (model_id, alias, from_version_id, to_version_id, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)', [
-      modelId,
-      alias,
-      from,
-      to,
-      actor.subject.slice(0, 256),
-      reason,
-    ]);
-    const action = to === null ? 'alias.removed' : alias === DEFAULT_ALIAS ? 'default.changed' : 'alias.set';
-    await this.audit?.(tx, { action, actor: actor.subject, modelId, versionId: to, subjectId: alias, reason, requestId: actor.requestId ?? null, details: { alias, from, to } });
-  }
+/** The caller's read scope over `models m` for a raw query whose $1 is the model ids. */
+function scopeOf(caller: Caller, modelIds: string[]): { where: string; params: unknown[] } {
+  const condition = readableCondition(caller, 'm', '$2');
+  return condition ? { where: ` AND ${condition}`, params: [modelIds, readableParam(caller)] } : { where: '', params: [modelIds] };
 }

@@ -7,6 +7,7 @@ import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import type { Inspection } from './artifact-inspection.service';
+import { adoptVerified } from './default-version';
 import type { ImportListingService } from './import-listing.service';
 import { lockVersion, moveVersion } from './model-transition';
 import type { OperationService } from './operation.service';
@@ -75,7 +76,8 @@ export class ImportOutcomeService {
       model.parameterCount ??= v.parameterCount === null ? null : BigInt(v.parameterCount);
       model.contextLength ??= v.contextLength;
       model.requirements ??= inspection.requirements;
-      if (passed && model.defaultVersionId === null) model.defaultVersionId = version.id;
+      // The default only ever points at a usable version: it moves here, once verified (audited, by the system).
+      if (passed) await adoptVerified(tx, model, version);
       await tx.save(model);
       // What the model card claims, shown beside what we measure; in this transaction, so written once.
       await replaceReportedScores(tx, { modelId: model.id, versionId: version.id }, inspection.reported ?? [], WORKER, {

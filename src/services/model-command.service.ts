@@ -1,32 +1,34 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { In } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { ConflictError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import type { ModelRecord } from '../domain/catalog/catalog-records';
 import type { SourceType } from '../domain/catalog/catalog-enums';
 import type { ModelFields, ModelFieldsInput } from '../domain/catalog/model-draft';
 import { mergeModelUpdate, validateModelDraft, validateModelName } from '../domain/catalog/model-validation';
+import { fieldChanges } from '../domain/governance/field-changes';
+import { projectOf } from '../domain/governance/project';
 import { isDeletable } from '../domain/lifecycle/lifecycle';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { restrictionsFromLicense } from '../domain/licensing/license-policy';
+import { OperationStatus } from '../domain/onboarding/operation';
 import { ModelEntity } from '../persistence/entities/model.entity';
+import { OperationEntity } from '../persistence/entities/operation.entity';
+import { recordAudit } from './audit.service';
 import type { LicenseService } from './license.service';
 import { lockModel } from './model-lock';
 import { recordTransition } from './model-transition';
-import { OperationEntity } from '../persistence/entities/operation.entity';
-import { In } from 'typeorm';
-import { OperationStatus } from '../domain/onboarding/operation';
 import { isUniqueViolation } from './pg-errors';
-import { recordAudit } from './audit.service';
-import type { ActorRef } from '../domain/governance/audit-entry';
-import { fieldChanges } from '../domain/governance/field-changes';
-import { projectOf } from '../domain/governance/project';
+import type { ProjectAccessService } from './project-access.service';
+import { withdrawOpenForModel } from './promotion.service';
 
 /** Fields whose changes the audit log records (before/after). */
 const AUDITED: (keyof ModelEntity & string)[] = [
   'name', 'displayName', 'description', 'sourceType', 'sourceUri', 'architecture', 'parameterCount', 'contextLength', 'inputModalities', 'outputModalities',
   'endpoints', 'licenseId', 'licenseRestrictions', 'requirements', 'tags', 'tasks', 'owner', 'project', 'links',
 ];
-const UNKNOWN_ACTOR: ActorRef = { subject: 'unknown', requestId: null };
 
 export interface RegisterModelCommand extends ModelFieldsInput {
   name: string;
@@ -39,31 +41,41 @@ export interface UpdateModelCommand extends ModelFieldsInput {
 
 const NAME_CONSTRAINT = 'models_name_key';
 
-/** Writes of catalog entries. Every method runs in one transaction: a failure stores nothing. */
+/**
+ * Writes of catalog entries. Every method runs in one transaction (a failure stores nothing) and checks the
+ * caller's role in the model's project inside it: editor to register or change a model (in both projects when it
+ * moves), admin to delete one. Projects are stored as they are checked (`modelProject`, i.e. `projectId`).
+ */
 export class ModelCommandService {
   constructor(
     private readonly db: DataSource,
     private readonly licenses: LicenseService,
+    private readonly access: ProjectAccessService,
   ) {}
 
-  async register(command: RegisterModelCommand, actor: string): Promise<ModelRecord> {
+  async register(caller: Caller, command: RegisterModelCommand): Promise<ModelRecord> {
     const draft = validateModelDraft(command);
-    return this.guardName(draft.name, () => this.db.transaction((tx) => this.registerIn(tx, command, actor)));
+    return this.guardName(draft.name, () => this.db.transaction((tx) => this.registerIn(caller, tx, command)));
   }
 
-  /** Registration inside a caller's transaction (onboarding creates the model with its first version). */
-  async registerIn(tx: EntityManager, command: RegisterModelCommand, actor: string): Promise<ModelEntity> {
+  /**
+   * Registration inside a caller's transaction (onboarding creates the model with its first version): the
+   * editor role in the model's project (none given: the default project), checked in that transaction.
+   */
+  async registerIn(caller: Caller, tx: EntityManager, command: RegisterModelCommand): Promise<ModelEntity> {
     const draft = validateModelDraft(command);
+    await this.access.authorizeProject(caller, projectOf(draft), Role.EDITOR, 'Registering a model', tx);
     const fields = await this.resolveLicense(tx, draft, command.licenseRestrictions === undefined);
     const model = tx.getRepository(ModelEntity).create({
       ...fields,
       name: draft.name,
       status: LifecycleStage.DRAFT,
       defaultVersionId: null,
-      createdBy: actor,
+      pendingDefaultVersionId: null,
+      createdBy: caller.subject,
     });
     const saved = await tx.getRepository(ModelEntity).save(model);
-    await recordTransition(tx, { modelId: saved.id, versionId: null, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor });
+    await recordTransition(tx, { modelId: saved.id, versionId: null, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor: caller.subject });
     return saved;
   }
 
@@ -79,32 +91,39 @@ export class ModelCommandService {
     }
   }
 
-  async update(id: string, command: UpdateModelCommand, actor: ActorRef = UNKNOWN_ACTOR): Promise<ModelRecord> {
+  async update(caller: Caller, id: string, command: UpdateModelCommand): Promise<ModelRecord> {
     const { name, ...patch } = command;
     const newName = name === undefined || name === null ? undefined : validateModelName(name);
+    const modelId = uuid('id', id);
     return this.guardName(newName ?? '', () =>
       this.db.transaction(async (tx) => {
-        const model = await lockModel(tx, uuid('id', id));
+        const model = await this.lockWritable(tx, caller, modelId, Role.EDITOR, 'Updating a model');
         if (model.status === LifecycleStage.ARCHIVED) {
           throw new ConflictError(`Model "${model.name}" is archived and can no longer be changed`, { status: model.status });
         }
         const licenseChanged = patch.licenseId !== undefined && patch.licenseId !== model.licenseId;
         const merged = mergeModelUpdate(model, patch);
+        const into = projectOf(merged);
+        // A move writes into the new project too: the editor role is needed in both.
+        if (into !== projectOf(model)) await this.access.authorizeProject(caller, into, Role.EDITOR, 'Moving a model into a project', tx);
         const inheritRestrictions = licenseChanged && patch.licenseRestrictions === undefined;
         const fields = await this.resolveLicense(tx, merged, inheritRestrictions);
         const before = { ...model };
         Object.assign(model, fields, newName ? { name: newName } : {});
         const saved = await tx.getRepository(ModelEntity).save(model);
         const changes = fieldChanges(before, saved, AUDITED);
-        if (changes.length) await recordAudit(tx, { action: 'model.updated', actor: actor.subject, requestId: actor.requestId, modelId: saved.id, details: { changes } });
+        if (changes.length) await recordAudit(tx, { action: 'model.updated', actor: caller.subject, requestId: caller.requestId, modelId: saved.id, details: { changes } });
+        // Open promotion requests were asked under the old project's approvers and policy: they end with the move.
+        const from = projectOf(before);
+        if (into !== from) await withdrawOpenForModel(tx, caller, saved.id, `model moved from ${from} to ${into}`);
         return saved;
       }),
     );
   }
 
-  async delete(id: string, actor: ActorRef = UNKNOWN_ACTOR): Promise<ModelRecord> {
+  async delete(caller: Caller, id: string): Promise<ModelRecord> {
     return this.db.transaction(async (tx) => {
-      const model = await lockModel(tx, uuid('id', id));
+      const model = await this.lockWritable(tx, caller, uuid('id', id), Role.ADMIN, 'Deleting a model');
       if (!isDeletable(model.status)) {
         throw new ConflictError(
           `Model "${model.name}" has a PUBLISHED version and may be in use; archive its published versions (transitionVersion to ARCHIVED) before deleting`,
@@ -122,9 +141,16 @@ export class ModelCommandService {
       const snapshot = { ...model };
       await tx.getRepository(ModelEntity).delete({ id: model.id });
       // The project is passed: the model row it would be read from is gone.
-      await recordAudit(tx, { action: 'model.deleted', actor: actor.subject, requestId: actor.requestId, modelId: model.id, project: projectOf(model), details: { name: model.name, status: model.status } });
+      await recordAudit(tx, { action: 'model.deleted', actor: caller.subject, requestId: caller.requestId, modelId: model.id, project: projectOf(model), details: { name: model.name, status: model.status } });
       return snapshot;
     });
+  }
+
+  /** The model locked FOR UPDATE, once the caller holds `role` in its project as it is under that lock. */
+  private async lockWritable(tx: EntityManager, caller: Caller, id: string, role: Role, action: string): Promise<ModelEntity> {
+    const model = await lockModel(tx, id);
+    await this.access.authorize(caller, 'Model', id, role, action, tx);
+    return model;
   }
 
   /** Canonicalises the license id and, when asked, fills restrictions from the license's terms. */
@@ -135,6 +161,4 @@ export class ModelCommandService {
       inheritRestrictions || fields.licenseRestrictions === null ? restrictionsFromLicense(license) : fields.licenseRestrictions;
     return { ...fields, licenseId: license.id, licenseRestrictions };
   }
-
-
 }

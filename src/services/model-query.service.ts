@@ -1,5 +1,4 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { In } from 'typeorm';
 import { NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import type { ModelRecord, TransitionRecord } from '../domain/catalog/catalog-records';
@@ -11,7 +10,9 @@ import {
   ModelOrder,
   validateFilter,
 } from '../domain/catalog/model-query';
-import { EVERYTHING, type ReadScope, scopeCondition } from '../domain/governance/access';
+import type { Caller } from '../domain/auth/caller';
+import { readableCondition, readableParam } from '../domain/governance/access';
+import { PROJECT_SQL } from '../domain/governance/project';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 
@@ -62,30 +63,35 @@ function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Reads of catalog entries: lookups, the filtered connection and batch loads for DataLoaders. */
+/**
+ * Reads of catalog entries: lookups, the filtered connection and batch loads for DataLoaders. Every read is
+ * narrowed in SQL to what the caller may read, so a model of another project is NOT_FOUND (or absent from a
+ * list or batch), exactly like one that does not exist.
+ */
 export class ModelQueryService {
   constructor(private readonly db: DataSource) {}
 
-  /** A model the scope may read; one the caller may not see is NOT_FOUND, exactly like one that does not exist. */
-  async get(id: string, scope: ReadScope = EVERYTHING): Promise<ModelRecord> {
-    const found = await this.scoped(scope).andWhere('m.id = :id', { id: uuid('id', id) }).getOne();
+  async get(caller: Caller, id: string): Promise<ModelRecord> {
+    const found = await this.scoped(caller).andWhere('m.id = :id', { id: uuid('id', id) }).getOne();
     if (!found) throw new NotFoundError('Model', id);
     return found;
   }
 
-  async getByName(name: string, scope: ReadScope = EVERYTHING): Promise<ModelRecord> {
-    const found = await this.scoped(scope).andWhere('m.name = :name', { name: name.trim().toLowerCase() }).getOne();
+  async getByName(caller: Caller, name: string): Promise<ModelRecord> {
+    const found = await this.scoped(caller).andWhere('m.name = :name', { name: name.trim().toLowerCase() }).getOne();
     if (!found) throw new NotFoundError('Model', name);
     return found;
   }
 
-  byIds(ids: readonly string[]): Promise<ModelRecord[]> {
-    return this.db.getRepository(ModelEntity).findBy({ id: In([...ids]) });
+  /** The readable ones among `ids` (DataLoader batches); the others are simply absent. */
+  async byIds(caller: Caller, ids: readonly string[]): Promise<ModelRecord[]> {
+    if (ids.length === 0) return [];
+    return this.scoped(caller).andWhere('m.id IN (:...ids)', { ids: [...ids] }).getMany();
   }
 
-  async list(filter: ModelFilter, first: number, after: string | null, order: ModelOrder, scope: ReadScope = EVERYTHING): Promise<ModelPage> {
+  async list(caller: Caller, filter: ModelFilter, first: number, after: string | null, order: ModelOrder): Promise<ModelPage> {
     const sort = SORTS[order];
-    const query = this.filtered(validateFilter(filter), scope);
+    const query = this.filtered(caller, validateFilter(filter));
     if (after) this.applyCursor(query, sort, decodeCursor(after, order));
     const rows = await query
       .orderBy(sort.expression, sort.direction)
@@ -97,29 +103,26 @@ export class ModelQueryService {
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
   }
 
-  count(filter: ModelFilter, scope: ReadScope = EVERYTHING): Promise<number> {
-    return this.filtered(validateFilter(filter), scope).getCount();
+  count(caller: Caller, filter: ModelFilter): Promise<number> {
+    return this.filtered(caller, validateFilter(filter)).getCount();
   }
 
-  transitionsFor(modelIds: readonly string[]): Promise<TransitionRecord[]> {
-    return this.db.getRepository(LifecycleTransitionEntity).find({
-      where: { modelId: In([...modelIds]) },
-      order: { occurredAt: 'ASC', id: 'ASC' },
-    });
+  /** Lifecycle entries of the readable ones among `modelIds`, oldest first. */
+  async transitionsFor(caller: Caller, modelIds: readonly string[]): Promise<TransitionRecord[]> {
+    if (modelIds.length === 0) return [];
+    return this.transitions(caller).andWhere('t.model_id IN (:...ids)', { ids: [...modelIds] }).getMany();
   }
 
   /** One lifecycle entry, as an event announces it by id. */
-  async transition(id: string): Promise<TransitionRecord> {
-    const found = await this.db.getRepository(LifecycleTransitionEntity).findOneBy({ id: uuid('id', id) });
+  async transition(caller: Caller, id: string): Promise<TransitionRecord> {
+    const found = await this.transitions(caller).andWhere('t.id = :id', { id: uuid('id', id) }).getOne();
     if (!found) throw new NotFoundError('Lifecycle transition', id);
     return found;
   }
 
-  transitionsForVersions(versionIds: readonly string[]): Promise<TransitionRecord[]> {
-    return this.db.getRepository(LifecycleTransitionEntity).find({
-      where: { versionId: In([...versionIds]) },
-      order: { occurredAt: 'ASC', id: 'ASC' },
-    });
+  async transitionsForVersions(caller: Caller, versionIds: readonly string[]): Promise<TransitionRecord[]> {
+    if (versionIds.length === 0) return [];
+    return this.transitions(caller).andWhere('t.version_id IN (:...ids)', { ids: [...versionIds] }).getMany();
   }
 
   private applyCursor(query: SelectQueryBuilder<ModelEntity>, sort: SortSpec, cursor: Cursor): void {
@@ -130,16 +133,18 @@ export class ModelQueryService {
     });
   }
 
-  /** Models of the projects the scope reads (and public ones): every read path starts here. */
-  private scoped(scope: ReadScope): SelectQueryBuilder<ModelEntity> {
-    const q = this.db.getRepository(ModelEntity).createQueryBuilder('m');
-    const condition = scopeCondition(scope, 'm', ':readable');
-    if (condition) q.andWhere(condition, { readable: scope.projects });
-    return q;
+  /** Models of the projects the caller reads (and public ones): every read path starts here. */
+  private scoped(caller: Caller): SelectQueryBuilder<ModelEntity> {
+    return readableOnly(caller, this.db.getRepository(ModelEntity).createQueryBuilder('m'));
   }
 
-  private filtered(filter: ModelFilter, scope: ReadScope): SelectQueryBuilder<ModelEntity> {
-    const q = this.scoped(scope);
+  private transitions(caller: Caller): SelectQueryBuilder<LifecycleTransitionEntity> {
+    const q = this.db.getRepository(LifecycleTransitionEntity).createQueryBuilder('t').innerJoin(ModelEntity, 'm', 'm.id = t.model_id');
+    return readableOnly(caller, q).orderBy('t.occurred_at', 'ASC').addOrderBy('t.id', 'ASC');
+  }
+
+  private filtered(caller: Caller, filter: ModelFilter): SelectQueryBuilder<ModelEntity> {
+    const q = this.scoped(caller);
     const search = filter.search?.trim().toLowerCase();
     if (search) {
       // `tags @> ARRAY[term]`, not `term = ANY(tags)`: only the former can use the GIN index, and an OR with an
@@ -161,7 +166,13 @@ export class ModelQueryService {
     }
     if (filter.endpoint) q.andWhere(':endpoint = ANY(m.endpoints)', { endpoint: filter.endpoint });
     if (filter.owner) q.andWhere('m.owner = :owner', { owner: filter.owner });
-    if (filter.project) q.andWhere('m.project = :project', { project: filter.project });
+    if (filter.project) q.andWhere(`${PROJECT_SQL('m')} = :project`, { project: filter.project });
     return q;
   }
+}
+
+/** Adds the caller's read scope over the models alias `m` of a query (nothing when the caller reads everything). */
+export function readableOnly<T extends object>(caller: Caller, q: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+  const condition = readableCondition(caller, 'm', ':readable');
+  return condition ? q.andWhere(condition, { readable: readableParam(caller) }) : q;
 }

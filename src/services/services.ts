@@ -60,7 +60,6 @@ function sealerOf(config: Config): ((secret: string) => string) | null {
 
 export function createServices(db: DataSource, { config, store, workflows }: ServiceDeps) {
   const licenses = new LicenseService(db);
-  const models = new ModelCommandService(db, licenses);
   const operations = new OperationService(db);
   const listings = new ImportListingService(db, operations);
   const outcomes = new ImportOutcomeService(db, operations, listings);
@@ -75,9 +74,10 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     taskQueue: hostTaskQueue(config.temporal),
     queueOf: (hostId) => hostTaskQueue({ taskQueue: config.temporal.taskQueue, hostId }),
   });
+  const models = new ModelCommandService(db, licenses, access);
   const licenseChecks = new LicenseCheckService(db, audit, access);
   const promotions = new PromotionService(db, access, licenseChecks, audit);
-  const versions = new VersionService(db);
+  const versions = new VersionService(db, access);
   const modelQueries = new ModelQueryService(db);
   const measuredRuns = new MeasuredRunService(db, access, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow, 'target.url'), createAddressPolicy(config.urlImports.allow));
   return {

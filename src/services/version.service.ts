@@ -1,5 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { In } from 'typeorm';
+import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/common/domain-error';
 import { optionalText, uuid } from '../domain/common/field-rules';
 import type { ModelRecord, VersionRecord } from '../domain/catalog/catalog-records';
@@ -9,9 +10,12 @@ import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
+import { wishDefault } from './default-version';
 import { lockModel } from './model-lock';
+import { readableOnly } from './model-query.service';
 import { recordTransition, refreshModelStatus } from './model-transition';
 import { isUniqueViolation } from './pg-errors';
+import type { ProjectAccessService } from './project-access.service';
 
 export interface CreateVersionCommand {
   modelId: string;
@@ -19,38 +23,57 @@ export interface CreateVersionCommand {
   storagePath?: string | null;
   changelog?: string | null;
   parentVersionId?: string | null;
-  /** Make it the model's default; the first version of a model always becomes the default. */
+  /**
+   * Make it the model's default once it is usable. A new version is a DRAFT, and a default is never one: the
+   * wish is recorded and applied when the version is VERIFIED (by the system, audited as `default.changed`).
+   */
   makeDefault?: boolean | null;
 }
 
 const VERSION_CONSTRAINT = 'model_versions_model_version_key';
-// A default must be something consumers can use: never one being (re-)imported, failing, or archived.
-const UNUSABLE_AS_DEFAULT = new Set([LifecycleStage.INGESTING, LifecycleStage.NEEDS_ATTENTION, LifecycleStage.ARCHIVED]);
 
+/**
+ * Versions of catalog entries. Reads are narrowed in SQL to the caller's readable projects (another project's
+ * version is NOT_FOUND, like an unknown id); creating one needs the editor role in the model's project, checked
+ * inside the transaction that writes it. The default version moves through AliasService (`default` is an alias).
+ */
 export class VersionService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: ProjectAccessService,
+  ) {}
 
-  async get(id: string): Promise<VersionRecord> {
-    const found = await this.db.getRepository(VersionEntity).findOneBy({ id: uuid('id', id) });
+  async get(caller: Caller, id: string): Promise<VersionRecord> {
+    const found = await this.scoped(caller).andWhere('v.id = :id', { id: uuid('id', id) }).getOne();
     if (!found) throw new NotFoundError('Version', id);
     return found;
   }
 
-  byIds(ids: readonly string[]): Promise<VersionRecord[]> {
-    return this.db.getRepository(VersionEntity).findBy({ id: In([...ids]) });
+  /** The readable ones among `ids` (DataLoader batches); the others are simply absent. */
+  async byIds(caller: Caller, ids: readonly string[]): Promise<VersionRecord[]> {
+    if (ids.length === 0) return [];
+    return this.scoped(caller).andWhere('v.id IN (:...ids)', { ids: [...ids] }).getMany();
   }
 
-  /** Versions of each model, newest first by semver precedence (2.0.0-beta.10 above 2.0.0-beta.2). */
-  async forModels(modelIds: readonly string[]): Promise<VersionRecord[]> {
-    const rows = await this.db.getRepository(VersionEntity).findBy({ modelId: In([...modelIds]) });
+  /** Versions of each readable model, newest first by semver precedence (2.0.0-beta.10 above 2.0.0-beta.2). */
+  async forModels(caller: Caller, modelIds: readonly string[]): Promise<VersionRecord[]> {
+    if (modelIds.length === 0) return [];
+    const rows = await this.scoped(caller).andWhere('v.model_id IN (:...ids)', { ids: [...modelIds] }).getMany();
     return rows.sort((a, b) => compareSemVer(b, a));
   }
 
-  filesFor(versionIds: readonly string[]): Promise<(ManifestEntry & { versionId: string })[]> {
-    return this.db.getRepository(VersionFileEntity).find({ where: { versionId: In([...versionIds]) }, order: { path: 'ASC' } });
+  async filesFor(caller: Caller, versionIds: readonly string[]): Promise<(ManifestEntry & { versionId: string })[]> {
+    if (versionIds.length === 0) return [];
+    const q = this.db
+      .getRepository(VersionFileEntity)
+      .createQueryBuilder('f')
+      .innerJoin(VersionEntity, 'v', 'v.id = f.version_id')
+      .innerJoin(ModelEntity, 'm', 'm.id = v.model_id')
+      .where('f.version_id IN (:...ids)', { ids: [...versionIds] });
+    return readableOnly(caller, q).orderBy('f.path', 'ASC').getMany();
   }
 
-  async create(command: CreateVersionCommand, actor: string): Promise<VersionRecord> {
+  async create(caller: Caller, command: CreateVersionCommand): Promise<VersionRecord> {
     const semver = parseSemVer(command.version);
     const version = formatSemVer(semver);
     const storagePath = optionalText('storagePath', command.storagePath, 1024);
@@ -59,11 +82,14 @@ export class VersionService {
     const parentId = command.parentVersionId ? uuid('parentVersionId', command.parentVersionId) : null;
     try {
       return await this.db.transaction(async (tx) => {
-        // Locking the model serialises version creation and default changes per model.
+        // Locking the model serialises version creation and default changes per model; its project is checked
+        // as it is under that lock.
         const model = await lockModel(tx, modelId);
-        if (parentId) await this.requireVersionOf(tx, model, parentId, 'parentVersionId');
-        const saved = await tx.getRepository(VersionEntity).save(
-          tx.getRepository(VersionEntity).create({
+        await this.access.authorize(caller, 'Model', modelId, Role.EDITOR, 'Creating a version', tx);
+        if (parentId) await requireVersionOf(tx, this.access, caller, model, parentId, 'parentVersionId');
+        const repo = tx.getRepository(VersionEntity);
+        const saved = await repo.save(
+          repo.create({
             modelId,
             version,
             major: semver.major,
@@ -75,13 +101,11 @@ export class VersionService {
             parentVersionId: parentId,
             status: LifecycleStage.DRAFT,
             filesComplete: false,
-            createdBy: actor,
+            createdBy: caller.subject,
           }),
         );
-        await recordTransition(tx, { modelId, versionId: saved.id, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor });
-        if (command.makeDefault || model.defaultVersionId === null) {
-          await tx.getRepository(ModelEntity).update({ id: modelId }, { defaultVersionId: saved.id });
-        }
+        await recordTransition(tx, { modelId, versionId: saved.id, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor: caller.subject });
+        if (command.makeDefault) await wishDefault(tx, model, saved);
         await refreshModelStatus(tx, model);
         return saved;
       });
@@ -93,26 +117,30 @@ export class VersionService {
     }
   }
 
-  async setDefault(modelId: string, versionId: string): Promise<ModelRecord> {
-    return this.db.transaction(async (tx) => {
-      const model = await lockModel(tx, uuid('modelId', modelId));
-      const version = await this.requireVersionOf(tx, model, uuid('versionId', versionId), 'versionId');
-      if (UNUSABLE_AS_DEFAULT.has(version.status)) {
-        throw new ConflictError(`Version ${version.version} is ${version.status} and cannot be the default`, {
-          status: version.status,
-        });
-      }
-      model.defaultVersionId = version.id;
-      return tx.getRepository(ModelEntity).save(model);
-    });
+  /** Versions of the projects the caller reads (and public ones): every read starts here. */
+  private scoped(caller: Caller): SelectQueryBuilder<VersionEntity> {
+    const q = this.db.getRepository(VersionEntity).createQueryBuilder('v').innerJoin(ModelEntity, 'm', 'm.id = v.model_id');
+    return readableOnly(caller, q);
   }
+}
 
-  private async requireVersionOf(tx: EntityManager, model: ModelRecord, versionId: string, field: string): Promise<VersionEntity> {
-    const version = await tx.getRepository(VersionEntity).findOneBy({ id: versionId });
-    if (!version) throw new NotFoundError('Version', versionId);
-    if (version.modelId !== model.id) {
-      throw new ValidationError(field, `version ${version.version} belongs to another model, not "${model.name}"`);
-    }
-    return version;
+/**
+ * A version of this (locked) model. One of another model the caller may read is refused on `field`; one the
+ * caller may not read is NOT_FOUND, like an id that does not exist (its number is never named).
+ */
+export async function requireVersionOf(
+  tx: EntityManager,
+  access: ProjectAccessService,
+  caller: Caller,
+  model: ModelRecord,
+  versionId: string,
+  field: string,
+): Promise<VersionEntity> {
+  const version = await tx.getRepository(VersionEntity).findOneBy({ id: versionId });
+  if (!version) throw new NotFoundError('Version', versionId);
+  if (version.modelId !== model.id) {
+    await access.target(caller, 'Version', versionId, tx);
+    throw new ValidationError(field, `version ${version.version} belongs to another model, not "${model.name}"`);
   }
+  return version;
 }

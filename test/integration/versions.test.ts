@@ -14,21 +14,22 @@ const CREATE = `mutation($input: CreateVersionInput!) {
   createVersion(input: $input) { id version storagePath changelog status createdBy parent { id version } model { id name } }
 }`;
 
-test('the first version becomes the default; later ones only when asked', async () => {
+test('a DRAFT is never the default: makeDefault is recorded as a wish, setDefaultVersion on it is a CONFLICT', async () => {
   const model = await registerModel(t);
   const v1 = await createVersion(t, model.id, '1.0.0', { storagePath: 's3://models/a/1.0.0', changelog: 'first' });
-  const v2 = await createVersion(t, model.id, '1.1.0', { parentVersionId: v1.id });
-  let res = await t.gql(`query($id: ID!) { model(id: $id) { defaultVersion { version } } }`, { id: model.id });
-  expect(res.data!.model.defaultVersion.version).toBe('1.0.0');
-  const v3 = await createVersion(t, model.id, '2.0.0-rc.1', { parentVersionId: v2.id, makeDefault: true });
-  res = await t.gql(`query($id: ID!) { model(id: $id) { defaultVersion { id } } }`, { id: model.id });
-  expect(res.data!.model.defaultVersion.id).toBe(v3.id);
+  const v2 = await createVersion(t, model.id, '2.0.0-rc.1', { parentVersionId: v1.id, makeDefault: true });
+  const res = await t.gql(`query($id: ID!) { model(id: $id) { defaultVersion { id } pendingDefaultVersion { id version } aliases { name } } }`, { id: model.id });
+  expect(res.data!.model).toEqual({ defaultVersion: null, pendingDefaultVersion: { id: v2.id, version: '2.0.0-rc.1' }, aliases: [] });
 
-  const set = await t.gql(
-    `mutation($m: ID!, $v: ID!) { setDefaultVersion(modelId: $m, versionId: $v) { defaultVersion { version } } }`,
-    { m: model.id, v: v2.id },
-  );
-  expect(set.data!.setDefaultVersion.defaultVersion.version).toBe('1.1.0');
+  const set = await t.gql(`mutation($m: ID!, $v: ID!) { setDefaultVersion(modelId: $m, versionId: $v) { id } }`, { m: model.id, v: v1.id });
+  expect(errorCode(set)).toBe('CONFLICT');
+  expect(set.errors![0].message).toMatch(/1\.0\.0 is DRAFT; the default version must be a VERIFIED, EVALUATED or PUBLISHED version/);
+  const [row] = await t.dataSource.query('SELECT default_version_id, pending_default_version_id FROM models WHERE id = $1', [model.id]);
+  expect(row).toEqual({ default_version_id: null, pending_default_version_id: v2.id });
+  const [audit] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE model_id = $1 AND action = 'default.changed'`, [model.id]);
+  expect(audit.n).toBe(0);
+  const [moves] = await t.dataSource.query('SELECT count(*)::int AS n FROM alias_moves WHERE model_id = $1', [model.id]);
+  expect(moves.n).toBe(0);
 });
 
 test('versions list newest semver first, with lineage and full fields', async () => {
@@ -97,15 +98,15 @@ test('a parent or default from another model is refused; unknown ids are NOT_FOU
 
 test('an archived version is never the default; the model keeps taking new versions', async () => {
   const model = await registerModel(t);
-  const first = await createVersion(t, model.id, '1.0.0');
+  await createVersion(t, model.id, '1.0.0');
   const second = await createVersion(t, model.id, '1.1.0');
   expect((await transition(t, second.id, 'ARCHIVED')).errors).toBeUndefined();
   const res = await t.gql(`mutation($m: ID!, $v: ID!) { setDefaultVersion(modelId: $m, versionId: $v) { id } }`, { m: model.id, v: second.id });
   expect(errorCode(res)).toBe('CONFLICT');
-  expect(res.errors![0].message).toMatch(/ARCHIVED and cannot be the default/);
+  expect(res.errors![0].message).toMatch(/1\.1\.0 is ARCHIVED; the default version must be/);
   expect((await t.gql(CREATE, { input: { modelId: model.id, version: '1.2.0' } })).errors).toBeUndefined();
   const after = await t.gql(`query($id: ID!) { model(id: $id) { status defaultVersion { id } } }`, { id: model.id });
-  expect(after.data!.model).toEqual({ status: 'DRAFT', defaultVersion: { id: first.id } });
+  expect(after.data!.model).toEqual({ status: 'DRAFT', defaultVersion: null });
 });
 
 test('a viewer cannot create versions', async () => {

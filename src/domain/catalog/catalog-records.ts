@@ -9,6 +9,8 @@ export interface ModelRecord extends ModelDraft {
   id: string;
   status: LifecycleStage;
   defaultVersionId: string | null;
+  /** A version asked to become the default (createVersion makeDefault) before it was usable; applied once VERIFIED. */
+  pendingDefaultVersionId: string | null;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;

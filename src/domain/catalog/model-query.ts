@@ -1,4 +1,5 @@
 import { ValidationError } from '../common/domain-error';
+import { projectId } from '../governance/project';
 import { decodeOpaqueCursor, encodeOpaqueCursor, NOT_OUR_CURSOR } from '../common/opaque-cursor';
 import type { EndpointType, Modality, SourceType } from './catalog-enums';
 import type { LifecycleStage } from '../lifecycle/lifecycle-stage';
@@ -103,5 +104,7 @@ export function validateFilter(filter: ModelFilter): ModelFilter {
   if (filter.minParameters != null && filter.maxParameters != null && filter.minParameters > filter.maxParameters) {
     throw new ValidationError('filter.maxParameters', 'must not be below filter.minParameters');
   }
+  // Normalised like every stored project, so `project: "Beta"` finds the models of project beta.
+  if (filter.project !== null && filter.project !== undefined) return { ...filter, project: projectId('filter.project', filter.project) };
   return filter;
 }

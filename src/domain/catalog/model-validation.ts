@@ -1,4 +1,5 @@
 import { ValidationError } from '../common/domain-error';
+import { projectId } from '../governance/project';
 import { httpUrl, intInRange, labels, nonNegativeBigInt, numberInRange, optionalText, slug, text } from '../common/field-rules';
 import { SourceType } from './catalog-enums';
 import type {
@@ -16,6 +17,16 @@ export const MAX_CONTEXT_LENGTH = 100_000_000;
 
 export function validateModelName(value: string): string {
   return slug('name', value, 100);
+}
+
+/**
+ * A model's project as given on any write (registration, update, a move, an import): the same normalisation
+ * (`projectId`: trimmed, lowercased, a project id) that every check of a project uses, so what is stored is what
+ * is checked. None (or blank) is null: the default project.
+ */
+export function modelProject(value: string | null | undefined, field = 'project'): string | null {
+  if (value === null || value === undefined || value.trim() === '') return null;
+  return projectId(field, value);
 }
 
 function restrictions(input: Partial<LicenseRestrictions> | null | undefined): LicenseRestrictions | null {
@@ -82,7 +93,7 @@ export function validateModelFields(input: ModelFieldsInput & { sourceType: Sour
     tags: labels('tags', input.tags),
     tasks: labels('tasks', input.tasks, 20),
     owner: optionalText('owner', input.owner, 200),
-    project: optionalText('project', input.project, 200),
+    project: modelProject(input.project),
     links: links(input.links),
   };
 }
@@ -101,5 +112,9 @@ export function mergeModelUpdate(current: ModelFields, patch: ModelFieldsInput):
     if (value !== undefined) merged[key] = value;
   }
   if (patch.sourceType === null) throw new ValidationError('sourceType', 'cannot be cleared');
-  return validateModelFields(merged as ModelFieldsInput & { sourceType: SourceType });
+  // An update that leaves the project alone keeps it as stored: a row older than the project-id rule must not
+  // make every later edit of the model fail on a field the edit did not touch.
+  if (patch.project !== undefined) return validateModelFields(merged as ModelFieldsInput & { sourceType: SourceType });
+  const fields = validateModelFields({ ...(merged as ModelFieldsInput & { sourceType: SourceType }), project: null });
+  return { ...fields, project: current.project };
 }

@@ -1,11 +1,11 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { hasRole, Role } from '../../domain/auth/roles';
+import { Role } from '../../domain/auth/roles';
 import type { ModelRecord, VersionRecord } from '../../domain/catalog/catalog-records';
 import { aliasName } from '../../domain/files/alias-name';
 import { NotFoundError } from '../../domain/common/domain-error';
 import type { AliasRecord } from '../../services/alias.service';
-import { requireRole } from '../auth';
 import type { GraphQLContext } from '../context';
+import { callerOf } from '../governance/governance-access';
 import { fileLoadersOf } from '../files/files.loader';
 import { capped } from '../list-caps';
 import { Model } from '../model/model.type';
@@ -44,17 +44,24 @@ export class ModelAliasesResolver {
 
 @Resolver()
 export class AliasMutationResolver {
+  // @Authorized says the least role a field needs in some project; the services check it in the model's project.
   @Authorized(Role.VIEWER)
-  @Query(() => Version, { description: 'The version a model\'s alias points at, by model name (`default` is the default version).' })
+  @Query(() => Version, {
+    description: "The version a model's alias points at, by model name (`default` is the default version). A model of a project the caller cannot read is NOT_FOUND, like an unknown name.",
+  })
   async versionByAlias(@Ctx() ctx: GraphQLContext, @Arg('model', () => String) model: string, @Arg('alias', () => String) alias: string): Promise<VersionRecord> {
-    const found = await ctx.services.modelQueries.getByName(model);
-    const versionId = await ctx.services.aliases.resolve(found.id, alias);
+    const caller = callerOf(ctx);
+    const found = await ctx.services.modelQueries.getByName(caller, model);
+    const versionId = await ctx.services.aliases.resolve(caller, found.id, alias);
     if (!versionId) throw new NotFoundError('Alias', `${found.name}@${alias}`);
-    return ctx.services.versions.get(versionId);
+    return ctx.services.versions.get(caller, versionId);
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => ModelAlias, { description: 'Points an alias at a verified version (creating it). Protected aliases need the approver role; every move is recorded.' })
+  @Mutation(() => ModelAlias, {
+    description:
+      "Points an alias at a VERIFIED, EVALUATED or PUBLISHED version of the model (creating it). Needs the editor role in the model's project; a protected alias (PROTECTED_ALIASES, `production` by default) the approver role in that project. Every move is recorded.",
+  })
   setAlias(
     @Ctx() ctx: GraphQLContext,
     @Arg('modelId', () => ID) modelId: string,
@@ -62,19 +69,17 @@ export class AliasMutationResolver {
     @Arg('versionId', () => ID) versionId: string,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
   ): Promise<AliasRecord> {
-    const principal = requireRole(ctx, Role.EDITOR);
-    return ctx.services.aliases.set(modelId, name, versionId, { subject: principal.subject, approver: hasRole(principal, Role.APPROVER), requestId: ctx.requestId }, reason);
+    return ctx.services.aliases.set(callerOf(ctx), modelId, name, versionId, reason);
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Boolean, { description: 'Removes an alias (not `default`). Protected aliases need the approver role.' })
+  @Mutation(() => Boolean, { description: "Removes an alias (not `default`). Needs the editor role in the model's project; a protected alias the approver role there." })
   removeAlias(
     @Ctx() ctx: GraphQLContext,
     @Arg('modelId', () => ID) modelId: string,
     @Arg('name', () => String) name: string,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
   ): Promise<boolean> {
-    const principal = requireRole(ctx, Role.EDITOR);
-    return ctx.services.aliases.remove(modelId, name, { subject: principal.subject, approver: hasRole(principal, Role.APPROVER), requestId: ctx.requestId }, reason);
+    return ctx.services.aliases.remove(callerOf(ctx), modelId, name, reason);
   }
 }

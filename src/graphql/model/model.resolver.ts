@@ -3,9 +3,8 @@ import type { ModelRecord } from '../../domain/catalog/catalog-records';
 import type { ModelFieldsInput as DomainFieldsInput } from '../../domain/catalog/model-draft';
 import { pageSize } from '../../domain/catalog/model-query';
 import { Role } from '../../domain/auth/roles';
-import { requireRole } from '../auth';
 import { capped } from '../list-caps';
-import { actorOf, scopeOf } from '../governance/governance-access';
+import { callerOf } from '../governance/governance-access';
 import type { GraphQLContext } from '../context';
 import { ModelOrder } from '../enums';
 import { Benchmark, Evaluation } from '../benchmark/benchmark.type';
@@ -26,8 +25,9 @@ function toDomainFields<T extends ModelFieldsInput>(input: T): Omit<T, 'license'
 
 @Resolver(() => Model)
 export class ModelResolver {
+  // @Authorized says the least role a field needs in some project; the services check it in the object's project.
   @Authorized(Role.VIEWER)
-  @Query(() => ModelConnection, { description: 'Models matching the filter, one page at a time.' })
+  @Query(() => ModelConnection, { description: 'Models matching the filter, one page at a time (of the projects the caller reads, public ones included).' })
   async models(
     @Ctx() ctx: GraphQLContext,
     @Arg('filter', () => ModelFilterInput, { nullable: true }) filter: ModelFilterInput | null,
@@ -36,7 +36,7 @@ export class ModelResolver {
     @Arg('orderBy', () => ModelOrder, { nullable: true, defaultValue: ModelOrder.CREATED_AT_DESC }) orderBy: ModelOrder,
   ): Promise<ModelConnection> {
     const size = pageSize(first, ctx.limits.maxPageSize);
-    const page = await ctx.services.modelQueries.list(filter ?? {}, size, after, orderBy, scopeOf(ctx));
+    const page = await ctx.services.modelQueries.list(callerOf(ctx), filter ?? {}, size, after, orderBy);
     for (const { node } of page.nodes) ctx.loaders.modelById.prime(node.id, node);
     return {
       edges: page.nodes as ModelConnection['edges'],
@@ -46,37 +46,41 @@ export class ModelResolver {
   }
 
   @Authorized(Role.VIEWER)
-  @Query(() => Model)
+  @Query(() => Model, { description: 'A model; one of a project the caller cannot read is NOT_FOUND, like an unknown id.' })
   model(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<ModelRecord> {
-    return ctx.services.modelQueries.get(id, scopeOf(ctx));
+    return ctx.services.modelQueries.get(callerOf(ctx), id);
   }
 
   @Authorized(Role.VIEWER)
-  @Query(() => Model)
+  @Query(() => Model, { description: 'A model by name; one of a project the caller cannot read is NOT_FOUND, like an unknown name.' })
   modelByName(@Ctx() ctx: GraphQLContext, @Arg('name', () => String) name: string): Promise<ModelRecord> {
-    return ctx.services.modelQueries.getByName(name, scopeOf(ctx));
+    return ctx.services.modelQueries.getByName(callerOf(ctx), name);
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Model, { description: 'Adds a catalog entry in DRAFT.' })
+  @Mutation(() => Model, { description: 'Adds a catalog entry in DRAFT. Needs the editor role in its project (none given: "default").' })
   registerModel(@Ctx() ctx: GraphQLContext, @Arg('input', () => RegisterModelInput) input: RegisterModelInput): Promise<ModelRecord> {
-    return ctx.services.models.register(toDomainFields(input), requireRole(ctx, Role.EDITOR).subject);
+    return ctx.services.models.register(callerOf(ctx), toDomainFields(input));
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Model, { description: 'Changes the given fields; omitted ones stay, null clears.' })
+  @Mutation(() => Model, {
+    description: "Changes the given fields; omitted ones stay, null clears. Needs the editor role in the model's project, and in the new one too when `project` moves it.",
+  })
   updateModel(
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateModelInput) input: UpdateModelInput,
   ): Promise<ModelRecord> {
-    return ctx.services.models.update(id, toDomainFields(input), actorOf(ctx, Role.EDITOR));
+    return ctx.services.models.update(callerOf(ctx), id, toDomainFields(input));
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => ID, { description: 'Deletes a model with its versions and records; refused while a version is PUBLISHED or an operation runs.' })
+  @Mutation(() => ID, {
+    description: "Deletes a model with its versions and records; refused while a version is PUBLISHED or an operation runs. Needs the admin role in the model's project.",
+  })
   async deleteModel(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<string> {
-    return (await ctx.services.models.delete(id, actorOf(ctx, Role.ADMIN))).id;
+    return (await ctx.services.models.delete(callerOf(ctx), id)).id;
   }
 
   @FieldResolver()
@@ -89,9 +93,17 @@ export class ModelResolver {
     return model.licenseId ? ctx.loaders.licenseById.load(model.licenseId) : null;
   }
 
-  @FieldResolver(() => Version, { nullable: true })
+  @FieldResolver(() => Version, { nullable: true, description: 'What consumers get by default (`main` on /hf): always a VERIFIED, EVALUATED or PUBLISHED version; none until one is verified.' })
   defaultVersion(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
     return model.defaultVersionId ? ctx.loaders.versionById.load(model.defaultVersionId) : null;
+  }
+
+  @FieldResolver(() => Version, {
+    nullable: true,
+    description: 'A version asked to become the default (createVersion makeDefault) that is not usable yet: it becomes the default when verified.',
+  })
+  pendingDefaultVersion(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext) {
+    return model.pendingDefaultVersionId ? ctx.loaders.versionById.load(model.pendingDefaultVersionId) : null;
   }
 
   @FieldResolver(() => [Version], { description: 'Newest semantic version first.' })
@@ -129,6 +141,6 @@ export class ModelResolver {
 export class ModelConnectionResolver {
   @FieldResolver(() => Int, { description: 'Models matching the filter, across all pages.' })
   totalCount(@Root() connection: ModelConnection, @Ctx() ctx: GraphQLContext): Promise<number> {
-    return ctx.services.modelQueries.count(connection.filter, scopeOf(ctx));
+    return ctx.services.modelQueries.count(callerOf(ctx), connection.filter);
   }
 }

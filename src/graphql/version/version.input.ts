@@ -17,6 +17,12 @@ export class CreateVersionInput {
   @Field(() => ID, { nullable: true, description: 'The version this one derives from (lineage).' })
   parentVersionId?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: "Make it the model's default; a model's first version always is." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Make it the model's default once it is usable. A new version is a DRAFT and a default never is one, so the wish is recorded " +
+      '(Model.pendingDefaultVersion) and applied by the system when the version is VERIFIED (aliasHistory and the audit log say so). ' +
+      "Without it, a model that has no default gets its first version to be VERIFIED; setDefaultVersion meanwhile replaces the wish.",
+  })
   makeDefault?: boolean | null;
 }

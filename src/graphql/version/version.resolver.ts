@@ -4,6 +4,7 @@ import { Role } from '../../domain/auth/roles';
 import { requireRole } from '../auth';
 import { after, capped } from '../list-caps';
 import type { GraphQLContext } from '../context';
+import { callerOf } from '../governance/governance-access';
 import { LifecycleStage } from '../enums';
 import { LifecycleTransition, Model } from '../model/model.type';
 import { ScanResult } from '../scan/scan-result.type';
@@ -14,26 +15,31 @@ import { Version } from './version.type';
 
 @Resolver(() => Version)
 export class VersionResolver {
+  // @Authorized says the least role a field needs in some project; the services check it in the object's project.
   @Authorized(Role.VIEWER)
-  @Query(() => Version)
+  @Query(() => Version, { description: 'A version; one of a project the caller cannot read is NOT_FOUND, like an unknown id.' })
   version(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<VersionRecord> {
-    return ctx.services.versions.get(id);
+    return ctx.services.versions.get(callerOf(ctx), id);
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Version)
+  @Mutation(() => Version, { description: "Adds a DRAFT version to a model. Needs the editor role in the model's project." })
   createVersion(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateVersionInput) input: CreateVersionInput): Promise<VersionRecord> {
-    return ctx.services.versions.create(input, requireRole(ctx, Role.EDITOR).subject);
+    return ctx.services.versions.create(callerOf(ctx), input);
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => Model, { description: 'Points the model at one of its versions.' })
+  @Mutation(() => Model, {
+    description:
+      "Points the model at one of its versions: a VERIFIED, EVALUATED or PUBLISHED one (any other is a CONFLICT and changes nothing). Needs the editor role in the model's project (the approver role there when `default` is a protected alias); recorded in aliasHistory and the audit log (`default.changed`).",
+  })
   setDefaultVersion(
     @Ctx() ctx: GraphQLContext,
     @Arg('modelId', () => ID) modelId: string,
     @Arg('versionId', () => ID) versionId: string,
+    @Arg('reason', () => String, { nullable: true, description: 'Why, for the alias history and the audit log.' }) reason: string | null,
   ): Promise<ModelRecord> {
-    return ctx.services.versions.setDefault(modelId, versionId);
+    return ctx.services.aliases.setDefault(callerOf(ctx), modelId, versionId, reason);
   }
 
   @Authorized(Role.EDITOR)

@@ -73,6 +73,9 @@ export class ModelEntity implements ModelRecord {
   @Column({ name: 'default_version_id', type: 'uuid', nullable: true })
   defaultVersionId!: string | null;
 
+  @Column({ name: 'pending_default_version_id', type: 'uuid', nullable: true })
+  pendingDefaultVersionId!: string | null;
+
   @Column({ name: 'created_by', type: 'text' })
   createdBy!: string;
 
