@@ -23,7 +23,7 @@ export class UsableDefaults1764000000110 implements MigrationInterface {
     await q.query(`UPDATE models SET project = lower(btrim(project)) WHERE project IS NOT NULL AND project <> lower(btrim(project))`);
     await q.query(`UPDATE promotion_requests SET project = lower(btrim(project)) WHERE project <> lower(btrim(project))`);
     await q.query(`
-      CREATE TEMPORARY TABLE stale_defaults ON COMMIT DROP AS
+      CREATE TEMPORARY TABLE stale_defaults AS
       SELECT m.id AS model_id, m.default_version_id AS from_id, v.status <> 'ARCHIVED' AS wish,
         (SELECT u.id FROM model_versions u WHERE u.model_id = m.id AND u.status IN ${USABLE}
           ORDER BY u.major DESC, u.minor DESC, u.patch DESC, (u.prerelease IS NULL) DESC, u.prerelease DESC, u.created_at DESC LIMIT 1) AS to_id
@@ -46,6 +46,7 @@ export class UsableDefaults1764000000110 implements MigrationInterface {
        FROM stale_defaults s JOIN models m ON m.id = s.model_id`,
       [ACTOR],
     );
+    await q.query(`DROP TABLE stale_defaults`);
   }
 
   async down(q: QueryRunner): Promise<void> {
