@@ -10,9 +10,10 @@ import { FilesAndAliases1764000000030 } from './1764000000030-files-and-aliases'
 import { MeasuredRuns1764000000050 } from './1764000000050-measured-runs';
 import { SamplesStorage1764000000060 } from './1764000000060-samples-storage';
 import { MeasurementHistory1764000000070 } from './1764000000070-measurement-history';
-import { RecordedProvenance1764000000090 } from './1764000000090-recorded-provenance';
 import { VersionQuarantines1764000000100 } from './1764000000100-version-quarantines';
+import { PromotionPolicySnapshot1764000000080 } from './1764000000080-promotion-policy-snapshot';
+import { RecordedProvenance1764000000090 } from './1764000000090-recorded-provenance';
 import { UsableDefaults1764000000110 } from './1764000000110-usable-defaults';
 
 /** Listed explicitly (not globbed) so the same array works under ts-jest, tsc output and the CLI. */
-export const MIGRATIONS = [InitialCatalog1764000000000, SeedLicenses1764000000001, Onboarding1764000000002, VersionLifecycle1764000000003, SecurityScanning1764000000004, CacheHosts1764000000010, Governance1764000000020, FilesAndAliases1764000000030, MeasuredRuns1764000000050, SamplesStorage1764000000060, MeasurementHistory1764000000070, RecordedProvenance1764000000090, VersionQuarantines1764000000100, UsableDefaults1764000000110];
+export const MIGRATIONS = [InitialCatalog1764000000000, SeedLicenses1764000000001, Onboarding1764000000002, VersionLifecycle1764000000003, SecurityScanning1764000000004, CacheHosts1764000000010, Governance1764000000020, FilesAndAliases1764000000030, MeasuredRuns1764000000050, SamplesStorage1764000000060, MeasurementHistory1764000000070, PromotionPolicySnapshot1764000000080, RecordedProvenance1764000000090, VersionQuarantines1764000000100, UsableDefaults1764000000110];

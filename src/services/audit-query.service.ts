@@ -1,8 +1,10 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { NotFoundError, ValidationError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
-import type { ReadScope } from '../domain/governance/access';
+import type { Caller } from '../domain/auth/caller';
+import { readableCondition, readableParam } from '../domain/governance/access';
 import { type AuditRecord, isAuditAction } from '../domain/governance/audit-entry';
+import { projectId } from '../domain/governance/project';
 import { AuditLogEntity } from '../persistence/entities/audit-log.entity';
 
 export interface AuditFilter {
@@ -21,12 +23,15 @@ export interface AuditPage {
 
 const CURSOR = /^[1-9][0-9]{0,18}$/;
 
-/** Reads of the audit trail, oldest first (a trail reads forward); the id is the cursor. */
+/**
+ * Reads of the audit trail, oldest first (a trail reads forward); the id is the cursor. An entry belongs to the
+ * project it was written in (it outlives its model, and a model's move): readable where that project is.
+ */
 export class AuditQueryService {
   constructor(private readonly db: DataSource) {}
 
-  async list(scope: ReadScope, filter: AuditFilter, first: number, after: string | null): Promise<AuditPage> {
-    const q = this.filtered(scope, filter);
+  async list(caller: Caller, filter: AuditFilter, first: number, after: string | null): Promise<AuditPage> {
+    const q = this.filtered(caller, filter);
     if (after) {
       if (!CURSOR.test(after)) throw new ValidationError('after', 'is not a cursor of this list');
       q.andWhere('a.id > CAST(:after AS bigint)', { after });
@@ -36,26 +41,30 @@ export class AuditQueryService {
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.id ?? null };
   }
 
-  /** One entry (an event names it by id); the caller checks the scope of its project. */
-  async get(id: string): Promise<AuditRecord> {
+  /** One entry (an event names it by id); NOT_FOUND when unknown or in a project the caller cannot read. */
+  async get(caller: Caller, id: string): Promise<AuditRecord> {
     if (!CURSOR.test(id)) throw new NotFoundError('Audit entry', id);
-    const found = await this.db.getRepository(AuditLogEntity).findOneBy({ id });
+    const found = await this.readable(caller).andWhere('a.id = CAST(:id AS bigint)', { id }).getOne();
     if (!found) throw new NotFoundError('Audit entry', id);
     return found;
   }
 
-  private filtered(scope: ReadScope, filter: AuditFilter): SelectQueryBuilder<AuditLogEntity> {
+  private readable(caller: Caller): SelectQueryBuilder<AuditLogEntity> {
     const q = this.db.getRepository(AuditLogEntity).createQueryBuilder('a');
-    if (!scope.all) {
-      q.andWhere('(a.project = ANY(:readable) OR EXISTS (SELECT 1 FROM projects gp WHERE gp.id = a.project AND gp.public))', { readable: scope.projects });
-    }
+    // audit_log.project is the model's project when written (PROJECT_SQL applies the same default).
+    const condition = readableCondition(caller, 'a', ':readable');
+    return condition ? q.andWhere(condition, { readable: readableParam(caller) }) : q;
+  }
+
+  private filtered(caller: Caller, filter: AuditFilter): SelectQueryBuilder<AuditLogEntity> {
+    const q = this.readable(caller);
     if (filter.modelId) q.andWhere('a.model_id = :modelId', { modelId: uuid('modelId', filter.modelId) });
     if (filter.actor) q.andWhere('a.actor = :actor', { actor: filter.actor });
     if (filter.action) {
       if (!isAuditAction(filter.action)) throw new ValidationError('action', 'is not an audit action');
       q.andWhere('a.action = :action', { action: filter.action });
     }
-    if (filter.project) q.andWhere('a.project = :project', { project: filter.project });
+    if (filter.project) q.andWhere('a.project = :project', { project: projectId('project', filter.project) });
     if (filter.since) q.andWhere('a.occurred_at >= :since', { since: filter.since });
     return q;
   }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type Principal, Role } from '../domain/auth/roles';
+import type { Caller } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { ConflictError, NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
-import { requireRoleIn } from '../domain/governance/access';
-import type { ActorRef } from '../domain/governance/audit-entry';
 import {
   checkLicense,
   type LicenseFacts,
@@ -15,12 +14,12 @@ import {
   usageText,
   validateUsage,
 } from '../domain/governance/license-check';
-import { projectOf } from '../domain/governance/project';
 import { LicenseAcknowledgmentEntity } from '../persistence/entities/license-acknowledgment.entity';
 import { LicenseEntity } from '../persistence/entities/license.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import type { AuditService } from './audit.service';
+import { lockModel } from './model-lock';
 import type { ProjectAccessService } from './project-access.service';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -52,7 +51,10 @@ export class LicenseCheckService {
     private readonly access: ProjectAccessService,
   ) {}
 
-  /** The check inside a caller's transaction (promotion evidence reads it here). */
+  /**
+   * The check inside a transaction that already authorized the caller on this model (promotion evidence reads
+   * it there, with the model locked); it takes no caller because it is never an entry point.
+   */
   async evaluate(manager: EntityManager, model: ModelEntity, versionId: string, usage: LicenseUsage): Promise<LicenseCheckResult> {
     const license = model.licenseId ? await manager.getRepository(LicenseEntity).findOneBy({ id: model.licenseId }) : null;
     const facts: LicenseFacts | null = license;
@@ -64,16 +66,20 @@ export class LicenseCheckService {
     return { ...verdict, versionId, usage, textHash, acknowledged };
   }
 
-  /** `checkLicense` and `Version.licenseCheck`: a BLOCKED verdict is audited (who asked to use what, refused). */
-  async check(principal: Principal, modelId: string | null, versionId: string, usage: LicenseUsage, actor: ActorRef): Promise<LicenseCheckResult> {
+  /**
+   * `checkLicense` and `Version.licenseCheck`: a BLOCKED verdict is audited (who asked to use what, refused).
+   * NOT_FOUND for a version the caller cannot read, or not of `modelId`, like an unknown id.
+   */
+  async check(caller: Caller, modelId: string | null, versionId: string, usage: LicenseUsage): Promise<LicenseCheckResult> {
+    const valid = validateUsage(usage);
+    await this.access.target(caller, 'Version', uuid('versionId', versionId));
     const { model, version } = await this.load(this.db.manager, modelId, versionId);
-    await this.access.readableModel(principal, model);
-    const result = await this.evaluate(this.db.manager, model, version.id, validateUsage(usage));
+    const result = await this.evaluate(this.db.manager, model, version.id, valid);
     if (result.outcome === LicenseOutcome.BLOCKED) {
       await this.audit.recordAlone({
         action: 'license.blocked',
-        actor: actor.subject,
-        requestId: actor.requestId,
+        actor: caller.subject,
+        requestId: caller.requestId,
         modelId: model.id,
         versionId: version.id,
         reason: result.reasons.filter((r) => r.severity === 'BLOCK').map((r) => r.message).join('; '),
@@ -83,22 +89,30 @@ export class LicenseCheckService {
     return result;
   }
 
-  /** Records that the caller read and accepts the current terms for this usage; a changed text needs a new one. */
-  async acknowledge(principal: Principal, versionId: string, usage: LicenseUsage, actor: ActorRef): Promise<AcknowledgmentRecord> {
+  /**
+   * Records that the caller read and accepts the current terms for this usage; a changed text needs a new one.
+   * An editor of the project the version's model is in inside the transaction (the model is locked: no move races it).
+   */
+  async acknowledge(caller: Caller, versionId: string, usage: LicenseUsage): Promise<AcknowledgmentRecord> {
+    const valid = validateUsage(usage);
+    const id = uuid('versionId', versionId);
     return this.db.transaction(async (tx) => {
-      const { model, version } = await this.load(tx, null, versionId);
-      requireRoleIn(principal, projectOf(model), Role.EDITOR, 'Acknowledging a license');
-      const result = await this.evaluate(tx, model, version.id, validateUsage(usage));
+      const found = await tx.getRepository(VersionEntity).findOne({ where: { id }, select: { id: true, modelId: true } });
+      if (!found) throw new NotFoundError('Version', versionId);
+      await lockModel(tx, found.modelId);
+      await this.access.authorize(caller, 'Version', id, Role.EDITOR, 'Acknowledging a license', tx);
+      const { model, version } = await this.load(tx, null, id);
+      const result = await this.evaluate(tx, model, version.id, valid);
       if (!result.textHash || !result.licenseId) throw new ConflictError('The model declares no license; there are no terms to acknowledge', { gate: 'license-allowed' });
       if (result.outcome === LicenseOutcome.BLOCKED) throw new ConflictError(`The license BLOCKS this usage; an acknowledgment cannot allow it: ${result.reasons.filter((r) => r.severity === 'BLOCK').map((r) => r.message).join('; ')}`);
       const repo = tx.getRepository(LicenseAcknowledgmentEntity);
-      const key = { versionId: version.id, textHash: result.textHash, usageHash: sha256(usageText(usage)), acknowledgedBy: actor.subject };
+      const key = { versionId: version.id, textHash: result.textHash, usageHash: sha256(usageText(usage)), acknowledgedBy: caller.subject };
       await repo.createQueryBuilder().insert().values({ ...key, modelId: model.id, licenseId: result.licenseId, usage: usageView(usage) }).orIgnore().execute();
       const row = await repo.findOneByOrFail(key);
       await this.audit.record(tx, {
         action: 'license.acknowledged',
-        actor: actor.subject,
-        requestId: actor.requestId,
+        actor: caller.subject,
+        requestId: caller.requestId,
         modelId: model.id,
         versionId: version.id,
         subjectId: row.id,
@@ -106,11 +120,6 @@ export class LicenseCheckService {
       });
       return toAcknowledgment(row);
     });
-  }
-
-  async acknowledgmentsFor(versionIds: readonly string[]): Promise<AcknowledgmentRecord[]> {
-    const rows = await this.db.getRepository(LicenseAcknowledgmentEntity).find({ where: versionIds.map((versionId) => ({ versionId })), order: { acknowledgedAt: 'DESC' } });
-    return rows.map(toAcknowledgment);
   }
 
   private async load(manager: EntityManager, modelId: string | null, versionId: string): Promise<{ model: ModelEntity; version: VersionEntity }> {

@@ -1,21 +1,19 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { In, Not } from 'typeorm';
-import { type Principal, Role } from '../domain/auth/roles';
+import type { Caller } from '../domain/auth/caller';
+import { Role } from '../domain/auth/roles';
 import { NotFoundError } from '../domain/common/domain-error';
 import { optionalText, uuid } from '../domain/common/field-rules';
 import type { VersionRecord } from '../domain/catalog/catalog-records';
-import { requireRoleIn } from '../domain/governance/access';
-import type { ActorRef } from '../domain/governance/audit-entry';
-import { projectOf } from '../domain/governance/project';
 import { isUsable, requireHumanMove } from '../domain/lifecycle/lifecycle';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { compareSemVer } from '../domain/versioning/semver';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import type { AuditService } from './audit.service';
-import { lockModel } from './model-lock';
-import { lockVersion, moveVersion } from './model-transition';
+import { moveVersion } from './model-transition';
 import type { PromotionService } from './promotion.service';
+import { lockVersionAndModel, requireRoleOnLocked } from './promotion-records';
 
 /**
  * The moves people make on a version. Promotions (→ EVALUATED, → PUBLISHED) all go through PromotionService and
@@ -30,33 +28,34 @@ export class VersionLifecycleService {
     private readonly audit: AuditService,
   ) {}
 
-  async transition(principal: Principal, versionId: string, to: LifecycleStage, reason: string | null, actor: ActorRef): Promise<VersionRecord> {
+  async transition(caller: Caller, versionId: string, to: LifecycleStage, reason: string | null): Promise<VersionRecord> {
     const why = optionalText('reason', reason, 2000);
     const id = uuid('versionId', versionId);
-    if (to === LifecycleStage.ARCHIVED) return this.archive(principal, id, why, actor);
-    await this.promotions.request(principal, { versionId: id, target: to, justification: why ?? `transitionVersion to ${to}` }, actor, { immediateOnly: true });
+    if (to === LifecycleStage.ARCHIVED) return this.archive(caller, id, why);
+    await this.promotions.request(caller, { versionId: id, target: to, justification: why ?? `transitionVersion to ${to}` }, { immediateOnly: true });
     return this.db.getRepository(VersionEntity).findOneByOrFail({ id });
   }
 
-  /** Archived versions stay readable with their history; they are never promoted again nor made the default. */
-  async archive(principal: Principal, versionId: string, reason: string | null, actor: ActorRef): Promise<VersionRecord> {
+  /**
+   * Archived versions stay readable with their history; they are never promoted again nor made the default.
+   * An approver of the project the model is in inside the transaction (locked first: a move cannot race it).
+   */
+  async archive(caller: Caller, versionId: string, reason: string | null): Promise<VersionRecord> {
     const id = uuid('versionId', versionId);
     const why = optionalText('reason', reason, 2000);
     return this.db.transaction(async (tx) => {
-      const found = await tx.getRepository(VersionEntity).findOne({ where: { id }, select: { id: true, modelId: true } });
-      if (!found) throw new NotFoundError('Version', id);
-      const model = await lockModel(tx, found.modelId);
-      requireRoleIn(principal, projectOf(model), Role.APPROVER, 'Archiving a version');
-      const version = (await lockVersion(tx, id)) as VersionEntity;
+      const { model, version } = await lockVersionAndModel(tx, id, () => new NotFoundError('Version', versionId));
+      await requireRoleOnLocked(tx, caller, model, 'Version', versionId, Role.APPROVER, 'Archiving a version');
       requireHumanMove(version.status, LifecycleStage.ARCHIVED);
       const from = version.status;
-      await moveVersion(tx, model, version, LifecycleStage.ARCHIVED, why, actor.subject);
-      await this.promotions.closeOpenFor(tx, version.id, actor);
+      await moveVersion(tx, model, version, LifecycleStage.ARCHIVED, why, caller.subject);
+      await this.promotions.closeOpenFor(tx, caller, version.id);
       const defaultBefore = model.defaultVersionId;
       if (model.defaultVersionId === version.id) await this.repointDefault(tx, model, version);
-      await this.audit.record(tx, { action: 'version.archived', actor: actor.subject, requestId: actor.requestId, modelId: model.id, versionId: version.id, reason: why, details: { from } });
+      const actor = { actor: caller.subject, requestId: caller.requestId, modelId: model.id };
+      await this.audit.record(tx, { ...actor, action: 'version.archived', versionId: version.id, reason: why, details: { from } });
       if (defaultBefore !== model.defaultVersionId) {
-        await this.audit.record(tx, { action: 'default.changed', actor: actor.subject, requestId: actor.requestId, modelId: model.id, reason: 'the default version was archived', details: { before: defaultBefore, after: model.defaultVersionId } });
+        await this.audit.record(tx, { ...actor, action: 'default.changed', reason: 'the default version was archived', details: { before: defaultBefore, after: model.defaultVersionId } });
       }
       return version;
     });

@@ -1,7 +1,7 @@
 import { PolicyViolationError } from '../common/domain-error';
 import { ScanStatus } from '../scanning/scan-enums';
 import { LicenseOutcome, type LicenseUsage, type LicenseVerdict } from './license-check';
-import { approvalsNeeded, Gate, type PromotionPolicy, type PromotionTarget } from './promotion-policy';
+import { Gate, type PromotionTarget, type TargetPolicy } from './promotion-policy';
 
 /** What the gates look at, read in one transaction; stored with a request as its evidence snapshot. */
 export interface PromotionEvidence {
@@ -10,8 +10,11 @@ export interface PromotionEvidence {
   fileCount: number;
   /** The version's latest scan, if any. */
   scan: { id: string; status: ScanStatus } | null;
+  /** Evaluations and benchmarks that count: of a provenance the policy accepts, not typed in by the requester. */
   evaluations: number;
   benchmarks: number;
+  /** Rows of an accepted provenance the requester recorded themselves: never evidence for their own request. */
+  selfRecorded: number;
   usage: LicenseUsage;
   license: LicenseVerdict;
   /** An acknowledgment exists for the current license text and this usage. */
@@ -26,9 +29,9 @@ export interface GateResult {
   detail: string;
 }
 
-type Check = (evidence: PromotionEvidence, policy: PromotionPolicy, target: PromotionTarget) => Omit<GateResult, 'gate'>;
+type Check = (evidence: PromotionEvidence, policy: TargetPolicy) => Omit<GateResult, 'gate'>;
 
-function scanCheck(evidence: PromotionEvidence, policy: PromotionPolicy): Omit<GateResult, 'gate'> {
+function scanCheck(evidence: PromotionEvidence, policy: TargetPolicy): Omit<GateResult, 'gate'> {
   const { scan } = evidence;
   if (!scan) return { passed: false, detail: `version ${evidence.version} has no security scan recorded` };
   if (scan.status === ScanStatus.PASSED) return { passed: true, detail: 'the latest scan PASSED' };
@@ -40,18 +43,22 @@ function scanCheck(evidence: PromotionEvidence, policy: PromotionPolicy): Omit<G
   return { passed: false, detail: `the latest scan is ${scan.status}` };
 }
 
+function evidenceCheck(e: PromotionEvidence, policy: TargetPolicy): Omit<GateResult, 'gate'> {
+  const counted = policy.evidenceProvenances.join(' or ');
+  if (e.evaluations + e.benchmarks > 0) return { passed: true, detail: `${e.evaluations} evaluations, ${e.benchmarks} benchmarks (${counted})` };
+  const own = e.selfRecorded > 0 ? `; ${e.selfRecorded} recorded by the requester do not count for their own request` : '';
+  return { passed: false, detail: `Version ${e.version} has no evaluation or benchmark recorded that counts as evidence (${counted})${own}; ${policy.target} needs evidence` };
+}
+
 const CHECKS: Readonly<Record<Gate, Check>> = {
   [Gate.CHECKSUMS_VERIFIED]: (e) =>
     e.filesComplete && e.fileCount > 0
       ? { passed: true, detail: `${e.fileCount} files with verified sha256` }
       : { passed: false, detail: `version ${e.version} has no verified files (checksums were not verified)` },
   [Gate.SCAN_PASSED]: scanCheck,
-  [Gate.EVALUATION_EVIDENCE]: (e, _p, target) =>
-    e.evaluations + e.benchmarks > 0
-      ? { passed: true, detail: `${e.evaluations} evaluations, ${e.benchmarks} benchmarks` }
-      : { passed: false, detail: `Version ${e.version} has no evaluation or benchmark recorded; ${target} needs evidence` },
-  [Gate.APPROVALS]: (e, policy, target) => {
-    const needed = approvalsNeeded(policy, target);
+  [Gate.EVALUATION_EVIDENCE]: evidenceCheck,
+  [Gate.APPROVALS]: (e, policy) => {
+    const needed = policy.requiredApprovals;
     return e.approvers.length >= needed
       ? { passed: true, detail: `${e.approvers.length} of ${needed} approvals` }
       : { passed: false, detail: `${e.approvers.length} of ${needed} approvals from approvers other than the requester` };
@@ -66,9 +73,9 @@ const CHECKS: Readonly<Record<Gate, Check>> = {
       : { passed: false, detail: `the license check warns (${e.license.reasons.filter((r) => r.severity === 'WARN').map((r) => r.code).join(', ')}); acknowledgeLicense for this usage first` },
 };
 
-/** Every gate the policy sets for the target, in policy order, passed or not. */
-export function evaluateGates(policy: PromotionPolicy, target: PromotionTarget, evidence: PromotionEvidence): GateResult[] {
-  return policy.gates[target].map((gate) => ({ gate, ...CHECKS[gate](evidence, policy, target) }));
+/** Every gate of a request's frozen policy, in policy order, passed or not. */
+export function evaluateGates(policy: TargetPolicy, evidence: PromotionEvidence): GateResult[] {
+  return policy.gates.map((gate) => ({ gate, ...CHECKS[gate](evidence, policy) }));
 }
 
 /** A promotion refused by a gate; `gate` names it (and `rule`, as the earlier lifecycle gates did). */

@@ -1,3 +1,4 @@
+import { Provenance } from '../catalog/catalog-enums';
 import { ValidationError } from '../common/domain-error';
 import { LifecycleStage } from '../lifecycle/lifecycle-stage';
 
@@ -25,6 +26,21 @@ export interface PromotionPolicy {
   requiredApprovals: Readonly<Record<PromotionTarget, number>>;
   /** A SKIPPED scan (no ClamAV configured; the format scanners passed) counts as passed. */
   allowSkippedScan: boolean;
+  /** Evaluations and benchmarks of these provenances count for the evidence gate. */
+  evidenceProvenances: readonly Provenance[];
+}
+
+/**
+ * The policy one request is held to, frozen when it opens: a project's later changes apply to requests opened
+ * afterwards, so removing a gate cannot wave an open request through and adding one strands nothing.
+ */
+export interface TargetPolicy {
+  target: PromotionTarget;
+  gates: readonly Gate[];
+  /** 0 when the target has no approvals gate. */
+  requiredApprovals: number;
+  allowSkippedScan: boolean;
+  evidenceProvenances: readonly Provenance[];
 }
 
 const INTEGRITY = [Gate.CHECKSUMS_VERIFIED, Gate.SCAN_PASSED];
@@ -41,6 +57,8 @@ export const DEFAULT_POLICY: PromotionPolicy = Object.freeze({
   }),
   requiredApprovals: Object.freeze({ [LifecycleStage.VERIFIED]: 0, [LifecycleStage.EVALUATED]: 0, [LifecycleStage.PUBLISHED]: 1 }),
   allowSkippedScan: false,
+  // Only what our own runs measured: a typed-in or card-reported number is shown, never evidence, unless a project says so.
+  evidenceProvenances: Object.freeze([Provenance.MEASURED]),
 });
 
 const GATES = new Set<string>(Object.values(Gate));
@@ -51,6 +69,7 @@ export interface PolicyOverrides {
   gates?: Partial<Record<PromotionTarget, readonly string[]>>;
   requiredApprovals?: Partial<Record<PromotionTarget, number>>;
   allowSkippedScan?: boolean;
+  evidenceProvenances?: readonly string[];
 }
 
 function gateList(target: PromotionTarget, names: readonly string[]): Gate[] {
@@ -62,6 +81,15 @@ function gateList(target: PromotionTarget, names: readonly string[]): Gate[] {
 function approvals(target: PromotionTarget, count: number): number {
   if (!Number.isInteger(count) || count < 0 || count > MAX_APPROVALS) throw new ValidationError(`requiredApprovals.${target}`, `must be an integer from 0 to ${MAX_APPROVALS}`);
   return count;
+}
+
+const PROVENANCES: readonly Provenance[] = Object.values(Provenance);
+
+function provenances(names: readonly string[]): Provenance[] {
+  const unknown = names.filter((name) => !(PROVENANCES as readonly string[]).includes(name));
+  if (unknown.length) throw new ValidationError('evidenceProvenances', `unknown provenance(s) ${unknown.join(', ')}; provenances are ${PROVENANCES.join(', ')}`);
+  if (names.length === 0) throw new ValidationError('evidenceProvenances', 'needs at least one provenance (take the evidence gate off to need no evidence)');
+  return PROVENANCES.filter((name) => names.includes(name));
 }
 
 /** Defaults overlaid with a project's overrides; refuses what is not a policy (so a stored one is always valid). */
@@ -78,7 +106,12 @@ export function resolvePolicy(overrides: PolicyOverrides | null | undefined): Pr
   if (gates[LifecycleStage.PUBLISHED].includes(Gate.APPROVALS) && required[LifecycleStage.PUBLISHED] < 1) {
     throw new ValidationError('requiredApprovals.PUBLISHED', 'must be at least 1 while PUBLISHED has the approvals gate');
   }
-  return { gates, requiredApprovals: required, allowSkippedScan: overrides?.allowSkippedScan ?? DEFAULT_POLICY.allowSkippedScan };
+  return {
+    gates,
+    requiredApprovals: required,
+    allowSkippedScan: overrides?.allowSkippedScan ?? DEFAULT_POLICY.allowSkippedScan,
+    evidenceProvenances: overrides?.evidenceProvenances ? provenances(overrides.evidenceProvenances) : DEFAULT_POLICY.evidenceProvenances,
+  };
 }
 
 /** Approvals a target needs under the policy: none when its gates do not include the approvals gate. */
@@ -86,11 +119,25 @@ export function approvalsNeeded(policy: PromotionPolicy, target: PromotionTarget
   return policy.gates[target].includes(Gate.APPROVALS) ? policy.requiredApprovals[target] : 0;
 }
 
+/** What one request of this target is held to, frozen when it opens. */
+export function freezePolicy(policy: PromotionPolicy, target: PromotionTarget): TargetPolicy {
+  return {
+    target,
+    gates: [...policy.gates[target]],
+    requiredApprovals: approvalsNeeded(policy, target),
+    allowSkippedScan: policy.allowSkippedScan,
+    evidenceProvenances: [...policy.evidenceProvenances],
+  };
+}
+
 /** Later overrides win per target and per field; what they leave out stays as it was. */
 export function mergeOverrides(base: PolicyOverrides, next: PolicyOverrides): PolicyOverrides {
+  const allowSkippedScan = next.allowSkippedScan ?? base.allowSkippedScan;
+  const evidenceProvenances = next.evidenceProvenances ?? base.evidenceProvenances;
   return {
     gates: { ...base.gates, ...next.gates },
     requiredApprovals: { ...base.requiredApprovals, ...next.requiredApprovals },
-    ...(next.allowSkippedScan ?? base.allowSkippedScan) !== undefined ? { allowSkippedScan: next.allowSkippedScan ?? base.allowSkippedScan } : {},
+    ...(allowSkippedScan !== undefined ? { allowSkippedScan } : {}),
+    ...(evidenceProvenances !== undefined ? { evidenceProvenances: [...evidenceProvenances] } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { GateResult, PromotionEvidence } from './gates';
-import type { PromotionTarget } from './promotion-policy';
+import type { PromotionTarget, TargetPolicy } from './promotion-policy';
 
 export enum PromotionState {
   OPEN = 'OPEN',
@@ -20,12 +20,15 @@ export interface PromotionRequestRecord {
   id: string;
   modelId: string;
   versionId: string;
+  /** The project the request was opened in; every check reads the model's project as it is at that moment. */
   project: string;
   target: PromotionTarget;
   state: PromotionState;
   requestedBy: string;
   justification: string;
   requiredApprovals: number;
+  /** The policy frozen when the request opened: its gates, approvals and accepted provenances. */
+  policy: TargetPolicy;
   evidence: EvidenceSnapshot;
   decisionEvidence: EvidenceSnapshot | null;
   decidedBy: string | null;

@@ -6,12 +6,13 @@ import { toJsonLines } from '../../services/audit-query.service';
 import type { GraphQLContext } from '../context';
 import { ModelEvent } from '../operation/operation.type';
 import type { ModelEventPayload } from '../pubsub';
-import { scopeOf } from './governance-access';
+import { callerOf } from './governance-access';
 import { AuditConnection, AuditEntry, AuditExport } from './audit.type';
 
 /** Bigger export chunks than list pages: an export is read by tools, not rendered. */
 const EXPORT_CHUNK = 1000;
 
+/** The audit trail is read by anyone with a role somewhere; the service keeps the entries of projects they may read. */
 @Resolver()
 export class AuditResolver {
   @Authorized(Role.VIEWER)
@@ -25,7 +26,7 @@ export class AuditResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<AuditConnection> {
-    const page = await ctx.services.auditQueries.list(scopeOf(ctx), { modelId, actor, action, since }, pageSize(first, ctx.limits.maxPageSize), after);
+    const page = await ctx.services.auditQueries.list(callerOf(ctx), { modelId, actor, action, since }, pageSize(first, ctx.limits.maxPageSize), after);
     return { edges: page.nodes.map((node) => ({ cursor: node.id, node })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
@@ -37,7 +38,7 @@ export class AuditResolver {
     @Arg('since', () => Date, { nullable: true }) since: Date | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<AuditExport> {
-    const page = await ctx.services.auditQueries.list(scopeOf(ctx), { modelId, since }, EXPORT_CHUNK, after);
+    const page = await ctx.services.auditQueries.list(callerOf(ctx), { modelId, since }, EXPORT_CHUNK, after);
     return { jsonLines: toJsonLines(page.nodes), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 }

@@ -7,12 +7,13 @@ import type { GraphQLContext } from '../context';
 import { capped } from '../list-caps';
 import { Model } from '../model/model.type';
 import { Version } from '../version/version.type';
-import { actorOf, callerOf, usageOf } from './governance-access';
+import { callerOf, usageOf } from './governance-access';
 import { LicenseAcknowledgment, LicenseCheck, LicenseUsageInput } from './license.type';
 import { PromotionRequest } from './promotion.type';
 
 const USAGE = { nullable: true, description: 'The intended use; omitted fields take their defaults.' } as const;
 
+/** `@Authorized(role)`: the least role in some project (coarse); the service checks the role in the version's project. */
 @Resolver()
 export class LicenseCheckResolver {
   @Authorized(Role.VIEWER)
@@ -23,17 +24,17 @@ export class LicenseCheckResolver {
     @Arg('versionId', () => ID) versionId: string,
     @Arg('usage', () => LicenseUsageInput, USAGE) usage: LicenseUsageInput | null,
   ): Promise<LicenseCheckResult> {
-    return ctx.services.licenseChecks.check(callerOf(ctx), modelId, versionId, usageOf(usage), actorOf(ctx));
+    return ctx.services.licenseChecks.check(callerOf(ctx), modelId, versionId, usageOf(usage));
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => LicenseAcknowledgment, { description: 'Records that the caller accepts the current license terms (by their sha256) for this usage of the version.' })
+  @Mutation(() => LicenseAcknowledgment, { description: "Records that the caller (an editor of the model's project) accepts the current license terms (by their sha256) for this usage of the version." })
   acknowledgeLicense(
     @Ctx() ctx: GraphQLContext,
     @Arg('versionId', () => ID) versionId: string,
     @Arg('usage', () => LicenseUsageInput, USAGE) usage: LicenseUsageInput | null,
   ): Promise<AcknowledgmentRecord> {
-    return ctx.services.licenseChecks.acknowledge(callerOf(ctx, Role.EDITOR), versionId, usageOf(usage), actorOf(ctx));
+    return ctx.services.licenseChecks.acknowledge(callerOf(ctx), versionId, usageOf(usage));
   }
 }
 
@@ -41,12 +42,12 @@ export class LicenseCheckResolver {
 export class VersionGovernanceResolver {
   @FieldResolver(() => LicenseCheck, { description: 'The license check for an intended use (a deployment subgraph joins it through the gateway).' })
   licenseCheck(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext, @Arg('usage', () => LicenseUsageInput, USAGE) usage: LicenseUsageInput | null): Promise<LicenseCheckResult> {
-    return ctx.services.licenseChecks.check(callerOf(ctx), version.modelId, version.id, usageOf(usage), actorOf(ctx));
+    return ctx.services.licenseChecks.check(callerOf(ctx), version.modelId, version.id, usageOf(usage));
   }
 
   @FieldResolver(() => [PromotionRequest], { description: 'Promotion requests of this version, oldest first.' })
   async promotionRequests(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true }) first: number | null): Promise<PromotionRequestRecord[]> {
-    return capped(await ctx.loaders.promotionsByVersion.load(version.id), first, ctx.limits.nestedListLimit);
+    return capped(await ctx.loaders.promotionsByVersion.load({ caller: callerOf(ctx), id: version.id }), first, ctx.limits.nestedListLimit);
   }
 }
 
@@ -54,6 +55,6 @@ export class VersionGovernanceResolver {
 export class ModelGovernanceResolver {
   @FieldResolver(() => [PromotionRequest], { description: 'Promotion requests of every version, oldest first.' })
   async promotionRequests(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true }) first: number | null): Promise<PromotionRequestRecord[]> {
-    return capped(await ctx.loaders.promotionsByModel.load(model.id), first, ctx.limits.nestedListLimit);
+    return capped(await ctx.loaders.promotionsByModel.load({ caller: callerOf(ctx), id: model.id }), first, ctx.limits.nestedListLimit);
   }
 }

@@ -1,11 +1,10 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../../domain/auth/roles';
 import { ValidationError } from '../../domain/common/domain-error';
-import { isPromotionTarget, type PolicyOverrides, PROMOTION_TARGETS } from '../../domain/governance/promotion-policy';
-import { approvalsNeeded } from '../../domain/governance/promotion-policy';
+import { approvalsNeeded, isPromotionTarget, type PolicyOverrides, PROMOTION_TARGETS } from '../../domain/governance/promotion-policy';
 import type { ProjectView } from '../../services/project-access.service';
 import type { GraphQLContext } from '../context';
-import { actorOf, callerOf } from './governance-access';
+import { callerOf } from './governance-access';
 import { ConfigureProjectInput, Project } from './project.type';
 
 function projectView(view: ProjectView): Project {
@@ -14,6 +13,7 @@ function projectView(view: ProjectView): Project {
     public: view.public,
     policy: {
       allowSkippedScan: view.policy.allowSkippedScan,
+      evidenceProvenances: view.policy.evidenceProvenances,
       targets: PROMOTION_TARGETS.map((target) => ({ target, gates: [...view.policy.gates[target]], requiredApprovals: approvalsNeeded(view.policy, target) })),
     },
   };
@@ -27,7 +27,12 @@ function overridesOf(input: ConfigureProjectInput): PolicyOverrides {
     if (entry.gates) gates[entry.target] = entry.gates;
     if (entry.requiredApprovals !== null && entry.requiredApprovals !== undefined) requiredApprovals[entry.target] = entry.requiredApprovals;
   }
-  return { gates, requiredApprovals, ...(input.allowSkippedScan === null || input.allowSkippedScan === undefined ? {} : { allowSkippedScan: input.allowSkippedScan }) };
+  return {
+    gates,
+    requiredApprovals,
+    ...(input.allowSkippedScan === null || input.allowSkippedScan === undefined ? {} : { allowSkippedScan: input.allowSkippedScan }),
+    ...(input.evidenceProvenances ? { evidenceProvenances: input.evidenceProvenances } : {}),
+  };
 }
 
 @Resolver(() => Project)
@@ -39,9 +44,11 @@ export class ProjectResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => Project, { description: "Sets a project's visibility and promotion policy (project admins)." })
+  @Mutation(() => Project, {
+    description: "Sets a project's visibility and promotion policy (admins of that project; audited). Requests already open keep the policy they were opened under.",
+  })
   async configureProject(@Ctx() ctx: GraphQLContext, @Arg('input', () => ConfigureProjectInput) input: ConfigureProjectInput): Promise<Project> {
-    const view = await ctx.services.access.configure({ id: input.id, public: input.public, policy: overridesOf(input) }, callerOf(ctx, Role.ADMIN), actorOf(ctx));
+    const view = await ctx.services.access.configure(callerOf(ctx), { id: input.id, public: input.public, policy: overridesOf(input) });
     return projectView(view);
   }
 }

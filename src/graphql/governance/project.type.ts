@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Provenance } from '../benchmark/benchmark.type';
 import { LifecycleStage } from '../enums';
 import { Gate } from './governance.enums';
 
@@ -13,6 +14,8 @@ export class TargetGates {
 export class ProjectPolicy {
   @Field(() => [TargetGates]) targets!: TargetGates[];
   @Field(() => Boolean, { description: 'A SKIPPED scan (no ClamAV) counts as passed.' }) allowSkippedScan!: boolean;
+  @Field(() => [Provenance], { description: 'Provenances of evaluations and benchmarks that count for the evidence gate (default: MEASURED only).' })
+  evidenceProvenances!: readonly Provenance[];
 }
 
 @ObjectType()
@@ -29,10 +32,11 @@ export class TargetPolicyInput {
   @Field(() => Int, { nullable: true }) requiredApprovals?: number | null;
 }
 
-@InputType({ description: 'Only the given fields change.' })
+@InputType({ description: 'Only the given fields change; open requests keep the policy they were opened under.' })
 export class ConfigureProjectInput {
   @Field(() => String) id!: string;
   @Field(() => Boolean, { nullable: true }) public?: boolean | null;
   @Field(() => Boolean, { nullable: true }) allowSkippedScan?: boolean | null;
+  @Field(() => [Provenance], { nullable: true, description: 'Replaces the provenances that count for the evidence gate.' }) evidenceProvenances?: Provenance[] | null;
   @Field(() => [TargetPolicyInput], { nullable: true }) targets?: TargetPolicyInput[] | null;
 }

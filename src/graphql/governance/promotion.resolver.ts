@@ -2,14 +2,12 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import type { ModelRecord, VersionRecord } from '../../domain/catalog/catalog-records';
 import { pageSize } from '../../domain/catalog/model-query';
 import { Role } from '../../domain/auth/roles';
-import { NotFoundError } from '../../domain/common/domain-error';
-import { canRead } from '../../domain/governance/access';
 import type { EvidenceSnapshot, PromotionApprovalRecord, PromotionRequestRecord } from '../../domain/governance/promotion-request';
 import type { GraphQLContext } from '../context';
 import { LifecycleStage } from '../enums';
 import { Model } from '../model/model.type';
 import { Version } from '../version/version.type';
-import { actorOf, callerOf, scopeOf, usageOf } from './governance-access';
+import { callerOf, usageOf } from './governance-access';
 import { PromotionState } from './governance.enums';
 import { LicenseUsageInput } from './license.type';
 import { PromotionApproval, PromotionEvidence, PromotionRequest, PromotionRequestConnection } from './promotion.type';
@@ -25,6 +23,8 @@ function evidenceView(snapshot: EvidenceSnapshot | null): PromotionEvidence | nu
     scanStatus: evidence.scan?.status ?? null,
     evaluations: evidence.evaluations,
     benchmarks: evidence.benchmarks,
+    // Snapshots taken before requesters' own records were told apart have none.
+    selfRecorded: (evidence as { selfRecorded?: number }).selfRecorded ?? 0,
     usage: evidence.usage,
     licenseOutcome: evidence.license.outcome,
     licenseReasons: evidence.license.reasons,
@@ -33,13 +33,18 @@ function evidenceView(snapshot: EvidenceSnapshot | null): PromotionEvidence | nu
   };
 }
 
+/**
+ * `@Authorized(role)` on a field is the least role it needs in some project (coarse); the services check the role in
+ * the project the object's model is in, inside their transaction (NOT_FOUND where the caller cannot read it).
+ */
 @Resolver(() => PromotionRequest)
 export class PromotionResolver {
   @Authorized(Role.EDITOR)
   @Mutation(() => PromotionRequest, {
     description:
-      "Asks to promote a version (to EVALUATED or PUBLISHED). The project's gates are checked now (POLICY_VIOLATION names the one that " +
-      'failed); a target that needs no approvals is applied at once, else the request waits in the approvers\' queue.',
+      "Asks to promote a version (to EVALUATED or PUBLISHED); needs the editor role in the model's project. The project's policy is frozen " +
+      'with the request; its gates are checked now (POLICY_VIOLATION names the one that failed); a target that needs no approvals is applied ' +
+      "at once, else the request waits in the approvers' queue.",
   })
   requestPromotion(
     @Ctx() ctx: GraphQLContext,
@@ -48,52 +53,54 @@ export class PromotionResolver {
     @Arg('justification', () => String) justification: string,
     @Arg('usage', () => LicenseUsageInput, { nullable: true, description: 'The intended use the license is checked for.' }) usage: LicenseUsageInput | null,
   ): Promise<PromotionRequestRecord> {
-    return ctx.services.promotions.request(callerOf(ctx, Role.EDITOR), { versionId, target, justification, usage: usageOf(usage) }, actorOf(ctx));
+    return ctx.services.promotions.request(callerOf(ctx), { versionId, target, justification, usage: usageOf(usage) });
   }
 
   @Authorized(Role.APPROVER)
-  @Mutation(() => PromotionRequest, { description: 'Signs off as an approver other than the requester; the last approval needed re-checks every gate and applies the move.' })
+  @Mutation(() => PromotionRequest, {
+    description: "Signs off as an approver of the model's project other than the requester; the last approval the request's policy needs re-reads the evidence, re-checks every gate and applies the move.",
+  })
   approvePromotion(@Ctx() ctx: GraphQLContext, @Arg('requestId', () => ID) requestId: string, @Arg('comment', () => String, { nullable: true }) comment: string | null) {
-    return ctx.services.promotions.approve(callerOf(ctx, Role.APPROVER), requestId, comment, actorOf(ctx));
+    return ctx.services.promotions.approve(callerOf(ctx), requestId, comment);
   }
 
   @Authorized(Role.APPROVER)
-  @Mutation(() => PromotionRequest)
+  @Mutation(() => PromotionRequest, { description: "Ends an open request; needs the approver role in the model's project." })
   rejectPromotion(@Ctx() ctx: GraphQLContext, @Arg('requestId', () => ID) requestId: string, @Arg('reason', () => String) reason: string) {
-    return ctx.services.promotions.reject(callerOf(ctx, Role.APPROVER), requestId, reason, actorOf(ctx));
+    return ctx.services.promotions.reject(callerOf(ctx), requestId, reason);
   }
 
   @Authorized(Role.EDITOR)
-  @Mutation(() => PromotionRequest, { description: "The requester (or a project admin) takes an open request back." })
+  @Mutation(() => PromotionRequest, { description: "The requester (an editor of the model's project) or an admin of that project takes an open request back." })
   withdrawPromotion(@Ctx() ctx: GraphQLContext, @Arg('requestId', () => ID) requestId: string, @Arg('reason', () => String, { nullable: true }) reason: string | null) {
-    return ctx.services.promotions.withdraw(callerOf(ctx, Role.EDITOR), requestId, reason, actorOf(ctx));
+    return ctx.services.promotions.withdraw(callerOf(ctx), requestId, reason);
   }
 
   @Authorized(Role.APPROVER)
-  @Mutation(() => Version, { description: 'Retires a version: it stays readable with its history, is never promoted again nor made the default; open requests are withdrawn.' })
+  @Mutation(() => Version, {
+    description: "Retires a version (approver role in the model's project): it stays readable with its history, is never promoted again nor made the default; open requests are withdrawn.",
+  })
   archiveVersion(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string, @Arg('reason', () => String) reason: string): Promise<VersionRecord> {
-    return ctx.services.versionLifecycle.archive(callerOf(ctx, Role.APPROVER), versionId, reason, actorOf(ctx));
+    return ctx.services.versionLifecycle.archive(callerOf(ctx), versionId, reason);
   }
 
   @Authorized(Role.VIEWER)
-  @Query(() => PromotionRequestConnection, { description: "The approvers' queue: requests of the projects the caller may read." })
+  @Query(() => PromotionRequestConnection, { description: "The approvers' queue: requests of models in the projects the caller may read." })
   async promotionRequests(
     @Ctx() ctx: GraphQLContext,
     @Arg('state', () => PromotionState, { nullable: true }) state: PromotionState | null,
-    @Arg('project', () => String, { nullable: true }) project: string | null,
+    @Arg('project', () => String, { nullable: true, description: 'Requests of models now in this project.' }) project: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<PromotionRequestConnection> {
-    const page = await ctx.services.promotionQueries.list(scopeOf(ctx), state, project, pageSize(first, ctx.limits.maxPageSize), after);
+    const page = await ctx.services.promotionQueries.list(callerOf(ctx), state, project, pageSize(first, ctx.limits.maxPageSize), after);
     return { edges: page.nodes as PromotionRequestConnection['edges'], pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
   @Authorized(Role.VIEWER)
-  @Query(() => PromotionRequest)
-  async promotionRequest(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<PromotionRequestRecord> {
-    const request = await ctx.services.promotionQueries.get(id);
-    if (!canRead(scopeOf(ctx), request.project, await ctx.services.access.publicProjects())) throw new NotFoundError('Promotion request', id);
-    return request;
+  @Query(() => PromotionRequest, { description: 'One request; of a model the caller cannot read it is NOT_FOUND, like an unknown id.' })
+  promotionRequest(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<PromotionRequestRecord> {
+    return ctx.services.promotionQueries.get(callerOf(ctx), id);
   }
 
   @FieldResolver(() => Model)
@@ -118,6 +125,6 @@ export class PromotionResolver {
 
   @FieldResolver(() => [PromotionApproval])
   approvals(@Root() request: PromotionRequestRecord, @Ctx() ctx: GraphQLContext): Promise<PromotionApprovalRecord[]> {
-    return ctx.loaders.approvalsByRequest.load(request.id);
+    return ctx.loaders.approvalsByRequest.load({ caller: callerOf(ctx), id: request.id });
   }
 }

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Provenance } from '../benchmark/benchmark.type';
 import { LifecycleStage, ScanStatus } from '../enums';
 import { PageInfo } from '../model/model-connection.type';
 import { Gate, LicenseOutcome, PromotionState } from './governance.enums';
@@ -18,13 +19,22 @@ export class PromotionEvidence {
   @Field(() => Boolean) filesComplete!: boolean;
   @Field(() => Int) fileCount!: number;
   @Field(() => ScanStatus, { nullable: true, description: 'The latest scan, if any.' }) scanStatus!: ScanStatus | null;
-  @Field(() => Int) evaluations!: number;
-  @Field(() => Int) benchmarks!: number;
+  @Field(() => Int, { description: 'Evaluations that count as evidence: of an accepted provenance, not recorded by the requester.' }) evaluations!: number;
+  @Field(() => Int, { description: 'Benchmarks that count as evidence, as evaluations.' }) benchmarks!: number;
+  @Field(() => Int, { description: 'Results of an accepted provenance the requester recorded: never evidence for their own request.' }) selfRecorded!: number;
   @Field(() => LicenseUsage) usage!: LicenseUsage;
   @Field(() => LicenseOutcome) licenseOutcome!: LicenseOutcome;
   @Field(() => [LicenseReason]) licenseReasons!: LicenseReason[];
   @Field(() => Boolean) licenseAcknowledged!: boolean;
   @Field(() => [String]) approvers!: string[];
+}
+
+@ObjectType({ description: "The policy a request is held to, frozen when it opened: the project's later changes apply to later requests." })
+export class RequestPolicy {
+  @Field(() => [Gate]) gates!: readonly Gate[];
+  @Field(() => Int, { description: 'Approvals needed from approvers other than the requester (0 without the approvals gate).' }) requiredApprovals!: number;
+  @Field(() => Boolean) allowSkippedScan!: boolean;
+  @Field(() => [Provenance], { description: 'Provenances of evaluations and benchmarks that count for the evidence gate.' }) evidenceProvenances!: readonly Provenance[];
 }
 
 @ObjectType()
@@ -39,12 +49,13 @@ export class PromotionRequest {
   @Field(() => ID) id!: string;
   @Field(() => ID) modelId!: string;
   @Field(() => ID) versionId!: string;
-  @Field(() => String) project!: string;
+  @Field(() => String, { description: 'The project the request was opened in (moving the model withdraws its open requests).' }) project!: string;
   @Field(() => LifecycleStage) target!: LifecycleStage;
   @Field(() => PromotionState) state!: PromotionState;
   @Field(() => String) requestedBy!: string;
   @Field(() => String) justification!: string;
   @Field(() => Int, { description: 'Approvals the policy asked for when the request was made.' }) requiredApprovals!: number;
+  @Field(() => RequestPolicy) policy!: RequestPolicy;
   @Field(() => String, { nullable: true }) decidedBy!: string | null;
   @Field(() => String, { nullable: true }) decisionReason!: string | null;
   @Field(() => Date, { nullable: true }) decidedAt!: Date | null;

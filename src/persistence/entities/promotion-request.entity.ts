@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { PromotionTarget } from '../../domain/governance/promotion-policy';
+import type { PromotionTarget, TargetPolicy } from '../../domain/governance/promotion-policy';
 import type { EvidenceSnapshot, PromotionApprovalRecord, PromotionRequestRecord, PromotionState } from '../../domain/governance/promotion-request';
 
 /** Snapshots hold bigints (monthly active users): stored as decimal strings, read back as bigint. */
@@ -40,6 +40,10 @@ export class PromotionRequestEntity implements PromotionRequestRecord {
 
   @Column({ name: 'required_approvals', type: 'integer' })
   requiredApprovals!: number;
+
+  /** Frozen when the request opens (migration 1764000000080); the project's later policy changes do not reach it. */
+  @Column({ type: 'jsonb' })
+  policy!: TargetPolicy;
 
   @Column({ type: 'jsonb', transformer: snapshotColumn })
   evidence!: EvidenceSnapshot;

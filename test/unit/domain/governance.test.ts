@@ -4,7 +4,8 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../../sr
 import { readableCondition, readableParam } from '../../../src/domain/governance/access';
 import { evaluateGates, type PromotionEvidence, requireGates } from '../../../src/domain/governance/gates';
 import { checkLicense, DEFAULT_USAGE, type LicenseFacts, LicenseOutcome, licenseText, type LicenseUsage } from '../../../src/domain/governance/license-check';
-import { DEFAULT_POLICY, Gate, mergeOverrides, resolvePolicy } from '../../../src/domain/governance/promotion-policy';
+import { Provenance } from '../../../src/domain/catalog/catalog-enums';
+import { DEFAULT_POLICY, freezePolicy, Gate, mergeOverrides, type PromotionPolicy, resolvePolicy } from '../../../src/domain/governance/promotion-policy';
 import { LifecycleStage } from '../../../src/domain/lifecycle/lifecycle-stage';
 import { ScanStatus } from '../../../src/domain/scanning/scan-enums';
 
@@ -74,12 +75,12 @@ describe('license check per seeded license type and usage', () => {
 
 function evidence(over: Partial<PromotionEvidence> = {}): PromotionEvidence {
   return {
-    version: '1.0.0', filesComplete: true, fileCount: 3, scan: { id: 's', status: ScanStatus.PASSED }, evaluations: 1, benchmarks: 0,
+    version: '1.0.0', filesComplete: true, fileCount: 3, scan: { id: 's', status: ScanStatus.PASSED }, evaluations: 1, benchmarks: 0, selfRecorded: 0,
     usage: DEFAULT_USAGE, license: { outcome: LicenseOutcome.ALLOWED, licenseId: 'MIT', reasons: [] }, licenseAcknowledged: false, approvers: [], ...over,
   };
 }
-const failed = (target: typeof S.EVALUATED | typeof S.PUBLISHED, e: PromotionEvidence, policy = DEFAULT_POLICY) =>
-  evaluateGates(policy, target, e).filter((g) => !g.passed).map((g) => g.gate);
+const failed = (target: typeof S.EVALUATED | typeof S.PUBLISHED, e: PromotionEvidence, policy: PromotionPolicy = DEFAULT_POLICY) =>
+  evaluateGates(freezePolicy(policy, target), e).filter((g) => !g.passed).map((g) => g.gate);
 
 describe('gates from a policy', () => {
   test('the default policy: every later target re-checks the earlier evidence', () => {
@@ -110,9 +111,10 @@ describe('gates from a policy', () => {
   });
 
   test('a refusal names the gate and target; pending gates are left for later', () => {
-    const results = evaluateGates(DEFAULT_POLICY, S.PUBLISHED, evidence({ evaluations: 0 }));
+    const published = freezePolicy(DEFAULT_POLICY, S.PUBLISHED);
+    const results = evaluateGates(published, evidence({ evaluations: 0 }));
     expect(() => requireGates(S.PUBLISHED, results, [Gate.APPROVALS])).toThrow(/PUBLISHED gate "evaluation-evidence" failed: Version 1.0.0 has no evaluation or benchmark/);
-    const onlyApprovals = evaluateGates(DEFAULT_POLICY, S.PUBLISHED, evidence());
+    const onlyApprovals = evaluateGates(published, evidence());
     expect(() => requireGates(S.PUBLISHED, onlyApprovals, [Gate.APPROVALS])).not.toThrow();
     try {
       requireGates(S.PUBLISHED, onlyApprovals);
@@ -133,6 +135,42 @@ describe('gates from a policy', () => {
     expect(mergeOverrides({ requiredApprovals: { [S.PUBLISHED]: 2 }, allowSkippedScan: true }, { gates: { [S.EVALUATED]: [] } })).toEqual({
       gates: { [S.EVALUATED]: [] }, requiredApprovals: { [S.PUBLISHED]: 2 }, allowSkippedScan: true,
     });
+  });
+});
+
+describe('a request freezes its policy', () => {
+  test('the frozen policy names the gates, approvals and accepted provenances of one target', () => {
+    expect(freezePolicy(DEFAULT_POLICY, S.PUBLISHED)).toEqual({
+      target: S.PUBLISHED,
+      gates: [Gate.CHECKSUMS_VERIFIED, Gate.SCAN_PASSED, Gate.EVALUATION_EVIDENCE, Gate.APPROVALS, Gate.LICENSE_ALLOWED, Gate.LICENSE_ACKNOWLEDGED],
+      requiredApprovals: 1,
+      allowSkippedScan: false,
+      evidenceProvenances: [Provenance.MEASURED],
+    });
+    // Without the approvals gate nobody's approval is needed, whatever the count says.
+    expect(freezePolicy(resolvePolicy({ gates: { [S.PUBLISHED]: [] } }), S.PUBLISHED)).toMatchObject({ gates: [], requiredApprovals: 0 });
+  });
+
+  test('the frozen policy is what the gates check, not the project policy of the moment', () => {
+    const frozen = freezePolicy(resolvePolicy({ requiredApprovals: { [S.PUBLISHED]: 2 } }), S.PUBLISHED);
+    expect(resolvePolicy({ gates: { [S.PUBLISHED]: [] } }).gates[S.PUBLISHED]).toEqual([]);
+    expect(evaluateGates(frozen, evidence({ approvers: ['b'] })).filter((g) => !g.passed).map((g) => g.gate)).toEqual([Gate.APPROVALS]);
+  });
+
+  test('accepted provenances: MEASURED by default, set per project, unknown or none refused', () => {
+    expect(DEFAULT_POLICY.evidenceProvenances).toEqual([Provenance.MEASURED]);
+    expect(resolvePolicy({ evidenceProvenances: ['REPORTED', 'RECORDED', 'MEASURED', 'RECORDED'] }).evidenceProvenances).toEqual([Provenance.MEASURED, Provenance.RECORDED, Provenance.REPORTED]);
+    expect(() => resolvePolicy({ evidenceProvenances: ['GUESSED'] })).toThrow(/unknown provenance\(s\) GUESSED/);
+    expect(() => resolvePolicy({ evidenceProvenances: [] })).toThrow(/at least one provenance/);
+    expect(mergeOverrides({ evidenceProvenances: ['RECORDED'] }, { allowSkippedScan: true })).toMatchObject({ evidenceProvenances: ['RECORDED'], allowSkippedScan: true });
+    expect(mergeOverrides({ evidenceProvenances: ['RECORDED'] }, { evidenceProvenances: ['MEASURED'] }).evidenceProvenances).toEqual(['MEASURED']);
+  });
+
+  test("the requester's own records are no evidence, and the refusal says so", () => {
+    const policy = freezePolicy(resolvePolicy({ evidenceProvenances: ['MEASURED', 'RECORDED'] }), S.EVALUATED);
+    const [gate] = evaluateGates(policy, evidence({ evaluations: 0, selfRecorded: 2 })).filter((g) => !g.passed);
+    expect(gate.gate).toBe(Gate.EVALUATION_EVIDENCE);
+    expect(gate.detail).toMatch(/counts as evidence \(MEASURED or RECORDED\); 2 recorded by the requester do not count for their own request; EVALUATED needs evidence/);
   });
 });
 
