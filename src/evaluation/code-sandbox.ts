@@ -149,7 +149,7 @@ function supervise(file: string, args: string[], inputs: string[], wallMs: numbe
     const timer = setTimeout(() => { timedOut = true; killGroup(child); }, wallMs);
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new SandboxUnavailableError(`the sandbox could not start (${file}: ${(error as NodeJS.ErrnoException).code ?? error.message}); install bubblewrap`));
+      reject(new SandboxUnavailableError(`${path.basename(file)} could not be started (${(error as NodeJS.ErrnoException).code ?? error.message})`));
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

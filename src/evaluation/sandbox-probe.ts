@@ -5,7 +5,7 @@ import { runCodeTest } from './code-verdict';
 
 /** What lets the sandbox start; README.md ("Code tasks and their sandbox") has the details. */
 export const SANDBOX_HINT =
-  'code tasks need bubblewrap on the worker (apt-get install bubblewrap) and unprivileged user namespaces: sysctl ' +
+  'code tasks need bubblewrap (apt-get install bubblewrap), util-linux and python3 on the worker, and unprivileged user namespaces: sysctl ' +
   'user.max_user_namespaces > 0, kernel.unprivileged_userns_clone=1 where that exists, kernel.apparmor_restrict_unprivileged_userns=0 ' +
   '(Ubuntu 24.04+); in Docker --security-opt seccomp=unconfined, apparmor=unconfined and systempaths=unconfined; in ' +
   'Kubernetes the same through the pod\'s securityContext (seccompProfile and appArmorProfile Unconfined, procMount Unmasked)';

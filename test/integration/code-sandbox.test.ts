@@ -251,7 +251,7 @@ describe('code tasks where no sandbox can start: refused up front, never scored'
     const error = await refusal(settings);
     expect(error).toBeInstanceOf(CodeSandboxUnavailableError);
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'suite.tasks[1].kind', reason: 'CODE_SANDBOX_UNAVAILABLE' } });
-    expect(error?.message).toMatch(/^suite\.tasks\[1\]\.kind: CODE tasks cannot run here: the code sandbox does not start \(.*No such file or directory.*\); .*apt-get install bubblewrap/);
+    expect(error?.message).toMatch(/^suite\.tasks\[1\]\.kind: CODE tasks cannot run here: the code sandbox does not start \(.*(No such file or directory|ENOENT).*\); .*apt-get install bubblewrap/);
     // A single run there is an error, not a failing verdict that would be stored as a score of 0.
     await expect(runCodeTest({ ...ADD, completion: '    return a + b\n' }, limits, settings)).rejects.toBeInstanceOf(SandboxUnavailableError);
     await expect(runCodeTest({ ...ADD, completion: '    return a + b\n' }, limits, { bwrap: 'bwrap', python: '/nonexistent/python3' })).rejects.toThrow(/interpreter .* does not exist/);
