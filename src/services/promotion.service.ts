@@ -6,7 +6,7 @@ import { optionalText, uuid } from '../domain/common/field-rules';
 import { GateFailedError, requireGates } from '../domain/governance/gates';
 import { DEFAULT_USAGE, type LicenseUsage, validateUsage } from '../domain/governance/license-check';
 import { freezePolicy, Gate, isPromotionTarget, type TargetPolicy } from '../domain/governance/promotion-policy';
-import { PromotionState } from '../domain/governance/promotion-request';
+import { type EvidenceSnapshot, PromotionState } from '../domain/governance/promotion-request';
 import { Mover, requireHumanMove } from '../domain/lifecycle/lifecycle';
 import type { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import type { ModelEntity } from '../persistence/entities/model.entity';
@@ -83,7 +83,7 @@ export class PromotionService {
         );
         const usageView = { ...usage, monthlyActiveUsers: usage.monthlyActiveUsers.toString() };
         await this.record(tx, 'promotion.requested', request, caller, justification, { target, usage: usageView, requiredApprovals: policy.requiredApprovals, policy });
-        if (policy.requiredApprovals === 0) await this.apply(tx, { request, model, version }, [], caller, justification);
+        if (policy.requiredApprovals === 0) await this.apply(tx, { request, model, version }, evidence, caller, justification);
         return request;
       });
     } catch (error) {
@@ -103,10 +103,14 @@ export class PromotionService {
       const approvals = tx.getRepository(PromotionApprovalEntity);
       if (await approvals.existsBy({ requestId: request.id, approver: caller.subject })) throw new ConflictError('You already approved this request');
       await approvals.insert({ requestId: request.id, approver: caller.subject, comment: note });
-      await this.record(tx, 'promotion.approved', request, caller, note, {});
       const approvers = (await approvals.find({ where: { requestId: request.id }, order: { approvedAt: 'ASC' } })).map((a) => a.approver);
+      // Every approval re-reads the evidence against the frozen gates: nobody signs off on a scan that has since FAILED.
+      const decision = await this.decision(tx, locked, approvers);
       // The count frozen with the request: lowering the project's approvals later does not reach it.
-      if (approvers.length >= request.policy.requiredApprovals) await this.apply(tx, locked, approvers, caller, note);
+      const last = approvers.length >= request.policy.requiredApprovals;
+      requireGates(request.target, decision.gates, last ? [] : [Gate.APPROVALS]);
+      await this.record(tx, 'promotion.approved', request, caller, note, { approvals: approvers.length, of: request.policy.requiredApprovals });
+      if (last) await this.apply(tx, locked, decision, caller, note);
       return request;
     });
   }
@@ -152,11 +156,16 @@ export class PromotionService {
     }
   }
 
-  /** Re-reads the evidence with the approvals, checks every gate of the frozen policy and moves the version; all or nothing. */
-  private async apply(tx: EntityManager, { request, model, version }: Locked, approvers: string[], caller: Caller, note: string | null): Promise<void> {
+  /** The evidence read now, with the approvals so far, judged by the request's frozen policy. */
+  private async decision(tx: EntityManager, { request, model, version }: Locked, approvers: readonly string[]): Promise<EvidenceSnapshot> {
     const parties = { requester: request.requestedBy, approvers };
-    const decision = snapshot(request.policy, await gatherEvidence(tx, this.licenses, { model, version }, request.policy, request.evidence.evidence.usage, parties));
+    return snapshot(request.policy, await gatherEvidence(tx, this.licenses, { model, version }, request.policy, request.evidence.evidence.usage, parties));
+  }
+
+  /** Moves the version on a decision whose every gate passed (read in this transaction); all or nothing. */
+  private async apply(tx: EntityManager, { request, model, version }: Locked, decision: EvidenceSnapshot, caller: Caller, note: string | null): Promise<void> {
     requireGates(request.target, decision.gates);
+    const approvers = decision.evidence.approvers;
     await moveVersion(tx, model, version, request.target, `promotion ${request.id}: ${request.justification}`.slice(0, 2000), caller.subject);
     Object.assign(request, { state: PromotionState.APPROVED, decisionEvidence: decision, decidedBy: caller.subject, decisionReason: note, decidedAt: new Date() });
     await tx.getRepository(PromotionRequestEntity).save(request);

@@ -145,6 +145,20 @@ describe('a request keeps the policy it was opened under', () => {
   });
 });
 
+test('every approval re-reads the evidence: a rescan that FAILED since the request refuses even the first of two', async () => {
+  const project = uniqueName('p');
+  await configure(project, { targets: [{ target: 'PUBLISHED', requiredApprovals: 2 }] });
+  const { modelId, versionId } = await evaluatedIn(project);
+  const asked = (await as(Role.EDITOR, 'erin', REQUEST, { v: versionId, to: 'PUBLISHED' })).data!.requestPromotion;
+  await t.dataSource.query(
+    `INSERT INTO scan_results (model_id, version_id, scanner, status, findings, files_scanned, bytes_scanned, started_at, completed_at) VALUES ($1, $2, 'rescan', 'FAILED', '[]', 1, 10, now() + interval '1 second', now() + interval '2 seconds')`,
+    [modelId, versionId],
+  );
+  expect((await as(Role.APPROVER, 'bob', APPROVE, { r: asked.id })).errors![0]).toMatchObject({ extensions: { code: 'POLICY_VIOLATION', gate: 'scan-passed' } });
+  expect(await t.dataSource.query('SELECT approver FROM promotion_approvals WHERE request_id = $1', [asked.id])).toEqual([]);
+  expect(await t.dataSource.query(`SELECT id FROM audit_log WHERE action = 'promotion.approved' AND subject_id = $1`, [asked.id])).toEqual([]);
+});
+
 describe('evidence provenance', () => {
   const RECORD = `mutation($v: ID!) { recordEvaluation(input: { versionId: $v, benchmark: "mmlu", score: 0.7 }) { id } }`;
 
