@@ -96,7 +96,11 @@ export abstract class ModelFieldsInput {
   @Field(() => String, { nullable: true })
   owner?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The project: a project id, stored trimmed and lowercased as roles are checked; none is "default". On updateModel a new one moves the model (the editor role is needed in both projects).',
+  })
   project?: string | null;
 
   @Field(() => ModelLinksInput, { nullable: true })
@@ -156,6 +160,6 @@ export class ModelFilterInput {
   @Field(() => String, { nullable: true })
   owner?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Models of this project (case-insensitive; "default" includes models registered without one).' })
   project?: string | null;
 }
