@@ -76,11 +76,13 @@ test('aliases: editors move their own, `production` needs an approver, every mov
   );
   expect(read.data!.modelByName.production).toEqual({ version: '1.0.0' });
   expect(read.data!.versionByAlias).toEqual({ version: '1.1.0', aliases: ['staging'] });
+  // The model's first verified version became its default on its own (the system's move, recorded too).
   expect(read.data!.modelByName.aliasHistory).toEqual([
     { alias: 'staging', fromVersionId: null, toVersionId: repo.v2, actor: 'editor-user', reason: 'test' },
     { alias: 'production', fromVersionId: null, toVersionId: repo.v1, actor: 'approver-user', reason: 'test' },
+    expect.objectContaining({ alias: 'default', fromVersionId: null, toVersionId: repo.v1, actor: expect.stringMatching(/^system:/) }),
   ]);
-  const audited = await t.dataSource.query(`SELECT action, subject_id FROM audit_log WHERE model_id = $1 AND action LIKE 'alias.%' ORDER BY occurred_at`, [repo.modelId]);
+  const audited = await t.dataSource.query(`SELECT action, subject_id FROM audit_log WHERE model_id = $1 AND action LIKE 'alias.%' AND subject_id <> 'default' ORDER BY occurred_at`, [repo.modelId]);
   expect(audited).toEqual([{ action: 'alias.set', subject_id: 'production' }, { action: 'alias.set', subject_id: 'staging' }]);
 
   // `default` is the default version; the hub's `main` resolves to it.
@@ -217,5 +219,5 @@ test('project isolation holds over HTTP: another project\'s token finds no files
   const put = await fetch(`${filesUrl(t)}/versions/${draft.versionId}/upload/x.txt`, { method: 'PUT', headers, body: 'x' });
   const unknownId = '00000000-0000-4000-8000-000000000000';
   const none = await fetch(`${filesUrl(t)}/versions/${unknownId}/upload/x.txt`, { method: 'PUT', headers, body: 'x' });
-  expect([put.status, (await put.text()).replace(draft.versionId, '<id>')]).toEqual([404, (await none.text()).replace(unknownId, '<id>')]);
+  expect([put.status, (await put.text()).split(draft.versionId).join('<id>')]).toEqual([404, (await none.text()).split(unknownId).join('<id>')]);
 });
