@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
+import { systemCaller } from '../src/domain/auth/caller';
+import { AuditService } from '../src/services/audit.service';
 import { MeasurementHistoryService } from '../src/services/measurement-history.service';
+import { ProjectAccessService } from '../src/services/project-access.service';
 import { openBenchDatabase } from './bench-database';
+
+/** The benchmark reads as the system: it measures the service, not a caller's scope. */
+const BENCH = systemCaller('benchmark');
 
 /**
  * benchmarkHistory pages at depth: 200,000 runs of one model over 4 hardware profiles (beside 200,000 of 199 other
@@ -39,7 +45,7 @@ async function main(): Promise<void> {
     await q('ANALYZE benchmarks');
     console.log(`seeded ${RUNS} runs of one model (+${Math.floor(RUNS / 199) * 199} of others) in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
 
-    const history = new MeasurementHistoryService(db.dataSource);
+    const history = new MeasurementHistoryService(db.dataSource, new ProjectAccessService(db.dataSource, new AuditService(db.dataSource)));
     for (const hardwareProfile of [null, '1xH100 vllm fp16']) {
       const total = hardwareProfile ? RUNS / 4 : RUNS;
       const keyset: number[] = [];
@@ -49,7 +55,7 @@ async function main(): Promise<void> {
       // Walk the whole history by cursor, timing every page.
       for (;;) {
         const started = performance.now();
-        const page = await history.benchmarks({ modelId, hardwareProfile, order: 'newest', first: PAGE, after });
+        const page = await history.benchmarks(BENCH, { modelId, hardwareProfile, order: 'newest', first: PAGE, after });
         keyset.push(performance.now() - started);
         pages += 1;
         if (!page.hasNextPage) break;
@@ -73,7 +79,7 @@ async function main(): Promise<void> {
     const profiles: number[] = [];
     for (let i = 0; i < 50; i += 1) {
       const started = performance.now();
-      await history.hardwareProfiles(modelId);
+      await history.hardwareProfiles(BENCH, modelId);
       profiles.push(performance.now() - started);
     }
     const distinctMs: number[] = [];

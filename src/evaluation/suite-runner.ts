@@ -8,6 +8,8 @@ import { type Dataset, type DatasetSources, openDataset } from './dataset-reader
 import { type JudgeEndpoint, runJudgeTask } from './judge-task';
 import { HARNESS_RUNNER, runHarnessTask } from './lm-eval-runner';
 import { ROW_FORMATS, scoredItem } from './task-scoring';
+import { SandboxUnavailableError } from './code-sandbox';
+import { requireCodeSandbox } from './sandbox-probe';
 
 export const RUNNER = { name: 'modelhub-builtin', version: '1' } as const;
 const CONCURRENCY = 4;
@@ -47,6 +49,8 @@ export async function runSuite(
 ): Promise<TaskScore[]> {
   const judged = suite.tasks.find((t) => t.kind === EvalTaskKind.JUDGE);
   if (judged && !resources.judge) throw new ValidationError(`task ${judged.name}`, NO_JUDGE);
+  // A worker whose sandbox cannot start fails the run before any request, rather than scoring every sample 0.
+  await requireCodeSandbox(suite);
   const pinned = await checkDatasets(suite, resources.datasets);
   const scores: TaskScore[] = [];
   for (const [index, task] of suite.tasks.entries()) {
@@ -137,7 +141,7 @@ async function runTask(target: LoadTarget, task: EvalTask, dataset: Dataset, sig
       try {
         score = await item.score(await complete(target, item.prompt, task.maxTokens, signal));
       } catch (error) {
-        if (signal.aborted) throw error;
+        if (signal.aborted || error instanceof SandboxUnavailableError) throw error; // not a verdict on the completion
         failed = true; // an item the endpoint failed on scores 0, like a wrong answer, and is counted
       }
       results.push({ subject: item.subject, score, failed });

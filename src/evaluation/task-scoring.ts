@@ -1,7 +1,7 @@
-import { codeProgram, exactMatch, extractChoice } from '../domain/evaluation/answer-matching';
+import { exactMatch, extractChoice } from '../domain/evaluation/answer-matching';
 import { EvalTaskKind } from '../domain/evaluation/eval-suite';
 import { boundedRegexTest } from './bounded-regex';
-import { runSandboxed } from './code-sandbox';
+import { runCodeTest } from './code-verdict';
 
 /** One dataset row turned into a prompt, and the rule that scores the completion (1 correct, 0 not). */
 export interface ScoredItem {
@@ -48,8 +48,8 @@ export function scoredItem(kind: EvalTaskKind, row: Record<string, unknown>): Sc
       return {
         prompt: `Complete the following Python function. Reply with the function body only.\n\n${str(row, 'prompt')}`,
         subject: null,
-        // Never run in this process: the sandbox's exit status is the verdict.
-        score: async (c) => ((await runSandboxed(codeProgram(str(row, 'prompt'), stripFences(c), str(row, 'test'), str(row, 'entry_point')))).exitCode === 0 ? 1 : 0),
+        // Never run in this process; a pass is the sandboxed checker's nonce, never an exit status (code-verdict.ts).
+        score: async (c) => ((await runCodeTest({ prompt: str(row, 'prompt'), completion: stripFences(c), test: str(row, 'test'), entryPoint: str(row, 'entry_point') })).passed ? 1 : 0),
       };
     default:
       // JUDGE and LM_EVAL tasks score whole conversations or runs, not single items (judge-task.ts, lm-eval-runner.ts).

@@ -1,4 +1,5 @@
 import { Role } from '../../src/domain/auth/roles';
+import { systemCaller } from '../../src/domain/auth/caller';
 import { ScanStatus } from '../../src/domain/scanning/scan-enums';
 import { createVersion, registerModel } from '../support/catalog-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
@@ -14,8 +15,8 @@ beforeAll(async () => {
     await createVersion(t, model.id, '1.1.0', { parentVersionId: v1.id });
     const at = new Date();
     await t.services.scans.record({ versionId: v1.id, scanner: 'clamav', status: ScanStatus.PASSED, findings: [], filesScanned: 1, bytesScanned: 1n, startedAt: at, completedAt: at });
-    await t.services.measurements.recordBenchmark(v1.id, { hardwareProfile: 'L4', throughputTokensPerSecond: 100 + i }, 'bench');
-    await t.services.measurements.recordEvaluation(v1.id, { benchmark: 'mmlu', score: i / 100 }, 'eval');
+    await t.services.measurements.recordBenchmark(systemCaller('query-count fixtures'), v1.id, { hardwareProfile: 'L4', throughputTokensPerSecond: 100 + i });
+    await t.services.measurements.recordEvaluation(systemCaller('query-count fixtures'), v1.id, { benchmark: 'mmlu', score: i / 100 });
   }
 });
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { decodeSamples } from '../../src/benchmarking/sample-codec';
 import { type LlamaOpenAiServer, startLlamaOpenAiServer } from '../support/llama-openai-server';
 import { importVerified, OPERATION_FIELDS, waitForOperation } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { systemCaller } from '../../src/domain/auth/caller';
 import { TINY_WORDS, writeTinyLlamaGguf } from '../support/tiny-gguf';
 
 /**
@@ -123,7 +124,7 @@ describe('a real inference engine on the CPU (llama.cpp through node-llama-cpp)'
       expect(level.outputTokensPerSecond * level.durationS).toBeCloseTo(level.requests * outputTokens, 3);
       console.log(`level ${level.concurrency}: TTFT p50 ${level.ttftMs.p50.toFixed(1)} ms, ITL p50 ${level.itlMs.p50.toFixed(2)} ms, ${level.outputTokensPerSecond.toFixed(0)} output tokens/s, ${level.requestsPerSecond.toFixed(1)} requests/s`);
     }
-    const samples = decodeSamples((await t.services.benchmarkRuns.samples(bench.id))!);
+    const samples = decodeSamples((await t.services.benchmarkRuns.samples(systemCaller('test'), bench.id))!);
     for (const level of samples) {
       expect(level.samples).toHaveLength(6);
       for (const s of level.samples) {

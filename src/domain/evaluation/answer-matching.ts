@@ -32,8 +32,3 @@ export function binomialStderr(correct: number, n: number): number | null {
   const p = correct / n;
   return Math.sqrt((p * (1 - p)) / (n - 1));
 }
-
-/** A humaneval-style program: the prompt (signature and docstring), the completion, the tests, the check call. */
-export function codeProgram(prompt: string, completion: string, test: string, entryPoint: string): string {
-  return `${prompt}${completion}\n\n${test}\n\ncheck(${entryPoint})\n`;
-}

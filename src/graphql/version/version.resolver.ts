@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ModelRecord, VersionRecord } from '../../domain/catalog/catalog-records';
 import { Role } from '../../domain/auth/roles';
-import { requireRole } from '../auth';
 import { after, capped } from '../list-caps';
 import type { GraphQLContext } from '../context';
 import { callerOf } from '../governance/governance-access';
@@ -55,8 +54,7 @@ export class VersionResolver {
     @Arg('to', () => LifecycleStage) to: LifecycleStage,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
   ): Promise<VersionRecord> {
-    const principal = requireRole(ctx, Role.EDITOR);
-    return ctx.services.versionLifecycle.transition(principal, id, to, reason, { subject: principal.subject, requestId: ctx.requestId });
+    return ctx.services.versionLifecycle.transition(callerOf(ctx), id, to, reason);
   }
 
   @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move of this version, oldest first.' })
