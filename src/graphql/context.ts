@@ -24,7 +24,7 @@ export function createLoaders(services: Services, caller: () => Caller) {
     ...versionLoaders(services, caller),
     ...licenseLoaders(services),
     ...scanLoaders(services, caller),
-    ...measurementLoaders(services),
+    ...measurementLoaders(services, caller),
     ...operationLoaders(services, caller),
     ...governanceLoaders(services),
   };

@@ -1,5 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { In } from 'typeorm';
+import type { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Caller } from '../domain/auth/caller';
 import { Role } from '../domain/auth/roles';
 import { uuid } from '../domain/common/field-rules';
@@ -64,42 +63,46 @@ export class MeasurementService {
   }
 
   listBenchmarks(caller: Caller, filter: BenchmarkFilter, first: number): Promise<BenchmarkRecord[]> {
-    const q = this.db.getRepository(BenchmarkEntity).createQueryBuilder('b');
-    const visible = readableCondition(caller, 'm', ':readable');
-    if (visible) q.innerJoin(ModelEntity, 'm', 'm.id = b.model_id').andWhere(visible, { readable: readableParam(caller) });
-    if (filter.modelId) q.andWhere('b.model_id = :modelId', { modelId: uuid('modelId', filter.modelId) });
-    if (filter.versionId) q.andWhere('b.version_id = :versionId', { versionId: uuid('versionId', filter.versionId) });
-    if (filter.hardwareProfile) q.andWhere('b.hardware_profile = :hw', { hw: filter.hardwareProfile });
-    return q.orderBy('b.recorded_at', 'DESC').addOrderBy('b.id', 'DESC').limit(first).getMany();
+    const q = readable(caller, this.db.getRepository(BenchmarkEntity).createQueryBuilder('r'));
+    if (filter.modelId) q.andWhere('r.model_id = :modelId', { modelId: uuid('modelId', filter.modelId) });
+    if (filter.versionId) q.andWhere('r.version_id = :versionId', { versionId: uuid('versionId', filter.versionId) });
+    if (filter.hardwareProfile) q.andWhere('r.hardware_profile = :hw', { hw: filter.hardwareProfile });
+    return q.orderBy('r.recorded_at', 'DESC').addOrderBy('r.id', 'DESC').limit(first).getMany();
   }
 
-  /*
-   * The four below feed the per-request loaders of nested fields (Model.benchmarks, Operation.benchmark, …): their
-   * keys are ids of parents the caller already read through a scoped query, and context.ts builds loaders without
-   * the caller, so they take none.
-   */
+  /* The four below feed the per-request loaders of nested fields (Model.benchmarks, Operation.benchmark, …). */
 
-  benchmarksForModels(modelIds: readonly string[]): Promise<BenchmarkRecord[]> {
-    return this.db.getRepository(BenchmarkEntity).find({
-      where: { modelId: In([...modelIds]) },
-      order: { recordedAt: 'DESC', id: 'DESC' },
-    });
+  benchmarksForModels(caller: Caller, modelIds: readonly string[]): Promise<BenchmarkRecord[]> {
+    return readable(caller, this.db.getRepository(BenchmarkEntity).createQueryBuilder('r'))
+      .andWhere('r.model_id IN (:...ids)', { ids: [...modelIds] })
+      .orderBy('r.recorded_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .getMany();
   }
 
   /** What runs stored (a benchmark per BENCHMARK operation, an evaluation per task of an EVALUATION one). */
-  benchmarksForOperations(operationIds: readonly string[]): Promise<(BenchmarkRecord & { operationId: string | null })[]> {
-    return this.db.getRepository(BenchmarkEntity).find({ where: { operationId: In([...operationIds]) }, order: { recordedAt: 'DESC', id: 'DESC' } });
+  benchmarksForOperations(caller: Caller, operationIds: readonly string[]): Promise<(BenchmarkRecord & { operationId: string | null })[]> {
+    return readable(caller, this.db.getRepository(BenchmarkEntity).createQueryBuilder('r'))
+      .andWhere('r.operation_id IN (:...ids)', { ids: [...operationIds] })
+      .orderBy('r.recorded_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .getMany();
   }
 
-  evaluationsForOperations(operationIds: readonly string[]): Promise<(EvaluationRecord & { operationId: string | null })[]> {
-    return this.db.getRepository(EvaluationEntity).find({ where: { operationId: In([...operationIds]) }, order: { benchmark: 'ASC', recordedAt: 'DESC' } });
+  evaluationsForOperations(caller: Caller, operationIds: readonly string[]): Promise<(EvaluationRecord & { operationId: string | null })[]> {
+    return readable(caller, this.db.getRepository(EvaluationEntity).createQueryBuilder('r'))
+      .andWhere('r.operation_id IN (:...ids)', { ids: [...operationIds] })
+      .orderBy('r.benchmark', 'ASC')
+      .addOrderBy('r.recorded_at', 'DESC')
+      .getMany();
   }
 
-  evaluationsForModels(modelIds: readonly string[]): Promise<EvaluationRecord[]> {
-    return this.db.getRepository(EvaluationEntity).find({
-      where: { modelId: In([...modelIds]) },
-      order: { benchmark: 'ASC', recordedAt: 'DESC' },
-    });
+  evaluationsForModels(caller: Caller, modelIds: readonly string[]): Promise<EvaluationRecord[]> {
+    return readable(caller, this.db.getRepository(EvaluationEntity).createQueryBuilder('r'))
+      .andWhere('r.model_id IN (:...ids)', { ids: [...modelIds] })
+      .orderBy('r.benchmark', 'ASC')
+      .addOrderBy('r.recorded_at', 'DESC')
+      .getMany();
   }
 
   /** The version, after checking the caller is an editor in its project as it is inside this transaction. */
@@ -126,4 +129,10 @@ export class MeasurementService {
       details: { ...details, provenance: Provenance.RECORDED },
     });
   }
+}
+
+/** Rows (alias `r`, with a model_id) of models the caller may read: narrowed in SQL, so a forgotten check shows nothing. */
+function readable<T extends ObjectLiteral>(caller: Caller, q: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+  const visible = readableCondition(caller, 'm', ':readable');
+  return visible ? q.innerJoin(ModelEntity, 'm', 'm.id = r.model_id').andWhere(visible, { readable: readableParam(caller) }) : q;
 }

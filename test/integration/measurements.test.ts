@@ -157,7 +157,7 @@ test('scan results recorded by the scanning service show as the latest scan and 
     completedAt: new Date('2026-01-02T00:00:30Z'),
   });
   const res = await t.gql(
-    `query($id: ID!) { model(id: $id) { latestScan { scanner status bytesScanned criticalCount findings { path rule global severity offset } } defaultVersion { scans { scanner } } } }`,
+    `query($id: ID!) { model(id: $id) { latestScan { scanner status bytesScanned criticalCount findings { path rule global severity offset } } versions { scans { scanner } } } }`,
     { id: model.id },
     { as: Role.VIEWER },
   );
@@ -169,6 +169,7 @@ test('scan results recorded by the scanning service show as the latest scan and 
       criticalCount: 1,
       findings: [{ path: 'pytorch_model.bin', rule: 'pickle-dangerous-import', global: 'os.system', severity: 'CRITICAL', offset: 2 }],
     },
-    defaultVersion: { scans: [{ scanner: 'pickle' }, { scanner: 'clamav' }] },
+    // A draft is never the default (nothing unusable is served): the scans are read on the version itself.
+    versions: [{ scans: [{ scanner: 'pickle' }, { scanner: 'clamav' }] }],
   });
 });
