@@ -95,7 +95,7 @@ export class PromotionService {
   async approve(caller: Caller, requestId: string, comment: string | null): Promise<PromotionRequestEntity> {
     const note = optionalText('comment', comment, 2000);
     return this.db.transaction(async (tx) => {
-      const locked = await this.lockOpen(tx, caller, requestId, (request) => ({ role: Role.APPROVER, action: 'Approving a promotion', request }));
+      const locked = await this.lockOpen(tx, caller, requestId, () => ({ role: Role.APPROVER, action: 'Approving a promotion' }));
       const { request } = locked;
       if (request.requestedBy === caller.subject) {
         throw new GateFailedError(request.target, { gate: Gate.APPROVALS, passed: false, detail: 'four eyes: the requester cannot approve their own request' });
