@@ -65,7 +65,7 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   // Mutations
   ['Mutation.recordBenchmark', notFound(`mutation($v: ID!) { recordBenchmark(input: { versionId: $v, hardwareProfile: "x", ttftP50Ms: 1 }) { id } }`, (f) => ({ v: f.target.versionId }))],
   ['Mutation.recordEvaluation', notFound(`mutation($v: ID!) { recordEvaluation(input: { versionId: $v, benchmark: "x", score: 0.5 }) { id } }`, (f) => ({ v: f.target.versionId }))],
-  ['Mutation.runBenchmark', notFound(`mutation($i: RunBenchmarkInput!) { runBenchmark(input: $i) { id } }`, (f) => ({ i: { versionId: f.target.versionId, target, profile, scenario: { api: 'chat' } } }))],
+  ['Mutation.runBenchmark', notFound(`mutation($i: RunBenchmarkInput!) { runBenchmark(input: $i) { id } }`, (f) => ({ i: { versionId: f.target.versionId, target, profile, scenario: { api: 'chat', outputTokens: 8, concurrencies: [1], requestsPerLevel: 1 } } }))],
   ['Mutation.runEvaluation', notFound(`mutation($i: RunEvaluationInput!) { runEvaluation(input: $i) { id } }`, (f) => ({ i: { versionId: f.target.versionId, target, suite: { name: 's', tasks: [{ name: 'x', kind: 'EXACT_MATCH', dataset: 'fixtures/exact.jsonl' }] } } }))],
   ['Mutation.registerModel', notFound(`mutation($p: String!) { registerModel(input: { name: "${'xp-reg-'}${Date.now()}", sourceType: CUSTOM, project: $p }) { id } }`, (f) => ({ p: f.target.project }))],
   ['Mutation.updateModel', notFound(`mutation($id: ID!) { updateModel(id: $id, input: { description: "mine" }) { id } }`, (f) => ({ id: f.target.modelId }))],
