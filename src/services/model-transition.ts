@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { requireMove, summarizeModel } from '../domain/lifecycle/lifecycle';
-import type { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
@@ -54,6 +54,11 @@ export async function moveVersion(
   Object.assign(version, patch, { status: to });
   await tx.getRepository(VersionEntity).update({ id: version.id }, { status: to, ...patch });
   await recordTransition(tx, { modelId: model.id, versionId: version.id, from, to, reason, actor });
+  // An archived version is never verified again: a wish that it become the default (makeDefault) ends with it.
+  if (to === LifecycleStage.ARCHIVED && model.pendingDefaultVersionId === version.id) {
+    model.pendingDefaultVersionId = null;
+    await tx.getRepository(ModelEntity).update({ id: model.id }, { pendingDefaultVersionId: null });
+  }
   await refreshModelStatus(tx, model);
   return version;
 }

@@ -32,6 +32,14 @@ test('a DRAFT is never the default: makeDefault is recorded as a wish, setDefaul
   expect(moves.n).toBe(0);
 });
 
+test('archiving the version wished to become the default ends the wish', async () => {
+  const model = await registerModel(t);
+  const wished = await createVersion(t, model.id, '1.0.0', { makeDefault: true });
+  expect((await transition(t, wished.id, 'ARCHIVED')).errors).toBeUndefined();
+  const res = await t.gql(`query($id: ID!) { model(id: $id) { defaultVersion { id } pendingDefaultVersion { id } } }`, { id: model.id });
+  expect(res.data!.model).toEqual({ defaultVersion: null, pendingDefaultVersion: null });
+});
+
 test('versions list newest semver first, with lineage and full fields', async () => {
   const model = await registerModel(t);
   for (const v of ['1.10.0', '1.2.0', '2.0.0-beta.2', '2.0.0', '2.0.0-beta.10', '1.2.0-alpha']) {
