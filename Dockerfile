@@ -44,15 +44,16 @@ CMD ["node", "dist/src/main.js"]
 FROM runtime AS worker
 ARG LM_EVAL=false
 USER root
-# python3 runs code-task completions inside the sandbox (unshare/prlimit come with util-linux in the base image);
-# the harness goes to its own virtualenv, on PATH as lm_eval (LM_EVAL_BIN).
+# python3 runs code-task completions inside the bubblewrap sandbox (prlimit and setpriv come with util-linux in the
+# base image); the harness goes to its own virtualenv, on PATH as lm_eval (LM_EVAL_BIN).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 python3-venv \
+ && apt-get install -y --no-install-recommends python3 python3-venv bubblewrap \
  && rm -rf /var/lib/apt/lists/* \
  && if [ "$LM_EVAL" = "true" ]; then python3 -m venv /opt/lm-eval \
       && /opt/lm-eval/bin/pip install --no-cache-dir "lm-eval[api]==0.4.13" \
       && ln -s /opt/lm-eval/bin/lm_eval /usr/local/bin/lm_eval; fi
-# Code tasks create mount, network and PID namespaces, which needs root and CAP_SYS_ADMIN in the container
-# (docker-compose.yml's worker shows the settings); without them the worker refuses code tasks and runs the rest.
+# Code tasks run under bwrap in unprivileged user namespaces: no root and no capability, but the container's seccomp,
+# AppArmor and masked /proc must allow them (docker-compose.yml's worker shows the security_opt); without them the
+# worker refuses code tasks up front and runs the rest.
 USER node
 CMD ["node", "dist/src/worker.js"]
