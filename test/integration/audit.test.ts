@@ -1,5 +1,5 @@
 import { Role } from '../../src/domain/auth/roles';
-import { registerModel } from '../support/catalog-fixtures';
+import { recordEvidence, registerModel } from '../support/catalog-fixtures';
 import { importVerified } from '../support/onboarding-fixtures';
 import { subscribe } from '../support/subscriptions';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
@@ -11,14 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.stop();
 });
-
-/** One result our own evaluation run wrote: MEASURED, the evidence the gates count by default (typed-in scores are not). */
-async function measured(versionId: string): Promise<void> {
-  await t.dataSource.query(
-    `INSERT INTO evaluations (model_id, version_id, benchmark, score, recorded_by, provenance, runner) SELECT model_id, id, 'mmlu', 0.5, 'evaluation-runner', 'MEASURED', 'lm-eval' FROM model_versions WHERE id = $1`,
-    [versionId],
-  );
-}
 
 async function as(role: Role, subject: string, query: string, variables: Record<string, unknown> = {}) {
   return t.gql(query, variables, { token: await t.token(role, subject) });
@@ -48,7 +40,7 @@ test('the full trail of DRAFT → … → PUBLISHED → ARCHIVED, with actors, r
   const events = await subscribe(t, `subscription($m: ID!) { modelEvents(modelId: $m) { type audit { action actor } } }`, { m: model.id });
   const { versionId } = await importVerified(t, { name });
   await t.gql(`mutation($id: ID!) { updateModel(id: $id, input: { description: "A tidy model", tags: ["chat"] }) { id } }`, { id: model.id });
-  await measured(versionId);
+  await recordEvidence(t, versionId);
   await as(Role.EDITOR, 'erin', `mutation($v: ID!) { requestPromotion(versionId: $v, target: EVALUATED, justification: "evaluated on mmlu") { id } }`, { v: versionId });
   const asked = await as(Role.EDITOR, 'erin', `mutation($v: ID!) { requestPromotion(versionId: $v, target: PUBLISHED, justification: "for the chat team") { id } }`, { v: versionId });
   const requestId = asked.data!.requestPromotion.id;

@@ -1,5 +1,5 @@
 import { Role } from '../../src/domain/auth/roles';
-import { errorCode, registerModel, transition } from '../support/catalog-fixtures';
+import { errorCode, recordEvidence, registerModel, transition } from '../support/catalog-fixtures';
 import { importVerified } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
@@ -10,14 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.stop();
 });
-
-/** One result our own evaluation run wrote: MEASURED, the evidence the gates count by default (typed-in scores are not). */
-async function measured(versionId: string): Promise<void> {
-  await t.dataSource.query(
-    `INSERT INTO evaluations (model_id, version_id, benchmark, score, recorded_by, provenance, runner) SELECT model_id, id, 'mmlu', 0.5, 'evaluation-runner', 'MEASURED', 'lm-eval' FROM model_versions WHERE id = $1`,
-    [versionId],
-  );
-}
 
 /** A GraphQL call as a named person holding a global role (tokens carry the subject the four-eyes rule reads). */
 async function as(role: Role, subject: string, query: string, variables: Record<string, unknown> = {}) {
@@ -45,7 +37,7 @@ async function verifiedIn(project: string, license: string | null) {
 
 async function evaluated(project: string, license: string | null) {
   const ids = await verifiedIn(project, license);
-  await measured(ids.versionId);
+  await recordEvidence(t, ids.versionId);
   const res = await as(Role.EDITOR, 'erin', REQUEST, { v: ids.versionId, to: 'EVALUATED' });
   expect(res.data?.requestPromotion).toMatchObject({ state: 'APPROVED', requiredApprovals: 0 });
   return ids;
@@ -64,7 +56,7 @@ describe('gates', () => {
     expect(early.errors![0]).toMatchObject({ extensions: { code: 'POLICY_VIOLATION', gate: 'evaluation-evidence', target: 'EVALUATED' } });
     expect(early.errors![0].message).toMatch(/EVALUATED gate "evaluation-evidence" failed: Version .* has no evaluation or benchmark/);
     expect(await t.dataSource.query('SELECT id FROM promotion_requests WHERE version_id = $1', [versionId])).toEqual([]);
-    await measured(versionId);
+    await recordEvidence(t, versionId);
     const ok = await as(Role.EDITOR, 'erin', REQUEST, { v: versionId, to: 'EVALUATED' });
     expect(ok.data!.requestPromotion).toMatchObject({ state: 'APPROVED', target: 'EVALUATED', evidence: { scanStatus: 'PASSED', fileCount: 3, evaluations: 1 } });
     expect(ok.data!.requestPromotion.evidence.gates.map((g: { gate: string; passed: boolean }) => [g.gate, g.passed])).toEqual([
@@ -77,7 +69,7 @@ describe('gates', () => {
   test('a FAILED rescan after verification stops promotion; a SKIPPED one passes only where the project allows it', async () => {
     const project = uniqueName('p');
     const { modelId, versionId } = await verifiedIn(project, 'MIT');
-    await measured(versionId);
+    await recordEvidence(t, versionId);
     const rescan = (status: string) =>
       t.dataSource.query(
         `INSERT INTO scan_results (model_id, version_id, scanner, status, files_scanned, bytes_scanned, started_at, completed_at) VALUES ($1, $2, 'rescan', $3, 3, 10, now() + interval '1 second', now() + interval '2 seconds')`,

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { Role } from '../../src/domain/auth/roles';
-import { createVersion, errorCode, publish, registerModel, transition } from '../support/catalog-fixtures';
+import { createVersion, errorCode, publish, recordEvidence, registerModel, transition } from '../support/catalog-fixtures';
 import { importVerified } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -12,18 +12,10 @@ afterAll(async () => {
   await t.stop();
 });
 
-/** One result our own evaluation run wrote: MEASURED, the evidence the gates count by default (typed-in scores are not). */
-async function measured(versionId: string): Promise<void> {
-  await t.dataSource.query(
-    `INSERT INTO evaluations (model_id, version_id, benchmark, score, recorded_by, provenance, runner) SELECT model_id, id, 'mmlu', 0.5, 'evaluation-runner', 'MEASURED', 'lm-eval' FROM model_versions WHERE id = $1`,
-    [versionId],
-  );
-}
-
 describe('lifecycle per version', () => {
   test('walks the governed path and records who moved the version, when, from where and why', async () => {
     const { modelId, versionId } = await importVerified(t, { license: 'Apache-2.0' });
-    await measured(versionId);
+    await recordEvidence(t, versionId);
     // EVALUATED needs no approvals by default; PUBLISHED goes through a request and another person's approval.
     expect((await transition(t, versionId, 'EVALUATED')).data!.transitionVersion.status).toBe('EVALUATED');
     expect((await publish(t, versionId)).data!.approvePromotion).toMatchObject({ state: 'APPROVED', version: { status: 'PUBLISHED' } });
@@ -81,7 +73,7 @@ describe('lifecycle per version', () => {
     const early = await transition(t, versionId, 'EVALUATED', Role.EDITOR);
     expect(errorCode(early)).toBe('POLICY_VIOLATION');
     expect(early.errors![0].message).toMatch(/no evaluation or benchmark/);
-    await measured(versionId);
+    await recordEvidence(t, versionId);
     expect((await transition(t, versionId, 'EVALUATED', Role.EDITOR)).errors).toBeUndefined();
     expect(errorCode(await transition(t, versionId, 'PUBLISHED', Role.EDITOR))).toBe('FORBIDDEN');
     // Even an approver cannot publish alone: the default policy wants one approval from someone else.

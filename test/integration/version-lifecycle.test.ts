@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Role } from '../../src/domain/auth/roles';
 import { SourceType } from '../../src/domain/catalog/catalog-enums';
 import type { ImportIds } from '../../src/services/import-outcome.service';
-import { errorCode, publish, transition } from '../support/catalog-fixtures';
+import { errorCode, publish, recordEvidence, transition } from '../support/catalog-fixtures';
 import { importModel, importVerified, waitForOperation, writeModelDir } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
@@ -24,14 +24,6 @@ afterAll(async () => {
   await t.stop();
   await temporal.connection.close();
 });
-
-/** One result our own evaluation run wrote: MEASURED, the evidence the gates count by default (typed-in scores are not). */
-async function measured(versionId: string): Promise<void> {
-  await t.dataSource.query(
-    `INSERT INTO evaluations (model_id, version_id, benchmark, score, recorded_by, provenance, runner) SELECT model_id, id, 'mmlu', 0.5, 'evaluation-runner', 'MEASURED', 'lm-eval' FROM model_versions WHERE id = $1`,
-    [versionId],
-  );
-}
 
 const STATE = `query($id: ID!) { model(id: $id) { status defaultVersion { version } versions { version status filesComplete files { path } } } }`;
 const modelState = async (app: TestApp, id: string) => (await app.gql(STATE, { id }, { as: Role.VIEWER })).data!.model;
@@ -62,7 +54,7 @@ test('a PUBLISHED model takes new versions, good and bad, without its published 
   const name = uniqueName('published');
   const dir = await writeModelDir(t);
   const { modelId, versionId } = await importVerified(t, { name, dir, license: 'Apache-2.0' });
-  await measured(versionId);
+  await recordEvidence(t, versionId);
   expect((await transition(t, versionId, 'EVALUATED')).errors).toBeUndefined();
   expect((await publish(t, versionId)).errors).toBeUndefined();
 
