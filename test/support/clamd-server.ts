@@ -20,6 +20,8 @@ export const TEST_STREAM_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface TestClamd {
   port: number;
+  /** Its signature database folder: a test may add or remove signatures there, then send clamd RELOAD. */
+  databaseDir: string;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startTestClamd(): Promise<TestClamd> {
   }
   return {
     port,
+    databaseDir: db,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
