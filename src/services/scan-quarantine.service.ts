@@ -116,18 +116,21 @@ export class ScanQuarantineService {
 
   /**
    * Whether a version may not be served, whoever asks: out of service since a failed rescan (until reinstated, even
-   * while a new rescan runs), or its latest finished scan FAILED. Asked after the caller's read was checked.
+   * while a new rescan runs), or never in service because its import's scan FAILED. A rescan that could not finish
+   * (cancelled, its worker lost) records a FAILED scan but is no verdict: a usable version stays served (and
+   * unpromotable until rescanned). Asked after the caller's read was checked.
    */
   async outOfService(versionId: string): Promise<OutOfServiceReason | null> {
     const rows = (await this.db.query(
       `SELECT scan_result_id AS "scanId", reason FROM version_quarantines WHERE version_id = $1 AND reinstated_at IS NULL
        UNION ALL
        SELECT s.id, 'security scan ' || s.id || ' FAILED: ' || s.critical_count || ' critical, ' || s.high_count || ' high, ' || s.medium_count || ' medium, ' || s.low_count || ' low findings'
-         FROM (SELECT id, status, critical_count, high_count, medium_count, low_count FROM scan_results
-                WHERE version_id = $1 AND status <> $2 ORDER BY started_at DESC, id DESC LIMIT 1) s
-        WHERE s.status = $3
+         FROM model_versions v
+         JOIN LATERAL (SELECT id, status, critical_count, high_count, medium_count, low_count FROM scan_results
+                        WHERE version_id = v.id AND status <> $2 ORDER BY started_at DESC, id DESC LIMIT 1) s ON true
+        WHERE v.id = $1 AND v.status = $3 AND s.status = $4
        LIMIT 1`,
-      [uuid('versionId', versionId), ScanStatus.SCANNING, ScanStatus.FAILED],
+      [uuid('versionId', versionId), ScanStatus.SCANNING, LifecycleStage.NEEDS_ATTENTION, ScanStatus.FAILED],
     )) as OutOfServiceReason[];
     const row = rows[0];
     return row ? { scanId: row.scanId, reason: row.reason.slice(0, 500) } : null;
