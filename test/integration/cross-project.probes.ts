@@ -82,6 +82,7 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   ['Mutation.uploadCommand', notFound(`mutation($v: ID!) { uploadCommand(versionId: $v) { uploadUrl } }`, (f) => ({ v: f.target.draftVersionId }))],
   ['Mutation.scanVersion', notFound(`mutation($v: ID!) { scanVersion(versionId: $v) { id } }`, (f) => ({ v: f.target.versionId }))],
   ['Mutation.scanModel', notFound(`mutation($m: ID!) { scanModel(modelId: $m) { id } }`, (f) => ({ m: f.target.modelId }))],
+  ['Mutation.reinstateVersion', notFound(`mutation($v: ID!) { reinstateVersion(versionId: $v) { id } }`, (f) => ({ v: f.target.versionId }))],
   ['Mutation.importModel', {
     kind: 'no-leak',
     document: `mutation($n: String!, $p: String!) { importModel(input: { name: $n, project: $p, source: { sourceType: URL, url: "http://127.0.0.1:9/x.bin" } }) { id } }`,
