@@ -21,10 +21,10 @@ let open: TestApp;
 function serveFiles(): http.Server {
   return http.createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url === '/model.bin') {
+    if (url === '/model.dat') {
       res.writeHead(200, { 'content-length': BODY.length });
       res.end(req.method === 'HEAD' ? undefined : BODY);
-    } else if (url === '/private.bin') {
+    } else if (url === '/private.dat') {
       if (req.headers.authorization !== `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}`) {
         res.writeHead(401).end();
         return;
@@ -65,12 +65,12 @@ async function responsive(t: TestApp): Promise<number> {
 
 test.each([
   ['the API itself on loopback', () => strict.app.url.replace('/graphql', '/health'), 'loopback'],
-  ['the file server on loopback', () => `${filesUrl}/model.bin`, 'loopback'],
-  ['localhost, resolved by DNS', () => `http://localhost:${new URL(filesUrl).port}/model.bin`, 'loopback'],
+  ['the file server on loopback', () => `${filesUrl}/model.dat`, 'loopback'],
+  ['localhost, resolved by DNS', () => `http://localhost:${new URL(filesUrl).port}/model.dat`, 'loopback'],
   ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/iam/', 'linkLocal'],
-  ['a private address', () => 'http://10.20.30.40:8080/model.bin', 'private'],
-  ['IPv4-mapped IPv6 loopback', () => 'http://[::ffff:127.0.0.1]/model.bin', 'loopback'],
-  ['the unspecified address', () => 'http://0.0.0.0/model.bin', 'unspecified'],
+  ['a private address', () => 'http://10.20.30.40:8080/model.dat', 'private'],
+  ['IPv4-mapped IPv6 loopback', () => 'http://[::ffff:127.0.0.1]/model.dat', 'loopback'],
+  ['the unspecified address', () => 'http://0.0.0.0/model.dat', 'unspecified'],
 ])('a URL import of %s is BAD_USER_INPUT at once and records nothing', async (_case, url, range) => {
   const name = uniqueName('ssrf');
   const res = await importModel(strict, { name, source: { sourceType: 'URL', url: url() } });
@@ -85,7 +85,7 @@ test.each([
 });
 
 test('an allowed local host imports; its redirect to http→file or to the metadata address fails the import at once', async () => {
-  const ok = await importModel(open, { name: uniqueName('allowed'), source: { sourceType: 'URL', url: `${filesUrl}/model.bin`, sha256: sha256(BODY) } });
+  const ok = await importModel(open, { name: uniqueName('allowed'), source: { sourceType: 'URL', url: `${filesUrl}/model.dat`, sha256: sha256(BODY) } });
   expect(ok.errors).toBeUndefined();
   expect((await waitForOperation(open, ok.data!.importModel.id)).status).toBe('SUCCEEDED');
 
@@ -107,7 +107,7 @@ test('an allowed local host imports; its redirect to http→file or to the metad
 });
 
 test('credentials in a URL are sealed: the import uses them, no field, row or message shows them', async () => {
-  const url = `${filesUrl.replace('://', `://alice:${PASSWORD}@`)}/private.bin`;
+  const url = `${filesUrl.replace('://', `://alice:${PASSWORD}@`)}/private.dat`;
   const res = await importModel(open, { name: uniqueName('creds'), source: { sourceType: 'URL', url } });
   expect(res.errors).toBeUndefined();
   const op = await waitForOperation(open, res.data!.importModel.id);
@@ -121,7 +121,7 @@ test('credentials in a URL are sealed: the import uses them, no field, row or me
   const text = JSON.stringify(shown.data);
   expect(text).not.toContain(PASSWORD);
   expect(text).not.toContain('alice');
-  expect(shown.data!.model.versions[0].source).toMatchObject({ url: `${filesUrl}/private.bin`, credentials: '[sealed]' });
+  expect(shown.data!.model.versions[0].source).toMatchObject({ url: `${filesUrl}/private.dat`, credentials: '[sealed]' });
   // Stored sealed: neither the version row, the operation's input nor the transitions hold the password.
   const rows = await open.dataSource.query(
     `SELECT v.source::text AS source, o.input::text AS input FROM model_versions v JOIN operations o ON o.version_id = v.id WHERE v.id = $1`,
