@@ -11,7 +11,7 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.venv*/**', '.tools/**', 'coverage/**', 'jest.config.js', 'eslint.config.mjs', 'test/support/ts-register.js'] },
+  { ignores: ['dist/**', 'console/dist/**', 'node_modules/**', '.data/**', '.venv*/**', '.tools/**', 'coverage/**', 'jest.config.js', 'eslint.config.mjs', 'test/support/ts-register.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -24,6 +24,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    // The web console is a browser app with its own tsconfig (DOM, JSX); it imports nothing from src/.
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    languageOptions: { parserOptions: { project: './console/tsconfig.json' } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error', 'no-restricted-imports': ['error', { patterns: ['**/src/*', '../../src/**'] }] },
   },
   {
     // Workflows run in Temporal's sandbox: no Node built-ins, clock or randomness beyond what it patches.

@@ -72,6 +72,8 @@ export interface Config {
     readonly s3: { readonly endpoint: string | null; readonly bucket: string; readonly region: string; readonly forcePathStyle: boolean };
   };
   readonly cacheDir: string;
+  /** The built web console served at /console/ (CONSOLE_DIR, default console/dist: `npm run console:build`). */
+  readonly consoleDir: string;
   /** Evaluation datasets (JSONL) the built-in runners read (EVAL_DATASETS_DIR). */
   readonly evalDatasetsDir: string;
   /** Where hf://datasets/… files are kept by commit, in the hub cache layout (EVAL_HUB_CACHE_DIR). */
@@ -238,6 +240,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
       },
     },
     cacheDir: path.resolve(cwd, optional(env, 'CACHE_DIR') ?? '.data/cache'),
+    consoleDir: path.resolve(cwd, optional(env, 'CONSOLE_DIR') ?? 'console/dist'),
     evalDatasetsDir: path.resolve(cwd, optional(env, 'EVAL_DATASETS_DIR') ?? '.data/datasets'),
     evalHubCacheDir: path.resolve(cwd, optional(env, 'EVAL_HUB_CACHE_DIR') ?? '.data/hub-datasets'),
     evaluation: loadEvalConfig(env, cwd),

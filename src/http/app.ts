@@ -18,6 +18,7 @@ import { noNulLiterals, nulInVariables } from '../graphql/input-guard';
 import { queryLimitRules } from '../graphql/query-limits';
 import type { Subgraph } from '../graphql/schema';
 import { benchmarkSampleRoutes } from './benchmarks/benchmark-samples.routes';
+import { consoleRoutes } from './console/console.routes';
 import { filesRoutes } from './files/files.routes';
 import { hfRoutes } from './hf/hf.routes';
 import { batchGuard, jsonBody, jsonErrors, notFound } from './http-guards';
@@ -151,6 +152,8 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   app.use('/files', filesRoutes({ config, services, verifier, log }));
   app.use('/hf', hfRoutes({ config, services, verifier, log }));
   app.use('/benchmarks', benchmarkSampleRoutes({ config, services, verifier, log }));
+  // The web console: static files of a client of this same API (console/), nothing of src/ runs in it.
+  app.use('/console', consoleRoutes({ dir: config.consoleDir }));
 
   app.use(notFound);
   app.use(jsonErrors(config.query, log));
