@@ -22,6 +22,7 @@ const INSERT_CHUNK = 1000;
  * An import's file list, kept in the database (import_files) rather than in workflow history, so a repository of
  * thousands of files costs the workflow a few small payloads. Listed once per operation at a pinned revision:
  * later attempts and the staging step read this listing, so a branch moved mid-import never mixes files.
+ * No caller: only the import's workflow steps reach it, by the operation's id, for an import already authorized.
  */
 export class ImportListingService {
   constructor(

@@ -37,6 +37,8 @@ const INSERT_CHUNK = 1000;
  * Ends an import in one transaction: manifest, metadata, lifecycle move and operation status together.
  * Every method is compare-and-set on the operation: it acts only while the operation is PENDING/RUNNING,
  * so a retried activity, a crashed worker's second attempt or a racing cancel changes nothing twice.
+ * No caller: these settle an import someone was allowed to start (checked by importModel, retryOperation or
+ * submitVersion, in their transaction); the workflow, the reconciler and a failed start call them.
  */
 export class ImportOutcomeService {
   constructor(

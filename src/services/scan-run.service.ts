@@ -28,6 +28,8 @@ export interface ScanHooks {
 /**
  * A version's scan in three idempotent steps (the workflow's activities): begin plans one row per file, scan
  * works through the rows still SCANNING (so a retried attempt resumes), finish settles the version-level result.
+ * They take no caller: they are steps of a scan someone was allowed to ask for (checked by scanVersion, or the
+ * import), keyed by its operation or scan row, and no edge but the workflow's activities reaches them.
  */
 export class ScanRunService {
   constructor(

@@ -40,7 +40,16 @@ const REMEMBERED_OPERATIONS = 1_000;
 /** A model's operation updates (each operation's in sequence order, repeats dropped) and lifecycle moves. */
 export async function modelEventSubscription(ctx: GraphQLContext, modelId: string): Promise<AsyncIterable<ModelEventPayload | StreamEnd>> {
   requireRole(ctx, Role.VIEWER);
-  await ctx.services.modelQueries.get(callerOf(ctx), modelId); // NOT_FOUND for an unknown (or unreadable) model instead of silence
+  const caller = callerOf(ctx);
+  // Listening starts before the model is read, so an event committed meanwhile is not lost; nothing is sent
+  // unless the read succeeds (NOT_FOUND for an unknown or unreadable model, instead of silence).
+  const events = ctx.events.subscribe('MODEL', modelId.toLowerCase());
+  try {
+    await ctx.services.modelQueries.get(caller, modelId);
+  } catch (error) {
+    await events.return?.();
+    throw error;
+  }
   const seen = new Map<string, number>();
   const step = (event: ModelEventPayload): Verdict => {
     if (!event.operation) return 'send';
@@ -51,5 +60,5 @@ export async function modelEventSubscription(ctx: GraphQLContext, modelId: strin
     if (seen.size > REMEMBERED_OPERATIONS) seen.delete(seen.keys().next().value as string);
     return 'send';
   };
-  return subscriptionStream(ctx, ctx.events.subscribe('MODEL', modelId.toLowerCase()), step);
+  return subscriptionStream(ctx, events, step);
 }
