@@ -7,6 +7,7 @@ import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import type { Inspection } from './artifact-inspection.service';
+import { adoptCardLicense } from './card-license';
 import { adoptVerified } from './default-version';
 import type { ImportListingService } from './import-listing.service';
 import { lockVersion, moveVersion } from './model-transition';
@@ -54,7 +55,8 @@ export class ImportOutcomeService {
       const { model, version } = live;
       const manifest = await this.listings.manifest(ids.operationId, tx);
       const declared: DeclaredMetadata = version.declaredMetadata ?? { architecture: null, parameterCount: null, contextLength: null, license: null };
-      const mismatches = findMismatches(declared, inspection.verified);
+      // A licence the model took on after this version was registered is declared too: a card that says otherwise is a finding.
+      const mismatches = findMismatches({ ...declared, license: declared.license ?? model.licenseId }, inspection.verified);
       // No version is VERIFIED without a passing scan of this import's files (an import that never scanned fails closed).
       const scan = await scanProblems(tx, ids.operationId);
       const problems = [...inspection.problems, ...mismatches.map((m) => `${m.field}: declared ${m.declared}, files say ${m.verified}`), ...scan];
@@ -80,6 +82,7 @@ export class ImportOutcomeService {
       model.requirements ??= inspection.requirements;
       // The default only ever points at a usable version: it moves here, once verified (audited, by the system).
       if (passed) await adoptVerified(tx, model, version);
+      if (passed) await adoptCardLicense(tx, model, version.id, v);
       await tx.save(model);
       // What the model card claims, shown beside what we measure; in this transaction, so written once.
       await replaceReportedScores(tx, { modelId: model.id, versionId: version.id }, inspection.reported ?? [], WORKER, {

@@ -103,7 +103,7 @@ export class LicenseCheckService {
       await this.access.authorize(caller, 'Version', id, Role.EDITOR, 'Acknowledging a license', tx);
       const { model, version } = await this.load(tx, null, id);
       const result = await this.evaluate(tx, model, version.id, valid);
-      if (!result.textHash || !result.licenseId) throw new ConflictError('The model declares no license; there are no terms to acknowledge', { gate: 'license-allowed' });
+      if (!result.textHash || !result.licenseId) throw new ConflictError('The model declares no license; there are no terms to acknowledge: set one with updateModel(id, input: { license })', { gate: 'license-allowed' });
       if (result.outcome === LicenseOutcome.BLOCKED) throw new ConflictError(`The license BLOCKS this usage; an acknowledgment cannot allow it: ${result.reasons.filter((r) => r.severity === 'BLOCK').map((r) => r.message).join('; ')}`);
       const repo = tx.getRepository(LicenseAcknowledgmentEntity);
       const key = { versionId: version.id, textHash: result.textHash, usageHash: sha256(usageText(usage)), acknowledgedBy: caller.subject };

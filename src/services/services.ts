@@ -39,6 +39,7 @@ import { ScanQuarantineService } from './scan-quarantine.service';
 import { ScanRequestService } from './scan-request.service';
 import { ScanRunService } from './scan-run.service';
 import { VersionService } from './version.service';
+import { VersionDeclarationsService } from './version-declarations.service';
 import { VersionLifecycleService } from './version-lifecycle.service';
 import type { WorkflowGateway } from './workflow-gateway';
 import { hostTaskQueue } from '../domain/onboarding/host-queue';
@@ -98,6 +99,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     modelQueries,
     versions,
     versionLifecycle: new VersionLifecycleService(db, promotions, audit),
+    versionDeclarations: new VersionDeclarationsService(db, access, licenses),
     scans,
     quarantines,
     measurements: new MeasurementService(db, access, audit),

@@ -72,6 +72,7 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   ['Mutation.deleteModel', notFound(`mutation($id: ID!) { deleteModel(id: $id) }`, (f) => ({ id: f.target.modelId }))],
   ['Mutation.createVersion', notFound(`mutation($m: ID!) { createVersion(input: { modelId: $m, version: "9.9.9" }) { id } }`, (f) => ({ m: f.target.modelId }))],
   ['Mutation.setDefaultVersion', notFound(`mutation($m: ID!, $v: ID!) { setDefaultVersion(modelId: $m, versionId: $v) { id } }`, (f) => ({ m: f.target.modelId, v: f.target.versionId }))],
+  ['Mutation.updateVersion', notFound(`mutation($id: ID!) { updateVersion(id: $id, input: { parameterCount: 1 }) { id } }`, (f) => ({ id: f.target.draftVersionId }))],
   ['Mutation.transitionVersion', notFound(`mutation($id: ID!) { transitionVersion(id: $id, to: EVALUATED, reason: "x") { id } }`, (f) => ({ id: f.target.versionId }))],
   ['Mutation.setAlias', notFound(`mutation($m: ID!, $v: ID!) { setAlias(modelId: $m, name: "staging", versionId: $v) { name } }`, (f) => ({ m: f.target.modelId, v: f.target.versionId }))],
   ['Mutation.removeAlias', notFound(`mutation($m: ID!) { removeAlias(modelId: $m, name: "staging") }`, (f) => ({ m: f.target.modelId }))],

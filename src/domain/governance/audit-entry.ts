@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'model.deleted',
   'version.created',
   'version.moved',
+  'version.updated',
   'version.archived',
   'version.deleted',
   'promotion.requested',

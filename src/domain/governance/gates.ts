@@ -1,6 +1,7 @@
 import { PolicyViolationError } from '../common/domain-error';
 import { ScanStatus } from '../scanning/scan-enums';
 import { LicenseOutcome, type LicenseUsage, type LicenseVerdict } from './license-check';
+import { gateRemedy } from './gate-remedies';
 import { Gate, type PromotionTarget, type TargetPolicy } from './promotion-policy';
 
 /** What the gates look at, read in one transaction; stored with a request as its evidence snapshot. */
@@ -75,7 +76,11 @@ const CHECKS: Readonly<Record<Gate, Check>> = {
 
 /** Every gate of a request's frozen policy, in policy order, passed or not. */
 export function evaluateGates(policy: TargetPolicy, evidence: PromotionEvidence): GateResult[] {
-  return policy.gates.map((gate) => ({ gate, ...CHECKS[gate](evidence, policy) }));
+  return policy.gates.map((gate) => {
+    const result = CHECKS[gate](evidence, policy);
+    // A refusal says what would satisfy it (which mutation, which setting), not only what is missing.
+    return result.passed ? { gate, ...result } : { gate, passed: false, detail: `${result.detail}. To pass: ${gateRemedy(gate, evidence, policy)}` };
+  });
 }
 
 /** A promotion refused by a gate; `gate` names it (and `rule`, as the earlier lifecycle gates did). */

@@ -1,4 +1,5 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { BigIntScalar } from '../scalars/bigint.scalar';
 
 @InputType()
 export class CreateVersionInput {
@@ -25,4 +26,19 @@ export class CreateVersionInput {
       "Without it, a model that has no default gets its first version to be VERIFIED; setDefaultVersion meanwhile replaces the wish.",
   })
   makeDefault?: boolean | null;
+}
+
+@InputType({ description: 'What a version declares; an omitted field is kept, null clears it.' })
+export class UpdateVersionInput {
+  @Field(() => String, { nullable: true })
+  architecture?: string | null;
+
+  @Field(() => BigIntScalar, { nullable: true })
+  parameterCount?: bigint | null;
+
+  @Field(() => Int, { nullable: true })
+  contextLength?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'License id from `licenses` (SPDX id where one exists).' })
+  license?: string | null;
 }

@@ -8,7 +8,7 @@ import { LifecycleStage } from '../enums';
 import { LifecycleTransition, Model } from '../model/model.type';
 import { ScanResult } from '../scan/scan-result.type';
 import { LocalCache, VersionFile } from '../operation/operation.type';
-import { CreateVersionInput } from './version.input';
+import { CreateVersionInput, UpdateVersionInput } from './version.input';
 import { shownSource } from './source-display';
 import { Version } from './version.type';
 
@@ -25,6 +25,17 @@ export class VersionResolver {
   @Mutation(() => Version, { description: "Adds a DRAFT version to a model. Needs the editor role in the model's project." })
   createVersion(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateVersionInput) input: CreateVersionInput): Promise<VersionRecord> {
     return ctx.services.versions.create(callerOf(ctx), input);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Version, {
+    description:
+      "Corrects what a version declares (the values its import checks the files against) while it has never been VERIFIED: a DRAFT, or one " +
+      'that NEEDS_ATTENTION from its own import; retryOperation then checks against the new values. A verified version\'s declarations are ' +
+      "immutable (CONFLICT). Needs the editor role in the model's project; audited as `version.updated` with the field changes.",
+  })
+  updateVersion(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('input', () => UpdateVersionInput) input: UpdateVersionInput): Promise<VersionRecord> {
+    return ctx.services.versionDeclarations.update(callerOf(ctx), id, input);
   }
 
   @Authorized(Role.EDITOR)
