@@ -19,6 +19,7 @@ import { queryLimitRules } from '../graphql/query-limits';
 import type { Subgraph } from '../graphql/schema';
 import { benchmarkSampleRoutes } from './benchmarks/benchmark-samples.routes';
 import { consoleRoutes } from './console/console.routes';
+import { browserHome, explorerRoutes } from './explorer/explorer.routes';
 import { filesRoutes } from './files/files.routes';
 import { hfRoutes } from './hf/hf.routes';
 import { batchGuard, jsonBody, jsonErrors, notFound } from './http-guards';
@@ -139,6 +140,10 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     const health = await services.health.check();
     res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', checks: health.checks });
   });
+  const explorer = { consoleDir: config.consoleDir, enabled: config.graphqlExplorer };
+  app.get('/', browserHome(explorer));
+  // A browser's GET /graphql gets GraphiQL (GRAPHQL_EXPLORER); GraphQL requests go on to Apollo.
+  app.use('/graphql', explorerRoutes(explorer));
   app.use(
     '/graphql',
     jsonBody(config.query),

@@ -84,7 +84,7 @@ async function httpRoutes(): Promise<string[]> {
   };
   const routes: string[] = [];
   for (const [file, source] of sources) {
-    for (const m of source.matchAll(/\b(?:router|app)\.(get|put|post|patch|delete|head|options)\('([^']+)'/g)) routes.push(`${m[1].toUpperCase()} ${prefixOf(file)}${m[2]}`.replace(/\/$/, '') || '/');
+    for (const m of source.matchAll(/\b(?:router|app)\.(get|put|post|patch|delete|head|options)\('([^']+)'/g)) routes.push(`${m[1].toUpperCase()} ${`${prefixOf(file)}${m[2]}`.replace(/\/$/, '') || '/'}`);
   }
   return routes.sort();
 }

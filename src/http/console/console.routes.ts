@@ -12,7 +12,7 @@ export interface ConsoleRoutesDeps {
  * and graphql-ws) and /files with the token it holds. The policy keeps a README's HTML (sanitised in the browser too)
  * from loading scripts or images from elsewhere; no-referrer because tokens never belong in another site's logs.
  */
-const HEADERS: Readonly<Record<string, string>> = {
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; " +
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
@@ -23,7 +23,7 @@ const HEADERS: Readonly<Record<string, string>> = {
 
 const NOT_BUILT = 'The web console is not built: run `npm run console:build` (it writes console/dist), or set CONSOLE_DIR to a built console folder.\n';
 
-async function isFile(file: string): Promise<boolean> {
+export async function isFile(file: string): Promise<boolean> {
   try {
     return (await stat(file)).isFile();
   } catch {
@@ -46,7 +46,7 @@ export function consoleRoutes({ dir }: ConsoleRoutesDeps): Router {
 
   router.use(async (req: Request, res: Response, next) => {
     if (!isRead(req)) return next();
-    for (const [name, value] of Object.entries(HEADERS)) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
     // Without the slash the page's relative URLs would resolve against the site root.
     if (req.originalUrl === '/console' || req.originalUrl.startsWith('/console?')) return res.redirect(301, `/console/${req.originalUrl.slice('/console'.length)}`);
     if (!(await isFile(index))) return void res.status(404).type('text/plain').send(NOT_BUILT);

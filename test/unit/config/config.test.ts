@@ -20,4 +20,14 @@ describe('config', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/32/);
     expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV/);
   });
+
+  test('the GraphQL explorer is on outside production, off in production unless GRAPHQL_EXPLORER turns it on', () => {
+    const prod = { NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp/jwks' };
+    expect(loadConfig({}).graphqlExplorer).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).graphqlExplorer).toBe(true);
+    expect(loadConfig(prod).graphqlExplorer).toBe(false);
+    expect(loadConfig({ ...prod, GRAPHQL_EXPLORER: 'true' }).graphqlExplorer).toBe(true);
+    expect(loadConfig({ GRAPHQL_EXPLORER: 'false' }).graphqlExplorer).toBe(false);
+    expect(() => loadConfig({ GRAPHQL_EXPLORER: 'maybe' })).toThrow(/GRAPHQL_EXPLORER/);
+  });
 });
