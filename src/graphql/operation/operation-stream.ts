@@ -31,8 +31,15 @@ export async function operationSubscription(ctx: GraphQLContext, id: string): Pr
     sequence = operation.sequence;
     return TERMINAL_STATUSES.has(operation.status) ? 'last' : 'send';
   };
-  return subscriptionStream(ctx, events, step, [snapshot]);
+  const access = { check: () => ctx.services.operations.get(caller, id), due: () => false, everyMs: ACCESS_RECHECK_MS };
+  return subscriptionStream(ctx, events, step, [snapshot], access);
 }
+
+/** How stale a subscriber's right to read what it watches may be, at most, while events flow. */
+const ACCESS_RECHECK_MS = 2_000;
+
+/** A model's move (or any change of its fields) is re-checked before it is sent: the move may end the stream. */
+const mayChangeAccess = (event: ModelEventPayload): boolean => event.type === 'AUDIT' && event.audit?.action === 'model.updated';
 
 /** How many operations a model subscription remembers the last sequence of (memory stays bounded). */
 const REMEMBERED_OPERATIONS = 1_000;
@@ -60,5 +67,6 @@ export async function modelEventSubscription(ctx: GraphQLContext, modelId: strin
     if (seen.size > REMEMBERED_OPERATIONS) seen.delete(seen.keys().next().value as string);
     return 'send';
   };
-  return subscriptionStream(ctx, events, step);
+  const access = { check: () => ctx.services.access.readableModelId(caller, modelId), due: mayChangeAccess, everyMs: ACCESS_RECHECK_MS };
+  return subscriptionStream(ctx, events, step, [], access);
 }

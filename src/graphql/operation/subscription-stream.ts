@@ -1,5 +1,5 @@
 import { Repeater } from '@graphql-yoga/subscription';
-import { type DomainError, UnauthenticatedError } from '../../domain/common/domain-error';
+import { DomainError, UnauthenticatedError } from '../../domain/common/domain-error';
 import type { GraphQLContext } from '../context';
 
 /**
@@ -34,15 +34,30 @@ function onExpiry(expiresAt: Date, timer: { id?: NodeJS.Timeout }, expire: () =>
 }
 
 /**
+ * Whether the subscriber may still read what it subscribed to: the model may move to another project or its
+ * project stop being public while the stream is open. `check` throws (NOT_FOUND) when it may not; it runs before an
+ * item is sent when `due(item)` says the item may change access (a model's move), and otherwise at most every
+ * `everyMs`, so a stream of many events costs one check per interval, not one per event.
+ */
+export interface AccessRecheck<T> {
+  check: () => Promise<unknown>;
+  due: (item: T) => boolean;
+  everyMs: number;
+}
+
+/**
  * `first`, then the source's items, each kept or dropped by `step`; when the context's token expires, one
- * StreamEnd(UNAUTHENTICATED) and the end. A Repeater rather than an async generator: a client that
- * unsubscribes closes the source at once, even while the stream waits for an event.
+ * StreamEnd(UNAUTHENTICATED) and the end; when `access` finds the subscriber may no longer read the subject, one
+ * StreamEnd with its error (NOT_FOUND) and the end, before anything of the subject's new project is sent. A
+ * Repeater rather than an async generator: a client that unsubscribes closes the source at once, even while the
+ * stream waits for an event.
  */
 export function subscriptionStream<T>(
   ctx: Pick<GraphQLContext, 'tokenExpiresAt'>,
   source: AsyncIterable<T>,
   step: (item: T) => Verdict,
   first: readonly T[] = [],
+  access: AccessRecheck<T> | null = null,
 ): Repeater<T | StreamEnd> {
   return new Repeater<T | StreamEnd>(async (push, stop) => {
     const events = source[Symbol.asyncIterator]();
@@ -57,9 +72,25 @@ export function subscriptionStream<T>(
         stop();
       });
     }
+    let checkedAt = Date.now();
+    // True when the subscriber lost access: a StreamEnd was pushed and the stream must end.
+    const lostAccess = async (item: T): Promise<boolean> => {
+      if (!access || (!access.due(item) && Date.now() - checkedAt < access.everyMs)) return false;
+      try {
+        await access.check();
+        checkedAt = Date.now();
+        return false;
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        await push(new StreamEnd(error));
+        return true;
+      }
+    };
     const offer = async (item: T): Promise<boolean> => {
       const verdict = step(item);
-      if (verdict !== 'drop') await push(item);
+      if (verdict === 'drop') return false;
+      if (await lostAccess(item)) return true;
+      await push(item);
       return verdict === 'last';
     };
     for (const item of first) {
