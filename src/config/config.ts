@@ -74,13 +74,13 @@ export interface Config {
   readonly cacheDir: string;
   /** The built web console served at /console/ (CONSOLE_DIR, default console/dist: `npm run console:build`). */
   readonly consoleDir: string;
+  /** GraphiQL (the console build's explorer.html) for a browser's GET /graphql (GRAPHQL_EXPLORER; off in production by default). */
+  readonly graphqlExplorer: boolean;
   /** Evaluation datasets (JSONL) the built-in runners read (EVAL_DATASETS_DIR). */
   readonly evalDatasetsDir: string;
   /** Where hf://datasets/… files are kept by commit, in the hub cache layout (EVAL_HUB_CACHE_DIR). */
   readonly evalHubCacheDir: string;
   /** The judge endpoint (EVAL_JUDGE_*) and the lm-evaluation-harness adapter (LM_EVAL_*); see eval-config.ts. */
-  /** GraphiQL (the console build's explorer.html) for a browser's GET /graphql (GRAPHQL_EXPLORER; off in production by default). */
-  readonly graphqlExplorer: boolean;
   readonly evaluation: EvalConfig;
   /** Storage housekeeping: blob garbage collection (a Temporal schedule) and staging left by dead attempts. */
   readonly gc: {
@@ -243,14 +243,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     },
     cacheDir: path.resolve(cwd, optional(env, 'CACHE_DIR') ?? '.data/cache'),
     consoleDir: path.resolve(cwd, optional(env, 'CONSOLE_DIR') ?? 'console/dist'),
+    // A page that sends queries with a pasted token is a developer's tool; production turns it on on purpose.
+    graphqlExplorer: boolVar(env, 'GRAPHQL_EXPLORER', mode !== 'production'),
     evalDatasetsDir: path.resolve(cwd, optional(env, 'EVAL_DATASETS_DIR') ?? '.data/datasets'),
     evalHubCacheDir: path.resolve(cwd, optional(env, 'EVAL_HUB_CACHE_DIR') ?? '.data/hub-datasets'),
     evaluation: loadEvalConfig(env, cwd),
     gc: {
       blobIntervalMs: intVar(env, 'BLOB_GC_INTERVAL_MS', 6 * HOUR_MS, 0, 30 * DAY_MS),
       blobGraceMs: intVar(env, 'BLOB_GC_GRACE_MS', DAY_MS, 0, 365 * DAY_MS),
-    // A page that sends queries with a pasted token is a developer's tool; production turns it on on purpose.
-    graphqlExplorer: boolVar(env, 'GRAPHQL_EXPLORER', mode !== 'production'),
       stagingGraceMs: intVar(env, 'STAGING_GRACE_MS', DAY_MS, 60_000, 365 * DAY_MS),
     },
     temporal: {
