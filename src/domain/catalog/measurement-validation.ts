@@ -17,9 +17,25 @@ export interface ValidBenchmark extends BenchmarkMetrics {
   configuration: Record<string, unknown>;
 }
 
+/** Deeper than this is refused before anything recurses over it (a 100,000-deep object overflowed JSON.stringify). */
+export const MAX_JSON_DEPTH = 32;
+
+/** How deep a JSON value nests, counted without recursion and stopping past `limit`. */
+function depthOver(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function jsonObject(field: string, value: Record<string, unknown> | null | undefined): Record<string, unknown> {
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new ValidationError(field, 'must be a JSON object');
+  if (depthOver(value, MAX_JSON_DEPTH)) throw new ValidationError(field, `must nest at most ${MAX_JSON_DEPTH} levels deep`);
   if (JSON.stringify(value).length > MAX_CONFIG_BYTES) {
     throw new ValidationError(field, `must be at most ${MAX_CONFIG_BYTES} bytes of JSON`);
   }
