@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { ValidationError } from '../domain/common/domain-error';
-import { type LeaderboardMetric, MetricDirection, resolveLeaderboardMetric } from '../domain/leaderboard/leaderboard-metric';
+import { BENCHMARK_METRICS, type LeaderboardMetric, MetricDirection, resolveLeaderboardMetric } from '../domain/leaderboard/leaderboard-metric';
 import { decodeLeaderboardCursor, encodeLeaderboardCursor } from '../domain/leaderboard/leaderboard-cursor';
 import { type ParetoCandidate, paretoFront } from '../domain/leaderboard/pareto-front';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import type { Caller } from '../domain/auth/caller';
 import { isProvenance, Provenance } from '../domain/catalog/catalog-enums';
+import { metricsOffScale } from '../domain/measurements/score-ranges';
 import { readableCondition, readableParam } from '../domain/governance/access';
 
 export interface LeaderboardQuery {
@@ -68,6 +69,9 @@ interface RawRow {
  * What a board ranks when no provenance is asked for: our runs and upstream cards (each entry says which), never
  * numbers typed in by hand, which nothing vouches for.
  */
+/** Evaluation names listed in an unknown metric's refusal. */
+const KNOWN_METRICS_SHOWN = 50;
+
 const DEFAULT_PROVENANCES: readonly Provenance[] = [Provenance.MEASURED, Provenance.REPORTED];
 
 /** Each model's best result for one metric, ranked; archived models and models the caller may not read are left out. */
@@ -112,6 +116,8 @@ export class LeaderboardService {
                  ORDER BY r.model_id, r.${column} ${dir}, r.recorded_at DESC`;
     } else {
       add('r.benchmark = ?', metric.name);
+      // One scale per board: rows recorded with a metric of another scale (perplexity under mmlu) are not ranked.
+      add('(r.metric IS NULL OR NOT (r.metric = ANY(?::text[])))', metricsOffScale(metric.name));
       source = `SELECT DISTINCT ON (r.model_id) r.model_id, m.name AS model_name, r.version_id, r.score::float8 AS value,
                        NULL::text AS hardware_profile, r.provenance, r.recorded_at
                   FROM evaluations r JOIN models m ON m.id = r.model_id
@@ -145,7 +151,27 @@ export class LeaderboardService {
         recordedAt: r.recorded_at,
       },
     }));
+    if (entries.length === 0 && !query.after && metric.kind === 'evaluation') await this.requireKnownMetric(caller, metric.name);
     return { metric, entries, hasNextPage: rows.length > query.first };
+  }
+
+  /**
+   * An empty board for a name nothing was ever evaluated on is a typo more often than news: say so, with the names
+   * that would answer (serving metrics, and the evaluations recorded on models the caller may read).
+   */
+  private async requireKnownMetric(caller: Caller, name: string): Promise<void> {
+    const params: unknown[] = [LifecycleStage.ARCHIVED];
+    const visible = readableCondition(caller, 'm', '$2');
+    if (visible) params.push(readableParam(caller));
+    const rows: { benchmark: string }[] = await this.db.query(
+      `SELECT DISTINCT r.benchmark FROM evaluations r JOIN models m ON m.id = r.model_id
+        WHERE m.status <> $1 ${visible ? `AND ${visible}` : ''} ORDER BY r.benchmark LIMIT ${KNOWN_METRICS_SHOWN + 1}`,
+      params,
+    );
+    const evaluations = rows.map((r) => r.benchmark);
+    if (evaluations.includes(name)) return;
+    const known = [...Object.keys(BENCHMARK_METRICS), ...evaluations.slice(0, KNOWN_METRICS_SHOWN)].join(', ');
+    throw new ValidationError('metric', `no model you can read has results for "${name}"; the metrics known are ${known}${evaluations.length > KNOWN_METRICS_SHOWN ? ', …' : ''}`);
   }
 
   /**

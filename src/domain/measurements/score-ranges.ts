@@ -53,6 +53,15 @@ export function recordedScoreRange(evaluation: string, metric: string | null): S
   return (metric === null ? undefined : BY_METRIC.get(metric)) ?? BY_EVALUATION.get(evaluation) ?? FRACTION;
 }
 
+/**
+ * Metric names whose scores are on another scale than the evaluation's own: a leaderboard of the evaluation leaves
+ * them out, so a perplexity of 1e308 recorded under `mmlu` never outranks accuracies.
+ */
+export function metricsOffScale(evaluation: string): string[] {
+  const own = BY_EVALUATION.get(evaluation) ?? FRACTION;
+  return [...BY_METRIC].filter(([, range]) => range !== own).map(([name]) => name);
+}
+
 function bound(value: number): string {
   if (value === Infinity) return '∞';
   if (value === -Infinity) return '-∞';
