@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { MalformedArtifactError } from '../src/domain/artifacts/artifact.errors';
 import { DomainError } from '../src/domain/common/domain-error';
-import { SourceUnavailableError } from '../src/storage/sources/model-source';
+import { SOURCE_UNREACHABLE } from '../src/domain/onboarding/source-retry';
+import { SourceUnavailableError, SourceUnreachableError } from '../src/storage/sources/model-source';
 
 /**
  * Errors that retrying cannot fix become non-retryable failures carrying a code; anything else
@@ -16,6 +17,9 @@ export async function failFast<T>(work: () => Promise<T>): Promise<T> {
       throw ApplicationFailure.nonRetryable(error.message, error.code);
     }
     if (error instanceof SourceUnavailableError) throw ApplicationFailure.nonRetryable(error.message, `SOURCE_${error.code}`);
+    // Retryable by type: the import workflow lists SOURCE_UNREACHABLE as non-retryable and retries it itself,
+    // within the external-source budget, showing each failure on the operation (workflows/source-retry.ts).
+    if (error instanceof SourceUnreachableError) throw ApplicationFailure.retryable(error.message, SOURCE_UNREACHABLE);
     throw masked(error);
   }
 }

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Inspection } from '../src/services/artifact-inspection.service';
 import type { ArtifactInspectionService } from '../src/services/artifact-inspection.service';
 import type { ImportListingService, ListingSummary } from '../src/services/import-listing.service';
@@ -6,6 +6,7 @@ import type { ImportIds, ImportOutcomeService } from '../src/services/import-out
 import type { IngestionService } from '../src/services/ingestion.service';
 import type { LocalCacheService } from '../src/services/local-cache.service';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
+import { type RetryVerdict, SOURCE_UNREACHABLE, type UnreachableStreak } from '../src/domain/onboarding/source-retry';
 import { failFast } from './activity-failures';
 import { whileHeartbeating } from './heartbeat-timer';
 import { createScanActivities, type ScanActivityDeps } from './scan-activities';
@@ -40,7 +41,7 @@ export function createActivities({ scanRuns, scanRequests, blobScans, ingestion,
     ...createReportedScoresActivities({ reportedScoresRefresh }),
     ...createScanActivities({ scanRuns, scanRequests, blobScans }),
     listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {
-      return whileHeartbeating(() => failFast(() => ingestion.listFiles(input.operationId, input.source)));
+      return showingRetries(ingestion, input.operationId, () => whileHeartbeating(() => failFast(() => ingestion.listFiles(input.operationId, input.source))));
     },
 
     /** Runs on the shared queue: whichever worker takes it hosts the download (its disk holds the staging). */
@@ -51,14 +52,16 @@ export function createActivities({ scanRuns, scanRequests, blobScans, ingestion,
 
     stageSourceFiles(input: ImportWorkflowInput): Promise<{ files: number; bytes: number }> {
       const ctx = Context.current();
-      return failFast(() =>
-        ingestion.stageAll({
-          operationId: input.operationId,
-          versionId: input.versionId,
-          source: input.source,
-          onHeartbeat: (details) => ctx.heartbeat(details),
-          signal: ctx.cancellationSignal,
-        }),
+      return showingRetries(ingestion, input.operationId, () =>
+        failFast(() =>
+          ingestion.stageAll({
+            operationId: input.operationId,
+            versionId: input.versionId,
+            source: input.source,
+            onHeartbeat: (details) => ctx.heartbeat(details),
+            signal: ctx.cancellationSignal,
+          }),
+        ),
       );
     },
 
@@ -79,6 +82,15 @@ export function createActivities({ scanRuns, scanRequests, blobScans, ingestion,
         await outcomes.fail(ids, code, message);
         await ingestion.discardStaging(ids.versionId);
       });
+    },
+
+    /** Bookkeeping of the workflow's retries of an unreachable source (see workflows/source-retry.ts). */
+    noteSourceFailure(ids: ImportIds, cause: string, previous: UnreachableStreak | null, nowMs: number): Promise<RetryVerdict> {
+      return ingestion.noteSourceFailure(ids.operationId, cause, previous, nowMs);
+    },
+
+    clearSourceFailure(ids: ImportIds): Promise<void> {
+      return ingestion.clearSourceFailure(ids.operationId);
     },
 
     cancelImport(ids: ImportIds): Promise<void> {
@@ -108,3 +120,19 @@ export function createActivities({ scanRuns, scanRequests, blobScans, ingestion,
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * A failure the activity's retry policy will retry is shown on the operation's message meanwhile (the workflow
+ * shows unreachable sources itself, and non-retryable failures end the import with their cause).
+ */
+async function showingRetries<T>(ingestion: IngestionService, operationId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const final = error instanceof ApplicationFailure && (error.nonRetryable || error.type === SOURCE_UNREACHABLE);
+    if (!final && !Context.current().cancellationSignal.aborted) {
+      await ingestion.noteAttemptFailure(operationId, error instanceof Error ? error.message : String(error), Context.current().info.attempt);
+    }
+    throw error;
+  }
+}

@@ -3,6 +3,7 @@ import type { Activities } from '../activities/create-activities';
 import type { ImportWorkflowInput } from '../src/domain/onboarding/workflow-inputs';
 import { failureDetails } from './failure-details';
 import { runScan } from './scan.workflow';
+import { retryingUnreachable, SOURCE_UNREACHABLE } from './source-retry';
 import { stageOnAHost } from './stage-on-host';
 
 // Bookkeeping settles state: it must never give up on a database or network outage, so there is no attempt
@@ -16,11 +17,12 @@ const bookkeeping = proxyActivities<Activities>({
 });
 
 // Listing pages through the source (a hub repository may hold tens of thousands of files).
-const listing = proxyActivities<Activities>({
+const LISTING = {
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+const listing = proxyActivities<Activities>(LISTING);
 
 // Byte transfer: one attempt may take hours; a silent worker is detected within the heartbeat timeout and the
 // retry resumes from import_files and the staged bytes. WAIT_CANCELLATION_COMPLETED lets a cancelled copy stop
@@ -32,6 +34,12 @@ const TRANSFER = {
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 } as const;
 const transfer = proxyActivities<Activities>(TRANSFER);
+
+// Since 'source-retry-budget': an unreachable source comes back to the workflow at once (retryingUnreachable shows
+// each failure and retries within the external-source budget); every other failure keeps the policies above.
+const LISTING_BUDGETED = { ...LISTING, retry: { ...LISTING.retry, nonRetryableErrorTypes: [SOURCE_UNREACHABLE] } };
+const TRANSFER_BUDGETED = { ...TRANSFER, retry: { ...TRANSFER.retry, nonRetryableErrorTypes: [SOURCE_UNREACHABLE] } };
+const listingBudgeted = proxyActivities<Activities>(LISTING_BUDGETED);
 
 export interface ImportWorkflowResult {
   status: string;
@@ -47,9 +55,12 @@ export interface ImportWorkflowResult {
 export async function importWorkflow(input: ImportWorkflowInput): Promise<ImportWorkflowResult> {
   const ids = { operationId: input.operationId, modelId: input.modelId, versionId: input.versionId };
   try {
-    const listed = await listing.listSourceFiles(input);
+    const budgeted = patched('source-retry-budget');
+    const listed = budgeted ? await retryingUnreachable(ids, () => listingBudgeted.listSourceFiles(input)) : await listing.listSourceFiles(input);
     // Since 'stage-on-host': the download runs on one worker host's own queue, next to its staged bytes.
-    const staged = patched('stage-on-host') ? await stageOnAHost(input, TRANSFER) : await transfer.stageSourceFiles(input);
+    const staged = patched('stage-on-host')
+      ? await (budgeted ? stageOnAHost(input, TRANSFER_BUDGETED, (step) => retryingUnreachable(ids, step)) : stageOnAHost(input, TRANSFER))
+      : await transfer.stageSourceFiles(input);
     const inspection = await bookkeeping.inspectArtifacts(ids);
     // Histories recorded before scanning existed replay without it; their completeImport then finds no scan and
     // settles NEEDS_ATTENTION (fail closed), so a retry of such an import is scanned.

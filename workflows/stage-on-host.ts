@@ -16,12 +16,17 @@ const MAX_HOSTS = 5;
  * schedule-to-start timeout is given up; another host claims the download and continues from what is already
  * stored (import_files), starting the partial files over.
  */
-export async function stageOnAHost(input: ImportWorkflowInput, transfer: Parameters<typeof proxyActivities>[0]): Promise<{ files: number; bytes: number }> {
+export async function stageOnAHost(
+  input: ImportWorkflowInput,
+  transfer: Parameters<typeof proxyActivities>[0],
+  // Wraps the download on the claimed host (retries of an unreachable source stay on that host and its staging).
+  around: <T>(step: () => Promise<T>) => Promise<T> = (step) => step(),
+): Promise<{ files: number; bytes: number }> {
   for (let attempt = 1; ; attempt++) {
     const hostQueue = await claiming.claimStagingHost(input);
     const onHost = proxyActivities<Activities>({ ...transfer, taskQueue: hostQueue, scheduleToStartTimeout: '5 minutes' });
     try {
-      return await onHost.stageSourceFiles(input);
+      return await around(() => onHost.stageSourceFiles(input));
     } catch (error) {
       if (attempt >= MAX_HOSTS || !hostGone(error)) throw error;
     }

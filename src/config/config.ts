@@ -61,6 +61,11 @@ export interface Config {
     readonly concurrency: number;
     /** A source that sends nothing for this long is dropped and resumed (IMPORT_IDLE_TIMEOUT_MS). */
     readonly idleTimeoutMs: number;
+    /**
+     * How long an unreachable external source (the hub, a URL) is retried before the import fails with the cause
+     * (EXTERNAL_SOURCE_RETRY_BUDGET_MS); our own services are retried without a cap.
+     */
+    readonly sourceRetryBudgetMs: number;
   };
   /** How often the worker settles operations whose workflow closed without settling (RECONCILE_INTERVAL_MS, 0 = off). */
   readonly reconcileIntervalMs: number;
@@ -228,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
         .map((root) => path.resolve(cwd, root)),
       concurrency: intVar(env, 'IMPORT_CONCURRENCY', 4, 1, 64),
       idleTimeoutMs: intVar(env, 'IMPORT_IDLE_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+      sourceRetryBudgetMs: intVar(env, 'EXTERNAL_SOURCE_RETRY_BUDGET_MS', 900_000, 1000, 604_800_000),
     },
     reconcileIntervalMs: intVar(env, 'RECONCILE_INTERVAL_MS', 60_000, 0, 86_400_000),
     artifacts: {

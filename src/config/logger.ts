@@ -1,16 +1,27 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { build as prettyStream } from 'pino-pretty';
 import type { Config } from './config';
 
 const REDACT = ['req.headers.authorization', 'connectionParams.authorization'];
 
 /**
+ * Errors as name, message, stack, code and their cause chain, under `err` and `error` alike: the Temporal SDK
+ * logs a failed activity's Error under `error`, which JSON alone prints as `{}`. Anything not error-like passes through.
+ */
+const SERIALIZERS = { err: pino.stdSerializers.errWithCause, error: pino.stdSerializers.errWithCause };
+
+/**
  * JSON, one line per event (children add request, operation and workflow ids) — or, in a terminal during
  * development (LOG_FORMAT=pretty), the same events as short coloured lines a person can read.
  */
-export function createLogger(config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'logFormat'>>, name = 'modelhub'): Logger {
-  const options = { name, level: config.logLevel, redact: REDACT };
-  if (config.logFormat !== 'pretty') return pino(options);
+export function createLogger(
+  config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'logFormat'>>,
+  name = 'modelhub',
+  /** JSON lines go here instead of stdout (tests). */
+  destination?: DestinationStream,
+): Logger {
+  const options = { name, level: config.logLevel, redact: REDACT, serializers: SERIALIZERS };
+  if (config.logFormat !== 'pretty') return destination ? pino(options, destination) : pino(options);
   // In-process and synchronous rather than a transport thread: lines keep their order with console output
   // (the dev banner) and nothing is lost when the process exits right after logging.
   return pino(

@@ -6,6 +6,8 @@ import { systemCaller } from '../domain/auth/caller';
 import { detectFormat } from '../domain/artifacts/artifact-format';
 import { SourceType } from '../domain/catalog/catalog-enums';
 import type { ImportSource } from '../domain/onboarding/import-source';
+import { OperationStatus } from '../domain/onboarding/operation';
+import { nextRetry, type RetryVerdict, retryMessage, SOURCE_UNREACHABLE, type UnreachableStreak } from '../domain/onboarding/source-retry';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import type { ArtifactStore } from '../storage/artifact-store';
 import { readHead } from '../storage/file-head';
@@ -43,6 +45,40 @@ export class IngestionService {
 
   listFiles(operationId: string, source: ImportSource): Promise<ListingSummary> {
     return this.listings.record(operationId, () => createSource(source, this.config, this.store, null, this.drafts).list());
+  }
+
+  /**
+   * One more failed attempt at an unreachable source: decides (against EXTERNAL_SOURCE_RETRY_BUDGET_MS) whether and
+   * when to try again, and shows the cause, the attempt and the next retry on the operation meanwhile. `nowMs` is
+   * the workflow's time, so the decision does not depend on which worker's clock ran this.
+   */
+  async noteSourceFailure(operationId: string, cause: string, previous: UnreachableStreak | null, nowMs: number): Promise<RetryVerdict> {
+    const stored = await this.listings.storedBytes(operationId);
+    const verdict = nextRetry(previous, nowMs, stored, this.config.imports.sourceRetryBudgetMs);
+    if (verdict.retryInMs !== null) {
+      await this.operations.update(operationId, {
+        status: OperationStatus.RUNNING,
+        message: retryMessage(cause, verdict, nowMs).slice(0, 2000),
+        errorCode: SOURCE_UNREACHABLE,
+        errorMessage: cause.slice(0, 20_000),
+      });
+    }
+    return verdict;
+  }
+
+  /**
+   * A failed attempt the activity's own retry policy retries (our services, a stalled transfer): its message is
+   * shown meanwhile. Best effort: the database may be what failed.
+   */
+  async noteAttemptFailure(operationId: string, cause: string, attempt: number): Promise<void> {
+    await this.operations.update(operationId, { message: `attempt ${attempt} failed, retrying: ${cause}`.slice(0, 2000) }).catch(() => undefined);
+  }
+
+  /** The source answered again: the failure shown meanwhile is cleared (the operation keeps running). */
+  async clearSourceFailure(operationId: string): Promise<void> {
+    const op = await this.operations.get(IMPORT_WORKER, operationId);
+    if (op.errorCode !== SOURCE_UNREACHABLE) return;
+    await this.operations.update(operationId, { message: null, errorCode: null, errorMessage: null });
   }
 
   /** Records which worker host stages this import (ops see it; the bytes live on that host's disk). */

@@ -89,6 +89,14 @@ async function runUntilCancelled(started: () => void): Promise<never> {
 
 const refreshed = { checked: 100, changed: 3, unchanged: 95, skipped: 1, failed: 1, failures: [{ modelId: importInput.modelId, reason: 'acme/tiny-llama@main answered 404 (gone, private or gated)' }] };
 
+function hubBackOnSecondAttempt(): Activities['listSourceFiles'] {
+  let calls = 0;
+  return async () => {
+    if (calls++ === 0) throw ApplicationFailure.retryable('https://huggingface.co: fetch failed: connect ECONNREFUSED 10.0.0.1:443', 'SOURCE_UNREACHABLE');
+    return { files: 3, bytes: 2_200_000_000, revision: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' };
+  };
+}
+
 function happyActivities(): Activities {
   return {
     listSourceFiles: async () => ({ files: 3, bytes: 2_200_000_000, revision: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' }),
@@ -104,6 +112,11 @@ function happyActivities(): Activities {
     rescanOutdated: async () => ({ outdated: 2, started: 2 }),
     failImport: async () => undefined,
     cancelImport: async () => undefined,
+    noteSourceFailure: async (_ids, _cause, previous, nowMs) => ({
+      streak: { sinceMs: previous?.sinceMs ?? nowMs, attempt: (previous?.attempt ?? 0) + 1, storedBytes: 0 },
+      retryInMs: 50,
+    }),
+    clearSourceFailure: async () => undefined,
     materializeCache: async (input) => `/var/cache/modelhub/${input.cacheId}`,
     // The recorder has one worker: the "host" queue is the one this activity runs on.
     claimCacheHost: async () => Context.current().info.taskQueue,
@@ -146,6 +159,14 @@ export function historyScenarios(): HistoryScenario[] {
         },
       },
       expectedStatus: 'FAILED',
+    },
+    {
+      // Since patch 'source-retry-budget': an unreachable hub comes back to the workflow, which notes the failure on the
+      // operation, waits on a timer and lists again; the source answers, the failure is cleared, the import goes on.
+      ...base,
+      file: 'import-source-unreachable',
+      activities: { ...happyActivities(), listSourceFiles: hubBackOnSecondAttempt() },
+      expectedStatus: 'COMPLETED',
     },
     {
       // A broken artifact found while reading metadata (MalformedArtifactError through failFast).

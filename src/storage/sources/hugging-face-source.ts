@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { HubApiError, listFiles, type ListFileEntry, modelInfo } from '@huggingface/hub';
 import type { OpenedSource } from '../staged-file';
-import { type ModelSource, type SourceFile, type SourceListing, SourceUnavailableError } from './model-source';
+import { isTransportFailure, type ModelSource, type SourceFile, type SourceListing, SourceUnavailableError, SourceUnreachableError } from './model-source';
 
 export interface HubOptions {
   endpoint: string;
@@ -83,7 +83,12 @@ export class HuggingFaceSource implements ModelSource {
     if (this.hub.token) headers.authorization = `Bearer ${this.hub.token}`;
     if (offset > 0) headers.range = `bytes=${offset}-`;
     // fetch follows the hub's redirect to its CDN and drops the Authorization header on the way (cross-origin).
-    const response = await fetch(url, { headers, redirect: 'follow' });
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, redirect: 'follow' });
+    } catch (error) {
+      throw isTransportFailure(error) ? SourceUnreachableError.from(error, `${this.hub.endpoint} (GET ${file.path})`) : error;
+    }
     if (!response.ok || !response.body) {
       await response.body?.cancel();
       throw this.refusal(response, file.path, sha);
@@ -97,7 +102,10 @@ export class HuggingFaceSource implements ModelSource {
     const { status } = response;
     if (status === 401 || status === 403) return this.forbidden(status);
     if (status === 404) return new SourceUnavailableError(`${this.repoId}@${sha} has no file ${filePath} (${response.headers.get('x-error-code') ?? 'not found'})`);
-    return new Error(`GET ${filePath} at ${this.repoId}@${sha} answered ${status}`); // transient: retried
+    const message = `GET ${filePath} at ${this.repoId}@${sha} answered ${status}`;
+    // A hub that is down or overloaded is an unreachable source: retried within its budget.
+    if (status >= 500 || status === 429) return new SourceUnreachableError(`${this.hub.endpoint}: ${message}`);
+    return new Error(message); // transient: retried
   }
 
   private forbidden(status: number): SourceUnavailableError {
@@ -111,7 +119,9 @@ export class HuggingFaceSource implements ModelSource {
     if (error instanceof HubApiError) {
       if (error.statusCode === 401 || error.statusCode === 403) return this.forbidden(error.statusCode);
       if (error.statusCode === 404) return new SourceUnavailableError(`${this.repoId}@${this.revision} was not found on ${this.hub.endpoint}`);
+      if (error.statusCode >= 500 || error.statusCode === 429) return SourceUnreachableError.from(error, this.hub.endpoint);
     }
+    if (isTransportFailure(error)) return SourceUnreachableError.from(error, this.hub.endpoint);
     return error as Error;
   }
 }

@@ -4,7 +4,7 @@ import { createAddressPolicy } from '../../net/address-policy';
 import { DestinationRefusedError, type GuardedResponse, guardedRequest } from '../../net/guarded-request';
 import { createSecretSealer, SealedSecretError } from '../../net/sealed-secret';
 import type { OpenedSource } from '../staged-file';
-import { type ModelSource, type SourceFile, type SourceListing, SourceUnavailableError } from './model-source';
+import { describeCauses, type ModelSource, type SourceFile, type SourceListing, SourceUnavailableError, SourceUnreachableError } from './model-source';
 
 /** Longest wait for a URL's response headers; the body then has IMPORT_IDLE_TIMEOUT_MS between bytes. */
 const HEADERS_TIMEOUT_MS = 30_000;
@@ -62,7 +62,8 @@ export class UrlSource implements ModelSource {
       });
     } catch (error) {
       if (error instanceof DestinationRefusedError) throw new SourceUnavailableError(`${this.shown}: ${error.message}`, 'BAD_USER_INPUT');
-      throw error;
+      // Refused, reset, unresolved for now, no answer in time: the URL's server is not there (retried within the budget).
+      throw new SourceUnreachableError(`${this.shown}: ${describeCauses(error)}`, { cause: error });
     }
   }
 
@@ -72,7 +73,7 @@ export class UrlSource implements ModelSource {
     const { status } = response;
     if (status === 404 || status === 410) throw new SourceUnavailableError(`${this.shown} answered ${status}`);
     if (status === 401 || status === 403) throw new SourceUnavailableError(`${this.shown} refused access (${status})`, 'FORBIDDEN');
-    if (status < 200 || status >= 300) throw new Error(`HEAD ${this.shown} answered ${status}`); // transient: retried
+    if (status < 200 || status >= 300) throw answered('HEAD', this.shown, status); // transient: retried
     const length = response.headers['content-length'];
     const size = length === undefined ? null : Number(length);
     // A URL has no immutable revision: the user's sha256, when given, is what pins its content.
@@ -86,9 +87,15 @@ export class UrlSource implements ModelSource {
     const response = await this.request('GET', offset > 0 ? { range: `bytes=${offset}-` } : {});
     if (response.status < 200 || response.status >= 300) {
       response.body.destroy();
-      throw new Error(`GET ${this.shown} answered ${response.status}`);
+      throw answered('GET', this.shown, response.status);
     }
     const resumed = response.status === 206 && String(response.headers['content-range'] ?? '').startsWith(`bytes ${offset}-`);
     return { stream: response.body, offset: resumed ? offset : 0 };
   }
+}
+
+/** A server fault (5xx, 429) is an unreachable source, retried within its budget; other answers are retried as before. */
+function answered(method: string, shown: string, status: number): Error {
+  const message = `${method} ${shown} answered ${status}`;
+  return status >= 500 || status === 429 ? new SourceUnreachableError(message) : new Error(message);
 }
