@@ -6,6 +6,7 @@ import { issueToken } from '../services/auth-tokens';
 
 const USAGE =
   'npm run token -- [--role viewer|editor|approver|admin] [--project <id>=<role>[,<role>…]]… [--sub alice] [--ttl 3600]\n' +
+  '  --ttl      seconds the token lives (default 43200, at most TOKEN_MAX_LIFETIME_S: 86400 unless set)\n' +
   '  --role     a role in every project (the "roles" claim); omit it with --project for a project-only token\n' +
   '  --project  roles in one project (the "projects" claim), repeatable: --project vision=editor --project nlp=approver';
 
@@ -41,7 +42,15 @@ async function main(): Promise<void> {
   const roles = values.role !== undefined ? [parseRole(values.role, '--role')] : projects.size ? [] : [Role.VIEWER];
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('--ttl must be a positive number of seconds');
-  process.stdout.write(`${await issueToken(loadConfig().auth, values.sub ?? 'dev-user', roles, ttl, projects)}\n`);
+  const { auth } = loadConfig();
+  // The server refuses a token that lives longer than this: minting one would only fail later, at first use.
+  if (ttl > auth.maxTokenLifetimeSeconds) {
+    throw new Error(
+      `--ttl ${ttl} is longer than the ${auth.maxTokenLifetimeSeconds} s a token may live on this server (TOKEN_MAX_LIFETIME_S), ` +
+        `which would refuse it: use --ttl ${auth.maxTokenLifetimeSeconds} or less, or raise TOKEN_MAX_LIFETIME_S for the server and this command alike`,
+    );
+  }
+  process.stdout.write(`${await issueToken(auth, values.sub ?? 'dev-user', roles, ttl, projects)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -19,7 +19,7 @@ import { VersionFilesResolver } from './files/files.resolver';
 import { ScanResolver } from './scan/scan.resolver';
 import { LocalCacheResolver, OperationResolver } from './operation/operation.resolver';
 import { createEventBus, type EventBus } from './pubsub';
-import { AuditResolver, ModelEventAuditResolver } from './governance/audit.resolver';
+import { AuditConnectionResolver, AuditResolver, ModelEventAuditResolver } from './governance/audit.resolver';
 import { LicenseCheckResolver, ModelGovernanceResolver, VersionGovernanceResolver } from './governance/license-check.resolver';
 import { ProjectResolver } from './governance/project.resolver';
 import { PromotionResolver } from './governance/promotion.resolver';
@@ -50,6 +50,7 @@ const RESOLVERS = [
   ModelGovernanceResolver,
   AuditResolver,
   ModelEventAuditResolver,
+  AuditConnectionResolver,
   ProjectResolver,
   ReportedScoresResolver,
 ] as const;

@@ -41,6 +41,11 @@ export class AuditQueryService {
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.id ?? null };
   }
 
+  /** Entries matching the filter across all pages, read under the same scope as `list`. */
+  async count(caller: Caller, filter: AuditFilter): Promise<number> {
+    return this.filtered(caller, filter).getCount();
+  }
+
   /** One entry (an event names it by id); NOT_FOUND when unknown or in a project the caller cannot read. */
   async get(caller: Caller, id: string): Promise<AuditRecord> {
     if (!CURSOR.test(id)) throw new NotFoundError('Audit entry', id);

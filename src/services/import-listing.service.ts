@@ -8,6 +8,7 @@ import { OperationEntity } from '../persistence/entities/operation.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import type { SourceFile, SourceListing } from '../storage/sources/model-source';
 import type { OperationService } from './operation.service';
+import { counted } from '../domain/common/plural';
 
 export interface ListingSummary {
   files: number;
@@ -53,7 +54,7 @@ export class ImportListingService {
       if (operation.versionId) await tx.getRepository(VersionEntity).update({ id: operation.versionId }, { sourceRevision: listing.revision });
       const bytes = listing.files.reduce((n, f) => n + (f.size ?? 0), 0);
       const revision = listing.revision ? ` at ${listing.revision}` : '';
-      await this.operations.update(operationId, { bytesTotal: BigInt(bytes), message: `${rows.length} files, ${bytes} bytes${revision}` }, tx);
+      await this.operations.update(operationId, { bytesTotal: BigInt(bytes), message: `${counted(rows.length, 'file')}, ${counted(bytes, 'byte')}${revision}` }, tx);
       return { files: rows.length, bytes, revision: listing.revision };
     });
   }
@@ -76,7 +77,7 @@ export class ImportListingService {
   async manifest(operationId: string, manager: EntityManager = this.db.manager): Promise<ManifestEntry[]> {
     const rows = await manager.getRepository(ImportFileEntity).find({ where: { operationId }, order: { ordinal: 'ASC' } });
     const missing = rows.filter((r) => r.sha256 === null || r.storedSize === null || r.format === null);
-    if (missing.length > 0) throw new Error(`import ${operationId} has ${missing.length} files not stored yet (first: ${missing[0].path})`);
+    if (missing.length > 0) throw new Error(`import ${operationId} has ${counted(missing.length, 'file')} not stored yet (first: ${missing[0].path})`);
     return rows.map((r) => ({ path: r.path, size: r.storedSize as number, sha256: r.sha256 as string, format: r.format as ArtifactFormat }));
   }
 

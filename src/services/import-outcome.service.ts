@@ -15,6 +15,7 @@ import type { OperationService } from './operation.service';
 import { abandonScans } from './scan-abandon';
 import { replaceReportedScores } from './reported-scores';
 import { scanProblems } from './scan-verdict-lookup';
+import { counted } from '../domain/common/plural';
 
 export interface ImportIds {
   operationId: string;
@@ -69,7 +70,7 @@ export class ImportOutcomeService {
         { id: version.id },
         { verifiedMetadata: inspection.verified, metadataMismatches: mismatches, sourceRevision: live.revision ?? version.sourceRevision },
       );
-      const reason = passed ? `${manifest.length} files verified` : problems.join('; ');
+      const reason = passed ? `${counted(manifest.length, 'file')} verified` : problems.join('; ');
       await moveVersion(tx, model, version, passed ? LifecycleStage.VERIFIED : LifecycleStage.NEEDS_ATTENTION, reason, WORKER, {
         statusReason: passed ? null : reason.slice(0, 20_000),
         filesComplete: true,

@@ -19,6 +19,7 @@ import { abandonScans } from './scan-abandon';
 import type { ScannerVersions } from './scan-blob.service';
 import type { ScanQuarantineService } from './scan-quarantine.service';
 import type { WorkflowGateway } from './workflow-gateway';
+import { counted } from '../domain/common/plural';
 
 /** Stages whose files are not rescanned: an import in flight scans them itself; archived versions are kept as they were. */
 const NOT_RESCANNED = [LifecycleStage.INGESTING, LifecycleStage.ARCHIVED];
@@ -88,7 +89,7 @@ export class ScanRequestService {
       const operation = await this.operations.lockForSettling(tx, ids.operationId);
       if (!model || !operation || !isLive(operation.status)) return operation;
       const version = await lockVersion(tx, ids.versionId);
-      let message = `scan ${summary.status}: ${summary.files} files, ${summary.findings} findings`;
+      let message = `scan ${summary.status}: ${counted(summary.files, 'file')}, ${counted(summary.findings, 'finding')}`;
       if (version && summary.status === ScanStatus.FAILED) {
         const scan = await tx.getRepository(ScanResultEntity).findOneByOrFail({ id: summary.scanResultId });
         const failed = { model, version, scan, operationId: operation.id, rescanBy: operation.createdBy };

@@ -13,6 +13,7 @@ import type { ImportListingService } from './import-listing.service';
 import type { OperationService } from './operation.service';
 import { isUniqueViolation } from './pg-errors';
 import { requireVersion } from './version-lookup';
+import { counted } from '../domain/common/plural';
 
 const INSERT_CHUNK = 1000;
 const BATCH = 50;
@@ -142,7 +143,7 @@ export class ScanRunService {
       clamav: null, findings: [], bytesScanned: 0, cached: false, scannedAt: null,
     }));
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.getRepository(ScanFileResultEntity).insert(rows.slice(i, i + INSERT_CHUNK));
-    await this.operations.update(ids.operationId, { currentStep: 'scanning', message: `scanning ${manifest.length} files` }, tx);
+    await this.operations.update(ids.operationId, { currentStep: 'scanning', message: `scanning ${counted(manifest.length, 'file')}` }, tx);
     return this.summary(scan);
   }
 
@@ -161,7 +162,7 @@ export class ScanRunService {
       bytes += size;
       if (!operation || (Date.now() - last < PROGRESS_EVERY_MS && done < scan.filesScanned)) return;
       last = Date.now();
-      const message = `scanned ${done} of ${scan.filesScanned} files`;
+      const message = `scanned ${done} of ${counted(scan.filesScanned, 'file')}`;
       const ofBytes = operation.kind === OperationKind.SCAN && total ? { progress: bytes / total, bytesDone: BigInt(bytes), bytesTotal: BigInt(total) } : {};
       await this.operations.update(operation.id, { currentStep: 'scanning', message, ...ofBytes });
     };

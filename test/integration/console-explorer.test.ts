@@ -103,7 +103,7 @@ test('/ sends a browser to the console; a JSON client keeps its 404', async () =
   expect([home.status, home.headers.get('location')]).toEqual([302, '/console/']);
   const json = await fetch(`${base}/`, { headers: { accept: 'application/json' } });
   expect(json.status).toBe(404);
-  expect((await json.json()).errors[0].extensions.code).toBe('NOT_FOUND');
+  expect(((await json.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('NOT_FOUND');
 });
 
 test('with GRAPHQL_EXPLORER=false a browser is told the explorer is off; without a console build, / goes to nothing', async () => {

@@ -50,7 +50,7 @@ async function ask(path: string, token: string | null, init: RequestInit = {}): 
 async function both(route: (repoId: string) => string, token: string | null, init: RequestInit = {}): Promise<[Answer, Answer]> {
   const real = `${repo.project}/${repo.name}`;
   const missing = `${repo.project}/${repo.name}-missing`;
-  const hide = (a: Answer, id: string): Answer => ({ ...a, body: a.body.split(id).join('<repo>'), message: a.message?.split(encodeURIComponent(id)).join('<repo>') ?? null });
+  const hide = (a: Answer, id: string): Answer => ({ ...a, body: a.body.split(id).join('<repo>'), message: a.message?.split(id).join('<repo>') ?? null });
   return [hide(await ask(route(real), token, init), real), hide(await ask(route(missing), token, init), missing)];
 }
 

@@ -55,7 +55,7 @@ function Folder({ versionId, path, depth }: { versionId: string; path: string | 
                 {open[entry.path] ? '▾' : '▸'} {entry.name}/
               </button>{' '}
               <span className="muted">
-                {bytes(entry.size)} · {entry.fileCount} files
+                {bytes(entry.size)} · {entry.fileCount} {entry.fileCount === 1 ? 'file' : 'files'}
               </span>
               {open[entry.path] ? <Folder versionId={versionId} path={entry.path} depth={depth + 1} /> : null}
             </>

@@ -50,7 +50,7 @@ export function ModelScans({ model, version }: ModelTabProps) {
             <span className={`badge scan-${scan.status.toLowerCase()}`}>{scan.status}</span> {when(scan.startedAt)}
           </h3>
           <p className="muted small">
-            {scan.filesScanned} files ({scan.filesCached} from cache), {bytes(scan.bytesScanned)} · rules {scan.rulesVersion ?? '—'} · ClamAV {scan.signatureVersion ?? 'not configured'} · critical {scan.criticalCount}, high {scan.highCount}, medium {scan.mediumCount}, low {scan.lowCount}
+            {scan.filesScanned} {scan.filesScanned === 1 ? 'file' : 'files'} ({scan.filesCached} from cache), {bytes(scan.bytesScanned)} · rules {scan.rulesVersion ?? '—'} · ClamAV {scan.signatureVersion ?? 'not configured'} · critical {scan.criticalCount}, high {scan.highCount}, medium {scan.mediumCount}, low {scan.lowCount}
           </p>
           {scan.findings.length ? (
             <TableBox label="Findings">

@@ -3,6 +3,7 @@ import { ScanStatus } from '../scanning/scan-enums';
 import { LicenseOutcome, type LicenseUsage, type LicenseVerdict } from './license-check';
 import { gateRemedy } from './gate-remedies';
 import { Gate, type PromotionTarget, type TargetPolicy } from './promotion-policy';
+import { counted } from '../common/plural';
 
 /** What the gates look at, read in one transaction; stored with a request as its evidence snapshot. */
 export interface PromotionEvidence {
@@ -54,7 +55,7 @@ function evidenceCheck(e: PromotionEvidence, policy: TargetPolicy): Omit<GateRes
 const CHECKS: Readonly<Record<Gate, Check>> = {
   [Gate.CHECKSUMS_VERIFIED]: (e) =>
     e.filesComplete && e.fileCount > 0
-      ? { passed: true, detail: `${e.fileCount} files with verified sha256` }
+      ? { passed: true, detail: `${counted(e.fileCount, 'file')} with verified sha256` }
       : { passed: false, detail: `version ${e.version} has no verified files (checksums were not verified)` },
   [Gate.SCAN_PASSED]: scanCheck,
   [Gate.EVALUATION_EVIDENCE]: evidenceCheck,

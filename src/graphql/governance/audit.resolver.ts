@@ -27,7 +27,11 @@ export class AuditResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<AuditConnection> {
     const page = await ctx.services.auditQueries.list(callerOf(ctx), { modelId, actor, action, since }, pageSize(first, ctx.limits.maxPageSize), after);
-    return { edges: page.nodes.map((node) => ({ cursor: node.id, node })), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    return {
+      edges: page.nodes.map((node) => ({ cursor: node.id, node })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      filter: { modelId, actor, action, since },
+    };
   }
 
   @Authorized(Role.VIEWER)
@@ -40,6 +44,14 @@ export class AuditResolver {
   ): Promise<AuditExport> {
     const page = await ctx.services.auditQueries.list(callerOf(ctx), { modelId, since }, EXPORT_CHUNK, after);
     return { jsonLines: toJsonLines(page.nodes), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+  }
+}
+
+@Resolver(() => AuditConnection)
+export class AuditConnectionResolver {
+  @FieldResolver(() => Int, { description: 'Entries matching the filter that the caller may read, across all pages.' })
+  totalCount(@Root() connection: AuditConnection, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return ctx.services.auditQueries.count(callerOf(ctx), connection.filter);
   }
 }
 

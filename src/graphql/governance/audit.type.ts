@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
+import type { AuditFilter } from '../../services/audit-query.service';
 import { PageInfo } from '../model/model-connection.type';
 
 @ObjectType({ description: 'One entry of the append-only audit log.' })
@@ -28,6 +29,8 @@ export class AuditEdge {
 export class AuditConnection {
   @Field(() => [AuditEdge]) edges!: AuditEdge[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
+  /** Kept for `totalCount`, which is only counted when asked for. */
+  filter!: AuditFilter;
 }
 
 @ObjectType({ description: 'A chunk of the audit log as JSON lines; ask again with `after: endCursor` while hasNextPage.' })

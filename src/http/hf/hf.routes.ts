@@ -30,13 +30,21 @@ function unauthenticatedHeaders(req: Request): Record<string, string> {
   return req.header('authorization') ? { 'X-Error-Code': 'Unauthenticated', 'X-Error-Message': INVALID_CREDENTIALS } : { 'X-Error-Code': 'RepoNotFound', 'X-Error-Message': 'Repository not found' };
 }
 
+/**
+ * Clients print X-Error-Message as it comes: readable ASCII stays as it is, and only what a header cannot carry
+ * (non-ASCII, control characters) is percent-encoded.
+ */
+function headerText(message: string): string {
+  return message.replace(/[^\x20-\x7e]/gu, (char) => encodeURIComponent(char));
+}
+
 /** Errors as the hub sends them: `{ "error": … }` and an `X-Error-Code` that clients turn into their own exceptions. */
 function hubFail(req: Request, res: Response, deps: FilesHttpDeps, error: unknown): void {
   if (afterHeaders(res, deps.log, error)) return;
   const failure = failureOf(error, res, deps.log);
   const hubCode = error instanceof HubNotFoundError ? error.hubCode : error instanceof NotFoundError ? 'EntryNotFound' : failure.code;
   const headers =
-    error instanceof UnauthenticatedError ? unauthenticatedHeaders(req) : { 'X-Error-Code': hubCode, 'X-Error-Message': encodeURIComponent(failure.message.slice(0, 500)) };
+    error instanceof UnauthenticatedError ? unauthenticatedHeaders(req) : { 'X-Error-Code': hubCode, 'X-Error-Message': headerText(failure.message.slice(0, 500)) };
   res.status(failure.status).set({ ...failure.headers, ...headers }).json({ error: failure.message, ...(failure.status === 451 ? failure.details : {}) });
 }
 
