@@ -35,7 +35,7 @@ export function table(head: string[], rows: (string | number | null | undefined)
 export function fields(entries: [string, unknown][]): string {
   const width = Math.max(...entries.map(([key]) => key.length));
   return entries
-    .filter(([, value]) => value !== undefined && value !== null && value !== '')
+    .filter(([, value]) => value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0))
     .map(([key, value]) => `${key.padEnd(width)}  ${Array.isArray(value) ? value.join(', ') : String(value)}`)
     .join('\n');
 }

@@ -32,11 +32,11 @@ export async function watchOperation(api: ApiClient, id: string, bars: boolean, 
   const started = Date.now();
   const bar = bars
     ? new cliProgress.SingleBar(
-        { format: '{bar} {percentage}% | {step} | {doneText}{sizeText} | {speed} | ETA {eta_formatted}', barsize: 24, hideCursor: true, etaBuffer: 20 },
+        { format: '{bar} {percentage}% | {step} | {doneText}{sizeText} {speed} {eta}', barsize: 24, hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
     : null;
-  bar?.start(1000, 0, { step: 'waiting', doneText: '', sizeText: '', speed: '' });
+  bar?.start(1000, 0, { step: 'waiting', doneText: '', sizeText: '', speed: '', eta: '' });
   try {
     await api.subscribe<{ operationProgress: OperationState }>(PROGRESS, { id }, ({ operationProgress: op }) => {
       last = op;
@@ -48,11 +48,14 @@ export async function watchOperation(api: ApiClient, id: string, bars: boolean, 
       const done = Number(op.bytesDone);
       const total = op.bytesTotal === null ? 0 : Number(op.bytesTotal);
       const seconds = (Date.now() - started) / 1000;
+      const rate = seconds > 0 ? done / seconds : 0;
       bar?.update(Math.round(Math.min(1, Math.max(0, op.progress)) * 1000), {
         step,
         doneText: total > 0 ? formatBytes(done) : '',
         sizeText: total > 0 ? `/${formatBytes(total)}` : '',
-        speed: total > 0 && seconds > 0 ? `${formatBytes(done / seconds)}/s` : '',
+        speed: total > 0 && rate > 0 ? `| ${formatBytes(rate)}/s` : '',
+        // The operation's own steps after the bytes (hashing, scanning) have no byte rate: ETA only while bytes move.
+        eta: total > 0 && rate > 0 && done < total ? `| ETA ${Math.ceil((total - done) / rate)}s` : '',
       });
       if (ENDED.has(op.status)) bar?.update(op.status === 'SUCCEEDED' ? 1000 : bar.getProgress() * 1000, { step: op.status });
     });

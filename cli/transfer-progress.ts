@@ -14,6 +14,8 @@ export interface TransferMeter {
 interface Live {
   bar: cliProgress.SingleBar | null;
   done: number;
+  from: number;
+  started: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export function createMeter(totalBytes: number, enabled = Boolean(process.stderr
     start(name, size, done) {
       base += done;
       const bar = multibar?.create(size, done, { name: name.length > 32 ? `…${name.slice(-31)}` : name, doneText: formatBytes(done), sizeText: formatBytes(size), speed: '' }) ?? null;
-      files.set(name, { bar, done });
+      files.set(name, { bar, done, from: done, started: Date.now() });
       redraw();
     },
     update(name, done) {
@@ -58,7 +60,8 @@ export function createMeter(totalBytes: number, enabled = Boolean(process.stderr
       if (!live) return;
       moved += Math.max(0, done - live.done);
       live.done = done;
-      live.bar?.update(done, { doneText: formatBytes(done) });
+      const seconds = (Date.now() - live.started) / 1000;
+      live.bar?.update(done, { doneText: formatBytes(done), speed: seconds > 0 ? `${formatBytes((done - live.from) / seconds)}/s` : '' });
       redraw();
     },
     finish(name) {

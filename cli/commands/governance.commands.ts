@@ -33,6 +33,11 @@ function describeRequest(r: RequestView): string {
   ].join('\n');
 }
 
+/** Long reasons (a scan's findings) stay readable in a table; --json has them whole. */
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A request id, or `<model>@<version>` for that version's one OPEN request. */
@@ -145,7 +150,7 @@ function registerAudit(program: Command): void {
       );
       const entries = auditLog.edges.map((e) => e.node);
       out.result({ entries, pageInfo: auditLog.pageInfo }, () => {
-        const body = table(['when', 'actor', 'action', 'reason'], entries.map((e) => [String(e.occurredAt), String(e.actor), String(e.action), (e.reason as string | null) ?? '']));
+        const body = table(['when', 'actor', 'action', 'reason'], entries.map((e) => [String(e.occurredAt), String(e.actor), String(e.action), clip((e.reason as string | null) ?? '', 100)]));
         return auditLog.pageInfo.hasNextPage ? `${body}\nmore: --after ${auditLog.pageInfo.endCursor}` : body;
       });
     });
