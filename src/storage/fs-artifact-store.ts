@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, opendir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, opendir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { blobKey, SHA256, type ArtifactStore, type BlobInfo, type StoredBlob, type UploadedFile } from './artifact-store';
@@ -52,11 +52,13 @@ export class FsArtifactStore implements ArtifactStore {
 
   async read(sha256: string, start = 0, length?: number): Promise<Readable> {
     if (length === 0) return Readable.from([]);
-    const file = this.blobPath(sha256);
+    // Opened here, so a missing blob rejects this call: a stream's later ENOENT could reach no listener (the
+    // caller attaches one after its next await) and end the process as an uncaught error.
+    const handle = await open(this.blobPath(sha256), 'r');
     if (start === 0 && length === undefined) {
-      return verifyingStream(createReadStream(file), sha256, (actual) => this.quarantine(sha256, actual));
+      return verifyingStream(handle.createReadStream(), sha256, (actual) => this.quarantine(sha256, actual));
     }
-    return createReadStream(file, { start, end: length === undefined ? undefined : start + length - 1 });
+    return handle.createReadStream({ start, end: length === undefined ? undefined : start + length - 1 });
   }
 
   async *listBlobs(): AsyncIterable<BlobInfo> {

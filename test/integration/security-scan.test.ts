@@ -5,6 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { systemCaller } from '../../src/domain/auth/caller';
 import { Role } from '../../src/domain/auth/roles';
 import { SCANNER_RULES_VERSION } from '../../src/domain/scanning/scan-report';
+import { createDataSource } from '../../src/persistence/data-source';
+import { ensureDatabase } from '../../src/persistence/embedded-postgres';
 import { ClamavScanner } from '../../src/scanners/clamav-scanner';
 import { ensureRescanSchedule, rescanScheduleId } from '../../src/temporal/rescan-schedule';
 import { eicar, osSystemPickle, zipWith } from '../fixtures/scan-files';
@@ -26,8 +28,8 @@ const SCAN_FIELDS = `id status scanner rulesVersion signatureVersion criticalCou
   findings { path scanner rule global severity offset message }
   files { path sha256 status clamav cached format findings { scanner rule global severity offset message } }`;
 
-async function version(id: string) {
-  const res = await t.gql(`query($id: ID!) { version(id: $id) { id status statusReason scans { ${SCAN_FIELDS} } } }`, { id });
+async function version(id: string, app: TestApp = t) {
+  const res = await app.gql(`query($id: ID!) { version(id: $id) { id status statusReason scans { ${SCAN_FIELDS} } } }`, { id });
   expect(res.errors).toBeUndefined();
   return res.data!.version;
 }
@@ -181,31 +183,56 @@ describe('scanning in the import', () => {
 });
 
 describe('rescans of outdated scans', () => {
-  test('the rescan schedule rescans a version whose scan used older rules', async () => {
-    const dir = await writeModelDir(t);
-    const res = await importModel(t, { name: uniqueName('outdated'), source: { sourceType: 'DISK', path: dir } });
-    await waitForOperation(t, res.data!.importModel.id, 120_000);
-    const versionId = res.data!.importModel.version.id;
-    await t.dataSource.query(`UPDATE scan_results SET rules_version = 'older-rules' WHERE version_id = $1`, [versionId]);
-    const current = await t.services.blobScans.currentVersions();
-    expect(await t.services.scanRequests.outdated(systemCaller('rescan schedule'), current, 10_000)).toContain(versionId);
+  /**
+   * Its own database: the schedule rescans every outdated version it finds, and other test files' versions (some with
+   * files written only as rows) share the run's database.
+   */
+  let own: TestApp;
 
-    const scanning = { ...t.config.scanning, rescanIntervalMs: 3_600_000, rescanBatch: 10_000 };
-    expect(await ensureRescanSchedule(t.runtime.temporalAddress, t.config.temporal, scanning)).toBe('created');
-    const connection = await Connection.connect({ address: t.runtime.temporalAddress });
+  beforeAll(async () => {
+    const url = new URL(process.env.TEST_DATABASE_URL as string);
+    const database = `${url.pathname.slice(1)}_rescan`.slice(0, 63);
+    const admin = new URL(url);
+    admin.pathname = '/postgres';
+    await ensureDatabase(admin.toString(), database);
+    url.pathname = `/${database}`;
+    const migrate = createDataSource({ url: url.toString() });
+    await migrate.initialize();
+    await migrate.runMigrations({ transaction: 'each' });
+    await migrate.destroy();
+    own = await startTestApp({ worker: true, databaseUrl: url.toString() });
+  }, 120_000);
+
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  test('the rescan schedule rescans a version whose scan used older rules', async () => {
+    const dir = await writeModelDir(own);
+    const res = await importModel(own, { name: uniqueName('outdated'), source: { sourceType: 'DISK', path: dir } });
+    expect(res.errors).toBeUndefined();
+    await waitForOperation(own, res.data!.importModel.id, 120_000);
+    const versionId = res.data!.importModel.version.id;
+    await own.dataSource.query(`UPDATE scan_results SET rules_version = 'older-rules' WHERE version_id = $1`, [versionId]);
+    const current = await own.services.blobScans.currentVersions();
+    expect(await own.services.scanRequests.outdated(systemCaller('rescan schedule'), current, 10_000)).toEqual([versionId]);
+
+    const scanning = { ...own.config.scanning, rescanIntervalMs: 3_600_000, rescanBatch: 10_000 };
+    expect(await ensureRescanSchedule(own.runtime.temporalAddress, own.config.temporal, scanning)).toBe('created');
+    const connection = await Connection.connect({ address: own.runtime.temporalAddress });
     try {
-      const schedule = new Client({ connection, namespace: t.config.temporal.namespace }).schedule.getHandle(rescanScheduleId(t.config.temporal.taskQueue));
+      const schedule = new Client({ connection, namespace: own.config.temporal.namespace }).schedule.getHandle(rescanScheduleId(own.config.temporal.taskQueue));
       await schedule.trigger();
       const deadline = Date.now() + 60_000;
       let scans: { rulesVersion: string; status: string }[] = [];
       while (Date.now() < deadline) {
-        scans = (await version(versionId)).scans;
+        scans = (await version(versionId, own)).scans;
         if (scans.length === 2 && scans[0].status !== 'SCANNING') break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(scans.map((s) => s.rulesVersion)).toEqual([SCANNER_RULES_VERSION, 'older-rules']);
       expect(scans[0].status).toBe('PASSED');
-      expect(await t.services.scanRequests.outdated(systemCaller('rescan schedule'), current, 10_000)).not.toContain(versionId);
+      expect(await own.services.scanRequests.outdated(systemCaller('rescan schedule'), current, 10_000)).not.toContain(versionId);
       await schedule.delete();
     } finally {
       await connection.close();
