@@ -89,7 +89,7 @@ test('upload of a 200 MiB folder stopped by Ctrl-C half-way resumes where it sto
     }
     if (versionId) atInterrupt = (await storedBytes(versionId)).bytes;
     if (atInterrupt >= total / 2) break;
-    if (Date.now() - firstStarted > 60_000) throw new Error(`the first upload did not reach half way: ${atInterrupt} bytes`);
+    if (Date.now() - firstStarted > 120_000) throw new Error(`the first upload did not reach half way: ${atInterrupt} bytes`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   first.child.kill('SIGINT');
@@ -102,7 +102,7 @@ test('upload of a 200 MiB folder stopped by Ctrl-C half-way resumes where it sto
   expect(afterFirst.bytes).toBeLessThan(total);
 
   // Second run: the same command continues each file from the server's offset (HEAD), then submits and waits.
-  const second = json(await runCli(cli.bin, ['--json', 'upload', `${name}@1.0.0`, folder, '--parallel', '4', '--wait'], env));
+  const second = json(await runCli(cli.bin, ['--json', 'upload', `${name}@1.0.0`, folder, '--parallel', '4', '--wait'], env, 240_000));
   expect(second.operation).toMatchObject({ status: 'SUCCEEDED', version: { status: 'VERIFIED' } });
   expect(second.bytesTotal).toBe(total);
   expect(second.bytesSent).toBe(total - afterFirst.bytes);
@@ -117,7 +117,7 @@ test('upload of a 200 MiB folder stopped by Ctrl-C half-way resumes where it sto
 
   // Download the version (several files at once) and compare bytes with the originals.
   const out = path.join(scratch, 'out');
-  const down = json(await runCli(cli.bin, ['--json', 'download', `${name}@1.0.0`, '-o', out, '--parallel', '4'], env));
+  const down = json(await runCli(cli.bin, ['--json', 'download', `${name}@1.0.0`, '-o', out, '--parallel', '4'], env, 120_000));
   expect(down.bytesReceived).toBe(total);
   for (const f of down.files as { path: string; sha256: string }[]) {
     expect(await sha256File(path.join(out, f.path))).toBe(await sha256File(path.join(folder, f.path)));
@@ -132,4 +132,4 @@ test('upload of a 200 MiB folder stopped by Ctrl-C half-way resumes where it sto
   const resumed = json(await runCli(cli.bin, ['--json', 'download', `${name}:default`, '-o', partial, '--include', '*-00002-*'], env));
   expect(resumed.files).toEqual([expect.objectContaining({ path: shardName, status: 'resumed', resumedFrom: 10 * MiB, bytesReceived: (await stat(path.join(folder, shardName))).size - 10 * MiB })]);
   expect(await sha256File(path.join(partial, shardName))).toBe(await sha256File(path.join(folder, shardName)));
-}, 180_000);
+}, 480_000); // ~10 s on an idle machine; CI runs it beside the rest of the suite on 2 cores
