@@ -174,8 +174,11 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
       // Request k is due k × 20 ms after the level's common start, whichever thread sent it: never early, seldom late.
       const lateness = level.samples.map((s) => s.startMs - (number(s) - 2) * 20).sort((a, b) => a - b);
       expect(lateness[0]).toBeGreaterThanOrEqual(-2); // a timer may fire a little before its time
-      expect(lateness[20]).toBeLessThan(5);
-      expect(lateness.at(-1)).toBeLessThan(50);
+      expect(lateness[20]).toBeLessThan(10);
+      // The worst start is one event-loop stall, not drift: CI saw 96 ms beside a browser test on 2 cores. A schedule
+      // that drifted (each start timed from the previous one) would be late by hundreds of ms at the end, and the
+      // median above would go with it.
+      expect(lateness.at(-1)).toBeLessThan(250);
       // Spread over the schedule, not bunched: the last request started no earlier than its due time (780 ms).
       expect(Math.max(...level.samples.map((s) => s.startMs))).toBeGreaterThanOrEqual(39 * 20 - 2);
       expect(level.metrics.ttftMs.p50).toBeGreaterThanOrEqual(FIRST - 2);
