@@ -1,3 +1,4 @@
+import { exclusive } from '../support/exclusive';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,6 +11,15 @@ import { EvalTaskKind, validateSuite } from '../../src/domain/evaluation/eval-su
 import { runSandboxed, type SandboxLimits, type SandboxSettings, sandboxAvailable, SandboxUnavailableError } from '../../src/evaluation/code-sandbox';
 import { runCodeTest } from '../../src/evaluation/code-verdict';
 import { CodeSandboxUnavailableError, probeCodeSandbox, requireCodeSandbox, SANDBOX_HINT } from '../../src/evaluation/sandbox-probe';
+
+// Timing-sensitive and core-hungry test files take turns (test/support/exclusive.ts).
+let releaseCores: (() => Promise<void>) | undefined;
+beforeAll(async () => {
+  releaseCores = await exclusive('cores');
+}, 600_000);
+afterAll(async () => {
+  await releaseCores?.();
+});
 
 const limits: SandboxLimits = { wallMs: 8000, cpuSeconds: 3, memoryBytes: 256 * 1024 * 1024, processes: 16, fileBytes: 1024 * 1024, workBytes: 8 * 1024 * 1024 };
 const unique = () => randomBytes(4).toString('hex');

@@ -1,3 +1,4 @@
+import { exclusive } from '../support/exclusive';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from '../../src/domain/common/domain-error';
 import { createAddressPolicy } from '../../src/net/address-policy';
@@ -7,6 +8,15 @@ import { requestCapPerLevel } from '../../src/domain/benchmarking/benchmark-requ
 import { decodeSamples, encodeSamples, encodeSamplesAsync } from '../../src/benchmarking/sample-codec';
 import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
 import { serverTruth } from '../support/server-truth';
+
+// Timing-sensitive and core-hungry test files take turns (test/support/exclusive.ts).
+let releaseCores: (() => Promise<void>) | undefined;
+beforeAll(async () => {
+  releaseCores = await exclusive('cores');
+}, 600_000);
+afterAll(async () => {
+  await releaseCores?.();
+});
 
 // Truth is the server's script; tolerances cover timer slack on a shared 2-core machine (never below truth).
 const FIRST = 80;

@@ -66,6 +66,7 @@ describe('upload commands', () => {
   it('quote the token and URL for a POSIX shell', () => {
     const cmd = curlCommand({ versionUrl: "http://h/files/versions/v'1", token: 'abc', mode: 'FILE' });
     expect(cmd).toContain("export MODELHUB_UPLOAD_TOKEN='abc'");
-    expect(cmd).toContain("'http://h/files/versions/v'\\''1/upload/'\"$(basename \"$FILE\")\"");
+    // The file name is percent-encoded by the script's own urlpath function (spaces, unicode, '#', '?').
+    expect(cmd).toContain("'http://h/files/versions/v'\\''1/upload/'\"$(urlpath \"$(basename \"$FILE\")\")\"");
   });
 });
