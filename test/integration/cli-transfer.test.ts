@@ -108,7 +108,14 @@ test('upload of a 200 MiB folder stopped by Ctrl-C half-way resumes where it sto
   expect(stopped.code).toBe(130);
   expect(stopped.stdout).toBe('');
   expect(stopped.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^modelhub: interrupted: .*run the same command again to resume \(INTERRUPTED\)$/)]);
-  const afterFirst = await storedBytes(versionId!);
+  // The server may still be storing what the cut requests had sent when the CLI exited: read once it settled.
+  let afterFirst = await storedBytes(versionId!);
+  for (let settled = false; !settled; ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const again = await storedBytes(versionId!);
+    settled = again.bytes === afterFirst.bytes;
+    afterFirst = again;
+  }
   expect(afterFirst.bytes).toBeLessThan(total);
 
   // Second run: the same command continues each file from the server's offset (HEAD), then submits and waits.
