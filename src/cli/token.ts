@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const projects = new Map((values.project ?? []).map(parseGrant));
+  // A project named twice gets the roles of both flags (a Map from the pairs would keep only the last).
+  const projects = new Map<string, Role[]>();
+  for (const [project, granted] of (values.project ?? []).map(parseGrant)) projects.set(project, [...new Set([...(projects.get(project) ?? []), ...granted])]);
   const roles = values.role !== undefined ? [parseRole(values.role, '--role')] : projects.size ? [] : [Role.VIEWER];
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('--ttl must be a positive number of seconds');

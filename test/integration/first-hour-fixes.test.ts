@@ -82,6 +82,12 @@ describe('npm run token', () => {
     const res = await t.gql('{ licenses { id } }', {}, { token: stdout.trim() });
     expect(res.errors).toBeUndefined();
   });
+
+  test('a project named twice gets the roles of both flags', async () => {
+    const { stdout } = await token(['--project', 'vision=editor', '--project', 'vision=approver', '--sub', 'twice']);
+    const claims = JSON.parse(Buffer.from(stdout.trim().split('.')[1], 'base64url').toString('utf8')) as { projects: Record<string, string[]> };
+    expect(claims.projects).toEqual({ vision: ['editor', 'approver'] });
+  });
 });
 
 describe('/hf error messages', () => {
