@@ -26,7 +26,7 @@ export function createLoaders(services: Services, caller: () => Caller) {
     ...scanLoaders(services, caller),
     ...measurementLoaders(services, caller),
     ...operationLoaders(services, caller),
-    ...governanceLoaders(services),
+    ...governanceLoaders(services, caller),
   };
 }
 

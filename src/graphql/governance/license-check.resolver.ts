@@ -47,7 +47,7 @@ export class VersionGovernanceResolver {
 
   @FieldResolver(() => [PromotionRequest], { description: 'Promotion requests of this version, oldest first.' })
   async promotionRequests(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true }) first: number | null): Promise<PromotionRequestRecord[]> {
-    return capped(await ctx.loaders.promotionsByVersion.load({ caller: callerOf(ctx), id: version.id }), first, ctx.limits.nestedListLimit);
+    return capped(await ctx.loaders.promotionsByVersion.load(version.id), first, ctx.limits.nestedListLimit);
   }
 }
 
@@ -55,6 +55,6 @@ export class VersionGovernanceResolver {
 export class ModelGovernanceResolver {
   @FieldResolver(() => [PromotionRequest], { description: 'Promotion requests of every version, oldest first.' })
   async promotionRequests(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true }) first: number | null): Promise<PromotionRequestRecord[]> {
-    return capped(await ctx.loaders.promotionsByModel.load({ caller: callerOf(ctx), id: model.id }), first, ctx.limits.nestedListLimit);
+    return capped(await ctx.loaders.promotionsByModel.load(model.id), first, ctx.limits.nestedListLimit);
   }
 }

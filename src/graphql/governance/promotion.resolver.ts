@@ -125,6 +125,6 @@ export class PromotionResolver {
 
   @FieldResolver(() => [PromotionApproval])
   approvals(@Root() request: PromotionRequestRecord, @Ctx() ctx: GraphQLContext): Promise<PromotionApprovalRecord[]> {
-    return ctx.loaders.approvalsByRequest.load({ caller: callerOf(ctx), id: request.id });
+    return ctx.loaders.approvalsByRequest.load(request.id);
   }
 }
