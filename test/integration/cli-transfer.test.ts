@@ -1,4 +1,4 @@
-import { exclusive } from '../support/exclusive';
+import { takeTurns } from '../support/exclusive';
 import { createHash, randomFillSync } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -10,13 +10,7 @@ import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 import { buildCli, type CliRun, runCli, startCli } from './cli-binary';
 
 // Timing-sensitive and core-hungry test files take turns (test/support/exclusive.ts).
-let releaseCores: (() => Promise<void>) | undefined;
-beforeAll(async () => {
-  releaseCores = await exclusive('cores');
-}, 600_000);
-afterAll(async () => {
-  await releaseCores?.();
-});
+takeTurns('cores');
 
 const MiB = 1024 * 1024;
 const SHARD = 50 * MiB;

@@ -1,4 +1,4 @@
-import { exclusive } from '../support/exclusive';
+import { takeTurns } from '../support/exclusive';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,13 +13,7 @@ import { runCodeTest } from '../../src/evaluation/code-verdict';
 import { CodeSandboxUnavailableError, probeCodeSandbox, requireCodeSandbox, SANDBOX_HINT } from '../../src/evaluation/sandbox-probe';
 
 // Timing-sensitive and core-hungry test files take turns (test/support/exclusive.ts).
-let releaseCores: (() => Promise<void>) | undefined;
-beforeAll(async () => {
-  releaseCores = await exclusive('cores');
-}, 600_000);
-afterAll(async () => {
-  await releaseCores?.();
-});
+takeTurns('cores');
 
 const limits: SandboxLimits = { wallMs: 8000, cpuSeconds: 3, memoryBytes: 256 * 1024 * 1024, processes: 16, fileBytes: 1024 * 1024, workBytes: 8 * 1024 * 1024 };
 const unique = () => randomBytes(4).toString('hex');

@@ -1,4 +1,4 @@
-import { exclusive } from '../support/exclusive';
+import { takeTurns } from '../support/exclusive';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Role } from '../../src/domain/auth/roles';
 import { registerModel } from '../support/catalog-fixtures';
@@ -6,13 +6,7 @@ import { ensureConsoleBuilt, launchChromium, screenshotPath } from '../support/b
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
 // Timing-sensitive and core-hungry test files take turns (test/support/exclusive.ts).
-let releaseCores: (() => Promise<void>) | undefined;
-beforeAll(async () => {
-  releaseCores = await exclusive('cores');
-}, 600_000);
-afterAll(async () => {
-  await releaseCores?.();
-});
+takeTurns('cores');
 
 /**
  * The GraphQL explorer (GraphiQL from the console's build) in Debian's Chromium against the real API: a browser's

@@ -1,4 +1,4 @@
-import { exclusive } from '../support/exclusive';
+import { takeTurns } from '../support/exclusive';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,13 +10,7 @@ import { importModel, waitForOperation } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
 // Timing-sensitive and core-hungry test files take turns (test/support/exclusive.ts).
-let releaseCores: (() => Promise<void>) | undefined;
-beforeAll(async () => {
-  releaseCores = await exclusive('cores');
-}, 600_000);
-afterAll(async () => {
-  await releaseCores?.();
-});
+takeTurns('cores');
 
 /**
  * The web console in a real Chromium (Debian's package, driven by playwright-core) against the real API, PostgreSQL,

@@ -1,6 +1,6 @@
 import { Role } from '../../src/domain/auth/roles';
 import { issueToken } from '../../src/services/auth-tokens';
-import { createVersion, errorCode, registerModel } from '../support/catalog-fixtures';
+import { errorCode, verifiedByRows } from '../support/catalog-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
 /**
@@ -46,15 +46,7 @@ async function measured(modelId: string, versionId: string): Promise<void> {
  * these tests are about what happens after verification, and need no worker.
  */
 async function verifiedIn(project: string) {
-  const model = await registerModel(t, { name: uniqueName('frozen'), project, license: 'MIT' });
-  const version = await createVersion(t, model.id, '1.0.0');
-  await t.dataSource.query(`INSERT INTO version_files (version_id, path, size, sha256, format) VALUES ($1, 'model.safetensors', 10, $2, 'SAFETENSORS')`, [version.id, 'a'.repeat(64)]);
-  await t.dataSource.query(
-    `INSERT INTO scan_results (model_id, version_id, scanner, status, findings, files_scanned, bytes_scanned, started_at, completed_at) VALUES ($1, $2, 'clamav+formats', 'PASSED', '[]', 1, 10, now(), now())`,
-    [model.id, version.id],
-  );
-  await t.dataSource.query(`UPDATE model_versions SET status = 'VERIFIED', files_complete = true WHERE id = $1`, [version.id]);
-  return { modelId: model.id, versionId: version.id };
+  return verifiedByRows(t, project, 'frozen');
 }
 
 async function evaluatedIn(project: string) {

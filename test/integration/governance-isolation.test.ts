@@ -1,6 +1,6 @@
 import { Role } from '../../src/domain/auth/roles';
 import { issueToken } from '../../src/services/auth-tokens';
-import { createVersion, errorCode, registerModel } from '../support/catalog-fixtures';
+import { errorCode, verifiedByRows } from '../support/catalog-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
 
 /**
@@ -28,13 +28,9 @@ const withToken = (token: string, query: string, variables: Record<string, unkno
 
 /** An EVALUATED version of a model in `project` (files, scan and evidence as our runs leave them) with an open PUBLISHED request. */
 async function openRequestIn(project: string) {
-  const model = await registerModel(t, { name: uniqueName('gi'), project, license: 'MIT' });
-  const version = await createVersion(t, model.id, '1.0.0');
-  await t.dataSource.query(`INSERT INTO version_files (version_id, path, size, sha256, format) VALUES ($1, 'model.safetensors', 10, $2, 'SAFETENSORS')`, [version.id, 'b'.repeat(64)]);
-  await t.dataSource.query(
-    `INSERT INTO scan_results (model_id, version_id, scanner, status, findings, files_scanned, bytes_scanned, started_at, completed_at) VALUES ($1, $2, 'clamav+formats', 'PASSED', '[]', 1, 10, now(), now())`,
-    [model.id, version.id],
-  );
+  const { modelId, versionId } = await verifiedByRows(t, project, 'gi');
+  const model = { id: modelId };
+  const version = { id: versionId };
   await t.dataSource.query(`INSERT INTO evaluations (model_id, version_id, benchmark, score, recorded_by, provenance, runner) VALUES ($1, $2, 'mmlu', 0.6, 'evaluation-runner', 'MEASURED', 'lm-eval')`, [model.id, version.id]);
   await t.dataSource.query(`UPDATE model_versions SET status = 'EVALUATED', files_complete = true WHERE id = $1`, [version.id]);
   const asked = await t.gql(`mutation($v: ID!) { requestPromotion(versionId: $v, target: PUBLISHED, justification: "secret plans") { id state } }`, { v: version.id }, { token: await t.token(Role.EDITOR, 'erin') });

@@ -1,4 +1,4 @@
-import { exclusive } from '../support/exclusive';
+import { takeTurns } from '../support/exclusive';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from '../../src/domain/common/domain-error';
 import { createAddressPolicy } from '../../src/net/address-policy';
@@ -10,13 +10,7 @@ import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support
 import { serverTruth } from '../support/server-truth';
 
 // Timing-sensitive and core-hungry test files take turns (test/support/exclusive.ts).
-let releaseCores: (() => Promise<void>) | undefined;
-beforeAll(async () => {
-  releaseCores = await exclusive('cores');
-}, 600_000);
-afterAll(async () => {
-  await releaseCores?.();
-});
+takeTurns('cores');
 
 // Truth is the server's script; tolerances cover timer slack on a shared 2-core machine (never below truth).
 const FIRST = 80;

@@ -85,3 +85,20 @@ export async function recordEvidence(t: TestApp, versionId: string): Promise<voi
 export function errorCode(res: { errors?: { extensions?: Record<string, unknown> }[] }): unknown {
   return res.errors?.[0]?.extensions?.code;
 }
+
+/**
+ * A VERIFIED version as a clean import leaves it (a file with its sha256, a PASSED scan), written as rows: for tests
+ * about what happens after verification, with no worker. Its blob is not stored; the rescan schedule must not be
+ * pointed at a database holding such versions.
+ */
+export async function verifiedByRows(t: TestApp, project: string, prefix: string): Promise<{ modelId: string; versionId: string }> {
+  const model = await registerModel(t, { name: uniqueName(prefix), project, license: 'MIT' });
+  const version = await createVersion(t, model.id, '1.0.0');
+  await t.dataSource.query(`INSERT INTO version_files (version_id, path, size, sha256, format) VALUES ($1, 'model.safetensors', 10, $2, 'SAFETENSORS')`, [version.id, 'a'.repeat(64)]);
+  await t.dataSource.query(
+    `INSERT INTO scan_results (model_id, version_id, scanner, status, findings, files_scanned, bytes_scanned, started_at, completed_at) VALUES ($1, $2, 'clamav+formats', 'PASSED', '[]', 1, 10, now(), now())`,
+    [model.id, version.id],
+  );
+  await t.dataSource.query(`UPDATE model_versions SET status = 'VERIFIED', files_complete = true WHERE id = $1`, [version.id]);
+  return { modelId: model.id, versionId: version.id };
+}

@@ -40,3 +40,14 @@ export async function exclusive(name: string, timeoutMs = 600_000): Promise<() =
     }
   }
 }
+
+/** In a test file: hold `exclusive(name)` from before its first hook to after its last (jest runs this file's hooks in order). */
+export function takeTurns(name: string): void {
+  let release: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    release = await exclusive(name);
+  }, 600_000);
+  afterAll(async () => {
+    await release?.();
+  });
+}
