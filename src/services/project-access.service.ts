@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { type Caller, canReadProject, requireRole, type Target } from '../domain/auth/caller';
+import { type Caller, canReadProject, readsByGrant, requireRole, type Target } from '../domain/auth/caller';
 import { Role } from '../domain/auth/roles';
 import { NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
@@ -57,7 +57,8 @@ export class ProjectAccessService {
   }
 
   async canRead(caller: Caller, project: string, db: Db = this.db): Promise<boolean> {
-    return canReadProject(caller, project, caller.readsAll || (await this.isPublic(project, db)));
+    // A granted project needs no query; only the rest depend on being public.
+    return readsByGrant(caller, project) || (await this.isPublic(project, db));
   }
 
   async policyOf(manager: EntityManager, project: string): Promise<PromotionPolicy> {
