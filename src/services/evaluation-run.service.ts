@@ -1,5 +1,4 @@
 import type { JudgeEndpoint } from '../evaluation/judge-task';
-import { requireCodeSandbox } from '../evaluation/sandbox-probe';
 import type { EvalConfig } from '../config/eval-config';
 import type { Caller } from '../domain/auth/caller';
 import { type StoredTarget, type TargetInput, validateTarget } from '../domain/benchmarking/benchmark-request';
@@ -45,8 +44,8 @@ export class EvaluationRunService {
     const judged = firstJudgeTask(validSuite);
     // API and worker read the same EVAL_JUDGE_* settings: a suite no worker could judge is refused before it is recorded.
     if (judged >= 0) await this.judgeEndpoint(`suite.tasks[${judged}].kind`);
-    // This process's sandbox stands for the workers' (same image and host settings): refused before it is recorded.
-    await requireCodeSandbox(validSuite);
+    // No sandbox check here: the API's host (the subgraph image has neither python3 nor bwrap) says nothing of the
+    // workers'. The worker refuses a CODE suite before its first request when its own sandbox cannot start.
     const validTarget = validateTarget(target);
     checkHarnessTarget(validSuite, validTarget);
     const plan: EvaluationPlan = { target: await this.runs.sealTarget(validTarget), suite: validSuite };
