@@ -271,7 +271,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
       hostId: hostId(optional(env, 'WORKER_HOST_ID') ?? os.hostname()),
     },
     gpuCatalog: gpuCatalog(optional(env, 'GPU_CATALOG')),
-    scanning: loadScanConfig(env, mode),
+    scanning: loadScanConfig(env, mode, cwd),
     files: loadFilesConfig(env, path.resolve(cwd, optional(env, 'STAGING_DIR') ?? '.data/staging'), cwd),
     reportedScores: loadReportedScoresConfig(env, mode),
   };

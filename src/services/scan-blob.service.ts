@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, In } from 'typeorm';
-import type { FormatScanner } from '../domain/scanning/scanner-ports';
+import type { FormatScanner, SignatureDatabase } from '../domain/scanning/scanner-ports';
 import { type BlobVerdict, blobVerdict } from '../domain/scanning/scan-verdict';
 import { BlobScanEntity } from '../persistence/entities/blob-scan.entity';
 import type { ClamavScanner } from '../scanners/clamav-scanner';
@@ -14,6 +14,8 @@ export interface ScannerVersions {
   rulesVersion: string;
   /** clamd's VERSION answer; null when no clamd is configured (the ClamAV part is SKIPPED). */
   signatureVersion: string | null;
+  /** What clamd's database is; a TEST_ONLY one's verdicts count as SKIPPED for the gate. Null without clamd. */
+  signatureDatabase: SignatureDatabase | null;
 }
 
 export interface BlobToScan {
@@ -31,6 +33,8 @@ export interface ScanEngines {
   format: FormatScanner;
   /** Null when no clamd is configured. */
   clamav: ClamavScanner | null;
+  /** The configured kind of clamd's signature database (CLAMD_SIGNATURES); null without clamd. */
+  signatures: SignatureDatabase | null;
 }
 
 /**
@@ -54,7 +58,12 @@ export class BlobScanService {
   }
 
   async currentVersions(): Promise<ScannerVersions> {
-    return { rulesVersion: this.engines.format.rulesVersion, signatureVersion: this.engines.clamav ? await this.engines.clamav.version() : null };
+    const clamav = this.engines.clamav;
+    return {
+      rulesVersion: this.engines.format.rulesVersion,
+      signatureVersion: clamav ? await clamav.version() : null,
+      signatureDatabase: clamav ? (this.engines.signatures ?? 'OFFICIAL') : null,
+    };
   }
 
   /**

@@ -12,5 +12,5 @@ export const formatScanner: FormatScanner = {
 
 /** ClamAV only when clamd is configured (CLAMD_SOCKET or CLAMD_HOST/CLAMD_PORT); otherwise its part is SKIPPED. */
 export function createScanEngines(scanning: Config['scanning'], format: FormatScanner = formatScanner): ScanEngines {
-  return { format, clamav: scanning.clamd ? new ClamavScanner(scanning.clamd) : null };
+  return { format, clamav: scanning.clamd ? new ClamavScanner(scanning.clamd) : null, signatures: scanning.clamd?.signatures ?? null };
 }

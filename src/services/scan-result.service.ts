@@ -76,6 +76,7 @@ export class ScanResultService implements OutOfService {
           scannerVersion: optionalText('scannerVersion', command.scannerVersion, 100),
           rulesVersion: null,
           signatureVersion: null,
+          signatureDatabase: null,
           status: command.status,
           findings,
           criticalCount: counts.critical,

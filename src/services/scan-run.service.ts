@@ -58,7 +58,7 @@ export class ScanRunService {
   async scan(scanResultId: string, hooks: ScanHooks = {}): Promise<void> {
     const scan = await this.db.getRepository(ScanResultEntity).findOneByOrFail({ id: scanResultId });
     if (scan.status !== ScanStatus.SCANNING) return;
-    const versions: ScannerVersions = { rulesVersion: scan.rulesVersion ?? '', signatureVersion: scan.signatureVersion };
+    const versions: ScannerVersions = { rulesVersion: scan.rulesVersion ?? '', signatureVersion: scan.signatureVersion, signatureDatabase: scan.signatureDatabase };
     const progress = await this.progressReporter(scan);
     const files = this.db.getRepository(ScanFileResultEntity);
     let done = await files.countBy({ scanResultId, status: Not(ScanStatus.SCANNING) });
@@ -96,9 +96,10 @@ export class ScanRunService {
       const counts = countSeverities(findings);
       const worstFirst = [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
       Object.assign(scan, {
+        // Scans planned before signature_database existed ran against OFFICIAL databases only.
         status: versionScanStatus(
           files.map((f) => f.status),
-          scan.signatureVersion !== null,
+          scan.signatureVersion === null ? null : (scan.signatureDatabase ?? 'OFFICIAL'),
         ),
         findings: worstFirst.slice(0, MAX_FINDINGS_PER_SCAN),
         criticalCount: counts.critical,
@@ -130,6 +131,7 @@ export class ScanRunService {
         scannerVersion: versions.rulesVersion,
         rulesVersion: versions.rulesVersion,
         signatureVersion: versions.signatureVersion,
+        signatureDatabase: versions.signatureDatabase,
         status: ScanStatus.SCANNING,
         findings: [],
         filesScanned: manifest.length,

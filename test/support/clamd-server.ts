@@ -1,15 +1,15 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { CLAMD_INSTALL_HINT as FIND_HINT, findClamd, startClamd } from '../../src/system/clamd-daemon';
+import { EICAR, EICAR_SIGNATURE, writeTestSignatureDatabase } from '../../src/system/clamd-signatures';
 import { freePort } from './free-port';
 
 /** What the test signature database detects (freshclam cannot reach the internet here, so the tests write one). */
 export const TEST_SIGNATURES = {
-  /** The EICAR test file: `.hdb` entry md5:size:name; clamd appends `.UNOFFICIAL` to custom signatures. */
-  eicar: 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*',
-  eicarName: 'Eicar-Test-Signature.UNOFFICIAL',
+  /** The EICAR test file: the `.hdb` entry of src/system/clamd-signatures.ts (the same one `npm run dev` falls back to). */
+  eicar: EICAR,
+  eicarName: EICAR_SIGNATURE,
   /** Matched anywhere in a stream by the `.ndb` body rule. */
   marker: 'modelhub-clamav-test-marker',
   markerName: 'ModelHub.Test.Marker.UNOFFICIAL',
@@ -25,78 +25,23 @@ export interface TestClamd {
   stop(): Promise<void>;
 }
 
-export const CLAMD_INSTALL_HINT = 'clamd is not installed: apt-get install clamav-daemon (the tests start it on loopback with their own signature database)';
+export const CLAMD_INSTALL_HINT = `${FIND_HINT} (the tests start it on loopback with their own signature database)`;
 
-function clamdBinary(): string | null {
-  for (const candidate of [process.env.CLAMD_PATH, '/usr/sbin/clamd', '/usr/bin/clamd']) {
-    if (candidate && spawnSync(candidate, ['--version']).status === 0) return candidate;
-  }
-  return null;
-}
-
-async function listening(port: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
-/** A real clamd on loopback with a database written here; as root it keeps running as root (no `User`). */
+/** A real clamd on loopback (src/system/clamd-daemon.ts, as `npm run dev` starts it) with the test database plus a marker rule. */
 export async function startTestClamd(): Promise<TestClamd> {
-  const binary = clamdBinary();
+  const binary = findClamd({ explicitPath: process.env.CLAMD_PATH ?? null, toolsDir: path.resolve(__dirname, '../../.tools') });
   if (!binary) throw new Error(CLAMD_INSTALL_HINT);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-clamd-'));
   const db = path.join(dir, 'db');
   await mkdir(db);
-  const eicarMd5 = '44d88612fea8a8f36de82e1278abb02f';
-  await writeFile(path.join(db, 'test.hdb'), `${eicarMd5}:${TEST_SIGNATURES.eicar.length}:Eicar-Test-Signature\n`);
+  await writeTestSignatureDatabase(db);
   await writeFile(path.join(db, 'test.ndb'), `ModelHub.Test.Marker:0:*:${Buffer.from(TEST_SIGNATURES.marker).toString('hex')}\n`);
-  const port = await freePort();
-  const limit = `${TEST_STREAM_MAX_BYTES / (1024 * 1024)}M`;
-  const conf = path.join(dir, 'clamd.conf');
-  await writeFile(
-    conf,
-    [
-      `TCPSocket ${port}`,
-      'TCPAddr 127.0.0.1',
-      `DatabaseDirectory ${db}`,
-      'Foreground yes',
-      `StreamMaxLength ${limit}`,
-      `MaxFileSize ${limit}`,
-      `MaxScanSize ${TEST_STREAM_MAX_BYTES / (512 * 1024)}M`,
-      // Without it clamd answers OK for a stream over MaxFileSize, whatever it holds.
-      'AlertExceedsMax yes',
-      'SelfCheck 0',
-      'MaxThreads 4',
-      'ReadTimeout 120',
-      `LogFile ${path.join(dir, 'clamd.log')}`,
-    ].join('\n') + '\n',
-  );
-  const child: ChildProcess = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  if (!(await listening(port, 30_000))) {
-    child.kill('SIGKILL');
-    throw new Error(`clamd did not start listening on 127.0.0.1:${port}: ${stderr.slice(-2000)}`);
-  }
+  const clamd = await startClamd({ binary, databaseDir: db, workDir: dir, port: await freePort(), streamMaxBytes: TEST_STREAM_MAX_BYTES, startTimeoutMs: 30_000 });
   return {
-    port,
+    port: clamd.port,
     databaseDir: db,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await clamd.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

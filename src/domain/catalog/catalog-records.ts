@@ -1,6 +1,7 @@
 import type { DeclaredMetadata, MetadataMismatch, VerifiedMetadata } from '../artifacts/verified-metadata';
 import type { LifecycleStage } from '../lifecycle/lifecycle-stage';
 import type { ScanFinding, ScanStatus } from '../scanning/scan-enums';
+import type { SignatureDatabase } from '../scanning/scanner-ports';
 import type { LicenseTerms } from '../licensing/license-policy';
 import type { ModelDraft } from './model-draft';
 
@@ -67,6 +68,8 @@ export interface ScanResultRecord {
   rulesVersion: string | null;
   /** clamd's VERSION answer (engine/signature database/date); null when ClamAV was not run. */
   signatureVersion: string | null;
+  /** OFFICIAL or TEST_ONLY (EICAR only: its clean answers count as SKIPPED); null when ClamAV was not run. */
+  signatureDatabase: SignatureDatabase | null;
   status: ScanStatus;
   /** The first findings across files (bounded); the per-file results hold them all. */
   findings: ScanFinding[];

@@ -1,5 +1,5 @@
 import type { FileScanReport } from './scan-report';
-import type { VirusVerdict } from './scanner-ports';
+import type { SignatureDatabase, VirusVerdict } from './scanner-ports';
 import { FindingSeverity, type ScanFinding, ScanStatus, type SeverityCounts } from './scan-enums';
 
 /** What is kept per file: scanners can report without bound, columns cannot. */
@@ -107,10 +107,13 @@ export function countSeverities(findings: readonly { severity: FindingSeverity }
   return counts;
 }
 
-/** A version's status from its files': any FAILED fails it; else SKIPPED without clamd, else PASSED. */
-export function versionScanStatus(fileStatuses: readonly ScanStatus[], clamdConfigured: boolean): ScanStatus {
+/**
+ * A version's status from its files': any FAILED fails it (a TEST_ONLY database still catches EICAR); else SKIPPED
+ * without clamd or when clamd only had a test-only database (a clean answer from it proves nothing), else PASSED.
+ */
+export function versionScanStatus(fileStatuses: readonly ScanStatus[], clamav: SignatureDatabase | null): ScanStatus {
   if (fileStatuses.some((s) => s === ScanStatus.FAILED || s === ScanStatus.SCANNING)) return ScanStatus.FAILED;
-  return clamdConfigured ? ScanStatus.PASSED : ScanStatus.SKIPPED;
+  return clamav === 'OFFICIAL' ? ScanStatus.PASSED : ScanStatus.SKIPPED;
 }
 
 /** Whether a finished scan lets a version be VERIFIED. */

@@ -7,6 +7,9 @@ export interface FormatScanner {
   scanFile(path: string, name: string): Promise<FileScanReport>;
 }
 
+/** What clamd's signature database is: ClamAV's own (OFFICIAL) or one that knows only test signatures (TEST_ONLY). */
+export type SignatureDatabase = 'OFFICIAL' | 'TEST_ONLY';
+
 /** ClamAV's answer on one file. NOT_SCANNED is never clean: it becomes a finding. */
 export type VirusVerdict =
   | { outcome: 'CLEAN' }

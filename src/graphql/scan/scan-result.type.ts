@@ -14,6 +14,16 @@ registerEnumType(ClamavResult, {
   description: 'ClamAV on one file: NOT_SCANNED (too large for clamd to scan whole) is a finding, never clean; SKIPPED: no clamd configured.',
 });
 
+export enum SignatureDatabaseKind {
+  OFFICIAL = 'OFFICIAL',
+  TEST_ONLY = 'TEST_ONLY',
+}
+
+registerEnumType(SignatureDatabaseKind, {
+  name: 'SignatureDatabaseKind',
+  description: "What clamd's signature database was: ClamAV's own (OFFICIAL), or TEST_ONLY (EICAR only, `npm run dev` offline): its clean answers count as SKIPPED.",
+});
+
 @ObjectType()
 export class ScanFinding {
   @Field(() => String, { description: 'File inside the version the finding is about.' })
@@ -87,6 +97,9 @@ export class ScanResult {
 
   @Field(() => String, { nullable: true, description: "clamd's VERSION answer (engine/signature database/date); null when ClamAV was not run." })
   signatureVersion!: string | null;
+
+  @Field(() => SignatureDatabaseKind, { nullable: true, description: "clamd's database kind; null when ClamAV was not run. TEST_ONLY makes a clean scan SKIPPED, never PASSED." })
+  signatureDatabase!: SignatureDatabaseKind | null;
 
   @Field(() => ScanStatus)
   status!: ScanStatus;

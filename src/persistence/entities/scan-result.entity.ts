@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { ScanResultRecord } from '../../domain/catalog/catalog-records';
 import type { ScanFinding, ScanStatus } from '../../domain/scanning/scan-enums';
+import type { SignatureDatabase } from '../../domain/scanning/scanner-ports';
 import { bigintColumn } from '../column-transformers';
 
 @Entity({ name: 'scan_results' })
@@ -29,6 +30,10 @@ export class ScanResultEntity implements ScanResultRecord {
 
   @Column({ name: 'signature_version', type: 'text', nullable: true })
   signatureVersion!: string | null;
+
+  /** OFFICIAL or TEST_ONLY: what clamd's database was (a TEST_ONLY clean answer counts as SKIPPED); null without ClamAV. */
+  @Column({ name: 'signature_database', type: 'text', nullable: true })
+  signatureDatabase!: SignatureDatabase | null;
 
   @Column({ type: 'text' })
   status!: ScanStatus;

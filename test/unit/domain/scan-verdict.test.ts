@@ -43,11 +43,14 @@ describe('blob verdicts fail closed', () => {
     expect(v.findings.at(-1)).toMatchObject({ rule: 'scan-findings-truncated', message: '401 more findings not stored' });
   });
 
-  test('a version fails if any file fails or is still unscanned; passes only with clamd', () => {
-    expect(versionScanStatus([ScanStatus.PASSED, ScanStatus.FAILED], true)).toBe(ScanStatus.FAILED);
-    expect(versionScanStatus([ScanStatus.PASSED, ScanStatus.SCANNING], true)).toBe(ScanStatus.FAILED);
-    expect(versionScanStatus([ScanStatus.PASSED], true)).toBe(ScanStatus.PASSED);
-    expect(versionScanStatus([ScanStatus.SKIPPED], false)).toBe(ScanStatus.SKIPPED);
+  test('a version fails if any file fails or is still unscanned; passes only with clamd and its official signatures', () => {
+    expect(versionScanStatus([ScanStatus.PASSED, ScanStatus.FAILED], 'OFFICIAL')).toBe(ScanStatus.FAILED);
+    expect(versionScanStatus([ScanStatus.PASSED, ScanStatus.SCANNING], 'OFFICIAL')).toBe(ScanStatus.FAILED);
+    expect(versionScanStatus([ScanStatus.PASSED], 'OFFICIAL')).toBe(ScanStatus.PASSED);
+    expect(versionScanStatus([ScanStatus.SKIPPED], null)).toBe(ScanStatus.SKIPPED);
+    // A test-only database (EICAR only) still fails what it catches, but its clean answer proves nothing.
+    expect(versionScanStatus([ScanStatus.PASSED], 'TEST_ONLY')).toBe(ScanStatus.SKIPPED);
+    expect(versionScanStatus([ScanStatus.PASSED, ScanStatus.FAILED], 'TEST_ONLY')).toBe(ScanStatus.FAILED);
   });
 
   test('the reason names the worst findings first', () => {
