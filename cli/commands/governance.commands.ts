@@ -6,7 +6,8 @@ import { fields, table } from '../cli-output';
 import { modelIds, parseRef, requireVersion, resolveVersionId } from '../model-ref';
 
 const REQUEST_FIELDS = `id state target requestedBy justification requiredApprovals decidedBy decisionReason
-  approvals { approver comment } evidence { gates { gate passed detail } } model { name } version { version status }`;
+  approvals { approver comment } evidence { gates { gate passed detail } } decisionEvidence { gates { gate passed detail } }
+  model { name } version { version status }`;
 
 interface RequestView {
   id: string;
@@ -18,6 +19,8 @@ interface RequestView {
   decisionReason: string | null;
   approvals: { approver: string }[];
   evidence: { gates: { gate: string; passed: boolean; detail: string | null }[] };
+  /** The gates as the decision saw them (approvals included); null while the request is open. */
+  decisionEvidence: { gates: { gate: string; passed: boolean; detail: string | null }[] } | null;
   model: { name: string };
   version: { version: string; status: string };
 }
@@ -26,10 +29,12 @@ function describeRequest(r: RequestView): string {
   return [
     fields([
       ['request', r.id], ['model', `${r.model.name}@${r.version.version} (${r.version.status})`], ['target', r.target], ['state', r.state],
-      ['requested by', r.requestedBy], ['approvals', `${r.approvals.length}/${r.requiredApprovals} ${r.approvals.map((a) => a.approver).join(', ')}`],
+      ['requested by', r.requestedBy], ['approvals', `${r.approvals.length}/${r.requiredApprovals} ${r.approvals.map((a) => a.approver).join(', ')}`.trim()],
       ['decided by', r.decidedBy], ['reason', r.decisionReason],
     ]),
-    table(['gate', 'passed', 'detail'], r.evidence.gates.map((g) => [g.gate, g.passed ? 'yes' : 'NO', g.detail])),
+    // A decided request shows the gates it was decided on; the snapshot taken when it was asked would still say
+    // "0 of 1 approvals" right after the approval that published it.
+    table([r.decisionEvidence ? 'gate (at the decision)' : 'gate', 'passed', 'detail'], (r.decisionEvidence ?? r.evidence).gates.map((g) => [g.gate, g.passed ? 'yes' : 'NO', g.detail])),
   ].join('\n');
 }
 

@@ -194,6 +194,11 @@ test('the walkthrough runs against `npm run dev` and pulls the published version
   console.log(`README walkthrough: ${totalSeconds.toFixed(1)} s (${times})`);
   if (run.code !== 0) throw new Error(`${failure(run)}\n--- dev server output (last lines) ---\n${server.output().slice(-3000)}`);
   expect(run.blocks.map((b) => b.index)).toEqual(walkthrough.blocks.map((_, i) => i));
+  // What the newcomer reads on the way: the stand-in's honest score (9 of 10: it cannot name a capital), the
+  // evidence counted, and the approval's answer showing the gates it was decided on (all passed).
+  expect(run.output).toContain('arithmetic exact_match 0.900 (n=10)');
+  expect(run.output).toMatch(/EVALUATION_EVIDENCE +│ yes +│ 1 evaluation, 0 benchmarks \(MEASURED\)/);
+  expect(run.output).toMatch(/gate \(at the decision\)[\s\S]*APPROVALS +│ yes +│ 1 of 1 approvals/);
 
   // What the walkthrough uploaded (its scratch folder under TMPDIR) against what snapshot_download wrote.
   const snapshot = /^byte-identical: (.+)$/m.exec(run.output)?.[1];

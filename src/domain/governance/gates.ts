@@ -46,10 +46,10 @@ function scanCheck(evidence: PromotionEvidence, policy: TargetPolicy): Omit<Gate
 }
 
 function evidenceCheck(e: PromotionEvidence, policy: TargetPolicy): Omit<GateResult, 'gate'> {
-  const counted = policy.evidenceProvenances.join(' or ');
-  if (e.evaluations + e.benchmarks > 0) return { passed: true, detail: `${e.evaluations} evaluations, ${e.benchmarks} benchmarks (${counted})` };
+  const accepted = policy.evidenceProvenances.join(' or ');
+  if (e.evaluations + e.benchmarks > 0) return { passed: true, detail: `${counted(e.evaluations, 'evaluation')}, ${counted(e.benchmarks, 'benchmark')} (${accepted})` };
   const own = e.selfRecorded > 0 ? `; ${e.selfRecorded} recorded by the requester do not count for their own request` : '';
-  return { passed: false, detail: `Version ${e.version} has no evaluation or benchmark recorded that counts as evidence (${counted})${own}; ${policy.target} needs evidence` };
+  return { passed: false, detail: `Version ${e.version} has no evaluation or benchmark recorded that counts as evidence (${accepted})${own}; ${policy.target} needs evidence` };
 }
 
 const CHECKS: Readonly<Record<Gate, Check>> = {
