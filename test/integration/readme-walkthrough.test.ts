@@ -17,8 +17,9 @@ import { EXAMPLE_SCRIPT, expectedScript, marker, README, REGENERATE, walkthrough
  * The dev server is pointed at this run's PostgreSQL database and Temporal server (DATABASE_URL, TEMPORAL_ADDRESS, its
  * own task queue) instead of starting an embedded PostgreSQL and a Temporal dev server of its own: those two starts
  * are covered by their own tests, and a third Temporal server on a shared 2-core machine costs a minute of CPU for
- * nothing the walkthrough checks. Everything else is `npm run dev`'s defaults, ClamAV included: none, as on a laptop,
- * so the walkthrough must get past SKIPPED scans the way the README says. Its files go to a temporary folder.
+ * nothing the walkthrough checks. Everything else is `npm run dev`'s defaults, ClamAV included: it starts its own
+ * clamd, which offline knows only EICAR, so scans say SKIPPED and the walkthrough must get past that the way the README
+ * says. Its files go to a temporary folder.
  */
 const ROOT = path.resolve(__dirname, '../..');
 const SERVER_START_MS = 240_000;
@@ -51,7 +52,8 @@ async function startServer(): Promise<Server> {
     DATABASE_URL: required('TEST_DATABASE_URL'),
     TEMPORAL_ADDRESS: required('TEST_TEMPORAL_ADDRESS'),
     TEMPORAL_TASK_QUEUE: `modelhub-walkthrough-${randomBytes(4).toString('hex')}`,
-    // Not the clone's .data: a developer's own `npm run dev` keeps its artifacts.
+    // Not the clone's .data: a developer's own `npm run dev` keeps its artifacts (its clamd folder, .data/clamav, is
+    // shared on purpose: a signature download there is reused, as `npm run dev` reuses it).
     ARTIFACT_DIR: path.join(data, 'artifacts'),
     STAGING_DIR: path.join(data, 'staging'),
     CACHE_DIR: path.join(data, 'cache'),
