@@ -5,7 +5,9 @@ import { openDatabase } from '../persistence/database';
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL (or the embedded database) and exits. */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  // This is the one run per rollout that migrates, whatever MIGRATE_ON_START says for the replicas.
+  const config = { ...loaded, database: { ...loaded.database, migrateOnStart: true } };
   const database = await openDatabase(config, createLogger(config, 'migrate'));
   await database.close();
 }

@@ -21,6 +21,12 @@ export interface Config {
     readonly url: string | null;
     readonly embeddedDataDir: string;
     readonly embeddedPort: number;
+    /**
+     * MIGRATE_ON_START (default true): apply pending migrations at start under an advisory lock. A scaled-out
+     * deployment sets it false on every replica and runs `npm run migrate` once per rollout (the Helm chart's
+     * migrate job); the replicas then wait for the schema instead of migrating it.
+     */
+    readonly migrateOnStart: boolean;
   };
   readonly auth: {
     readonly jwtSecret: string | null;
@@ -201,6 +207,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
       url: optional(env, 'DATABASE_URL'),
       embeddedDataDir: path.resolve(cwd, optional(env, 'EMBEDDED_PG_DIR') ?? '.data/postgres'),
       embeddedPort: intVar(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
+      migrateOnStart: boolVar(env, 'MIGRATE_ON_START', true),
     },
     auth: {
       jwtSecret,
