@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureGo } from './go-toolchain';
 
 /** A command-line tool we build from its Go module when a machine lacks it (the Temporal CLI, Helm). */
 export interface GoTool {
@@ -29,15 +30,6 @@ export function findGoTool(tool: GoTool, explicit: string | null, toolsDir?: str
   return candidates.find((candidate) => existsSync(candidate)) ?? null;
 }
 
-function findGo(): string | null {
-  const candidates = [
-    ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'go')),
-    '/usr/local/go/bin/go',
-    '/usr/lib/go/bin/go',
-  ];
-  return candidates.find((candidate) => existsSync(candidate)) ?? null;
-}
-
 /**
  * Finds the tool or, when there is none and Go is installed, builds it once into `<toolsDir>/bin` (git-ignored).
  * A first build compiles hundreds of packages; `progress` gets every 25th as it is compiled, so a person watching
@@ -47,8 +39,10 @@ export async function ensureGoTool(tool: GoTool, explicit: string | null, toolsD
   const found = findGoTool(tool, explicit, toolsDir);
   if (found) return found;
   if (explicit) throw new Error(`${tool.pathVar}=${explicit} does not exist. ${tool.hint}`);
-  const go = findGo();
-  if (!go) throw new Error(`No ${tool.name} found. ${tool.hint}`);
+  // A machine without Go (or with one too old) gets the toolchain from the Go module proxy first.
+  const go = await ensureGo(toolsDir, progress).catch((error: unknown) => {
+    throw new Error(`No ${tool.name} found, and no Go to build it: ${(error as Error).message}. ${tool.hint}`);
+  });
   const bin = path.join(toolsDir, 'bin');
   await mkdir(bin, { recursive: true });
   progress(`No ${tool.name} found: building ${tool.module} into ${bin} (once; ${tool.buildTime})`);

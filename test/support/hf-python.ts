@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createVenv } from './python-venv';
 
 const run = promisify(execFile);
 const PYTHON = path.resolve(__dirname, '../../.venv-hf/bin/python');
@@ -10,16 +11,16 @@ const VENV = path.resolve(__dirname, '../../.venv-hf');
 
 /**
  * Creates .venv-hf with the hub's own Python client once (PyPI), like the Temporal CLI is built once: the README's
- * `npm test` then needs only python3 with venv. Says what it does; a failure says what to install.
+ * `npm test` then needs only python3 (python3-venv is not needed: see createVenv). Says what it does; a failure says what to install.
  */
 export async function ensureHfVenv(): Promise<void> {
   if (existsSync(PYTHON)) return;
   console.log('creating .venv-hf with huggingface_hub from PyPI (once) for the Hugging Face API tests…');
   try {
-    await run('python3', ['-m', 'venv', VENV]);
+    await createVenv(VENV);
     await run(path.join(VENV, 'bin', 'pip'), ['install', '-q', 'huggingface_hub>=2.4,<3'], { maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
-    throw new Error(`Could not create .venv-hf (needs python3 with venv: apt-get install python3-venv): ${(error as Error).message}`);
+    throw new Error(`Could not create .venv-hf (needs python3 and PyPI): ${(error as Error).message}`);
   }
 }
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { createVenv } from './python-venv';
 
 const run = promisify(execFile);
 export const LM_EVAL_VERSION = '0.4.13';
@@ -37,11 +38,11 @@ export async function ensureLmEvalVenv(): Promise<void> {
   console.log(`creating ${LM_EVAL_VENV} with lm-eval[api]==${LM_EVAL_VERSION} from PyPI (once) for the lm-evaluation-harness tests…`);
   try {
     await rm(LM_EVAL_VENV, { recursive: true, force: true });
-    await run('python3', ['-m', 'venv', LM_EVAL_VENV]);
+    await createVenv(LM_EVAL_VENV);
     await run(path.join(LM_EVAL_VENV, 'bin', 'pip'), ['install', '-q', `lm-eval[api]==${LM_EVAL_VERSION}`], { maxBuffer: 16 * 1024 * 1024 });
     await writeFile(COMPLETE, `${new Date().toISOString()}\n`);
   } catch (error) {
-    throw new Error(`Could not create ${LM_EVAL_VENV} (needs python3 with venv and PyPI: python3 -m venv <dir> && <dir>/bin/pip install "lm-eval[api]==${LM_EVAL_VERSION}"): ${(error as Error).message}`);
+    throw new Error(`Could not create ${LM_EVAL_VENV} (needs python3 and PyPI: python3 -m venv <dir> && <dir>/bin/pip install "lm-eval[api]==${LM_EVAL_VERSION}"): ${(error as Error).message}`);
   } finally {
     await rm(LOCK, { recursive: true, force: true });
   }
