@@ -32,6 +32,11 @@ export class BackupError extends Error {}
 const FETCH_ROWS = 1000;
 const INSERT_ROWS = 500;
 
+/** Rows of a query (QueryRunner.query is untyped). */
+async function select<T>(runner: QueryRunner, sql: string, params?: unknown[]): Promise<T[]> {
+  return (await runner.query(sql, params)) as T[];
+}
+
 function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -41,7 +46,8 @@ function migrationsTable(dataSource: DataSource): string {
 }
 
 async function tablesOf(runner: QueryRunner, skip: string): Promise<string[]> {
-  const rows = await runner.query<{ name: string }[]>(
+  const rows = await select<{ name: string }>(
+    runner,
     `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename <> $1 ORDER BY tablename`,
     [skip],
   );
@@ -56,7 +62,8 @@ interface ForeignKey {
 
 /** The schema's foreign keys as their own DDL (models and versions reference each other: no load order exists). */
 async function foreignKeys(runner: QueryRunner): Promise<ForeignKey[]> {
-  return runner.query<ForeignKey[]>(
+  return select<ForeignKey>(
+    runner,
     `SELECT cl.relname AS table, c.conname AS name, pg_get_constraintdef(c.oid) AS definition
        FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_namespace n ON n.oid = c.connamespace
       WHERE c.contype = 'f' AND n.nspname = current_schema() ORDER BY cl.relname, c.conname`,
@@ -64,7 +71,7 @@ async function foreignKeys(runner: QueryRunner): Promise<ForeignKey[]> {
 }
 
 async function appliedMigrations(runner: QueryRunner, table: string): Promise<string[]> {
-  const rows = await runner.query<{ name: string }[]>(`SELECT name FROM ${ident(table)} ORDER BY timestamp, id`);
+  const rows = await select<{ name: string }>(runner, `SELECT name FROM ${ident(table)} ORDER BY timestamp, id`);
   return rows.map((row) => row.name);
 }
 
@@ -85,7 +92,7 @@ export async function dumpDatabase(dataSource: DataSource, dir: string): Promise
       let rows = 0;
       await runner.query(`DECLARE dump_rows NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${ident(table)} t`);
       for (;;) {
-        const batch = await runner.query<{ row: string }[]>(`FETCH ${FETCH_ROWS} FROM dump_rows`);
+        const batch = await select<{ row: string }>(runner, `FETCH ${FETCH_ROWS} FROM dump_rows`);
         for (const { row } of batch) {
           if (!out.write(`${row}\n`)) await new Promise((resolve) => out.once('drain', resolve));
         }
@@ -133,7 +140,8 @@ export async function restoreDatabase(dataSource: DataSource, dir: string, dump:
           (extra.length ? ` (this database has ${extra.join(', ')} that the backup has not)` : ''),
       );
     }
-    const [{ models, audit }] = await runner.query<{ models: number; audit: number }[]>(
+    const [{ models, audit }] = await select<{ models: number; audit: number }>(
+    runner,
       `SELECT (SELECT count(*) FROM models)::int AS models, (SELECT count(*) FROM audit_log)::int AS audit`,
     );
     if (models > 0 || audit > 0) {
@@ -157,7 +165,8 @@ export async function restoreDatabase(dataSource: DataSource, dir: string, dump:
       const entry = byTable.get(table);
       if (!entry || entry.rows === 0) continue;
       const columns = (
-        await runner.query<{ name: string }[]>(
+        await select<{ name: string }>(
+    runner,
           `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
           [ident(table)],
         )
@@ -182,7 +191,8 @@ export async function restoreDatabase(dataSource: DataSource, dir: string, dump:
     }
     for (const key of keys) await runner.query(`ALTER TABLE ${ident(key.table)} ADD CONSTRAINT ${ident(key.name)} ${key.definition}`);
     // Sequences and identities continue after the restored ids.
-    const sequences = await runner.query<{ table: string; column: string; sequence: string }[]>(
+    const sequences = await select<{ table: string; column: string; sequence: string }>(
+    runner,
       `SELECT c.relname AS table, a.attname AS column, pg_get_serial_sequence(quote_ident(c.relname), a.attname) AS sequence
          FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped

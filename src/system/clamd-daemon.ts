@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { CLAMD, ensureDebianTool } from './debian-tools';
 
 /** A clamd binary and the environment it needs (one unpacked into `.tools/` finds its libraries there). */
 export interface ClamdBinary {
@@ -13,7 +14,7 @@ export interface ClamdBinary {
 }
 
 export const CLAMD_INSTALL_HINT =
-  'no clamd found (CLAMD_PATH, PATH, /usr/sbin, or .tools/clamav unpacked from the Debian package): apt-get install clamav-daemon';
+  'no clamd found (CLAMD_PATH, PATH, /usr/sbin, or .tools/debian where Debian\'s package is unpacked when apt-get can fetch it): apt-get install clamav-daemon';
 
 function probe(candidate: string, env: NodeJS.ProcessEnv): ClamdBinary | null {
   const run = spawnSync(candidate, ['--version'], { env, encoding: 'utf8', timeout: 10_000 });
@@ -34,15 +35,38 @@ export function findClamd(options: { explicitPath?: string | null; toolsDir?: st
     if (found) return found;
   }
   if (!options.toolsDir) return null;
-  const root = path.join(options.toolsDir, 'clamav');
-  const libs = ['usr/lib/x86_64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'usr/lib', 'lib/x86_64-linux-gnu'].map((d) => path.join(root, d));
-  const env = { ...process.env, LD_LIBRARY_PATH: [...libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
-  for (const candidate of [path.join(root, 'usr/sbin/clamd'), path.join(root, 'usr/bin/clamd'), path.join(options.toolsDir, 'bin/clamd')]) {
-    if (!existsSync(candidate)) continue;
-    const found = probe(candidate, env);
-    if (found) return found;
+  // `.tools/debian` is where ensureClamd unpacks Debian's package; `.tools/clamav` one unpacked by hand.
+  for (const root of [path.join(options.toolsDir, 'debian'), path.join(options.toolsDir, 'clamav')]) {
+    const libs = ['usr/lib/x86_64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'lib/x86_64-linux-gnu', 'usr/lib'].map((d) => path.join(root, d));
+    const env = { ...process.env, LD_LIBRARY_PATH: [...libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+    for (const candidate of [path.join(root, 'usr/sbin/clamd'), path.join(root, 'usr/bin/clamd')]) {
+      if (!existsSync(candidate)) continue;
+      const found = probe(candidate, env);
+      if (found) return found;
+    }
   }
-  return null;
+  const built = path.join(options.toolsDir, 'bin/clamd');
+  return existsSync(built) ? probe(built, process.env) : null;
+}
+
+/**
+ * findClamd, else Debian's clamav-daemon fetched without root into `<toolsDir>/debian` (src/system/debian-tools.ts),
+ * saying so through `progress`; null (with the reason) only where nothing can be fetched.
+ */
+export async function ensureClamd(
+  options: { explicitPath?: string | null; toolsDir: string },
+  progress: (line: string) => void,
+): Promise<{ binary: ClamdBinary } | { binary: null; reason: string }> {
+  const found = findClamd(options);
+  if (found) return { binary: found };
+  if (options.explicitPath) return { binary: null, reason: `CLAMD_PATH=${options.explicitPath} does not run. ${CLAMD_INSTALL_HINT}` };
+  try {
+    const fetched = await ensureDebianTool(CLAMD, options.toolsDir, progress, false);
+    const binary = probe(fetched.path, { ...process.env, ...fetched.env });
+    return binary ? { binary } : { binary: null, reason: `the clamd fetched into ${fetched.path} does not run. ${CLAMD_INSTALL_HINT}` };
+  } catch (error) {
+    return { binary: null, reason: (error as Error).message };
+  }
 }
 
 export interface ClamdOptions {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import type { ClamdConfig, DevClamdConfig } from '../config/scan-config';
-import { CLAMD_INSTALL_HINT, findClamd, startClamd } from './clamd-daemon';
+import { ensureClamd, startClamd } from './clamd-daemon';
 import { chooseSignatureDatabase, type SignatureDatabase } from './clamd-signatures';
 
 /** clamd's stream limit for `npm run dev`: what the format scanners and clamd both read whole. */
@@ -31,8 +31,9 @@ async function portFor(wanted: number): Promise<number> {
  * start is an error, as a broken PostgreSQL would be.
  */
 export async function startDevClamd(dev: DevClamdConfig, toolsDir: string, notice: (line: string) => void): Promise<DevClamd> {
-  const binary = findClamd({ explicitPath: dev.clamdPath, toolsDir });
-  if (!binary) return { running: false, reason: CLAMD_INSTALL_HINT };
+  const found = await ensureClamd({ explicitPath: dev.clamdPath, toolsDir }, notice);
+  if (!found.binary) return { running: false, reason: found.reason };
+  const binary = found.binary;
   if (dev.freshclamTimeoutMs > 0) notice(`looking for ClamAV signatures (freshclam gets at most ${Math.round(dev.freshclamTimeoutMs / 1000)} s)`);
   const database = await chooseSignatureDatabase({ installedDir: dev.installedDatabaseDir, dataDir: dev.dataDir, freshclamTimeoutMs: dev.freshclamTimeoutMs });
   const port = await portFor(dev.port);

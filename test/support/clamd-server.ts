@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CLAMD_INSTALL_HINT as FIND_HINT, findClamd, startClamd } from '../../src/system/clamd-daemon';
+import { CLAMD_INSTALL_HINT as FIND_HINT, ensureClamd, startClamd } from '../../src/system/clamd-daemon';
 import { EICAR, EICAR_SIGNATURE, writeTestSignatureDatabase } from '../../src/system/clamd-signatures';
 import { freePort } from './free-port';
 
@@ -29,8 +29,10 @@ export const CLAMD_INSTALL_HINT = `${FIND_HINT} (the tests start it on loopback 
 
 /** A real clamd on loopback (src/system/clamd-daemon.ts, as `npm run dev` starts it) with the test database plus a marker rule. */
 export async function startTestClamd(): Promise<TestClamd> {
-  const binary = findClamd({ explicitPath: process.env.CLAMD_PATH ?? null, toolsDir: path.resolve(__dirname, '../../.tools') });
-  if (!binary) throw new Error(CLAMD_INSTALL_HINT);
+  // A machine without clamav-daemon gets Debian's package unpacked into .tools/debian (no root), once.
+  const found = await ensureClamd({ explicitPath: process.env.CLAMD_PATH ?? null, toolsDir: path.resolve(__dirname, '../../.tools') }, (line) => console.log(line));
+  if (!found.binary) throw new Error(`${CLAMD_INSTALL_HINT}: ${found.reason}`);
+  const binary = found.binary;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-clamd-'));
   const db = path.join(dir, 'db');
   await mkdir(db);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createDataSource } from '../../src/persistence/data-source';
 import { withMigrationLock } from '../../src/persistence/database';
 import { ensureDatabase, startEmbeddedPostgres } from '../../src/persistence/embedded-postgres';
+import { BWRAP, ensureDebianTool } from '../../src/system/debian-tools';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { INSTALL_HINT, startTemporalDevServer } from '../../src/temporal/dev-server';
@@ -84,7 +85,12 @@ export default async function globalSetup(): Promise<void> {
   await ensureHfVenv();
   // The real lm-evaluation-harness for the LM_EVAL tests (never skipped: without it they fail saying how to get it).
   await ensureLmEvalVenv();
-  // A real clamd with a signature database written here (never skipped: without clamd the run fails, saying so).
+  // The code-task sandbox: a machine without bubblewrap gets Debian's, unpacked into .tools/debian (no root), on the
+  // PATH the test workers inherit.
+  const bwrap = await ensureDebianTool(BWRAP, path.resolve(__dirname, '../../.tools'), (line) => console.log(line));
+  if (bwrap.origin === 'fetched') process.env.PATH = `${path.dirname(bwrap.path)}${path.delimiter}${process.env.PATH ?? ''}`;
+  // A real clamd with a signature database written here (never skipped: without clamd the run fails, saying so; a
+  // machine without clamav-daemon gets Debian's, unpacked into .tools/debian).
   const clamd = await startTestClamd();
   process.env.TEST_CLAMD_PORT = String(clamd.port);
   // Bundle the workflows once per run; every test worker loads the same code.
