@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { CLAMD, ensureDebianTool } from './debian-tools';
+import { stopChild } from './child-stop';
 
 /** A clamd binary and the environment it needs (one unpacked into `.tools/` finds its libraries there). */
 export interface ClamdBinary {
@@ -143,13 +144,6 @@ export async function startClamd(options: ClamdOptions): Promise<RunningClamd> {
   return {
     host: '127.0.0.1',
     port: options.port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        process.off('exit', onExit);
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
+    stop: () => stopChild(child, onExit),
   };
 }

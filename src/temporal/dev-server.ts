@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { describeProcess, isOrphan, listenerOnPort, stopProcess } from '../system/process-probe';
 import { ensureTemporalCli, findTemporalCli, INSTALL_HINT } from './temporal-cli';
+import { stopChild } from '../system/child-stop';
 
 export { findTemporalCli, INSTALL_HINT } from './temporal-cli';
 
@@ -104,13 +105,6 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   return {
     address,
     uiUrl: options.headless ? null : `http://127.0.0.1:${options.uiPort}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        process.off('exit', onExit);
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
+    stop: () => stopChild(child, onExit),
   };
 }

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Role } from '../../src/domain/auth/roles';
 import { createDataSource } from '../../src/persistence/data-source';
-import { ensureDatabase } from '../../src/persistence/embedded-postgres';
 import { draftVersion, filesUrl, modelFiles, uploadAndSubmit } from '../support/files-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { ownDatabase } from '../support/own-database';
 
 /**
  * `npm run backup -- create|restore`: the database and the artifact store of one deployment are backed up, restored
@@ -18,22 +18,6 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
-
-async function database(suffix: string, migrate: boolean): Promise<string> {
-  const url = new URL(process.env.TEST_DATABASE_URL as string);
-  const name = `${url.pathname.slice(1)}_${suffix}`.slice(0, 63);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  await ensureDatabase(admin.toString(), name);
-  url.pathname = `/${name}`;
-  if (migrate) {
-    const ds = createDataSource({ url: url.toString() });
-    await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
-    await ds.destroy();
-  }
-  return url.toString();
-}
 
 function backupCli(args: string[], env: Record<string, string>) {
   return run(process.execPath, ['-r', './test/support/ts-register.js', 'src/cli/backup.ts', ...args], {
@@ -70,7 +54,7 @@ const files = modelFiles();
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'modelhub-backup-'));
-  source = await startTestApp({ worker: true, databaseUrl: await database('backup_src', true) });
+  source = await startTestApp({ worker: true, databaseUrl: await ownDatabase('backup_src', true) });
   const draft = await draftVersion(source);
   versionId = draft.versionId;
   const done = await uploadAndSubmit(source, versionId, files);
@@ -88,7 +72,7 @@ afterAll(async () => {
 test('a restore into a new database and store serves the version byte-identical, with its history', async () => {
   const targetDir = path.join(scratch, 'restored');
   const env = {
-    DATABASE_URL: await database('backup_dst', false),
+    DATABASE_URL: await ownDatabase('backup_dst', false),
     ARTIFACT_DIR: path.join(targetDir, 'artifacts'),
     STAGING_DIR: path.join(targetDir, 'staging'),
   };
@@ -119,7 +103,7 @@ test('a restore into a new database and store serves the version byte-identical,
 
 test('a damaged or unfinished backup is refused before anything is written', async () => {
   const env = {
-    DATABASE_URL: await database('backup_bad', false),
+    DATABASE_URL: await ownDatabase('backup_bad', false),
     ARTIFACT_DIR: path.join(scratch, 'bad', 'artifacts'),
     STAGING_DIR: path.join(scratch, 'bad', 'staging'),
   };

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { issueToken } from '../../src/services/auth-tokens';
 import { loadConfig } from '../../src/config/config';
 import { Role } from '../../src/domain/auth/roles';
-import { ensureDatabase } from '../../src/persistence/embedded-postgres';
 import { startHubServer, type HubServer } from '../fixtures/hub-server';
 import { llamaConfig, safetensors, tinyLlamaTensors } from '../fixtures/model-files';
 import { type EntryProcess, startEntry } from '../support/entry-process';
@@ -15,6 +14,7 @@ import { freePort } from '../support/free-port';
 import { subscribe } from '../support/subscriptions';
 import type { TestApp } from '../support/test-app';
 import { takeTurns } from '../support/exclusive';
+import { ownDatabase } from '../support/own-database';
 
 /**
  * Scale-out as the Helm chart runs it: two API processes and two workers (each its own host id and cache disk) on
@@ -68,16 +68,10 @@ beforeAll(async () => {
     hub.repos.set(name, { files: { 'config.json': llamaConfig(), 'model.safetensors': safetensors(tinyLlamaTensors()) } });
   }
   scratch = await mkdtemp(path.join(os.tmpdir(), 'modelhub-scale-'));
-  const url = new URL(process.env.TEST_DATABASE_URL as string);
-  const database = `${url.pathname.slice(1)}_scale`.slice(0, 63);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  await ensureDatabase(admin.toString(), database);
-  url.pathname = `/${database}`;
   env = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: await ownDatabase('scale', false),
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS as string,
     TEMPORAL_TASK_QUEUE: `modelhub-scale-${randomBytes(4).toString('hex')}`,
     MIGRATE_ON_START: 'false',

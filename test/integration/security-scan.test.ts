@@ -5,14 +5,13 @@ import { Client, Connection } from '@temporalio/client';
 import { systemCaller } from '../../src/domain/auth/caller';
 import { Role } from '../../src/domain/auth/roles';
 import { SCANNER_RULES_VERSION } from '../../src/domain/scanning/scan-report';
-import { createDataSource } from '../../src/persistence/data-source';
-import { ensureDatabase } from '../../src/persistence/embedded-postgres';
 import { ClamavScanner } from '../../src/scanners/clamav-scanner';
 import { ensureRescanSchedule, rescanScheduleId } from '../../src/temporal/rescan-schedule';
 import { eicar, osSystemPickle, zipWith } from '../fixtures/scan-files';
 import { TEST_SIGNATURES, TEST_STREAM_MAX_BYTES } from '../support/clamd-server';
 import { importModel, waitForOperation, writeModelDir } from '../support/onboarding-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
+import { ownDatabase } from '../support/own-database';
 
 let t: TestApp;
 
@@ -190,17 +189,7 @@ describe('rescans of outdated scans', () => {
   let own: TestApp;
 
   beforeAll(async () => {
-    const url = new URL(process.env.TEST_DATABASE_URL as string);
-    const database = `${url.pathname.slice(1)}_rescan`.slice(0, 63);
-    const admin = new URL(url);
-    admin.pathname = '/postgres';
-    await ensureDatabase(admin.toString(), database);
-    url.pathname = `/${database}`;
-    const migrate = createDataSource({ url: url.toString() });
-    await migrate.initialize();
-    await migrate.runMigrations({ transaction: 'each' });
-    await migrate.destroy();
-    own = await startTestApp({ worker: true, databaseUrl: url.toString() });
+    own = await startTestApp({ worker: true, databaseUrl: await ownDatabase('rescan') });
   }, 120_000);
 
   afterAll(async () => {
