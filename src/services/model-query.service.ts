@@ -5,14 +5,20 @@ import type { ModelRecord, TransitionRecord } from '../domain/catalog/catalog-re
 import {
   type Cursor,
   decodeCursor,
+  decodeEvidenceCursor,
   encodeCursor,
+  encodeEvidenceCursor,
+  type EvidenceOrder,
   type ModelFilter,
   ModelOrder,
+  type ValidEvidenceOrder,
+  type ValidModelFilter,
+  validateEvidenceOrder,
   validateFilter,
 } from '../domain/catalog/model-query';
 import type { Caller } from '../domain/auth/caller';
 import { readableCondition, readableParam } from '../domain/governance/access';
-import { PROJECT_SQL } from '../domain/governance/project';
+import { evidenceOrderSource, filterCondition, namedBinder } from './model-filter-sql';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 
@@ -59,10 +65,6 @@ function paramSort(direction: 'ASC' | 'DESC'): SortSpec {
   };
 }
 
-function escapeLike(term: string): string {
-  return term.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /**
  * Reads of catalog entries: lookups, the filtered connection and batch loads for DataLoaders. Every read is
  * narrowed in SQL to what the caller may read, so a model of another project is NOT_FOUND (or absent from a
@@ -89,7 +91,8 @@ export class ModelQueryService {
     return this.scoped(caller).andWhere('m.id IN (:...ids)', { ids: [...ids] }).getMany();
   }
 
-  async list(caller: Caller, filter: ModelFilter, first: number, after: string | null, order: ModelOrder): Promise<ModelPage> {
+  async list(caller: Caller, filter: ModelFilter, first: number, after: string | null, order: ModelOrder, byEvidence: EvidenceOrder | null = null): Promise<ModelPage> {
+    if (byEvidence) return this.listByEvidence(caller, validateFilter(filter), validateEvidenceOrder(byEvidence), first, after);
     const sort = SORTS[order];
     const query = this.filtered(caller, validateFilter(filter));
     if (after) this.applyCursor(query, sort, decodeCursor(after, order));
@@ -103,8 +106,32 @@ export class ModelQueryService {
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
   }
 
-  count(caller: Caller, filter: ModelFilter): Promise<number> {
-    return this.filtered(caller, validateFilter(filter)).getCount();
+  /**
+   * Models with a counted result for the ordering's metric (a board: the others have no value to rank by), best
+   * first, each at its best; keyset pages on (value, id) like every other ordering.
+   */
+  private async listByEvidence(caller: Caller, filter: ValidModelFilter, order: ValidEvidenceOrder, first: number, after: string | null): Promise<ModelPage> {
+    const query = this.withEvidenceOrder(this.filtered(caller, filter), order);
+    if (after) {
+      const cursor = decodeEvidenceCursor(after, order);
+      const op = order.direction === 'ASC' ? '>' : '<';
+      query.andWhere(`(k.value, m.id) ${op} (CAST(:cursorValue AS float8), CAST(:cursorId AS uuid))`, { cursorValue: cursor.value, cursorId: cursor.id });
+    }
+    const { entities, raw } = await query
+      .addSelect('k.value', 'evidence_value')
+      .orderBy('k.value', order.direction)
+      .addOrderBy('m.id', order.direction)
+      .limit(first + 1)
+      .getRawAndEntities<{ m_id: string; evidence_value: number }>();
+    const values = new Map(raw.map((r) => [r.m_id, Number(r.evidence_value)]));
+    const page = entities.slice(0, first);
+    const nodes = page.map((node) => ({ node, cursor: encodeEvidenceCursor(order, { value: values.get(node.id)!, id: node.id }) }));
+    return { nodes, hasNextPage: entities.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
+  }
+
+  count(caller: Caller, filter: ModelFilter, byEvidence: EvidenceOrder | null = null): Promise<number> {
+    const query = this.filtered(caller, validateFilter(filter));
+    return (byEvidence ? this.withEvidenceOrder(query, validateEvidenceOrder(byEvidence)) : query).getCount();
   }
 
   /** Lifecycle entries of the readable ones among `modelIds`, oldest first. */
@@ -143,31 +170,17 @@ export class ModelQueryService {
     return readableOnly(caller, q).orderBy('t.occurred_at', 'ASC').addOrderBy('t.id', 'ASC');
   }
 
-  private filtered(caller: Caller, filter: ModelFilter): SelectQueryBuilder<ModelEntity> {
+  /** The filter tree compiled to one condition with bound parameters, after the caller's read scope. */
+  private filtered(caller: Caller, filter: ValidModelFilter): SelectQueryBuilder<ModelEntity> {
     const q = this.scoped(caller);
-    const search = filter.search?.trim().toLowerCase();
-    if (search) {
-      // `tags @> ARRAY[term]`, not `term = ANY(tags)`: only the former can use the GIN index, and an OR with an
-      // unindexable side turns every search into a scan of the whole table (80+ ms at 100,000 models).
-      q.andWhere(`(m.search_text LIKE :pattern OR m.tags @> ARRAY[CAST(:term AS text)])`, {
-        pattern: `%${escapeLike(search)}%`,
-        term: search,
-      });
-    }
-    if (filter.architecture) q.andWhere('lower(m.architecture) = lower(:architecture)', { architecture: filter.architecture });
-    if (filter.sourceType) q.andWhere('m.source_type = :sourceType', { sourceType: filter.sourceType });
-    if (filter.tags?.length) q.andWhere('m.tags @> CAST(:tags AS text[])', { tags: filter.tags.map((t) => t.toLowerCase()) });
-    if (filter.license) q.andWhere('lower(m.license_id) = lower(:license)', { license: filter.license });
-    if (filter.status?.length) q.andWhere('m.status IN (:...statuses)', { statuses: filter.status });
-    if (filter.minParameters != null) q.andWhere('m.parameter_count >= :minP', { minP: filter.minParameters.toString() });
-    if (filter.maxParameters != null) q.andWhere('m.parameter_count <= :maxP', { maxP: filter.maxParameters.toString() });
-    if (filter.modality) {
-      q.andWhere('(:modality = ANY(m.input_modalities) OR :modality = ANY(m.output_modalities))', { modality: filter.modality });
-    }
-    if (filter.endpoint) q.andWhere(':endpoint = ANY(m.endpoints)', { endpoint: filter.endpoint });
-    if (filter.owner) q.andWhere('m.owner = :owner', { owner: filter.owner });
-    if (filter.project) q.andWhere(`${PROJECT_SQL('m')} = :project`, { project: filter.project });
-    return q;
+    const { bind, params } = namedBinder('f');
+    const condition = filterCondition(filter, bind);
+    return condition === 'TRUE' ? q : q.andWhere(condition, params);
+  }
+
+  private withEvidenceOrder(q: SelectQueryBuilder<ModelEntity>, order: ValidEvidenceOrder): SelectQueryBuilder<ModelEntity> {
+    const { bind, params } = namedBinder('o');
+    return q.innerJoin(evidenceOrderSource(order, bind), 'k', 'k.model_id = m.id').setParameters(params);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import type { ModelFilter } from '../../domain/catalog/model-query';
+import type { EvidenceOrder, ModelFilter } from '../../domain/catalog/model-query';
 import { Model } from './model.type';
 
 @ObjectType()
@@ -30,4 +30,5 @@ export class ModelConnection {
 
   /** Kept for `totalCount`, which is only counted when asked for. */
   filter!: ModelFilter;
+  orderByEvidence!: EvidenceOrder | null;
 }

@@ -1,6 +1,8 @@
 import { Field, Float, InputType, Int } from 'type-graphql';
 import { EndpointType, Modality, LifecycleStage, SourceType } from '../enums';
 import { BigIntScalar } from '../scalars/bigint.scalar';
+import { FILTER_CAPS } from '../../domain/catalog/model-query';
+import { BenchmarkMetricFilterInput, EvaluationScoreFilterInput } from './evidence-filter.input';
 
 @InputType()
 export class LicenseRestrictionsInput {
@@ -162,4 +164,22 @@ export class ModelFilterInput {
 
   @Field(() => String, { nullable: true, description: 'Models of this project (case-insensitive; "default" includes models registered without one).' })
   project?: string | null;
+
+  @Field(() => EvaluationScoreFilterInput, { nullable: true, description: 'A result on an evaluation within a score range (our own runs unless provenances say otherwise).' })
+  evaluation?: EvaluationScoreFilterInput | null;
+
+  @Field(() => BenchmarkMetricFilterInput, { nullable: true, description: 'A benchmark on a hardware profile with a serving metric within a range.' })
+  benchmark?: BenchmarkMetricFilterInput | null;
+
+  @Field(() => [ModelFilterInput], { nullable: true, description: `Every one of these, besides this filter's own fields (at most ${FILTER_CAPS.width}).` })
+  and?: ModelFilterInput[] | null;
+
+  @Field(() => [ModelFilterInput], { nullable: true, description: `At least one of these (at most ${FILTER_CAPS.width}).` })
+  or?: ModelFilterInput[] | null;
+
+  @Field(() => ModelFilterInput, {
+    nullable: true,
+    description: `Not this. Filters nest at most ${FILTER_CAPS.depth} levels and hold at most ${FILTER_CAPS.nodes} nodes and ${FILTER_CAPS.evidence} evaluation or benchmark conditions in all.`,
+  })
+  not?: ModelFilterInput | null;
 }

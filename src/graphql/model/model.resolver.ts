@@ -14,6 +14,7 @@ import { Operation } from '../operation/operation.type';
 import { shownSourceUri } from '../version/source-display';
 import { Version } from '../version/version.type';
 import { ModelConnection } from './model-connection.type';
+import { ModelEvidenceOrderInput } from './evidence-filter.input';
 import { ModelFieldsInput, ModelFilterInput, RegisterModelInput, UpdateModelInput } from './model.input';
 import { LifecycleTransition, Model } from './model.type';
 
@@ -34,14 +35,17 @@ export class ModelResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('orderBy', () => ModelOrder, { nullable: true, defaultValue: ModelOrder.CREATED_AT_DESC }) orderBy: ModelOrder,
+    @Arg('orderByEvidence', () => ModelEvidenceOrderInput, { nullable: true, description: 'Orders by a measured result instead of orderBy (only models with one are listed).' })
+    orderByEvidence: ModelEvidenceOrderInput | null,
   ): Promise<ModelConnection> {
     const size = pageSize(first, ctx.limits.maxPageSize);
-    const page = await ctx.services.modelQueries.list(callerOf(ctx), filter ?? {}, size, after, orderBy);
+    const page = await ctx.services.modelQueries.list(callerOf(ctx), filter ?? {}, size, after, orderBy, orderByEvidence);
     for (const { node } of page.nodes) ctx.loaders.modelById.prime(node.id, node);
     return {
       edges: page.nodes as ModelConnection['edges'],
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       filter: filter ?? {},
+      orderByEvidence,
     };
   }
 
@@ -141,6 +145,6 @@ export class ModelResolver {
 export class ModelConnectionResolver {
   @FieldResolver(() => Int, { description: 'Models matching the filter, across all pages.' })
   totalCount(@Root() connection: ModelConnection, @Ctx() ctx: GraphQLContext): Promise<number> {
-    return ctx.services.modelQueries.count(callerOf(ctx), connection.filter);
+    return ctx.services.modelQueries.count(callerOf(ctx), connection.filter, connection.orderByEvidence);
   }
 }
