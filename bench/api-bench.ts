@@ -16,6 +16,7 @@ import { rawSqlPage } from './api/raw-sql-peer';
 import { loadTable, markdownTable, mib } from './api/report-table';
 import { statementsPerRequest } from './api/round-trips';
 import { searchLoads } from './api/search-workloads';
+import { evidenceLoads, seedBulkEvidence } from './api/evidence-workloads';
 import { runFanOut } from './api/subscriber-fanout';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
 
     say(`seeding ${plan.bulkModels} models by SQL and ${plan.pageModels} page models through the API…`);
     await seedBulkModels(pool, plan.bulkModels);
+    if (plan.runs('filters')) await seedBulkEvidence(pool);
     for (let i = 0; i < plan.pageModels; i++) {
       const id = await registerWithVersion(gql, `page-${i}`, [PAGE_TAG]);
       await addVersion(gql, id, '1.1.0');
@@ -102,6 +104,9 @@ async function main(): Promise<void> {
 
     if (plan.runs('search')) say('search over the catalog…');
     for (const spec of plan.runs('search') ? searchLoads(gql, plan, apiMeter) : []) results.push(await runLoad(spec));
+
+    if (plan.runs('filters')) say('the filter language over measured evidence (and / or / not, ordering by a metric)…');
+    for (const spec of plan.runs('filters') ? evidenceLoads(gql, plan, apiMeter) : []) results.push(await runLoad(spec));
 
     let roundTrips: { five: number; fifty: number } | null = null;
     if (!plan.quick && plan.runs('page')) {

@@ -14,8 +14,8 @@ export interface BenchPlan {
   mlflow: boolean;
   mlflowWorkers: number;
   cpuProfDir: string | null;
-  /** `--only=writes,page,search,fanout`: the workloads to run (all when absent), e.g. to profile one. */
-  runs(workload: 'writes' | 'page' | 'search' | 'fanout'): boolean;
+  /** `--only=writes,page,search,filters,fanout`: the workloads to run (all when absent), e.g. to profile one. */
+  runs(workload: 'writes' | 'page' | 'search' | 'filters' | 'fanout'): boolean;
 }
 
 export function planFrom(argv: readonly string[], cores: number): BenchPlan {

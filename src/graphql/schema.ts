@@ -24,6 +24,7 @@ import { LicenseCheckResolver, ModelGovernanceResolver, VersionGovernanceResolve
 import { ProjectResolver } from './governance/project.resolver';
 import { PromotionResolver } from './governance/promotion.resolver';
 import { ReportedScoresResolver } from './reported-scores/reported-scores.resolver';
+import { RecommendationResolver, RecommendationVersionResolver, UnmeasuredVersionResolver } from './recommendation/recommendation.resolver';
 
 const RESOLVERS = [
   ModelResolver,
@@ -53,6 +54,9 @@ const RESOLVERS = [
   AuditConnectionResolver,
   ProjectResolver,
   ReportedScoresResolver,
+  RecommendationResolver,
+  RecommendationVersionResolver,
+  UnmeasuredVersionResolver,
 ] as const;
 
 const FEDERATION_LINK =

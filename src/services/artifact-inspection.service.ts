@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { NeedMoreBytesError, MalformedArtifactError } from '../domain/artifacts/artifact.errors';
 import { ArtifactFormat } from '../domain/artifacts/artifact-format';
-import { bytesPerElement } from '../domain/artifacts/dtype';
 import { type GgufSummary, parseGgufHeader } from '../domain/artifacts/gguf-header';
 import { type HfConfigSummary, parseHfConfig } from '../domain/artifacts/hf-config';
 import { type ModelCardSummary, parseModelCard } from '../domain/artifacts/model-card';
@@ -9,6 +8,7 @@ import { parseModelIndex, type ReportedScore } from '../domain/evaluation/model-
 import { parseSafetensorsHeader, type SafetensorsSummary } from '../domain/artifacts/safetensors-header';
 import { summarise, type VerifiedMetadata } from '../domain/artifacts/verified-metadata';
 import type { HardwareRequirements } from '../domain/catalog/model-draft';
+import { bytesPerParameter } from '../domain/hardware/weight-bytes';
 import { estimateMemoryGb, type GpuSpec, recommendHardware } from '../domain/hardware/hardware-estimate';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import type { ArtifactStore } from '../storage/artifact-store';
@@ -67,12 +67,7 @@ export class ArtifactInspectionService {
 
   private estimate(verified: VerifiedMetadata): HardwareRequirements | null {
     if (!verified.parameterCount) return null;
-    const dtypes = Object.entries(verified.dtypes);
-    // Weighted bytes per parameter across the stored dtypes; GGUF quantizations fall back to the torch dtype or fp16.
-    const totalParams = dtypes.reduce((n, [, count]) => n + Number(count), 0);
-    const bytes = totalParams
-      ? dtypes.reduce((sum, [dtype, count]) => sum + (bytesPerElement(dtype) ?? 2) * Number(count), 0) / totalParams
-      : (verified.torchDtype ? bytesPerElement(verified.torchDtype) : null) ?? 2;
+    const bytes = bytesPerParameter(verified);
     const memoryGb = estimateMemoryGb({
       parameterCount: BigInt(verified.parameterCount),
       bytesPerParameter: bytes,

@@ -15,6 +15,7 @@ import { ImportListingService } from './import-listing.service';
 import { ImportOutcomeService } from './import-outcome.service';
 import { IngestionService } from './ingestion.service';
 import { LeaderboardService } from './leaderboard.service';
+import { RecommendationService } from './recommendation.service';
 import { LicenseService } from './license.service';
 import { LocalCacheService } from './local-cache.service';
 import { MeasurementService } from './measurement.service';
@@ -105,6 +106,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     measurements: new MeasurementService(db, access, audit),
     measurementHistory: new MeasurementHistoryService(db, access),
     leaderboard: new LeaderboardService(db),
+    recommendations: new RecommendationService(db),
     health: new HealthService(db, workflows),
     operations,
     onboarding: new OnboardingService(db, access, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow), (ids) => measuredRuns.cancelled(systemCaller('cancelled-run'), ids)),

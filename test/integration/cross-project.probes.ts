@@ -50,6 +50,14 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   ['Query.evaluationHistory', notFound(`query($m: ID!) { evaluationHistory(modelId: $m) { edges { node { id } } } }`, (f) => ({ m: f.target.modelId }))],
   ['Query.licenses', { kind: 'none', why: 'the licence catalogue is global reference data' }],
   ['Query.license', { kind: 'none', why: 'the licence catalogue is global reference data' }],
+  [
+    'Query.recommendModels',
+    noLeak(
+      `{ recommendModels(input: { hardware: { gpuType: "cpu", gpuCount: 1, gpuMemoryGb: 80 }, stages: [DRAFT, INGESTING, VERIFIED, NEEDS_ATTENTION, EVALUATED, PUBLISHED, ARCHIVED], first: 50 }) {
+          candidates recommendations { versionId label version { id } } unmeasured { versionId label version { id } } exclusions { message closest { versionId label } } } }`,
+      () => ({}),
+    ),
+  ],
   ['Query.models', noLeak(`{ models(first: 100) { totalCount edges { node { id name } } } }`, () => ({}))],
   ['Query.model', notFound(`query($id: ID!) { model(id: $id) { id name } }`, (f) => ({ id: f.target.modelId }))],
   ['Query.modelByName', notFound(`query($n: String!) { modelByName(name: $n) { id } }`, (f) => ({ n: f.target.modelName }))],

@@ -3,7 +3,7 @@ import { Role } from '../../src/domain/auth/roles';
 import { metricsOffScale } from '../../src/domain/measurements/score-ranges';
 import { issueToken } from '../../src/services/auth-tokens';
 import { errorCode } from '../support/catalog-fixtures';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { type GraphQLResponse, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The filter language (and / or / not over catalog fields and measured evidence) against a plain SQL reference:
@@ -155,7 +155,7 @@ async function listed(filter: Record<string, unknown>, options: { token?: string
   let after: string | null = null;
   let total = -1;
   for (;;) {
-    const res = await t.gql(QUERY, { filter: { project, and: [filter] }, after, order: options.order ?? null, first: options.first ?? 100 }, options.token ? { token: options.token } : {});
+    const res: GraphQLResponse = await t.gql(QUERY, { filter: { project, and: [filter] }, after, order: options.order ?? null, first: options.first ?? 100 }, options.token ? { token: options.token } : {});
     if (res.errors) throw new Error(JSON.stringify(res.errors));
     total = res.data!.models.totalCount;
     out.push(...res.data!.models.edges.map((e: { node: { id: string } }) => e.node.id));

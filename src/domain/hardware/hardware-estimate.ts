@@ -48,3 +48,19 @@ export function recommendHardware(memoryGb: number, catalog: readonly GpuSpec[] 
   }
   return { minGpuMemoryGb: memoryGb, recommendedGpu: best?.gpu.name ?? null, recommendedGpuCount: best?.count ?? null };
 }
+
+/**
+ * What serving needs, in GB: the weights once and a KV cache of `contextLength` tokens for each of `sequences`
+ * concurrent requests, with the same overhead as `estimateMemoryGb` (which is this at one sequence). An estimate
+ * from the config's sizes, never a measurement; without layer and head sizes the KV cache counts as 0.
+ */
+export function servingMemoryGb(input: EstimateInput, sequences: number): number {
+  const weights = Number(input.parameterCount) * input.bytesPerParameter;
+  return Math.ceil(((weights + kvCacheBytes(input) * Math.max(1, sequences)) * OVERHEAD) / GB * 10) / 10;
+}
+
+/** Bytes of one sequence's KV cache at full `contextLength`; 0 when the config does not give the sizes. */
+export function kvCacheBytes(input: Omit<EstimateInput, 'parameterCount' | 'bytesPerParameter'>): number {
+  const { contextLength, numLayers, numKeyValueHeads, headDim } = input;
+  return contextLength && numLayers && numKeyValueHeads && headDim ? 2 * numLayers * numKeyValueHeads * headDim * contextLength * KV_BYTES : 0;
+}
