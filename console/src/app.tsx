@@ -9,6 +9,7 @@ import { ApprovalsPage } from './pages/approvals-page';
 import { ImportPage } from './pages/import-page';
 import { ModelPage } from './pages/model-page';
 import { ModelsPage } from './pages/models-page';
+import { RecommendPage } from './pages/recommend-page';
 import { SignInPage } from './pages/sign-in-page';
 
 // The chart library is the largest part of the bundle: loaded when the leaderboard is opened.
@@ -97,6 +98,9 @@ function Shell() {
               <Link to={href('/leaderboard')} aria-current={route.page === 'leaderboard' ? 'page' : undefined}>
                 Leaderboard
               </Link>
+              <Link to={href('/recommend')} aria-current={route.page === 'recommend' ? 'page' : undefined}>
+                Recommend
+              </Link>
             </nav>
             <div className="who">
               <span data-testid="whoami">
@@ -118,6 +122,7 @@ function Shell() {
               </Suspense>
             ) : null}
             {route.page === 'import' ? <ImportPage params={route.params} /> : null}
+            {route.page === 'recommend' ? <RecommendPage /> : null}
             {route.page === 'not-found' ? (
               <p>
                 No such page. <Link to={href('/')}>Back to the models</Link>

@@ -9,6 +9,7 @@ export type Route =
   | { page: 'approvals'; params: URLSearchParams }
   | { page: 'leaderboard'; params: URLSearchParams }
   | { page: 'import'; params: URLSearchParams }
+  | { page: 'recommend'; params: URLSearchParams }
   | { page: 'not-found'; params: URLSearchParams };
 
 export function parseRoute(pathname: string, search: string): Route {
@@ -17,7 +18,7 @@ export function parseRoute(pathname: string, search: string): Route {
   const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'models', params };
   if (parts[0] === 'models' && parts.length === 2) return { page: 'model', name: parts[1], params };
-  if (parts.length === 1 && (parts[0] === 'approvals' || parts[0] === 'leaderboard' || parts[0] === 'import')) return { page: parts[0], params };
+  if (parts.length === 1 && (parts[0] === 'approvals' || parts[0] === 'leaderboard' || parts[0] === 'import' || parts[0] === 'recommend')) return { page: parts[0], params };
   return { page: 'not-found', params };
 }
 
