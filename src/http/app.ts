@@ -22,6 +22,7 @@ import { consoleRoutes } from './console/console.routes';
 import { browserHome, explorerRoutes } from './explorer/explorer.routes';
 import { filesRoutes } from './files/files.routes';
 import { hfRoutes } from './hf/hf.routes';
+import { hfPushRoutes } from './hf/hf-push.routes';
 import { batchGuard, jsonBody, jsonErrors, notFound } from './http-guards';
 import { startWsServer } from './ws-server';
 
@@ -156,6 +157,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   // Uploads and downloads stream their bodies: outside /graphql's JSON body limit, with their own checks.
   app.use('/files', filesRoutes({ config, services, verifier, log }));
   app.use('/hf', hfRoutes({ config, services, verifier, log }));
+  app.use('/hf', hfPushRoutes({ config, services, verifier, log }));
   app.use('/benchmarks', benchmarkSampleRoutes({ config, services, verifier, log }));
   // The web console: static files of a client of this same API (console/), nothing of src/ runs in it.
   app.use('/console', consoleRoutes({ dir: config.consoleDir }));

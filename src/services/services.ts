@@ -10,6 +10,7 @@ import { PromotionService } from './promotion.service';
 import { PromotionQueryService } from './promotion-query.service';
 import { BlobGcService } from './blob-gc.service';
 import { createFileServices, draftListing } from './files-services';
+import { createHubPushServices } from './hub-push-services';
 import { HealthService } from './health.service';
 import { ImportListingService } from './import-listing.service';
 import { ImportOutcomeService } from './import-outcome.service';
@@ -81,13 +82,15 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const promotions = new PromotionService(db, access, licenseChecks, audit);
   const versions = new VersionService(db, access);
   const modelQueries = new ModelQueryService(db);
+  const files = createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access, outOfService: scans });
   const measuredRuns = new MeasuredRunService(db, access, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow, 'target.url'), createAddressPolicy(config.urlImports.allow));
   return {
     measuredRuns,
     benchmarkRuns: new BenchmarkRunService(db, measuredRuns),
     evaluationRuns: new EvaluationRunService(measuredRuns, config.evaluation),
     evalDatasets: { dir: config.evalDatasetsDir, hub: config.hub, cacheDir: config.evalHubCacheDir },
-    ...createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access, outOfService: scans }),
+    ...files,
+    ...createHubPushServices(db, { config, store, models, access, hub: files.hub, submissions: files.submissions }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,
     auditQueries: new AuditQueryService(db),

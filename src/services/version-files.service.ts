@@ -199,14 +199,23 @@ export class VersionFilesService {
     blob: { sha256: string; size: number } | null,
     caller: Caller,
   ): Promise<void> {
-    await tx.query('INSERT INTO version_file_changes (version_id, action, path, from_path, sha256, size, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      versionId,
-      action,
-      path,
-      fromPath,
-      blob?.sha256 ?? null,
-      blob?.size ?? null,
-      caller.subject.slice(0, 256),
-    ]);
+    await recordFileChange(tx, caller, { versionId, action, path, fromPath, blob });
   }
+}
+
+/** One row of a draft's file history (who changed what), in the transaction that made the change. */
+export async function recordFileChange(
+  tx: EntityManager,
+  caller: Caller,
+  change: { versionId: string; action: FileChangeAction; path: string; fromPath: string | null; blob: { sha256: string; size: number } | null },
+): Promise<void> {
+  await tx.query('INSERT INTO version_file_changes (version_id, action, path, from_path, sha256, size, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    change.versionId,
+    change.action,
+    change.path,
+    change.fromPath,
+    change.blob?.sha256 ?? null,
+    change.blob?.size ?? null,
+    caller.subject.slice(0, 256),
+  ]);
 }

@@ -4,7 +4,7 @@ import { Role } from '../domain/auth/roles';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/common/domain-error';
 import { optionalText, uuid } from '../domain/common/field-rules';
 import type { ModelRecord, VersionRecord } from '../domain/catalog/catalog-records';
-import { compareSemVer, formatSemVer, parseSemVer } from '../domain/versioning/semver';
+import { compareSemVer, formatSemVer, parseSemVer, type SemVer } from '../domain/versioning/semver';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
@@ -87,27 +87,7 @@ export class VersionService {
         const model = await lockModel(tx, modelId);
         await this.access.authorize(caller, 'Model', modelId, Role.EDITOR, 'Creating a version', tx);
         if (parentId) await requireVersionOf(tx, this.access, caller, model, parentId, 'parentVersionId');
-        const repo = tx.getRepository(VersionEntity);
-        const saved = await repo.save(
-          repo.create({
-            modelId,
-            version,
-            major: semver.major,
-            minor: semver.minor,
-            patch: semver.patch,
-            prerelease: semver.prerelease,
-            storagePath,
-            changelog,
-            parentVersionId: parentId,
-            status: LifecycleStage.DRAFT,
-            filesComplete: false,
-            createdBy: caller.subject,
-          }),
-        );
-        await recordTransition(tx, { modelId, versionId: saved.id, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor: caller.subject });
-        if (command.makeDefault) await wishDefault(tx, model, saved);
-        await refreshModelStatus(tx, model);
-        return saved;
+        return insertDraftVersion(tx, caller, model, { semver, storagePath, changelog, parentVersionId: parentId, makeDefault: command.makeDefault ?? false });
       });
     } catch (error) {
       if (isUniqueViolation(error, VERSION_CONSTRAINT)) {
@@ -122,6 +102,43 @@ export class VersionService {
     const q = this.db.getRepository(VersionEntity).createQueryBuilder('v').innerJoin(ModelEntity, 'm', 'm.id = v.model_id');
     return readableOnly(caller, q);
   }
+}
+
+export interface DraftVersionRow {
+  semver: SemVer;
+  storagePath: string | null;
+  changelog: string | null;
+  parentVersionId: string | null;
+  makeDefault: boolean;
+}
+
+/**
+ * Writes a new DRAFT version of a model the caller has locked and is an editor of (checked by the caller, in the
+ * same transaction): the row, its first transition, the default wish, the model's summarised status. The unique
+ * (model, version) constraint still refuses a number taken.
+ */
+export async function insertDraftVersion(tx: EntityManager, caller: Caller, model: ModelEntity, row: DraftVersionRow): Promise<VersionEntity> {
+  const repo = tx.getRepository(VersionEntity);
+  const saved = await repo.save(
+    repo.create({
+      modelId: model.id,
+      version: formatSemVer(row.semver),
+      major: row.semver.major,
+      minor: row.semver.minor,
+      patch: row.semver.patch,
+      prerelease: row.semver.prerelease,
+      storagePath: row.storagePath,
+      changelog: row.changelog,
+      parentVersionId: row.parentVersionId,
+      status: LifecycleStage.DRAFT,
+      filesComplete: false,
+      createdBy: caller.subject,
+    }),
+  );
+  await recordTransition(tx, { modelId: model.id, versionId: saved.id, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor: caller.subject });
+  if (row.makeDefault) await wishDefault(tx, model, saved);
+  await refreshModelStatus(tx, model);
+  return saved;
 }
 
 /**

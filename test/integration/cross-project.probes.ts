@@ -125,6 +125,7 @@ export type RouteProbe =
 
 const tus = { 'tus-resumable': '1.0.0' };
 const b64 = (value: string) => Buffer.from(value).toString('base64');
+const json = { 'content-type': 'application/json' };
 const hf = (f: Fixtures) => `/hf/api/models/${f.target.project}/${f.target.modelName}`;
 
 export const ROUTE_PROBES: ReadonlyMap<string, RouteProbe> = new Map<string, RouteProbe>([
@@ -148,5 +149,18 @@ export const ROUTE_PROBES: ReadonlyMap<string, RouteProbe> = new Map<string, Rou
   ['POST /hf/api/models/:ns/:name/paths-info/:rev', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/paths-info/main`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paths: ['config.json'] }) }) }],
   ['GET /hf/:ns/:name/resolve/:rev/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `/hf/${f.target.project}/${f.target.modelName}/resolve/main/config.json` }) }],
   ['HEAD /hf/:ns/:name/resolve/:rev/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `/hf/${f.target.project}/${f.target.modelName}/resolve/main/config.json` }) }],
+  // The hub's write protocol (hf-push.routes.ts): B's repository answers RepoNotFound like one that does not exist.
+  ['POST /hf/api/repos/create', { kind: 'same-as-unknown', request: (f) => ({ path: '/hf/api/repos/create', headers: json, body: JSON.stringify({ name: 'xp-hf-created', organization: f.target.project, type: 'model' }) }) }],
+  ['POST /hf/api/models/:ns/:name/branch/:branch', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/branch/7.0.0`, headers: json, body: '{}' }) }],
+  ['POST /hf/api/models/:ns/:name/preupload/:rev', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/preupload/main`, headers: json, body: JSON.stringify({ files: [{ path: 'a.txt', size: 1, sample: 'YQ==' }] }) }) }],
+  ['POST /hf/:ns/:name.git/info/lfs/objects/batch', { kind: 'same-as-unknown', request: (f) => ({ path: `/hf/${f.target.project}/${f.target.modelName}.git/info/lfs/objects/batch`, headers: json, body: JSON.stringify({ operation: 'upload', transfers: ['basic'], objects: [{ oid: 'a'.repeat(64), size: 4 }] }) }) }],
+  ['POST /hf/:ns/:name.git/info/lfs/objects/verify', { kind: 'same-as-unknown', request: (f) => ({ path: `/hf/${f.target.project}/${f.target.modelName}.git/info/lfs/objects/verify`, headers: json, body: JSON.stringify({ oid: 'a'.repeat(64), size: 4 }) }) }],
+  ['POST /hf/api/validate-yaml', { kind: 'none', why: 'checks the YAML of a README.md sent in the body; reads no project data' }],
+  ['PUT /hf/lfs/:ticket', { kind: 'none', why: 'the ticket (128 random bits the LFS batch gave an editor of the model) is the authority, like a presigned URL; the batch that issues it is probed' }],
+  ['POST /hf/api/models/:ns/:name/commit/:rev', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/commit/main`, headers: { 'content-type': 'application/x-ndjson' }, body: `${JSON.stringify({ key: 'header', value: { summary: 'x' } })}\n${JSON.stringify({ key: 'file', value: { path: 'a.txt', content: 'YQ==', encoding: 'base64' } })}\n` }) }],
+  ['GET /hf/api/models/:ns/:name/refs', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/refs` }) }],
+  ['GET /hf/api/models/:ns/:name/commits/:rev', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/commits/main` }) }],
+  ['GET /hf/api/models', { kind: 'same-as-unknown', status: 200, request: (f) => ({ path: `/hf/api/models?author=${f.target.project}&search=${f.target.modelName}` }) }],
+  ['GET /hf/api/models/:ns/:name/xet-write-token/:rev', { kind: 'none', why: 'answers 501 (Xet is not spoken here) to everyone, before anything is looked up' }],
   ['GET /benchmarks/:id/samples', { kind: 'same-as-unknown', request: (f) => ({ path: `/benchmarks/${f.target.benchmarkId}/samples` }) }],
 ]);

@@ -33,3 +33,18 @@ export function parseModelCard(text: string): ModelCardSummary {
     baseModel: Array.isArray(front.base_model) ? str(front.base_model[0]) : str(front.base_model),
   };
 }
+
+/**
+ * Why a card's front matter does not parse (the hub's `validate-yaml`, which huggingface_hub asks before pushing a
+ * README.md): the YAML error, or that it is not a mapping. A card without front matter is fine.
+ */
+export function cardMetadataErrors(text: string): string[] {
+  const match = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---\s*(\r?\n|$)/.exec(text);
+  if (!match) return [];
+  try {
+    const data: unknown = parse(match[1], { maxAliasCount: 50 });
+    return data === null || (typeof data === 'object' && !Array.isArray(data)) ? [] : ['the metadata block must be a YAML mapping (key: value lines)'];
+  } catch (error) {
+    return [`the metadata block is not valid YAML: ${(error as Error).message.split('\n')[0].slice(0, 300)}`];
+  }
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TreeEntry } from '../../domain/files/file-tree';
-import { lfsPointerSize } from '../../domain/files/hub-revision';
+import type { ModelRecord } from '../../domain/catalog/catalog-records';
+import { commitOfVersion, lfsPointerSize } from '../../domain/files/hub-revision';
 import type { HubRevision } from '../../services/download-hub.service';
 
 /** What git would store for the file: the blob id of its LFS pointer (every file is served as LFS). */
@@ -48,5 +49,27 @@ export function hubModelInfo(rev: HubRevision, files: readonly TreeEntry[], down
     cardData: { license: rev.model.licenseId, version: rev.version.version },
     siblings: files.map((f) => ({ rfilename: f.path, size: f.size, blobId: pointerOid(f.sha256 as string, f.size), lfs: { sha256: f.sha256, size: f.size, pointerSize: lfsPointerSize(f.sha256 as string, f.size) } })),
     usedStorage: files.reduce((n, f) => n + f.size, 0),
+  };
+}
+
+/** One model of `GET /api/models` (list_models): the model info without files. */
+export function hubListedModel(model: ModelRecord): Record<string, unknown> {
+  const id = `${model.project ?? 'default'}/${model.name}`;
+  return {
+    _id: model.id,
+    id,
+    modelId: id,
+    author: model.project ?? 'default',
+    sha: model.defaultVersionId ? commitOfVersion(model.defaultVersionId) : null,
+    private: true,
+    disabled: false,
+    gated: false,
+    downloads: 0,
+    likes: 0,
+    tags: [...model.tags],
+    pipeline_tag: model.tasks[0] ?? null,
+    library_name: null,
+    createdAt: model.createdAt.toISOString(),
+    lastModified: model.updatedAt.toISOString(),
   };
 }

@@ -39,13 +39,15 @@ function headerText(message: string): string {
 }
 
 /** Errors as the hub sends them: `{ "error": … }` and an `X-Error-Code` that clients turn into their own exceptions. */
-function hubFail(req: Request, res: Response, deps: FilesHttpDeps, error: unknown): void {
+export function hubFail(req: Request, res: Response, deps: FilesHttpDeps, error: unknown): void {
   if (afterHeaders(res, deps.log, error)) return;
   const failure = failureOf(error, res, deps.log);
   const hubCode = error instanceof HubNotFoundError ? error.hubCode : error instanceof NotFoundError ? 'EntryNotFound' : failure.code;
   const headers =
     error instanceof UnauthenticatedError ? unauthenticatedHeaders(req) : { 'X-Error-Code': hubCode, 'X-Error-Message': headerText(failure.message.slice(0, 500)) };
-  res.status(failure.status).set({ ...failure.headers, ...headers }).json({ error: failure.message, ...(failure.status === 451 ? failure.details : {}) });
+  // A route may add fields its clients read from an error answer (create_repo's url on a 409).
+  const extra = (res.locals.hubBody ?? {}) as Record<string, unknown>;
+  res.status(failure.status).set({ ...failure.headers, ...headers }).json({ error: failure.message, ...(failure.status === 451 ? failure.details : {}), ...extra });
 }
 
 /** The page of `entries` after the cursor (a path), and the query of the next page. */

@@ -1,0 +1,32 @@
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config/config';
+import type { ArtifactStore } from '../storage/artifact-store';
+import { DirectUploadService } from './direct-upload.service';
+import type { HubApiService } from './download-hub.service';
+import { HubLfsService } from './hub-lfs.service';
+import { HubPushService } from './hub-push.service';
+import { HubRefsService } from './hub-refs.service';
+import type { ModelCommandService } from './model-command.service';
+import type { ProjectAccessService } from './project-access.service';
+import type { VersionSubmitService } from './version-submit.service';
+
+export interface HubPushDeps {
+  config: Config;
+  store: ArtifactStore;
+  models: ModelCommandService;
+  access: ProjectAccessService;
+  hub: HubApiService;
+  submissions: VersionSubmitService;
+}
+
+/** The hub protocol's writes (commits, LFS) and history views, over the one direct-upload path into the store. */
+export function createHubPushServices(db: DataSource, deps: HubPushDeps) {
+  const directUploads = new DirectUploadService(deps.store, deps.config.files);
+  const hubLfs = new HubLfsService(db, deps.store, directUploads, deps.access, deps.config.files.uploadExpiryMs);
+  return {
+    directUploads,
+    hubLfs,
+    hubPush: new HubPushService(db, deps.hub, deps.models, hubLfs, directUploads, deps.store, deps.submissions, deps.access),
+    hubRefs: new HubRefsService(db, deps.hub),
+  };
+}
