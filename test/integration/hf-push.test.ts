@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -272,7 +272,21 @@ test('LFS uploads are checked: a wrong sha256 or a cut body stores nothing, a co
     body: JSON.stringify({ files: [{ path: 'huge.bin', size: 65 * 1024 * 1024, sample: '' }] }),
   });
   expect(pre.status).toBe(400);
-  // And the push through the client without Xet says what to do.
+  // A client left with Xet on (hf_xet installed, HF_HUB_DISABLE_XET unset) fails on the Xet token, before any byte:
+  // our 501 names the variable, though hf_xet prints only the status and the URL (hence the README's warning).
+  await writeFile(path.join(scratch, 'xet.safetensors'), randomBytes(1024));
   const xet = await fetch(`${endpoint()}/api/models/${repo}/xet-write-token/main`, { headers: auth });
   expect([xet.status, xet.headers.get('x-error-message')]).toEqual([501, expect.stringContaining('HF_HUB_DISABLE_XET=1')]);
+  const withXet = await python(
+    `
+import os
+from huggingface_hub import HfApi
+try:
+    HfApi().upload_file(path_or_fileobj=os.environ["FILE"], path_in_repo="w.safetensors", repo_id=os.environ["REPO"])
+except Exception as e:
+    print(type(e).__name__, e)
+`,
+    { REPO: repo, HF_HUB_DISABLE_XET: '', FILE: path.join(scratch, 'xet.safetensors') },
+  ).catch((error: Error) => error.message);
+  expect(withXet).toMatch(/501 Not Implemented.*xet-write-token/);
 }, 120_000);
