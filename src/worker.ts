@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from './config/config';
+import { listenForMetrics } from './observability/metrics-endpoint';
 import { createLogger } from './config/logger';
 import { openRuntime } from './runtime';
 import { onShutdown } from './shutdown';
@@ -14,8 +15,13 @@ async function main(): Promise<void> {
   installTemporalLogging(log);
   const runtime = await openRuntime(config, log);
   const worker = await startWorker(runtime, log);
+  // The worker has no HTTP server of its own: its workflow and activity metrics get a listener (WORKER_METRICS_PORT).
+  const { workerPort, token } = config.observability.metrics;
+  const metricsListener = workerPort > 0 ? await listenForMetrics(config.host, workerPort, token) : null;
+  if (metricsListener) log.info({ url: metricsListener.url }, 'worker metrics listening');
   onShutdown(log, config.shutdownTimeoutMs, [
     { name: 'worker drain (activities handed back)', run: () => worker.stop() },
+    { name: 'metrics listener', run: async () => metricsListener?.close() },
     { name: 'database and Temporal connections', run: () => runtime.close() },
   ]);
   await worker.done;

@@ -4,6 +4,7 @@ import { ConfigError, type Env, intVar, optional } from './env-vars';
 import { type EvalConfig, loadEvalConfig } from './eval-config';
 import { type FilesConfig, loadFilesConfig } from './files-config';
 import { loadReportedScoresConfig, type ReportedScoresConfig } from './reported-scores-config';
+import { loadObservabilityConfig, type ObservabilityConfig } from './observability-config';
 import { loadScanConfig, type ScanConfig } from './scan-config';
 
 /** The one place that reads process.env. Everything else receives a frozen Config. */
@@ -126,6 +127,8 @@ export interface Config {
   readonly files: FilesConfig;
   /** The schedule refreshing REPORTED scores from upstream model cards (REPORTED_SCORES_*); see reported-scores-config.ts. */
   readonly reportedScores: ReportedScoresConfig;
+  /** /metrics protection, the worker's metrics port, OpenTelemetry traces (METRICS_*, OTEL_*); see observability-config.ts. */
+  readonly observability: ObservabilityConfig;
 }
 
 export const DEV_JWT_SECRET = 'modelhub-local-dev-secret-do-not-use-in-production';
@@ -281,6 +284,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     scanning: loadScanConfig(env, mode, cwd),
     files: loadFilesConfig(env, path.resolve(cwd, optional(env, 'STAGING_DIR') ?? '.data/staging'), cwd),
     reportedScores: loadReportedScoresConfig(env, mode),
+    observability: loadObservabilityConfig(env),
   };
   return deepFreeze(config);
 }

@@ -17,6 +17,9 @@ import type { EventBus } from '../graphql/pubsub';
 import { noNulLiterals, nulInVariables } from '../graphql/input-guard';
 import { queryLimitRules } from '../graphql/query-limits';
 import type { Subgraph } from '../graphql/schema';
+import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin';
+import { setQueueDepthSource } from '../observability/metrics';
+import { metricsHandler } from '../observability/metrics-endpoint';
 import { benchmarkSampleRoutes } from './benchmarks/benchmark-samples.routes';
 import { consoleRoutes } from './console/console.routes';
 import { browserHome, explorerRoutes } from './explorer/explorer.routes';
@@ -114,6 +117,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(config.shutdownTimeoutMs / 2) }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       errorLoggingPlugin(references),
+      graphqlMetricsPlugin(),
       {
         async requestDidStart() {
           return {
@@ -137,6 +141,8 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     res.locals.requestId = requestId;
     next();
   });
+  setQueueDepthSource(() => services.operations.openCounts());
+  app.get('/metrics', metricsHandler(config.observability.metrics.token));
   app.get('/health', async (_req, res) => {
     const health = await services.health.check();
     res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', checks: health.checks });

@@ -1,11 +1,13 @@
 import type http from 'node:http';
-import { GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { getOperationAST, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../graphql/context';
 import { type ErrorFormatter, isClientError } from '../graphql/errors';
 import { nulInVariables } from '../graphql/input-guard';
+import { operationLabel } from '../observability/graphql-metrics.plugin';
+import { metrics } from '../observability/metrics';
 
 export interface WsServerOptions {
   httpServer: http.Server;
@@ -26,6 +28,8 @@ export function startWsServer(options: WsServerOptions): Disposable {
   const { schema, rules, formatError } = options;
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
   const allRules = [...specifiedRules, ...rules];
+  // Open subscriptions per connection and id, so the gauge goes down exactly once, however they end.
+  const open = new WeakMap<object, Map<string, string>>();
   return useServer<Record<string, unknown>>(
     {
       schema,
@@ -47,14 +51,32 @@ export function startWsServer(options: WsServerOptions): Disposable {
         if (errors.length > 0) return errors;
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
+      onOperation: (ctx, id, _payload, args, result) => {
+        if (!(Symbol.asyncIterator in Object(result))) return undefined;
+        const label = operationLabel(getOperationAST(args.document, args.operationName));
+        const subscription = label.replace(/^subscription /, '');
+        metrics.activeSubscriptions.inc({ subscription });
+        const byId = open.get(ctx) ?? new Map<string, string>();
+        open.set(ctx, byId.set(id, subscription));
+        return undefined;
+      },
+      onComplete: (ctx, id) => {
+        const subscription = open.get(ctx)?.get(id);
+        if (subscription === undefined) return;
+        open.get(ctx)?.delete(id);
+        metrics.activeSubscriptions.dec({ subscription });
+      },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return undefined;
         const { log, requestId } = args.contextValue as GraphQLContext;
+        const operation = operationLabel(getOperationAST(args.document, args.operationName));
         for (const error of result.errors) {
           if (!isClientError(error)) log.error({ err: error.originalError ?? error, path: error.path, reference: requestId }, 'unexpected error');
         }
-        return { ...result, errors: result.errors.map((e: GraphQLError) => formatError(e.toJSON(), e, requestId)) };
+        const formatted = result.errors.map((e: GraphQLError) => formatError(e.toJSON(), e, requestId));
+        for (const error of formatted) metrics.graphqlErrors.inc({ operation, code: String(error.extensions?.code ?? 'UNKNOWN').slice(0, 40) });
+        return { ...result, errors: formatted };
       },
     },
     wsServer,

@@ -16,6 +16,7 @@ import type { DraftListing } from '../storage/sources/draft-blob-source';
 import type { ModelSource, SourceFile } from '../storage/sources/model-source';
 import { stageFile } from '../storage/staged-file';
 import type { ImportListingService, ListingSummary } from './import-listing.service';
+import { metrics } from '../observability/metrics';
 import type { OperationService } from './operation.service';
 
 export interface StageAllRequest {
@@ -133,6 +134,7 @@ export class IngestionService {
         await this.listings.markStored(operationId, entry);
         inFlight.delete(file.path);
         stored += entry.size;
+        metrics.bytesImported.inc({ source: request.source.type }, entry.size);
         // Throttled like byte progress: a forced write per file would be 2,000 UPDATE+NOTIFY for 2,000 files.
         report();
       });

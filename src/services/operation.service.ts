@@ -51,6 +51,17 @@ export class OperationService {
     return this.scoped(caller).andWhere('o.model_id IN (:...modelIds)', { modelIds: [...modelIds] }).orderBy('o.created_at', 'DESC').getMany();
   }
 
+  /**
+   * Unsettled operations counted by kind and status, across projects: the queue depth /metrics exports to
+   * operators (counts only, no row of any project). Reads the partial index on live operations.
+   */
+  async openCounts(): Promise<{ kind: string; status: string; count: number }[]> {
+    const rows = (await this.db.query(
+      `SELECT kind, status, count(*)::int AS count FROM operations WHERE status IN ('PENDING', 'RUNNING') GROUP BY kind, status`,
+    )) as { kind: string; status: string; count: number }[];
+    return rows;
+  }
+
   /** Operations joined to their model, keeping only those the caller reads (no join for one that reads all). */
   private scoped(caller: Caller): SelectQueryBuilder<OperationEntity> {
     const q = this.db.getRepository(OperationEntity).createQueryBuilder('o');

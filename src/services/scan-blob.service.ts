@@ -9,6 +9,7 @@ import { type BlobVerdict, blobVerdict } from '../domain/scanning/scan-verdict';
 import { BlobScanEntity } from '../persistence/entities/blob-scan.entity';
 import type { ClamavScanner } from '../scanners/clamav-scanner';
 import { type ArtifactStore, blobKey } from '../storage/artifact-store';
+import { metrics } from '../observability/metrics';
 
 export interface ScannerVersions {
   rulesVersion: string;
@@ -78,6 +79,7 @@ export class BlobScanService {
         const blob = blobs[next++];
         signal?.throwIfAborted();
         const hit = cached.get(cacheKey(blob));
+        if (hit) metrics.scansCached.inc();
         await onEach(blob, hit ?? (await this.scan(blob, versions, signal)));
       }
     };
@@ -96,6 +98,8 @@ export class BlobScanService {
     ]);
     this.scansRun += 1;
     const verdict = blobVerdict({ ...report, path: blob.path }, virus);
+    metrics.scanVerdicts.inc({ scanner: 'clamav', verdict: verdict.clamav });
+    metrics.scanVerdicts.inc({ scanner: 'format', verdict: verdict.formatVerdict });
     await this.db
       .createQueryBuilder()
       .insert()

@@ -1,7 +1,10 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Config } from '../config/config';
 import type { Activities } from '../../activities/create-activities';
+import { activeTracing } from '../observability/tracing-state';
+import { activityMetricsInterceptor, workflowMetricsSinks } from '../observability/worker-metrics';
 import { hostTaskQueue } from './task-queues';
+import { workflowInterceptorModules } from './workflow-interceptors';
 
 export interface WorkerOptions {
   address: string;
@@ -26,6 +29,10 @@ export type HostWorkers = Pick<Worker, 'run' | 'shutdown' | 'getState'>;
  */
 export async function createWorker(options: WorkerOptions): Promise<{ worker: HostWorkers; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: options.address });
+  const tracing = activeTracing();
+  // Metrics always; tracing's interceptors and workflow span sink only when it is on (nothing of OpenTelemetry otherwise).
+  const activity = [activityMetricsInterceptor, ...(tracing?.activityInterceptors ?? [])];
+  const sinks = { ...workflowMetricsSinks, ...(tracing?.sinks ?? {}) };
   const shared = await Worker.create({
     connection,
     namespace: options.temporal.namespace,
@@ -34,6 +41,8 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Ho
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../../workflows') }),
+    interceptors: { activity, ...(options.workflowBundlePath ? {} : { workflowModules: workflowInterceptorModules(tracing !== null) }) },
+    sinks,
     // Byte transfers are I/O bound; a few at once keep a 2-core worker busy without thrashing the disk.
     maxConcurrentActivityTaskExecutions: 8,
     // A cancel reaches an activity only in the answer to a heartbeat, and heartbeats go out at most every
@@ -47,6 +56,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Ho
     namespace: options.temporal.namespace,
     taskQueue: hostTaskQueue(options.temporal),
     activities: options.activities,
+    interceptors: { activity },
     maxConcurrentActivityTaskExecutions: 8,
     // A cancel reaches an activity only in the answer to a heartbeat, and heartbeats go out at most every
     // min(80% of the heartbeat timeout, this): a cancelled benchmark stops its load within about this long.

@@ -130,6 +130,7 @@ const hf = (f: Fixtures) => `/hf/api/models/${f.target.project}/${f.target.model
 
 export const ROUTE_PROBES: ReadonlyMap<string, RouteProbe> = new Map<string, RouteProbe>([
   ['GET /health', { kind: 'none', why: 'liveness of the process, no project data' }],
+  ['GET /metrics', { kind: 'none', why: 'Prometheus metrics: counts and durations by operation, workflow type and scanner, never ids, names or rows of a project; loopback or METRICS_TOKEN only' }],
   ['GET /', { kind: 'none', why: 'redirects a browser to the console or the explorer page, no project data' }],
   ['GET /graphql', { kind: 'none', why: 'the GraphiQL page for a browser (static file); its queries are GraphQL requests with their own probes' }],
   ['PUT /files/versions/:versionId/upload/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/versions/${f.target.draftVersionId}/upload/w.bin`, body: 'abcd' }) }],

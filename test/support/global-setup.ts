@@ -8,6 +8,7 @@ import { BWRAP, ensureDebianTool } from '../../src/system/debian-tools';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { INSTALL_HINT, startTemporalDevServer } from '../../src/temporal/dev-server';
+import { workflowInterceptorModules } from '../../src/temporal/workflow-interceptors';
 import { freePort } from './free-port';
 import { startTestClamd } from './clamd-server';
 import { ensureHfVenv } from './hf-python';
@@ -94,7 +95,7 @@ export default async function globalSetup(): Promise<void> {
   const clamd = await startTestClamd();
   process.env.TEST_CLAMD_PORT = String(clamd.port);
   // Bundle the workflows once per run; every test worker loads the same code.
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler });
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: workflowInterceptorModules(false), logger: quietBundler });
   const bundlePath = path.resolve(__dirname, '../../.data/test-workflow-bundle.js');
   await mkdir(path.dirname(bundlePath), { recursive: true });
   await writeFile(bundlePath, bundle.code);

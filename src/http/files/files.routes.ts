@@ -4,6 +4,7 @@ import type { FilesHttpDeps } from './files-http-deps';
 import { answerError } from './http-failure';
 import { callerOfRequest, requireGrantFor, uploadCaller } from './request-auth';
 import { attachment, sendBlob } from './send-blob';
+import { metrics } from '../../observability/metrics';
 import { tusRoutes } from './tus.routes';
 
 function pathParam(req: Request): string {
@@ -78,6 +79,7 @@ export function filesRoutes(deps: FilesHttpDeps): Router {
       res.status(200).set({ 'Content-Type': 'application/x-tar', 'Content-Length': String(tar.size), 'Content-Disposition': attachment(name) });
       await services.downloads.count(caller, version.id);
       await pipeline(tar.stream, res);
+      metrics.bytesServed.inc({ api: 'tar' }, tar.size);
     } catch (error) {
       answerError(res, log, error);
     }

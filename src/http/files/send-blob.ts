@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { type ByteRange, parseByteRange } from '../../domain/files/byte-range';
 import type { ManifestEntry } from '../../domain/onboarding/manifest';
 import type { DownloadService } from '../../services/download.service';
+import { metrics } from '../../observability/metrics';
 import { sendBody } from './stall-guard';
 
 export interface SendResult {
@@ -75,6 +76,8 @@ export async function sendBlob(
   }
   const body = await downloads.open(entry, plan.range);
   await sendBody(res, body, idleTimeoutMs);
+  // A client cut for stalling got part of it at most: only bodies sent whole count.
+  if (res.writableEnded) metrics.bytesServed.inc({ api: req.baseUrl === '/hf' ? 'hf' : 'files' }, plan.end - plan.start + 1);
   return { whole: plan.whole };
 }
 
