@@ -5,10 +5,12 @@ import { projectId } from '../domain/governance/project';
 import { issueToken } from '../services/auth-tokens';
 
 const USAGE =
-  'npm run token -- [--role viewer|editor|approver|admin] [--project <id>=<role>[,<role>…]]… [--sub alice] [--ttl 3600]\n' +
+  'npm run token -- [--role viewer|deployer|editor|approver|admin] [--project <id>=<role>[,<role>…]]… [--sub alice] [--ttl 3600]\n' +
   '  --ttl      seconds the token lives (default 43200, at most TOKEN_MAX_LIFETIME_S: 86400 unless set)\n' +
   '  --role     a role in every project (the "roles" claim); omit it with --project for a project-only token\n' +
-  '  --project  roles in one project (the "projects" claim), repeatable: --project vision=editor --project nlp=approver';
+  '  --project  roles in one project (the "projects" claim), repeatable: --project vision=editor --project nlp=approver\n' +
+  '  deployer   a service token for a CD pipeline: reads the project and records deployments, nothing else\n' +
+  '             (--project vision=deployer --sub ci-prod); what it records is audited under its --sub';
 
 function parseRole(value: string, where: string): Role {
   if (!isRole(value)) throw new Error(`${where}: a role is one of ${Object.values(Role).join(', ')}\n${USAGE}`);

@@ -13,6 +13,11 @@ export interface ReportedScoresConfig {
   readonly refreshConcurrency: number;
   /** REPORTED_SCORES_CARD_TIMEOUT_MS: one model's hub requests together (info + README) must finish within this. */
   readonly cardTimeoutMs: number;
+  /**
+   * UPSTREAM_WATCH_REQUESTS_PER_MINUTE: requests to the hub the refresh (and its upstream watch) makes per minute at
+   * most, whatever the concurrency: the Hugging Face Hub rate-limits API calls per token. Default 120.
+   */
+  readonly hubRequestsPerMinute: number;
 }
 
 const DEFAULT_CRON = '0 */6 * * *';
@@ -48,5 +53,6 @@ export function loadReportedScoresConfig(env: Env, mode: 'development' | 'test' 
     refreshBatch: intVar(env, 'REPORTED_SCORES_REFRESH_BATCH', 100, 1, 1000),
     refreshConcurrency: intVar(env, 'REPORTED_SCORES_REFRESH_CONCURRENCY', 4, 1, 64),
     cardTimeoutMs: intVar(env, 'REPORTED_SCORES_CARD_TIMEOUT_MS', 30_000, 1000, 600_000),
+    hubRequestsPerMinute: intVar(env, 'UPSTREAM_WATCH_REQUESTS_PER_MINUTE', 120, 1, 60_000),
   };
 }

@@ -11,6 +11,8 @@ import { operationLoaders } from './operation/operation.loader';
 import type { EventBus } from './pubsub';
 import { scanLoaders } from './scan/scan.loader';
 import { versionLoaders } from './version/version.loader';
+import { deploymentLoaders } from './deployment/deployment.loader';
+import { upstreamLoaders } from './upstream/upstream.loader';
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
@@ -27,6 +29,8 @@ export function createLoaders(services: Services, caller: () => Caller) {
     ...measurementLoaders(services, caller),
     ...operationLoaders(services, caller),
     ...governanceLoaders(services, caller),
+    ...deploymentLoaders(services, caller),
+    ...upstreamLoaders(services, caller),
   };
 }
 

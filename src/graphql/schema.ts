@@ -25,6 +25,8 @@ import { ProjectResolver } from './governance/project.resolver';
 import { PromotionResolver } from './governance/promotion.resolver';
 import { ReportedScoresResolver } from './reported-scores/reported-scores.resolver';
 import { RecommendationResolver, RecommendationVersionResolver, UnmeasuredVersionResolver } from './recommendation/recommendation.resolver';
+import { DeploymentResolver, ModelDeploymentsResolver, VersionDeploymentsResolver } from './deployment/deployment.resolver';
+import { ModelUpstreamResolver, UpstreamWatchResolver } from './upstream/upstream.resolver';
 
 const RESOLVERS = [
   ModelResolver,
@@ -57,6 +59,11 @@ const RESOLVERS = [
   RecommendationResolver,
   RecommendationVersionResolver,
   UnmeasuredVersionResolver,
+  DeploymentResolver,
+  VersionDeploymentsResolver,
+  ModelDeploymentsResolver,
+  UpstreamWatchResolver,
+  ModelUpstreamResolver,
 ] as const;
 
 const FEDERATION_LINK =

@@ -14,6 +14,8 @@ import {
   usageText,
   validateUsage,
 } from '../domain/governance/license-check';
+import { licenseIdFromHubTag } from '../domain/licensing/hub-license';
+import { type UpstreamLicense, withUpstreamLicense } from '../domain/licensing/upstream-license';
 import { LicenseAcknowledgmentEntity } from '../persistence/entities/license-acknowledgment.entity';
 import { LicenseEntity } from '../persistence/entities/license.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
@@ -58,7 +60,7 @@ export class LicenseCheckService {
   async evaluate(manager: EntityManager, model: ModelEntity, versionId: string, usage: LicenseUsage): Promise<LicenseCheckResult> {
     const license = model.licenseId ? await manager.getRepository(LicenseEntity).findOneBy({ id: model.licenseId }) : null;
     const facts: LicenseFacts | null = license;
-    const verdict = checkLicense(facts, model.licenseRestrictions, usage);
+    const verdict = withUpstreamLicense(checkLicense(facts, model.licenseRestrictions, usage), model.licenseId, await this.upstreamLicense(manager, model.id), usage);
     const textHash = facts ? sha256(licenseText(facts, model.licenseRestrictions)) : null;
     const acknowledged =
       textHash !== null &&
@@ -120,6 +122,14 @@ export class LicenseCheckService {
       });
       return toAcknowledgment(row);
     });
+  }
+
+  /** The card licence the upstream watch saw change since the import (null when it has not changed). */
+  private async upstreamLicense(manager: EntityManager, modelId: string): Promise<UpstreamLicense | null> {
+    const [row] = (await manager.query(`SELECT license FROM upstream_watches WHERE model_id = $1 AND license_changed_at IS NOT NULL AND license IS NOT NULL`, [modelId])) as { license: string }[];
+    if (!row) return null;
+    const facts = await manager.getRepository(LicenseEntity).createQueryBuilder('l').where('lower(l.id) = lower(:id)', { id: licenseIdFromHubTag(row.license) }).getOne();
+    return { tag: row.license, facts };
   }
 
   private async load(manager: EntityManager, modelId: string | null, versionId: string): Promise<{ model: ModelEntity; version: VersionEntity }> {

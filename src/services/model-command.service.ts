@@ -130,6 +130,10 @@ export class ModelCommandService {
           { status: model.status },
         );
       }
+      const [deployed] = (await tx.query(`SELECT count(*)::int AS n FROM deployments WHERE model_id = $1 AND ended_at IS NULL`, [model.id])) as { n: number }[];
+      if (deployed.n > 0) {
+        throw new ConflictError(`Model "${model.name}" has ${deployed.n} version deployment(s) on record; end them (endDeployment) before deleting`, { rule: 'deployed', deployments: deployed.n });
+      }
       // Running workflows would write into rows that are gone; the caller cancels them first.
       const running = await tx.getRepository(OperationEntity).find({ where: { modelId: model.id, status: In([OperationStatus.PENDING, OperationStatus.RUNNING]) } });
       if (running.length > 0) {

@@ -12,20 +12,17 @@ import {
 } from '../domain/evaluation/reported-score-changes';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
-import { type CardLimits, fetchModelCard, type UpstreamCard } from '../storage/sources/hugging-face-card';
+import { type CardLimits, readCardAt, type UpstreamCard } from '../storage/sources/hugging-face-card';
 import type { HubOptions } from '../storage/sources/hugging-face-source';
+import type { RequestPacer } from '../net/request-pacer';
 import { replaceReportedScores } from './reported-scores';
+import type { UpstreamWatchService, WatchTarget } from './upstream-watch.service';
 
 const ACTOR = 'reported-scores-refresh';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Versions whose card may be refreshed: settled and live. INGESTING ones get theirs when their import settles. */
 const REFRESHABLE = [LifecycleStage.VERIFIED, LifecycleStage.EVALUATED, LifecycleStage.PUBLISHED];
 
-interface Target {
-  versionId: string;
-  repoId: string;
-  revision: string;
-}
 
 export interface RefreshLimits extends CardLimits {
   concurrency: number;
@@ -35,13 +32,16 @@ export interface RefreshLimits extends CardLimits {
  * Keeps the REPORTED evaluations of Hugging Face models in step with their upstream model cards. Per model the
  * default version is refreshed, or else its newest refreshable one, when it was imported from the hub: the card
  * at the repository's head describes the repository as it is now, which the newest import stands for; older
- * versions keep the scores of the card they were imported with.
+ * versions keep the scores of the card they were imported with. The upstream watch looks first (one conditional
+ * request); the card is read only at a commit whose card was not read yet.
  */
 export class ReportedScoresRefreshService {
   constructor(
     private readonly db: DataSource,
     private readonly hub: HubOptions,
     private readonly limits: RefreshLimits,
+    private readonly watch: UpstreamWatchService,
+    private readonly pacer: RequestPacer,
   ) {}
 
   /** Ids of Hugging Face models after `after` the caller may read, in id order (a keyset page on the primary key). */
@@ -77,9 +77,13 @@ export class ReportedScoresRefreshService {
     if (!UUID.test(modelId)) return { outcome: 'skipped' };
     const target = await this.target(caller, modelId);
     if (!target) return { outcome: 'skipped' };
+    const watched = await this.watch.look(target);
+    if (watched.failed !== undefined) return { outcome: 'failed', reason: watched.failed };
+    if (watched.cardSha === null) return { outcome: 'unchanged' };
     let card: UpstreamCard;
     try {
-      card = await fetchModelCard(this.hub, target.repoId, target.revision, this.limits);
+      await this.pacer.take();
+      card = await readCardAt(this.hub, target.repoId, watched.cardSha, this.limits);
     } catch (error) {
       return { outcome: 'failed', reason: `${target.repoId}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500) };
     }
@@ -90,6 +94,7 @@ export class ReportedScoresRefreshService {
       // The version row's lock orders this against an archive move, a racing refresh and the import's settling.
       const [locked]: { status: LifecycleStage }[] = await tx.query(`SELECT status FROM model_versions WHERE id = $1 FOR UPDATE`, [target.versionId]);
       if (!locked || !REFRESHABLE.includes(locked.status)) return { outcome: 'skipped' as const };
+      await this.watch.cardRead(tx, modelId, card.revision);
       const stored = await tx.getRepository(EvaluationEntity).findBy({ versionId: target.versionId, provenance: Provenance.REPORTED });
       if (!reportedScoresChanged(stored, scores)) return { outcome: 'unchanged' as const };
       await replaceReportedScores(tx, { modelId, versionId: target.versionId }, scores, ACTOR, { revision: card.revision, fetchedAt });
@@ -97,10 +102,10 @@ export class ReportedScoresRefreshService {
     });
   }
 
-  private async target(caller: Caller, modelId: string): Promise<Target | null> {
+  private async target(caller: Caller, modelId: string): Promise<WatchTarget | null> {
     const visible = readableCondition(caller, 'm', '$4');
-    const [row]: { id: string; repo_id: unknown; revision: unknown }[] = await this.db.query(
-      `SELECT v.id, v.source->>'repoId' AS repo_id, v.source->>'revision' AS revision
+    const [row]: { id: string; repo_id: unknown; revision: unknown; source_revision: string | null; card_license: unknown }[] = await this.db.query(
+      `SELECT v.id, v.source->>'repoId' AS repo_id, v.source->>'revision' AS revision, v.source_revision, v.verified_metadata->>'license' AS card_license
          FROM model_versions v JOIN models m ON m.id = v.model_id
         WHERE v.model_id = $1 AND v.source->>'type' = $2 AND v.status = ANY($3::text[])${visible ? ` AND ${visible}` : ''}
         ORDER BY COALESCE(v.id = m.default_version_id, false) DESC, v.major DESC, v.minor DESC, v.patch DESC,
@@ -109,6 +114,13 @@ export class ReportedScoresRefreshService {
       visible ? [modelId, SourceType.HUGGING_FACE, REFRESHABLE, readableParam(caller)] : [modelId, SourceType.HUGGING_FACE, REFRESHABLE],
     );
     if (!row || typeof row.repo_id !== 'string') return null;
-    return { versionId: row.id, repoId: row.repo_id, revision: refreshRevision(row.revision) };
+    return {
+      modelId,
+      versionId: row.id,
+      repoId: row.repo_id,
+      revision: refreshRevision(row.revision),
+      importedSha: row.source_revision,
+      importedLicense: typeof row.card_license === 'string' ? row.card_license : null,
+    };
   }
 }

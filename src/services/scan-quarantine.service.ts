@@ -12,13 +12,18 @@ import { describeFindings } from '../domain/scanning/scan-verdict';
 import type { ModelEntity } from '../persistence/entities/model.entity';
 import type { ScanResultEntity } from '../persistence/entities/scan-result.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
+import { projectOf } from '../domain/governance/project';
 import { recordAudit } from './audit.service';
+import { activeDeployments } from './deployment.service';
+import { recordEvent } from './events/deploywatch-events';
 import { lockModel } from './model-lock';
 import { lockVersion, moveVersion } from './model-transition';
 import type { ProjectAccessService } from './project-access.service';
 
 /** What a failed rescan found, as the version's status reason, the transition and the audit row say it. */
 const REASON_MAX = 2000;
+/** Event payloads are bounded: the count says when there were more. */
+const MAX_LISTED_DEPLOYMENTS = 50;
 
 export interface FailedRescan {
   model: ModelEntity;
@@ -79,6 +84,18 @@ export class ScanQuarantineService {
       subjectId: scan.id,
       reason,
       details: { from, to: LifecycleStage.NEEDS_ATTENTION, scanId: scan.id, operationId: failed.operationId, rescanBy: failed.rescanBy, withdrawnRequests: withdrawn },
+    });
+    // Never refused, whatever runs it: the event names every deployment still serving it, for their owners to act.
+    const deployed = await activeDeployments(tx, version.id);
+    await recordEvent(tx, {
+      type: 'version.out_of_service',
+      project: projectOf(model),
+      data: {
+        modelId: model.id, modelName: model.name, versionId: version.id, version: version.version, from, scanId: scan.id, reason,
+        findings: { critical: scan.criticalCount, high: scan.highCount, medium: scan.mediumCount, low: scan.lowCount },
+        deployments: deployed.slice(0, MAX_LISTED_DEPLOYMENTS).map((d) => ({ deploymentId: d.id, environment: d.environment, endpoint: d.endpoint, deployedAt: d.deployedAt.toISOString() })),
+        deploymentCount: deployed.length,
+      },
     });
     return `version ${version.version} taken out of service (was ${from}); a clean rescan and an approver other than whoever asks for it bring it back (reinstateVersion)`;
   }

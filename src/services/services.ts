@@ -43,6 +43,9 @@ import { ScanRunService } from './scan-run.service';
 import { VersionService } from './version.service';
 import { VersionDeclarationsService } from './version-declarations.service';
 import { VersionLifecycleService } from './version-lifecycle.service';
+import { DeploymentService } from './deployment.service';
+import { UpstreamWatchService } from './upstream-watch.service';
+import { RequestPacer } from '../net/request-pacer';
 import type { WorkflowGateway } from './workflow-gateway';
 import { hostTaskQueue } from '../domain/onboarding/host-queue';
 import { systemCaller } from '../domain/auth/caller';
@@ -84,6 +87,9 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const modelQueries = new ModelQueryService(db);
   const files = createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access, outOfService: scans });
   const measuredRuns = new MeasuredRunService(db, access, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow, 'target.url'), createAddressPolicy(config.urlImports.allow));
+  // One pace for every request this process makes to the hub on the watch's behalf (looks and cards).
+  const hubPacer = new RequestPacer(config.reportedScores.hubRequestsPerMinute / 60);
+  const upstreamWatch = new UpstreamWatchService(db, config.hub, hubPacer, config.reportedScores.cardTimeoutMs, access, licenseChecks, files.submissions);
   return {
     measuredRuns,
     benchmarkRuns: new BenchmarkRunService(db, measuredRuns),
@@ -128,7 +134,9 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
       maxBytes: 4 * 1024 * 1024,
       timeoutMs: config.reportedScores.cardTimeoutMs,
       concurrency: config.reportedScores.refreshConcurrency,
-    }),
+    }, upstreamWatch, hubPacer),
+    upstreamWatch,
     reportedScoresCommands: new ReportedScoresCommandService(db, access, workflows),
+    deployments: new DeploymentService(db),
   };
 }

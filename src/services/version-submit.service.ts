@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import { SourceType } from '../domain/catalog/catalog-enums';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
-import type { ImportSource } from '../domain/onboarding/import-source';
+import { type ImportSource, validateImportSource } from '../domain/onboarding/import-source';
 import { OperationKind, type OperationRecord, workflowIds } from '../domain/onboarding/operation';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import type { ImportOutcomeService } from './import-outcome.service';
@@ -17,7 +17,7 @@ import type { VersionFilesService } from './version-files.service';
 import type { WorkflowGateway } from './workflow-gateway';
 
 /**
- * Ends a DRAFT's editing: the version moves to INGESTING (its files immutable from here on) and the import
+ * Ends a DRAFT's editing (or imports the upstream commit a DRAFT proposal points at): the version moves to INGESTING (its files immutable from here on) and the import
  * workflow runs over its uploaded blobs, so uploads are verified, inspected and scanned exactly like imports
  * and settle VERIFIED or NEEDS_ATTENTION the same way (retryOperation works too). Needs the editor role in the
  * version's project as it is inside the transaction.
@@ -34,7 +34,8 @@ export class VersionSubmitService {
 
   async submit(caller: Caller, versionId: string): Promise<OperationRecord> {
     const id = uuid('versionId', versionId);
-    const source: ImportSource = { type: SourceType.CUSTOM, storagePath: `versions/${id}`, draftVersionId: id };
+    const uploaded = { type: SourceType.CUSTOM as const, storagePath: `versions/${id}`, draftVersionId: id };
+    let source: ImportSource = uploaded;
     const planned = await this.db.transaction(async (tx) => {
       const found = await tx.getRepository(VersionEntity).findOneBy({ id });
       if (!found) throw new NotFoundError('Version', id);
@@ -49,10 +50,17 @@ export class VersionSubmitService {
         throw new ConflictError(`Version ${version.version} is ${version.status}; only a DRAFT version can be submitted`, { status: version.status });
       }
       const files = await this.files.files(caller, id, tx);
-      if (files.length === 0) throw new ConflictError(`Version ${version.version} has no files to submit; upload some first`, { files: 0 });
-      const bytes = files.reduce((n, f) => n + f.size, 0);
-      await tx.getRepository(VersionEntity).update({ id }, { source: { ...source } });
-      await moveVersion(tx, model, version, LifecycleStage.INGESTING, `submitted with ${files.length} uploaded files (${bytes} bytes)`, caller.subject);
+      const proposed = files.length === 0 ? proposedCommit(version.source) : null;
+      if (proposed) {
+        // A DRAFT the upstream watch proposed: its files are the commit it points at, imported from the hub.
+        source = proposed;
+        await moveVersion(tx, model, version, LifecycleStage.INGESTING, `import of upstream commit ${proposed.revision} of ${proposed.repoId}`, caller.subject);
+      } else {
+        if (files.length === 0) throw new ConflictError(`Version ${version.version} has no files to submit; upload some first`, { files: 0 });
+        const bytes = files.reduce((n, f) => n + f.size, 0);
+        await tx.getRepository(VersionEntity).update({ id }, { source: { ...uploaded } });
+        await moveVersion(tx, model, version, LifecycleStage.INGESTING, `submitted with ${files.length} uploaded files (${bytes} bytes)`, caller.subject);
+      }
       const operation = await this.operations.create(tx, {
         kind: OperationKind.IMPORT,
         modelId: model.id,
@@ -79,4 +87,11 @@ export class VersionSubmitService {
     }
     return planned.operation;
   }
+}
+
+/** A Hugging Face source pinned to a commit (what the upstream watch records on a proposal), or null. */
+function proposedCommit(source: Record<string, unknown> | null): Extract<ImportSource, { type: SourceType.HUGGING_FACE }> | null {
+  if (source?.type !== SourceType.HUGGING_FACE || typeof source.repoId !== 'string' || typeof source.revision !== 'string') return null;
+  const valid = validateImportSource({ sourceType: SourceType.HUGGING_FACE, repoId: source.repoId, revision: source.revision });
+  return valid.type === SourceType.HUGGING_FACE ? valid : null;
 }

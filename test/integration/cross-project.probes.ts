@@ -12,6 +12,7 @@ export interface Ids {
   requestId: string;
   cacheId: string;
   uploadId: string;
+  deploymentId: string;
 }
 
 export interface Fixtures {
@@ -113,6 +114,8 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   ['Mutation.rejectPromotion', notFound(`mutation($r: ID!) { rejectPromotion(requestId: $r, reason: "x") { id } }`, (f) => ({ r: f.target.requestId }))],
   ['Mutation.withdrawPromotion', notFound(`mutation($r: ID!) { withdrawPromotion(requestId: $r) { id } }`, (f) => ({ r: f.target.requestId }))],
   ['Mutation.archiveVersion', notFound(`mutation($v: ID!) { archiveVersion(versionId: $v, reason: "x") { id } }`, (f) => ({ v: f.target.versionId }))],
+  ['Mutation.recordDeployment', notFound(`mutation($v: ID!) { recordDeployment(input: { versionId: $v, environment: "prod", endpoint: "svc/x" }) { id } }`, (f) => ({ v: f.target.versionId }))],
+  ['Mutation.endDeployment', notFound(`mutation($id: ID!) { endDeployment(id: $id, reason: "x") { id } }`, (f) => ({ id: f.target.deploymentId }))],
   ['Mutation.refreshReportedScores', notFound(`mutation($m: ID!) { refreshReportedScores(modelId: $m) { changed } }`, (f) => ({ m: f.target.modelId }))],
   // Subscriptions
   ['Subscription.operationProgress', notFound(`subscription($id: ID!) { operationProgress(id: $id) { id } }`, (f) => ({ id: f.target.operationId }))],

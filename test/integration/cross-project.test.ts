@@ -173,6 +173,7 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
   });
   if (upload.status !== 201) throw new Error(`fixture tus upload answered ${upload.status}: ${await upload.text()}`);
   const uploadId = (upload.headers.get('location') ?? '').split('/').pop() ?? '';
+  const deployment = await ok(`mutation($v: ID!) { recordDeployment(input: { versionId: $v, environment: "prod", endpoint: "https://${tag}.example/v1" }) { id } }`, { v: versionId }, Role.EDITOR);
   const b_ = {
     project: b,
     modelId,
@@ -184,6 +185,7 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
     requestId: request.requestPromotion.id as string,
     cacheId: cache.createLocalCache.id as string,
     uploadId,
+    deploymentId: deployment.recordDeployment.id as string,
   };
   const unknown = {
     project: `${tag}-nowhere`,
@@ -196,6 +198,7 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
     requestId: randomUUID(),
     cacheId: randomUUID(),
     uploadId: randomBytes(16).toString('hex'),
+    deploymentId: randomUUID(),
   };
   return { a, ownModelId: own.registerModel.id, b: b_, unknown, target: b_ };
 }

@@ -20,7 +20,7 @@ let client: Client;
 beforeAll(async () => {
   hub = await startHubServer();
   // A short card time-out, so a hub that stalls mid-README fails the model in seconds.
-  t = await startTestApp({ worker: true, env: { HF_ENDPOINT: hub.url, HF_TOKEN: 'hf_test_token', REPORTED_SCORES_CARD_TIMEOUT_MS: '2000' } });
+  t = await startTestApp({ worker: true, env: { HF_ENDPOINT: hub.url, HF_TOKEN: 'hf_test_token', REPORTED_SCORES_CARD_TIMEOUT_MS: '2000', UPSTREAM_WATCH_REQUESTS_PER_MINUTE: '60000' } });
   connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   client = new Client({ connection });
 });
@@ -170,7 +170,7 @@ test('the schedule is created from the cron setting, updated in place, triggered
 
   const address = process.env.TEST_TEMPORAL_ADDRESS!;
   const temporal = t.config.temporal; // this file's queue: its worker runs what the schedule starts
-  const settings = { refreshCron: '0 */6 * * *', refreshBatch: 2, refreshConcurrency: 4, cardTimeoutMs: 30_000 };
+  const settings = { refreshCron: '0 */6 * * *', refreshBatch: 2, refreshConcurrency: 4, cardTimeoutMs: 30_000, hubRequestsPerMinute: 600 };
   expect(await ensureReportedScoresSchedule(address, temporal, settings)).toBe('created');
   try {
     expect(await ensureReportedScoresSchedule(address, temporal, { ...settings, refreshCron: '15 */6 * * *' })).toBe('updated');

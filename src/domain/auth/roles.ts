@@ -1,6 +1,11 @@
-/** Roles are ordered: each one may do everything the ones before it may. */
+/**
+ * Roles are ordered: each one may do everything the ones before it may. `deployer` stands beside the order: a
+ * service token (a CD pipeline) that reads like a viewer and records deployments, which editors may also do; it
+ * never passes for an editor, and a viewer never passes for it.
+ */
 export enum Role {
   VIEWER = 'viewer',
+  DEPLOYER = 'deployer',
   EDITOR = 'editor',
   APPROVER = 'approver',
   ADMIN = 'admin',
@@ -8,10 +13,17 @@ export enum Role {
 
 const RANK: Readonly<Record<Role, number>> = {
   [Role.VIEWER]: 1,
+  [Role.DEPLOYER]: 1,
   [Role.EDITOR]: 2,
   [Role.APPROVER]: 3,
   [Role.ADMIN]: 4,
 };
+
+/** Whether these roles (held together) give `required`: by rank, or for `deployer`, by name or as an editor. */
+function satisfies(roles: readonly Role[], required: Role): boolean {
+  if (required === Role.DEPLOYER) return roles.includes(Role.DEPLOYER) || highest(roles) >= RANK[Role.EDITOR];
+  return highest(roles) >= RANK[required];
+}
 
 /**
  * Who calls. `roles` hold in every project (the token's `roles` claim); `projects` grant roles in one project
@@ -35,12 +47,12 @@ function highest(roles: readonly Role[]): number {
 
 /** A role held in every project. */
 export function hasGlobalRole(principal: Principal, required: Role): boolean {
-  return highest(principal.roles) >= RANK[required];
+  return satisfies(principal.roles, required);
 }
 
 /** A role held in this project (globally or by a grant for it). */
 export function hasRoleIn(principal: Principal, project: string, required: Role): boolean {
-  return Math.max(highest(principal.roles), highest(principal.projects?.get(project) ?? [])) >= RANK[required];
+  return satisfies([...principal.roles, ...(principal.projects?.get(project) ?? [])], required);
 }
 
 /**
@@ -49,11 +61,11 @@ export function hasRoleIn(principal: Principal, project: string, required: Role)
  */
 export function hasRole(principal: Principal, required: Role): boolean {
   if (hasGlobalRole(principal, required)) return true;
-  for (const roles of principal.projects?.values() ?? []) if (highest(roles) >= RANK[required]) return true;
+  for (const roles of principal.projects?.values() ?? []) if (satisfies([...principal.roles, ...roles], required)) return true;
   return false;
 }
 
 /** Projects the principal holds `required` in by a per-project grant (global roles cover every project). */
 export function grantedProjects(principal: Principal, required: Role): string[] {
-  return [...(principal.projects?.entries() ?? [])].filter(([, roles]) => highest(roles) >= RANK[required]).map(([project]) => project);
+  return [...(principal.projects?.entries() ?? [])].filter(([, roles]) => satisfies(roles, required)).map(([project]) => project);
 }

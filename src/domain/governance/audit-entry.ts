@@ -26,6 +26,11 @@ export const AUDIT_ACTIONS = [
   'version.reinstated',
   'evaluation.recorded',
   'benchmark.recorded',
+  'deployment.recorded',
+  'deployment.ended',
+  'upstream.changed',
+  'upstream.license_changed',
+  'upstream.unavailable',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -20,6 +20,15 @@ export function isPromotionTarget(stage: LifecycleStage): stage is PromotionTarg
   return (PROMOTION_TARGETS as readonly LifecycleStage[]).includes(stage);
 }
 
+/**
+ * What the upstream watch does when a Hugging Face model's tracked ref gets a new commit (besides the event):
+ * PROPOSE records a DRAFT version pointing at the commit (submitVersion imports it); IMPORT imports it at once.
+ */
+export enum UpstreamChanges {
+  PROPOSE = 'PROPOSE',
+  IMPORT = 'IMPORT',
+}
+
 /** A project's rules for promotions: which gates each target needs and how many approvers sign off. */
 export interface PromotionPolicy {
   gates: Readonly<Record<PromotionTarget, readonly Gate[]>>;
@@ -28,6 +37,8 @@ export interface PromotionPolicy {
   allowSkippedScan: boolean;
   /** Evaluations and benchmarks of these provenances count for the evidence gate. */
   evidenceProvenances: readonly Provenance[];
+  /** The project's answer to a new upstream commit. */
+  upstreamChanges: UpstreamChanges;
 }
 
 /**
@@ -59,6 +70,8 @@ export const DEFAULT_POLICY: PromotionPolicy = Object.freeze({
   allowSkippedScan: false,
   // Only what our own runs measured: a typed-in or card-reported number is shown, never evidence, unless a project says so.
   evidenceProvenances: Object.freeze([Provenance.MEASURED]),
+  // A person looks before new upstream bytes enter the registry.
+  upstreamChanges: UpstreamChanges.PROPOSE,
 });
 
 const GATES = new Set<string>(Object.values(Gate));
@@ -70,6 +83,7 @@ export interface PolicyOverrides {
   requiredApprovals?: Partial<Record<PromotionTarget, number>>;
   allowSkippedScan?: boolean;
   evidenceProvenances?: readonly string[];
+  upstreamChanges?: string;
 }
 
 function gateList(target: PromotionTarget, names: readonly string[]): Gate[] {
@@ -111,7 +125,14 @@ export function resolvePolicy(overrides: PolicyOverrides | null | undefined): Pr
     requiredApprovals: required,
     allowSkippedScan: overrides?.allowSkippedScan ?? DEFAULT_POLICY.allowSkippedScan,
     evidenceProvenances: overrides?.evidenceProvenances ? provenances(overrides.evidenceProvenances) : DEFAULT_POLICY.evidenceProvenances,
+    upstreamChanges: overrides?.upstreamChanges === undefined ? DEFAULT_POLICY.upstreamChanges : upstreamChanges(overrides.upstreamChanges),
   };
+}
+
+function upstreamChanges(value: string): UpstreamChanges {
+  const known: readonly string[] = Object.values(UpstreamChanges);
+  if (!known.includes(value)) throw new ValidationError('upstreamChanges', `must be one of ${known.join(', ')}`);
+  return value as UpstreamChanges;
 }
 
 /** Approvals a target needs under the policy: none when its gates do not include the approvals gate. */
@@ -134,10 +155,12 @@ export function freezePolicy(policy: PromotionPolicy, target: PromotionTarget): 
 export function mergeOverrides(base: PolicyOverrides, next: PolicyOverrides): PolicyOverrides {
   const allowSkippedScan = next.allowSkippedScan ?? base.allowSkippedScan;
   const evidenceProvenances = next.evidenceProvenances ?? base.evidenceProvenances;
+  const upstream = next.upstreamChanges ?? base.upstreamChanges;
   return {
     gates: { ...base.gates, ...next.gates },
     requiredApprovals: { ...base.requiredApprovals, ...next.requiredApprovals },
     ...(allowSkippedScan !== undefined ? { allowSkippedScan } : {}),
     ...(evidenceProvenances !== undefined ? { evidenceProvenances: [...evidenceProvenances] } : {}),
+    ...(upstream !== undefined ? { upstreamChanges: upstream } : {}),
   };
 }

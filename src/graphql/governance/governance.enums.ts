@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import { LicenseOutcome, ReasonSeverity } from '../../domain/governance/license-check';
-import { Gate } from '../../domain/governance/promotion-policy';
+import { Gate, UpstreamChanges } from '../../domain/governance/promotion-policy';
 import { PromotionState } from '../../domain/governance/promotion-request';
 
 registerEnumType(PromotionState, { name: 'PromotionState', description: 'OPEN until approved (and applied), rejected or withdrawn.' });
@@ -16,7 +16,15 @@ registerEnumType(Gate, {
     LICENSE_ACKNOWLEDGED: { description: 'Where the license check warns, an acknowledgment of the current license text for this usage.' },
   },
 });
+registerEnumType(UpstreamChanges, {
+  name: 'UpstreamChanges',
+  description: "A project's answer to a new commit on a Hugging Face model's tracked ref (an `upstream.changed` event goes out either way).",
+  valuesConfig: {
+    PROPOSE: { description: 'A DRAFT version pointing at the new commit; submitVersion imports it (the default).' },
+    IMPORT: { description: 'The new commit is imported at once as a new version, verified and scanned like any import.' },
+  },
+});
 registerEnumType(LicenseOutcome, { name: 'LicenseOutcome' });
 registerEnumType(ReasonSeverity, { name: 'LicenseReasonSeverity' });
 
-export { Gate, LicenseOutcome, PromotionState, ReasonSeverity };
+export { Gate, LicenseOutcome, PromotionState, ReasonSeverity, UpstreamChanges };

@@ -14,6 +14,7 @@ function projectView(view: ProjectView): Project {
     policy: {
       allowSkippedScan: view.policy.allowSkippedScan,
       evidenceProvenances: view.policy.evidenceProvenances,
+      upstreamChanges: view.policy.upstreamChanges,
       targets: PROMOTION_TARGETS.map((target) => ({ target, gates: [...view.policy.gates[target]], requiredApprovals: approvalsNeeded(view.policy, target) })),
     },
   };
@@ -32,6 +33,7 @@ function overridesOf(input: ConfigureProjectInput): PolicyOverrides {
     requiredApprovals,
     ...(input.allowSkippedScan === null || input.allowSkippedScan === undefined ? {} : { allowSkippedScan: input.allowSkippedScan }),
     ...(input.evidenceProvenances ? { evidenceProvenances: input.evidenceProvenances } : {}),
+    ...(input.upstreamChanges ? { upstreamChanges: input.upstreamChanges } : {}),
   };
 }
 

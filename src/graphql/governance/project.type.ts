@@ -1,7 +1,7 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { Provenance } from '../benchmark/benchmark.type';
 import { LifecycleStage } from '../enums';
-import { Gate } from './governance.enums';
+import { Gate, UpstreamChanges } from './governance.enums';
 
 @ObjectType()
 export class TargetGates {
@@ -16,6 +16,8 @@ export class ProjectPolicy {
   @Field(() => Boolean, { description: 'A SKIPPED scan (no ClamAV) counts as passed.' }) allowSkippedScan!: boolean;
   @Field(() => [Provenance], { description: 'Provenances of evaluations and benchmarks that count for the evidence gate (default: MEASURED only).' })
   evidenceProvenances!: readonly Provenance[];
+  @Field(() => UpstreamChanges, { description: 'What a new upstream commit of a Hugging Face model becomes: a DRAFT proposal (default) or an import.' })
+  upstreamChanges!: UpstreamChanges;
 }
 
 @ObjectType()
@@ -39,4 +41,5 @@ export class ConfigureProjectInput {
   @Field(() => Boolean, { nullable: true }) allowSkippedScan?: boolean | null;
   @Field(() => [Provenance], { nullable: true, description: 'Replaces the provenances that count for the evidence gate.' }) evidenceProvenances?: Provenance[] | null;
   @Field(() => [TargetPolicyInput], { nullable: true }) targets?: TargetPolicyInput[] | null;
+  @Field(() => UpstreamChanges, { nullable: true, description: 'What a new upstream commit of a Hugging Face model in this project becomes.' }) upstreamChanges?: UpstreamChanges | null;
 }

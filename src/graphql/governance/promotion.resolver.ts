@@ -78,10 +78,17 @@ export class PromotionResolver {
 
   @Authorized(Role.APPROVER)
   @Mutation(() => Version, {
-    description: "Retires a version (approver role in the model's project): it stays readable with its history, is never promoted again nor made the default; open requests are withdrawn.",
+    description:
+      "Retires a version (approver role in the model's project): it stays readable with its history, is never promoted again nor made the default; open requests are withdrawn. " +
+      'A version on record as deployed is a CONFLICT naming its deployments, unless `force` (the reason and the deployments are audited).',
   })
-  archiveVersion(@Ctx() ctx: GraphQLContext, @Arg('versionId', () => ID) versionId: string, @Arg('reason', () => String) reason: string): Promise<VersionRecord> {
-    return ctx.services.versionLifecycle.archive(callerOf(ctx), versionId, reason);
+  archiveVersion(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('versionId', () => ID) versionId: string,
+    @Arg('reason', () => String) reason: string,
+    @Arg('force', () => Boolean, { nullable: true, defaultValue: false, description: 'Archive it although it is deployed (needs a reason).' }) force: boolean,
+  ): Promise<VersionRecord> {
+    return ctx.services.versionLifecycle.archive(callerOf(ctx), versionId, reason, { force });
   }
 
   @Authorized(Role.VIEWER)

@@ -64,8 +64,9 @@ export class VersionResolver {
     @Arg('id', () => ID) id: string,
     @Arg('to', () => LifecycleStage) to: LifecycleStage,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Arg('force', () => Boolean, { nullable: true, defaultValue: false, description: 'With to: ARCHIVED, archive a version on record as deployed (needs a reason).' }) force: boolean,
   ): Promise<VersionRecord> {
-    return ctx.services.versionLifecycle.transition(callerOf(ctx), id, to, reason);
+    return ctx.services.versionLifecycle.transition(callerOf(ctx), id, to, reason, { force });
   }
 
   @FieldResolver(() => [LifecycleTransition], { description: 'Every lifecycle move of this version, oldest first.' })

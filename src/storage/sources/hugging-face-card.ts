@@ -1,4 +1,3 @@
-import { HubApiError, modelInfo } from '@huggingface/hub';
 import type { HubOptions } from './hugging-face-source';
 import { SourceUnavailableError } from './model-source';
 
@@ -11,31 +10,18 @@ export interface UpstreamCard {
 export interface CardLimits {
   /** A card longer than this is refused rather than read into memory. */
   maxBytes: number;
-  /** Both requests together (commit lookup and README) end within this. */
+  /** One request to the hub (the watch's look, the README) ends within this. */
   timeoutMs: number;
 }
 
-const COMMIT_SHA = /^[0-9a-f]{40}$/;
-
 /**
- * Reads `README.md` at the commit `revision` points to now, through the configured hub with HF_TOKEN. The sha is
- * asked first and the card read at that sha, so the text and the commit recorded beside it always belong together.
- * A repository that is gone, private or gated throws SourceUnavailableError; time-outs and 5xx throw plain errors.
+ * Reads `README.md` at `sha` (the commit the upstream watch just saw the tracked ref at), through the configured hub
+ * with HF_TOKEN, so the text and the commit recorded beside it always belong together. A repository that is gone,
+ * private or gated throws SourceUnavailableError; time-outs and 5xx throw plain errors.
  */
-export async function fetchModelCard(hub: HubOptions, repoId: string, revision: string, limits: CardLimits): Promise<UpstreamCard> {
+export async function readCardAt(hub: HubOptions, repoId: string, sha: string, limits: CardLimits): Promise<UpstreamCard> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
-  const timed: typeof fetch = (input, init) => fetch(input, { ...init, signal });
-  let sha: unknown;
-  try {
-    ({ sha } = await modelInfo({ hubUrl: hub.endpoint, ...(hub.token ? { accessToken: hub.token } : {}), name: repoId, revision, additionalFields: ['sha'], fetch: timed }));
-  } catch (error) {
-    if (error instanceof HubApiError && [401, 403, 404].includes(error.statusCode)) {
-      throw new SourceUnavailableError(`${repoId}@${revision} answered ${error.statusCode} (gone, private or gated)`, error.statusCode === 404 ? 'NOT_FOUND' : 'FORBIDDEN');
-    }
-    throw error;
-  }
-  if (typeof sha !== 'string' || !COMMIT_SHA.test(sha)) throw new Error(`${hub.endpoint} did not name the commit of ${repoId}@${revision}`);
-  const response = await timed(`${hub.endpoint}/${repoId}/resolve/${sha}/README.md`, { headers: hub.token ? { authorization: `Bearer ${hub.token}` } : {}, redirect: 'follow' });
+  const response = await fetch(`${hub.endpoint}/${repoId}/resolve/${sha}/README.md`, { headers: hub.token ? { authorization: `Bearer ${hub.token}` } : {}, redirect: 'follow', signal });
   if (response.status === 404 && response.headers.get('x-error-code') === 'EntryNotFound') {
     await response.body?.cancel();
     return { revision: sha, text: null };
