@@ -9,15 +9,16 @@ import { isUsable } from '../domain/lifecycle/lifecycle';
 import type { ModelEntity } from '../persistence/entities/model.entity';
 import type { VersionEntity } from '../persistence/entities/version.entity';
 import { recordAudit } from './audit.service';
-import { recordEvent } from './events/deploywatch-events';
+import { recordEvent } from './events/outbox';
 import { lockVersionAndModel, requireRoleOnLocked } from './promotion-records';
 
 const COLUMNS = `d.id, d.model_id AS "modelId", d.version_id AS "versionId", d.environment, d.endpoint, d.description,
   d.deployed_by AS "deployedBy", d.deployed_at AS "deployedAt", d.ended_by AS "endedBy", d.ended_at AS "endedAt", d.end_reason AS "endReason"`;
 
 /** The payload a receiver needs without calling back: ids, names, where and since when. */
-export function deploymentEventData(d: DeploymentRecord, model: Pick<ModelEntity, 'id' | 'name'>, version: Pick<VersionEntity, 'id' | 'version'>): Record<string, unknown> {
+export function deploymentEventData(d: DeploymentRecord, model: Pick<ModelEntity, 'id' | 'name'>, version: Pick<VersionEntity, 'id' | 'version'>, actor: string): Record<string, unknown> {
   return {
+    actor,
     deploymentId: d.id,
     modelId: model.id,
     modelName: model.name,
@@ -69,7 +70,7 @@ export class DeploymentService {
         action: 'deployment.recorded', actor: subject, requestId, modelId: model.id, versionId: version.id, subjectId: row.id,
         reason: fields.description, details: { environment: row.environment, endpoint: row.endpoint, as: holdsRole(caller, project, Role.EDITOR) ? 'editor' : 'deployer' },
       });
-      await recordEvent(tx, { type: 'deployment.recorded', project, data: deploymentEventData(row, model, version) });
+      await recordEvent(tx, { type: 'deployment.recorded', project, data: deploymentEventData(row, model, version, subject) });
       return row;
     });
   }
@@ -94,7 +95,7 @@ export class DeploymentService {
         action: 'deployment.ended', actor: subject, requestId, modelId: model.id, versionId: version.id, subjectId: ended.id, reason: why,
         details: { environment: ended.environment, endpoint: ended.endpoint, deployedAt: ended.deployedAt.toISOString() },
       });
-      await recordEvent(tx, { type: 'deployment.ended', project, data: deploymentEventData(ended, model, version) });
+      await recordEvent(tx, { type: 'deployment.ended', project, data: deploymentEventData(ended, model, version, subject) });
       return ended;
     });
   }

@@ -15,7 +15,7 @@ import { VersionEntity } from '../persistence/entities/version.entity';
 import { projectOf } from '../domain/governance/project';
 import { recordAudit } from './audit.service';
 import { activeDeployments } from './deployment.service';
-import { recordEvent } from './events/deploywatch-events';
+import { recordEvent } from './events/outbox';
 import { lockModel } from './model-lock';
 import { lockVersion, moveVersion } from './model-transition';
 import type { ProjectAccessService } from './project-access.service';
@@ -23,7 +23,7 @@ import type { ProjectAccessService } from './project-access.service';
 /** What a failed rescan found, as the version's status reason, the transition and the audit row say it. */
 const REASON_MAX = 2000;
 /** Event payloads are bounded: the count says when there were more. */
-const MAX_LISTED_DEPLOYMENTS = 50;
+const MAX_LISTED_DEPLOYMENTS = 20;
 
 export interface FailedRescan {
   model: ModelEntity;
@@ -91,8 +91,9 @@ export class ScanQuarantineService {
       type: 'version.out_of_service',
       project: projectOf(model),
       data: {
-        modelId: model.id, modelName: model.name, versionId: version.id, version: version.version, from, scanId: scan.id, reason,
+        modelId: model.id, modelName: model.name, versionId: version.id, version: version.version, status: LifecycleStage.NEEDS_ATTENTION, from, scanId: scan.id, reason,
         findings: { critical: scan.criticalCount, high: scan.highCount, medium: scan.mediumCount, low: scan.lowCount },
+        deploymentIds: deployed.slice(0, MAX_LISTED_DEPLOYMENTS).map((d) => d.id),
         deployments: deployed.slice(0, MAX_LISTED_DEPLOYMENTS).map((d) => ({ deploymentId: d.id, environment: d.environment, endpoint: d.endpoint, deployedAt: d.deployedAt.toISOString() })),
         deploymentCount: deployed.length,
       },

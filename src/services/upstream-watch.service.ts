@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { type Caller, systemCaller } from '../domain/auth/caller';
 import { readableCondition, readableParam } from '../domain/governance/access';
-import { LicenseOutcome } from '../domain/governance/license-check';
+import { LicenseOutcome, usageText } from '../domain/governance/license-check';
 import { Gate, UpstreamChanges } from '../domain/governance/promotion-policy';
 import { PromotionState } from '../domain/governance/promotion-request';
 import { projectOf } from '../domain/governance/project';
@@ -12,7 +12,7 @@ import { PromotionRequestEntity } from '../persistence/entities/promotion-reques
 import type { HubOptions } from '../storage/sources/hugging-face-source';
 import { lookUpstream, type UpstreamLook } from '../storage/sources/hugging-face-watch';
 import { recordAudit } from './audit.service';
-import { recordEvent } from './events/deploywatch-events';
+import { recordEvent } from './events/outbox';
 import type { LicenseCheckService } from './license-check.service';
 import { lockModel } from './model-lock';
 import type { ProjectAccessService } from './project-access.service';
@@ -62,7 +62,11 @@ interface WatchRow {
   proposed_version_id: string | null;
 }
 
-type Change = { change: 'commit'; from: string | null; to: string } | { change: 'license'; from: string | null; to: string | null } | { change: 'gated' | 'vanished'; status: number | null };
+/** One change, as the `upstream.changed` event's data names it (previous → current). */
+type Change =
+  | { change: 'commit'; previous: string | null; current: string }
+  | { change: 'license'; previous: string | null; current: string }
+  | { change: 'gated' | 'vanished'; previous: string | null; current: string; status: number | null };
 
 /**
  * The watch on upstream repositories, one conditional request per model per refresh (UpstreamLook): a new commit
@@ -116,14 +120,14 @@ export class UpstreamWatchService {
     let failed: string | null = null;
     if (seen.kind === 'gone' || seen.kind === 'gated') {
       const state = seen.kind === 'gone' ? 'GONE' : 'GATED';
-      if (before.state !== state) changes.push({ change: seen.kind === 'gone' ? 'vanished' : 'gated', status: seen.status });
+      if (before.state !== state) changes.push({ change: seen.kind === 'gone' ? 'vanished' : 'gated', previous: before.state, current: state, status: seen.status });
       Object.assign(next, { state, etag: null });
       failed = `${target.repoId}@${revision} answered ${seen.status} (${seen.kind === 'gone' ? 'gone' : 'gated or private, without access'})`;
     } else if (seen.kind === 'found') {
       // A first look only learns whether it is gated; commits and licences compare with what the import saw.
-      if (row && seen.gated && !before.gated && before.state !== 'GATED') changes.push({ change: 'gated', status: null });
-      if (seen.sha !== before.sha) changes.push({ change: 'commit', from: before.sha, to: seen.sha });
-      if (!sameLicense(seen.license, before.license) && seen.license !== null) changes.push({ change: 'license', from: before.license, to: seen.license });
+      if (row && seen.gated && !before.gated && before.state !== 'GATED') changes.push({ change: 'gated', previous: null, current: seen.gated, status: null });
+      if (seen.sha !== before.sha) changes.push({ change: 'commit', previous: before.sha, current: seen.sha });
+      if (!sameLicense(seen.license, before.license) && seen.license !== null) changes.push({ change: 'license', previous: before.license, current: seen.license });
       Object.assign(next, { state: 'AVAILABLE', etag: seen.etag, sha: seen.sha, license: seen.license ?? before.license, gated: seen.gated });
     }
     let importVersion: string | null = null;
@@ -148,7 +152,7 @@ export class UpstreamWatchService {
   /** The event, then the project's answer: a DRAFT proposal, or that proposal imported at once (after commit). */
   private async onCommit(tx: EntityManager, model: ModelEntity, project: string, target: WatchTarget, next: WatchRow, change: Extract<Change, { change: 'commit' }>): Promise<string | null> {
     const policy = await this.access.policyOf(tx, project);
-    const proposal = await proposeCommit(tx, model, next.proposed_version_id, { repoId: target.repoId, revision: next.revision, sha: change.to, actor: WATCH.subject });
+    const proposal = await proposeCommit(tx, model, next.proposed_version_id, { repoId: target.repoId, revision: next.revision, sha: change.current, actor: WATCH.subject });
     next.proposed_version_id = proposal.id;
     const action = policy.upstreamChanges === UpstreamChanges.IMPORT ? 'import' : 'proposed';
     await this.announce(tx, model, project, target, next.revision, change, 'upstream.changed', { action, versionId: proposal.id, version: proposal.version });
@@ -161,7 +165,7 @@ export class UpstreamWatchService {
     await tx.query(
       `INSERT INTO upstream_watches (model_id, repo_id, revision, license, license_changed_at) VALUES ($1, $2, $3, $4, now())
        ON CONFLICT (model_id) DO UPDATE SET license = $4, license_changed_at = now()`,
-      [model.id, target.repoId, target.revision, change.to],
+      [model.id, target.repoId, target.revision, change.current],
     );
     const open = await tx.getRepository(PromotionRequestEntity).find({ where: { modelId: model.id, state: PromotionState.OPEN }, order: { createdAt: 'ASC' } });
     const blocked: string[] = [];
@@ -173,15 +177,23 @@ export class UpstreamWatchService {
       const reason = verdict.reasons.filter((r) => r.severity === 'BLOCK').map((r) => r.message).join('; ');
       await recordAudit(tx, {
         action: 'license.blocked', actor: WATCH.subject, modelId: model.id, versionId: request.versionId, project: request.project, subjectId: request.id, reason,
-        details: { requestId: request.id, upstreamLicense: change.to, reasons: verdict.reasons.map((r) => r.code) },
+        details: { requestId: request.id, upstreamLicense: change.current, reasons: verdict.reasons.map((r) => r.code) },
       });
-      await recordEvent(tx, { type: 'license.blocked', project, data: { modelId: model.id, modelName: model.name, versionId: request.versionId, requestId: request.id, licenseId: verdict.licenseId, upstreamLicense: change.to, reason } });
+      const [{ version }] = (await tx.query(`SELECT version FROM model_versions WHERE id = $1`, [request.versionId])) as { version: string }[];
+      await recordEvent(tx, {
+        type: 'license.blocked',
+        project,
+        data: {
+          modelId: model.id, modelName: model.name, versionId: request.versionId, version, requestId: request.id, license: verdict.licenseId, upstreamLicense: change.current,
+          usage: usageText(request.evidence.evidence.usage), reason: reason.slice(0, 2000),
+        },
+      });
     }
     await this.announce(tx, model, project, target, target.revision, change, 'upstream.license_changed', { blockedRequests: blocked });
   }
 
   private async announce(tx: EntityManager, model: ModelEntity, project: string, target: WatchTarget, revision: string, change: Change, audit: 'upstream.changed' | 'upstream.license_changed' | 'upstream.unavailable', extra: Record<string, unknown>): Promise<void> {
-    const data = { modelId: model.id, modelName: model.name, repoId: target.repoId, revision, ...change, ...extra };
+    const data = { modelId: model.id, modelName: model.name, repository: target.repoId, revision, ...change, ...extra };
     await recordAudit(tx, { action: audit, actor: WATCH.subject, modelId: model.id, versionId: target.versionId, subjectId: target.repoId, details: data });
     await recordEvent(tx, { type: 'upstream.changed', project, data });
   }

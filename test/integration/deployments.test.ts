@@ -35,6 +35,10 @@ function record(versionId: string, token: string, environment = 'prod', endpoint
   return t.gql(`mutation($i: RecordDeploymentInput!) { recordDeployment(input: $i) { ${DEPLOYMENT} } }`, { i: { versionId, environment, endpoint, description: 'release 42' } }, { token });
 }
 
+async function events(modelId: string, type: string): Promise<{ project: string; data: Record<string, unknown> }[]> {
+  return t.dataSource.query(`SELECT project, data FROM event_outbox WHERE type = $1 AND data->>'modelId' = $2 ORDER BY seq`, [type, modelId]);
+}
+
 async function audit(modelId: string, action: string) {
   const res = await t.gql(`query($m: ID!, $a: String!) { auditLog(modelId: $m, action: $a) { edges { node { actor versionId subjectId reason details } } } }`, { m: modelId, a: action }, { as: Role.ADMIN });
   expect(res.errors).toBeUndefined();
@@ -63,6 +67,13 @@ test('a deployer token records a deployment (audited under its subject), the ver
 
   const rows = await audit(v.modelId, 'deployment.recorded');
   expect(rows).toEqual([expect.objectContaining({ actor: `ci-${project}`, versionId: v.versionId, subjectId: deployment.id, reason: 'release 42', details: { environment: 'prod', endpoint: 'https://llm.internal/v1', as: 'deployer' } })]);
+  // Sent once (recording it again told nothing new), in the same transaction as the record.
+  expect(await events(v.modelId, 'deployment.recorded')).toEqual([
+    {
+      project,
+      data: expect.objectContaining({ project, deploymentId: deployment.id, modelId: v.modelId, versionId: v.versionId, version: '1.0.0', environment: 'prod', endpoint: 'https://llm.internal/v1', actor: `ci-${project}` }),
+    },
+  ]);
 
   // An editor of the project may record one too; a viewer may not.
   const editor = await t.gql(`mutation($i: RecordDeploymentInput!) { recordDeployment(input: $i) { deployedBy } }`, { i: { versionId: v.versionId, environment: 'staging', endpoint: 'svc/llm' } }, { as: Role.EDITOR });
@@ -137,6 +148,7 @@ test('archiving a deployed version is refused naming its deployments; force need
   expect(ended.data!.endDeployment).toMatchObject({ endedBy: `ci-${project}`, endReason: 'rolled back', endedAt: expect.any(String) });
   expect(errorCode(await t.gql(`mutation($id: ID!) { endDeployment(id: $id) { id } }`, { id: prod.id }, { token: ci }))).toBe('CONFLICT');
   expect((await audit(v.modelId, 'deployment.ended'))[0]).toMatchObject({ actor: `ci-${project}`, subjectId: prod.id, reason: 'rolled back' });
+  expect(await events(v.modelId, 'deployment.ended')).toEqual([{ project, data: expect.objectContaining({ deploymentId: prod.id, environment: 'prod', endReason: 'rolled back', actor: `ci-${project}` }) }]);
 
   const w = await verifiedByRows(t, project, 'dep');
   const brief = (await record(w.versionId, ci, 'canary', 'svc/canary')).data!.recordDeployment;
@@ -161,4 +173,14 @@ test('a failed rescan takes a deployed version out of service all the same, and 
   expect(await waitForOperation(t, scan.data!.scanVersion.id, 120_000)).toMatchObject({ status: 'SUCCEEDED', message: expect.stringMatching(/taken out of service/) });
   const after = await t.gql(`query($v: ID!) { version(id: $v) { status deployments { id } } }`, { v: versionId }, { token: ci });
   expect(after.data!.version).toEqual({ status: 'NEEDS_ATTENTION', deployments: [{ id: deployment.id }] });
+  // The out-of-service event names the deployments still serving it, for their owners' webhooks.
+  const [event] = await events(res.data!.importModel.model.id as string, 'version.out_of_service');
+  expect(event).toEqual({
+    project,
+    data: expect.objectContaining({
+      versionId, status: 'NEEDS_ATTENTION', from: 'VERIFIED', deploymentIds: [deployment.id], deploymentCount: 1,
+      deployments: [{ deploymentId: deployment.id, environment: 'prod', endpoint: 'https://llm.internal/v1', deployedAt: deployment.deployedAt }],
+      reason: expect.stringContaining('FAILED'),
+    }),
+  });
 });

@@ -64,6 +64,11 @@ async function audit(modelId: string, action: string) {
   return res.data!.auditLog.edges.map((e: { node: unknown }) => e.node) as { actor: string; subjectId: string; reason: string | null; details: Record<string, unknown> }[];
 }
 
+async function events(modelId: string, type = 'upstream.changed'): Promise<Record<string, unknown>[]> {
+  const rows = (await t.dataSource.query(`SELECT data FROM event_outbox WHERE type = $1 AND data->>'modelId' = $2 ORDER BY seq`, [type, modelId])) as { data: Record<string, unknown> }[];
+  return rows.map((r) => r.data);
+}
+
 const infoRequests = (repoId: string) => hub.requests.filter((r) => r.path.startsWith(`/api/models/${repoId}/`)).length;
 const cardReads = (repoId: string) => hub.requests.filter((r) => r.path.startsWith(`/${repoId}/resolve/`) && r.path.endsWith('/README.md')).length;
 
@@ -91,7 +96,9 @@ test('a new commit on the tracked ref: one conditional request per run, an upstr
   const seen = await model(hf.modelId);
   expect(seen.upstream).toMatchObject({ sha: second, changedAt: expect.any(String), proposedVersion: { version: '1.0.1', status: 'DRAFT', source: { type: 'HUGGING_FACE', repoId, revision: second } } });
   const [changed] = await audit(hf.modelId, 'upstream.changed');
-  expect(changed).toMatchObject({ actor: 'system:upstream-watch', subjectId: repoId, details: { change: 'commit', from: imported, to: second, action: 'proposed', repoId, revision: 'main', versionId: seen.upstream.proposedVersion.id } });
+  expect(changed).toMatchObject({ actor: 'system:upstream-watch', subjectId: repoId, details: { change: 'commit', previous: imported, current: second, action: 'proposed', repository: repoId, revision: 'main', versionId: seen.upstream.proposedVersion.id } });
+
+  expect(await events(hf.modelId)).toEqual([expect.objectContaining({ project, change: 'commit', repository: repoId, revision: 'main', previous: imported, current: second, versionId: seen.upstream.proposedVersion.id })]);
 
   // A further commit before anyone imported the proposal moves that DRAFT on: no second draft.
   const third = hub.moveBranch(repoId, 'main', files('apache-2.0', 'even better'));
@@ -122,7 +129,7 @@ test('a project whose admins chose IMPORT gets the new commit imported at once; 
   const next = hub.moveBranch(repoId, 'main', files('apache-2.0', 'v2'));
   await refresh([hf.modelId]);
   const [changed] = await audit(hf.modelId, 'upstream.changed');
-  expect(changed.details).toMatchObject({ change: 'commit', to: next, action: 'import' });
+  expect(changed.details).toMatchObject({ change: 'commit', current: next, action: 'import' });
   const versionId = changed.details.versionId as string;
   const deadline = Date.now() + 90_000;
   let status = '';
@@ -156,10 +163,12 @@ test('a licence change in the card: audited once, and an open promotion request 
   hub.moveBranch(repoId, 'main', files('cc-by-nc-4.0'));
   await refresh([hf.modelId]);
   const [changed] = await audit(hf.modelId, 'upstream.license_changed');
-  expect(changed.details).toMatchObject({ change: 'license', from: 'apache-2.0', to: 'cc-by-nc-4.0', blockedRequests: [requestId] });
+  expect(changed.details).toMatchObject({ change: 'license', previous: 'apache-2.0', current: 'cc-by-nc-4.0', blockedRequests: [requestId] });
   const [blocked] = await audit(hf.modelId, 'license.blocked');
   expect(blocked).toMatchObject({ actor: 'system:upstream-watch', subjectId: requestId, reason: expect.stringContaining('upstream now licenses it under CC-BY-NC-4.0') });
   expect((await model(hf.modelId)).upstream).toMatchObject({ license: 'cc-by-nc-4.0', licenseChangedAt: expect.any(String) });
+  expect((await events(hf.modelId)).filter((e) => e.change === 'license')).toEqual([expect.objectContaining({ project, previous: 'apache-2.0', current: 'cc-by-nc-4.0', blockedRequests: [requestId] })]);
+  expect(await events(hf.modelId, 'license.blocked')).toEqual([expect.objectContaining({ project, requestId, versionId: hf.versionId, version: '1.0.0', license: 'Apache-2.0', upstreamLicense: 'cc-by-nc-4.0' })]);
 
   const approved = await t.gql(`mutation($r: ID!) { approvePromotion(requestId: $r) { state } }`, { r: requestId }, { as: Role.APPROVER });
   expect(errorCode(approved)).toBe('POLICY_VIOLATION');
@@ -196,16 +205,20 @@ test('a repository turned gated, one whose access was revoked and one that vanis
   expect(reasons.get(revoked.modelId)).toMatch(/401 \(gated or private/);
   expect(reasons.get(gone.modelId)).toMatch(/404 \(gone\)/);
 
-  expect((await audit(gated.modelId, 'upstream.unavailable')).map((r) => r.details)).toEqual([expect.objectContaining({ change: 'gated', status: null, repoId: gatedRepo })]);
-  expect((await audit(revoked.modelId, 'upstream.unavailable')).map((r) => r.details)).toEqual([expect.objectContaining({ change: 'gated', status: 401 })]);
-  expect((await audit(gone.modelId, 'upstream.unavailable')).map((r) => r.details)).toEqual([expect.objectContaining({ change: 'vanished', status: 404 })]);
+  expect((await audit(gated.modelId, 'upstream.unavailable')).map((r) => r.details)).toEqual([expect.objectContaining({ change: 'gated', previous: null, current: 'manual', status: null, repository: gatedRepo })]);
+  expect((await audit(revoked.modelId, 'upstream.unavailable')).map((r) => r.details)).toEqual([expect.objectContaining({ change: 'gated', previous: 'AVAILABLE', current: 'GATED', status: 401 })]);
+  expect((await audit(gone.modelId, 'upstream.unavailable')).map((r) => r.details)).toEqual([expect.objectContaining({ change: 'vanished', previous: 'AVAILABLE', current: 'GONE', status: 404 })]);
   expect((await model(gated.modelId)).upstream).toMatchObject({ gated: true, state: 'AVAILABLE' });
   expect((await model(revoked.modelId)).upstream).toMatchObject({ state: 'GATED' });
   expect((await model(gone.modelId)).upstream).toMatchObject({ state: 'GONE' });
+  expect(await events(gated.modelId)).toEqual([expect.objectContaining({ project, change: 'gated' })]);
+  expect(await events(revoked.modelId)).toEqual([expect.objectContaining({ project, change: 'gated', current: 'GATED' })]);
+  expect(await events(gone.modelId)).toEqual([expect.objectContaining({ project, change: 'vanished', current: 'GONE' })]);
 
   // Still so on the next run: no second event.
   await refresh(ids);
   for (const id of ids) expect(await audit(id, 'upstream.unavailable')).toHaveLength(1);
+  for (const id of ids) expect(await events(id)).toHaveLength(1);
 });
 
 test('requests to the hub keep to UPSTREAM_WATCH_REQUESTS_PER_MINUTE whatever the concurrency', async () => {

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../../src/config/config';
 const at = (env: Record<string, string>) => loadConfig(env, '/srv/modelhub', false).reportedScores;
 
 test('reported scores are refreshed every 6 hours by default, in pages of 100, 4 cards at a time; tests leave it off', () => {
-  expect(at({})).toEqual({ refreshCron: '0 */6 * * *', refreshBatch: 100, refreshConcurrency: 4, cardTimeoutMs: 30_000 });
+  expect(at({})).toEqual({ refreshCron: '0 */6 * * *', refreshBatch: 100, refreshConcurrency: 4, cardTimeoutMs: 30_000, hubRequestsPerMinute: 120 });
   expect(at({ NODE_ENV: 'test' }).refreshCron).toBeNull();
   expect(at({ NODE_ENV: 'test', REPORTED_SCORES_REFRESH_CRON: '@every 1h' }).refreshCron).toBe('@every 1h');
 });
@@ -24,6 +24,8 @@ test('batch, concurrency and card time-out are bounded integers', () => {
   expect(() => at({ REPORTED_SCORES_REFRESH_BATCH: '0' })).toThrow(/REPORTED_SCORES_REFRESH_BATCH/);
   expect(() => at({ REPORTED_SCORES_REFRESH_CONCURRENCY: '1000' })).toThrow(/REPORTED_SCORES_REFRESH_CONCURRENCY/);
   expect(() => at({ REPORTED_SCORES_CARD_TIMEOUT_MS: '10' })).toThrow(/REPORTED_SCORES_CARD_TIMEOUT_MS/);
+  expect(at({ UPSTREAM_WATCH_REQUESTS_PER_MINUTE: '30' }).hubRequestsPerMinute).toBe(30);
+  expect(() => at({ UPSTREAM_WATCH_REQUESTS_PER_MINUTE: '0' })).toThrow(/UPSTREAM_WATCH_REQUESTS_PER_MINUTE/);
 });
 
 test("the seeds' LEADERBOARD_UPDATE_INTERVAL (seconds) is honoured when no cron is set; the cron wins when both are", () => {
