@@ -65,7 +65,7 @@ test('helm lint passes and the chart renders N APIs, M workers and one migrate j
       const env = new Map<string, K8sObject>(container.env.map((e: K8sObject) => [e.name, e]));
       // Replicas never migrate: the hook job does (its own command forces it whatever the setting says).
       expect(env.get('MIGRATE_ON_START')?.value).toBe('false');
-      for (const secret of ['DATABASE_URL', 'JWT_SECRET', 'SECRETS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'HF_TOKEN']) {
+      for (const secret of ['DATABASE_URL', 'JWT_SECRET', 'SECRETS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'HF_TOKEN', 'METRICS_TOKEN']) {
         expect(env.get(secret)).toEqual({ name: secret, valueFrom: { secretKeyRef: expect.objectContaining({ name: 'modelhub-secrets', key: secret }) } });
       }
       // Writable places are volumes; the root file system is read-only.
@@ -80,6 +80,10 @@ test('helm lint passes and the chart renders N APIs, M workers and one migrate j
   const workerEnv = worker.spec.template.spec.containers[0].env as K8sObject[];
   expect(workerEnv.find((e) => e.name === 'WORKER_HOST_ID')).toEqual({ name: 'WORKER_HOST_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
   expect(worker.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('200Gi');
+  // Its own /metrics listener, on all interfaces for the scraper, is what its liveness probe knocks on.
+  expect(workerEnv.find((e) => e.name === 'WORKER_METRICS_PORT')?.value).toBe('9464');
+  expect(workerEnv.find((e) => e.name === 'HOST')?.value).toBe('0.0.0.0');
+  expect(worker.spec.template.spec.containers[0].livenessProbe.tcpSocket).toEqual({ port: 'metrics' });
   expect(one(objects, 'Service', 'worker').spec.clusterIP).toBe('None');
 }, 120_000);
 

@@ -74,7 +74,7 @@ app.kubernetes.io/component: {{ .component }}
   valueFrom:
     secretKeyRef: { name: {{ $secret | quote }}, key: {{ $key }} }
 {{- end }}
-{{- range $key := list "HF_TOKEN" }}
+{{- range $key := list "HF_TOKEN" "METRICS_TOKEN" }}
 - name: {{ $key }}
   valueFrom:
     secretKeyRef: { name: {{ $secret | quote }}, key: {{ $key }}, optional: true }
