@@ -184,3 +184,25 @@ test('a failed rescan takes a deployed version out of service all the same, and 
     }),
   });
 });
+
+test('deployments and the upstream watch of a page of models are read in batches: 6 models cost the round trips of 2', async () => {
+  const project = uniqueName('dep-fanout');
+  const ci = await deployerFor(project);
+  for (let i = 0; i < 6; i++) {
+    const v = await verifiedByRows(t, project, 'fanout');
+    expect((await record(v.versionId, ci, 'prod', `svc/fanout-${i}`)).errors).toBeUndefined();
+  }
+  const query = `query($first: Int!, $p: String!) { models(first: $first, filter: { project: $p }) { edges { node { deployments { id version { version } } upstream { sha } versions { deployments { environment } } } } } }`;
+  const roundTrips = async (first: number) => {
+    t.queries.reset();
+    const res = await t.gql(query, { first, p: project }, { token: ci });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.models.edges).toHaveLength(first);
+    for (const edge of res.data!.models.edges) expect(edge.node.deployments).toHaveLength(1);
+    // Only the new relations' statements: this app's worker may query meanwhile.
+    return t.queries.statements.filter((sql) => /FROM (deployments|upstream_watches)\b/.test(sql)).length;
+  };
+  const two = await roundTrips(2);
+  expect(await roundTrips(6)).toBe(two);
+  expect(two).toBe(3); // Model.deployments, Version.deployments, Model.upstream: one batch each
+});
