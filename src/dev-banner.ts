@@ -45,6 +45,7 @@ export function printDevBanner(config: Config, facts: DevBannerFacts): void {
     `  Database     ${config.database.url ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.database.embeddedDataDir} (port ${config.database.embeddedPort})`}`,
     ...scannerLines(config, clamd),
     `  Metrics      ${base}/metrics   (Prometheus, ${config.observability.metrics.token ? 'METRICS_TOKEN bearer' : 'loopback clients only'}; API and worker)`,
+    `  Traces       ${config.observability.tracing.exporter === 'otlp' ? `OTLP to ${config.observability.tracing.endpoint}` : 'off (OTEL_TRACES=otlp sends them to OTEL_EXPORTER_OTLP_ENDPOINT)'}`,
     '',
     '  Get a token (roles: viewer, editor, approver, admin):',
     '    TOKEN=$(npm run -s token -- --role editor --sub alice)',

@@ -6,6 +6,7 @@ import { printDevBanner } from './dev-banner';
 import { serveSubgraph } from './http/serve';
 import { openRuntime } from './runtime';
 import { onShutdown } from './shutdown';
+import { initTracing } from './observability/tracing-switch';
 import { reportStartupFailure } from './startup-failure';
 import { type DevClamd, startDevClamd } from './system/dev-clamd';
 import { installTemporalLogging } from './temporal/temporal-logging';
@@ -23,6 +24,8 @@ function withClamd(config: Config, clamd: ClamdConfig): Config {
 async function main(): Promise<void> {
   let config = loadConfig();
   const log = createLogger(config);
+  const tracing = initTracing(config.observability.tracing, config.observability.tracing.serviceName);
+  if (tracing) log.info({ endpoint: config.observability.tracing.endpoint }, 'OpenTelemetry traces exported over OTLP');
   installTemporalLogging(log);
   let clamd: DevClamd | null = null;
   if (!config.scanning.clamd) {
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
     { name: 'HTTP drain and worker drain', run: async () => void (await Promise.all([app.stop(), worker.stop()])) },
     { name: 'Temporal dev server and embedded PostgreSQL', run: () => runtime.close() },
     { name: 'clamd', run: stopClamd },
+    { name: 'trace export flush', run: async () => tracing?.shutdown() },
   ]);
   printDevBanner(config, { graphqlUrl: app.url, temporalUi: runtime.temporalUiUrl ?? null, clamd });
 }

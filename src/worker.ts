@@ -4,6 +4,7 @@ import { listenForMetrics } from './observability/metrics-endpoint';
 import { createLogger } from './config/logger';
 import { openRuntime } from './runtime';
 import { onShutdown } from './shutdown';
+import { initTracing } from './observability/tracing-switch';
 import { reportStartupFailure } from './startup-failure';
 import { installTemporalLogging } from './temporal/temporal-logging';
 import { startWorker } from './worker-runner';
@@ -12,6 +13,8 @@ import { startWorker } from './worker-runner';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'modelhub-worker');
+  const tracing = initTracing(config.observability.tracing, `${config.observability.tracing.serviceName}-worker`);
+  if (tracing) log.info({ endpoint: config.observability.tracing.endpoint }, 'OpenTelemetry traces exported over OTLP');
   installTemporalLogging(log);
   const runtime = await openRuntime(config, log);
   const worker = await startWorker(runtime, log);
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
     { name: 'worker drain (activities handed back)', run: () => worker.stop() },
     { name: 'metrics listener', run: async () => metricsListener?.close() },
     { name: 'database and Temporal connections', run: () => runtime.close() },
+    { name: 'trace export flush', run: async () => tracing?.shutdown() },
   ]);
   await worker.done;
 }

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { build as prettyStream } from 'pino-pretty';
+import { traceLogFields } from '../observability/tracing-state';
 import type { Config } from './config';
 
 const REDACT = ['req.headers.authorization', 'connectionParams.authorization'];
@@ -20,7 +21,8 @@ export function createLogger(
   /** JSON lines go here instead of stdout (tests). */
   destination?: DestinationStream,
 ): Logger {
-  const options = { name, level: config.logLevel, redact: REDACT, serializers: SERIALIZERS };
+  // The mixin adds trace, span and request ids to lines logged inside a traced context; without tracing it adds nothing.
+  const options = { name, level: config.logLevel, redact: REDACT, serializers: SERIALIZERS, mixin: traceLogFields };
   if (config.logFormat !== 'pretty') return destination ? pino(options, destination) : pino(options);
   // In-process and synchronous rather than a transport thread: lines keep their order with console output
   // (the dev banner) and nothing is lost when the process exits right after logging.

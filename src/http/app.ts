@@ -20,6 +20,7 @@ import type { Subgraph } from '../graphql/schema';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin';
 import { setQueueDepthSource } from '../observability/metrics';
 import { metricsHandler } from '../observability/metrics-endpoint';
+import { activeTracing } from '../observability/tracing-state';
 import { benchmarkSampleRoutes } from './benchmarks/benchmark-samples.routes';
 import { consoleRoutes } from './console/console.routes';
 import { browserHome, explorerRoutes } from './explorer/explorer.routes';
@@ -72,12 +73,14 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
-  const contextFor = async (authorization: unknown, requestId: string): Promise<GraphQLContext> =>
+  const tracing = activeTracing();
+  // `traced`: inside the tracing middleware's context, whose log mixin already adds the request id (and trace id).
+  const contextFor = async (authorization: unknown, requestId: string, traced = false): Promise<GraphQLContext> =>
     createContext({
       requestId,
       ...(await authenticate(verifier, authorization)),
       services,
-      log: log.child({ requestId }),
+      log: traced ? log : log.child({ requestId }),
       limits: config.limits,
       events,
     });
@@ -141,6 +144,8 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     res.locals.requestId = requestId;
     next();
   });
+  // OTEL_TRACES on: each request runs inside its server span (the context the workflow start and logs pick up).
+  if (tracing) app.use(tracing.httpMiddleware);
   setQueueDepthSource(() => services.operations.openCounts());
   app.get('/metrics', metricsHandler(config.observability.metrics.token));
   app.get('/health', async (_req, res) => {
@@ -156,7 +161,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     jsonBody(config.query),
     batchGuard(config.query),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => contextFor(req.header('authorization'), String(res.locals.requestId)),
+      context: async ({ req, res }) => contextFor(req.header('authorization'), String(res.locals.requestId), tracing !== null),
     }),
   );
 

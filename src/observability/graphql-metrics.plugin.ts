@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OperationDefinitionNode } from 'graphql';
 import { metrics } from './metrics';
+import { activeTracing } from './tracing-state';
 
 /** Before parsing and validation succeed there is no operation to name. */
 const UNRESOLVED = '(unresolved)';
@@ -26,6 +27,7 @@ export function graphqlMetricsPlugin(): ApolloServerPlugin {
       return {
         async didResolveOperation({ operation: resolved }) {
           operation = operationLabel(resolved);
+          activeTracing()?.nameRequest(operation);
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;

@@ -6,6 +6,7 @@ import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
 import type { RunIds } from '../domain/benchmarking/run-ids';
 import type { ReportedScoresRefreshReport } from '../domain/evaluation/reported-score-changes';
 import type { StartOutcome, WorkflowGateway, WorkflowState } from '../services/workflow-gateway';
+import { activeTracing } from '../observability/tracing-state';
 import { WORKFLOW_TYPES } from './task-queues';
 
 const CLOSED_STATES: Partial<Record<string, WorkflowState>> = {
@@ -28,7 +29,9 @@ export class TemporalGateway implements WorkflowGateway {
 
   static async connect(address: string, temporal: Config['temporal']): Promise<TemporalGateway> {
     const connection = await Connection.connect({ address });
-    const client = new Client({ connection, namespace: temporal.namespace });
+    // With tracing on, a workflow started inside a traced request carries its trace context in the start headers.
+    const tracing = activeTracing();
+    const client = new Client({ connection, namespace: temporal.namespace, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors } } : {}) });
     return new TemporalGateway(connection, client, temporal.taskQueue);
   }
 
