@@ -81,12 +81,29 @@ function benchmarkCondition(c: ValidBenchmarkCondition, bind: Bind): string {
   return `m.id IN (SELECT b.model_id ${benchmarkRows(c, bind)})`;
 }
 
-/** Each model's best counted value for an evidence ordering: `(SELECT model_id, value …)`, to join as `k`. */
-export function evidenceOrderSource(order: ValidEvidenceOrder, bind: Bind): string {
+/** The best counted value of the model `m` for an evidence ordering: `(SELECT value …)`, to join LATERAL as `k`. */
+export function evidenceBestOf(order: ValidEvidenceOrder, bind: Bind): string {
+  const best = order.direction === 'DESC' ? 'max' : 'min';
+  if (order.evaluation) return `(SELECT ${best}(e.score) AS value ${evaluationRows(order.evaluation, bind)} AND e.model_id = m.id)`;
+  const c = order.benchmark!;
+  return `(SELECT ${best}(b.${c.column}) AS value ${benchmarkRows(c, bind)} AND b.model_id = m.id)`;
+}
+
+/**
+ * Every model's best counted value at once, grouped from the metric's index: `(SELECT model_id, value …)`, to join as
+ * `k`. Cheaper than a probe per model when nothing else narrows the models (a probe each would read them all).
+ */
+export function evidenceBestOfAll(order: ValidEvidenceOrder, bind: Bind): string {
   const best = order.direction === 'DESC' ? 'max' : 'min';
   if (order.evaluation) return `(SELECT e.model_id, ${best}(e.score) AS value ${evaluationRows(order.evaluation, bind)} GROUP BY e.model_id)`;
   const c = order.benchmark!;
   return `(SELECT b.model_id, ${best}(b.${c.column}) AS value ${benchmarkRows(c, bind)} GROUP BY b.model_id)`;
+}
+
+/** The models an evidence ordering lists: those with a counted result for its metric. */
+export function evidenceHeldBy(order: ValidEvidenceOrder, bind: Bind): string {
+  if (order.evaluation) return `m.id IN (SELECT e.model_id ${evaluationRows(order.evaluation, bind)})`;
+  return `m.id IN (SELECT b.model_id ${benchmarkRows(order.benchmark!, bind)})`;
 }
 
 /** A binder for TypeORM's query builder: named parameters `:<prefix>N` collected into `params`. */

@@ -18,7 +18,7 @@ import {
 } from '../domain/catalog/model-query';
 import type { Caller } from '../domain/auth/caller';
 import { readableCondition, readableParam } from '../domain/governance/access';
-import { evidenceOrderSource, filterCondition, namedBinder } from './model-filter-sql';
+import { evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, filterCondition, namedBinder } from './model-filter-sql';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 
@@ -108,30 +108,44 @@ export class ModelQueryService {
 
   /**
    * Models with a counted result for the ordering's metric (a board: the others have no value to rank by), best
-   * first, each at its best; keyset pages on (value, id) like every other ordering.
+   * first, each at its best; keyset pages on (value, id) like every other ordering. Under a filter the best value
+   * is a LATERAL probe per model into an index on (model, evaluation or profile, provenance, value), so a filtered
+   * board reads only its models' rows; the page's ids then load as entities (two statements, whatever the page size).
    */
   private async listByEvidence(caller: Caller, filter: ValidModelFilter, order: ValidEvidenceOrder, first: number, after: string | null): Promise<ModelPage> {
-    const query = this.withEvidenceOrder(this.filtered(caller, filter), order);
+    const params: unknown[] = [];
+    const bind = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const condition = filterCondition(filter, bind);
+    // A filter narrows the models first, then each is probed; without one, the metric's rows are grouped once.
+    const source = condition === 'TRUE' ? `JOIN ${evidenceBestOfAll(order, bind)} k ON k.model_id = m.id` : `CROSS JOIN LATERAL ${evidenceBestOf(order, bind)} k`;
+    const where = ['k.value IS NOT NULL', condition];
+    // Null when the caller reads everything; the parameter is bound only when the condition uses it.
+    if (!caller.readsAll) where.push(readableCondition(caller, 'm', bind(readableParam(caller)))!);
     if (after) {
       const cursor = decodeEvidenceCursor(after, order);
-      const op = order.direction === 'ASC' ? '>' : '<';
-      query.andWhere(`(k.value, m.id) ${op} (CAST(:cursorValue AS float8), CAST(:cursorId AS uuid))`, { cursorValue: cursor.value, cursorId: cursor.id });
+      where.push(`(k.value, m.id) ${order.direction === 'ASC' ? '>' : '<'} (CAST(${bind(cursor.value)} AS float8), CAST(${bind(cursor.id)} AS uuid))`);
     }
-    const { entities, raw } = await query
-      .addSelect('k.value', 'evidence_value')
-      .orderBy('k.value', order.direction)
-      .addOrderBy('m.id', order.direction)
-      .limit(first + 1)
-      .getRawAndEntities<{ m_id: string; evidence_value: number }>();
-    const values = new Map(raw.map((r) => [r.m_id, Number(r.evidence_value)]));
-    const page = entities.slice(0, first);
-    const nodes = page.map((node) => ({ node, cursor: encodeEvidenceCursor(order, { value: values.get(node.id)!, id: node.id }) }));
-    return { nodes, hasNextPage: entities.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
+    const rows: { id: string; value: number }[] = await this.db.query(
+      `SELECT m.id, k.value FROM models m ${source}
+        WHERE ${where.join(' AND ')} ORDER BY k.value ${order.direction}, m.id ${order.direction} LIMIT ${bind(first + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, first);
+    const byId = new Map((await this.byIds(caller, page.map((r) => r.id))).map((m) => [m.id, m]));
+    const nodes = page
+      .filter((r) => byId.has(r.id))
+      .map((r) => ({ node: byId.get(r.id)!, cursor: encodeEvidenceCursor(order, { value: Number(r.value), id: r.id }) }));
+    return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
   }
 
   count(caller: Caller, filter: ModelFilter, byEvidence: EvidenceOrder | null = null): Promise<number> {
     const query = this.filtered(caller, validateFilter(filter));
-    return (byEvidence ? this.withEvidenceOrder(query, validateEvidenceOrder(byEvidence)) : query).getCount();
+    if (!byEvidence) return query.getCount();
+    const { bind, params } = namedBinder('o');
+    return query.andWhere(evidenceHeldBy(validateEvidenceOrder(byEvidence), bind), params).getCount();
   }
 
   /** Lifecycle entries of the readable ones among `modelIds`, oldest first. */
@@ -178,10 +192,6 @@ export class ModelQueryService {
     return condition === 'TRUE' ? q : q.andWhere(condition, params);
   }
 
-  private withEvidenceOrder(q: SelectQueryBuilder<ModelEntity>, order: ValidEvidenceOrder): SelectQueryBuilder<ModelEntity> {
-    const { bind, params } = namedBinder('o');
-    return q.innerJoin(evidenceOrderSource(order, bind), 'k', 'k.model_id = m.id').setParameters(params);
-  }
 }
 
 /** Adds the caller's read scope over the models alias `m` of a query (nothing when the caller reads everything). */
