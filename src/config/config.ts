@@ -47,6 +47,8 @@ export interface Config {
     readonly nestedListLimit: number;
     /** Default and largest `first` of Version.files (a repository may hold thousands of files). */
     readonly filesListLimit: number;
+    /** Messages one subscription holds for a socket that does not take them; then it keeps the newest states. */
+    readonly subscriberQueue: number;
   };
   readonly query: QueryLimits;
   readonly urlImports: {
@@ -225,6 +227,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
       maxPageSize: intVar(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
       nestedListLimit: intVar(env, 'NESTED_LIST_LIMIT', 100, 1, 10_000),
       filesListLimit: intVar(env, 'FILES_LIST_LIMIT', 10_000, 1, 1_000_000),
+      subscriberQueue: intVar(env, 'SUBSCRIBER_QUEUE_LIMIT', 32, 1, 10_000),
     },
     query: queryLimits(env, mode),
     urlImports: {

@@ -8,6 +8,7 @@ import { governanceLoaders } from './governance/governance.loader';
 import { licenseLoaders } from './license/license.loader';
 import { modelLoaders } from './model/model.loader';
 import { operationLoaders } from './operation/operation.loader';
+import type { SharedChecks } from './fan-out/shared-checks';
 import type { EventBus } from './pubsub';
 import { scanLoaders } from './scan/scan.loader';
 import { versionLoaders } from './version/version.loader';
@@ -51,11 +52,14 @@ export interface GraphQLContext {
   readonly log: Logger;
   readonly limits: Config['limits'];
   readonly events: EventBus;
+  /** Subscriptions' access re-checks, shared among subscribers of one scope (see fan-out/shared-checks.ts). */
+  readonly sharedChecks: SharedChecks;
 }
 
-export function createContext(fields: Omit<GraphQLContext, 'loaders' | 'renewLoaders'>): GraphQLContext {
-  // Made on first use: a subscription renews them on every event for every subscriber, and most events' fields
-  // read none (1,000 subscribers would otherwise build 1,000 sets of ~30 DataLoaders per progress event).
+type ContextFields = Omit<GraphQLContext, 'loaders' | 'renewLoaders'>;
+
+export function createContext(fields: ContextFields): GraphQLContext {
+  // Made on first use: a subscription renews them on every event, and most events' fields read none.
   let loaders: Loaders | null = null;
   return {
     ...fields,
@@ -67,4 +71,13 @@ export function createContext(fields: Omit<GraphQLContext, 'loaders' | 'renewLoa
       loaders = null;
     },
   };
+}
+
+/**
+ * The same caller, services and limits with loaders of its own: a shared subscription execution reads through it,
+ * so concurrent executions of one group never share (or renew) each other's DataLoader caches.
+ */
+export function forkContext(ctx: GraphQLContext): GraphQLContext {
+  const { requestId, principal, authFailure, tokenExpiresAt, services, log, limits, events, sharedChecks } = ctx;
+  return createContext({ requestId, principal, authFailure, tokenExpiresAt, services, log, limits, events, sharedChecks });
 }

@@ -13,6 +13,8 @@ import type { Services } from '../services/services';
 import { authenticate } from '../graphql/auth';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { createErrorFormatter, isClientError } from '../graphql/errors';
+import { createSubscriptionFanOut, type FanOutStats } from '../graphql/fan-out/subscription-fan-out';
+import { stateKeyOf } from '../graphql/operation/operation-stream';
 import type { EventBus } from '../graphql/pubsub';
 import { noNulLiterals, nulInVariables } from '../graphql/input-guard';
 import { queryLimitRules } from '../graphql/query-limits';
@@ -41,6 +43,8 @@ export interface AppDeps {
 export interface RunningApp {
   readonly url: string;
   readonly port: number;
+  /** The subscription fan-out's counters (executions, queues, re-checks). */
+  subscriptions(): FanOutStats;
   stop(): Promise<void>;
 }
 
@@ -74,6 +78,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   const httpServer = http.createServer(app);
 
   const tracing = activeTracing();
+  const fanOut = createSubscriptionFanOut({ queueLimit: config.limits.subscriberQueue, stateKey: stateKeyOf });
   // `traced`: inside the tracing middleware's context, whose log mixin already adds the request id (and trace id).
   const contextFor = async (authorization: unknown, requestId: string, traced = false): Promise<GraphQLContext> =>
     createContext({
@@ -83,6 +88,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
       log: traced ? log : log.child({ requestId }),
       limits: config.limits,
       events,
+      sharedChecks: fanOut.checks,
     });
 
   const references = new WeakMap<object, string>();
@@ -100,6 +106,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     maxPayloadBytes: config.query.maxBodyBytes,
     formatError,
     context: (authorization) => contextFor(authorization, randomUUID()),
+    fanOut,
   });
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -187,6 +194,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   return {
     url,
     port: bound,
+    subscriptions: () => fanOut.stats(),
     stop: () => apollo.stop(),
   };
 }

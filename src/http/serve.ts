@@ -17,6 +17,7 @@ export async function serveSubgraph(runtime: Runtime, log: Logger, port?: number
   return {
     url: app.url,
     port: app.port,
+    subscriptions: app.subscriptions,
     async stop() {
       await app.stop();
       await listener.close();

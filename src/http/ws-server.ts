@@ -2,8 +2,9 @@ import type http from 'node:http';
 import { getOperationAST, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../graphql/context';
+import type { SubscriptionFanOut } from '../graphql/fan-out/subscription-fan-out';
 import { type ErrorFormatter, isClientError } from '../graphql/errors';
 import { nulInVariables } from '../graphql/input-guard';
 import { operationLabel } from '../observability/graphql-metrics.plugin';
@@ -17,6 +18,7 @@ export interface WsServerOptions {
   maxPayloadBytes: number;
   formatError: ErrorFormatter;
   context: (authorization: unknown) => Promise<GraphQLContext>;
+  fanOut: SubscriptionFanOut;
 }
 
 /**
@@ -30,13 +32,21 @@ export function startWsServer(options: WsServerOptions): Disposable {
   const allRules = [...specifiedRules, ...rules];
   // Open subscriptions per connection and id, so the gauge goes down exactly once, however they end.
   const open = new WeakMap<object, Map<string, string>>();
+  // Each operation's context → its socket, so the fan-out can see how much that socket holds unwritten.
+  const sockets = new WeakMap<GraphQLContext, WebSocket>();
   return useServer<Record<string, unknown>>(
     {
       schema,
       // Every connection is accepted and each operation is authenticated on its own, as over HTTP: a bad or
       // expired token gets UNAUTHENTICATED results with the reason. Closing the socket (4403) instead makes
       // gateways reconnect and retry (Hive Gateway: six times, about 42 s) and then show no message at all.
-      context: (ctx) => options.context(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization),
+      context: async (ctx) => {
+        const context = await options.context(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+        sockets.set(context, ctx.extra.socket);
+        return context;
+      },
+      // Executed once per event for all subscribers of equal document, variables and scope; each has a bounded queue.
+      subscribe: (args) => options.fanOut.subscribe(args, sockets.get(args.contextValue as GraphQLContext)),
       onSubscribe: (_ctx, _id, payload) => {
         let document;
         try {

@@ -4,7 +4,8 @@ import { requireRole } from '../auth';
 import { callerOf } from '../governance/governance-access';
 import type { GraphQLContext } from '../context';
 import type { ModelEventPayload } from '../pubsub';
-import { type StreamEnd, subscriptionStream, type Verdict } from './subscription-stream';
+import { scopeKeyOf } from '../fan-out/caller-scope';
+import { StreamEnd, subscriptionStream, type Verdict } from './subscription-stream';
 
 /**
  * The operation now, then every newer update in sequence order, ending with the terminal one.
@@ -31,8 +32,31 @@ export async function operationSubscription(ctx: GraphQLContext, id: string): Pr
     sequence = operation.sequence;
     return TERMINAL_STATUSES.has(operation.status) ? 'last' : 'send';
   };
-  const access = { check: () => ctx.services.operations.get(caller, id), due: () => false, everyMs: ACCESS_RECHECK_MS };
-  return subscriptionStream(ctx, events, step, [snapshot], access);
+  const check = sharedCheck(ctx, `operation:${id.toLowerCase()}`, () => ctx.services.operations.get(caller, id));
+  return subscriptionStream(ctx, events, step, [snapshot], { check, due: () => false, everyMs: ACCESS_RECHECK_MS });
+}
+
+/**
+ * A re-check whose outcome depends only on the caller's scope and the subject, so subscribers of one scope share it
+ * (a check started after their item arrived): 1,000 subscribers with one token cost one query, not 1,000.
+ */
+function sharedCheck(ctx: GraphQLContext, subject: string, check: () => Promise<unknown>): (since: number) => Promise<unknown> {
+  const key = `${scopeKeyOf(ctx.principal)}|${subject}`;
+  return (since) => ctx.sharedChecks.run(key, since, check);
+}
+
+/**
+ * What a full subscriber queue may coalesce: items with one key are states of one thing (an operation's row, the
+ * model's status), so a newer one replaces an older one; audit entries and stream ends are never replaced.
+ */
+export function stateKeyOf(item: unknown): string | null {
+  if (item instanceof StreamEnd || typeof item !== 'object' || item === null) return null;
+  if ('type' in item && 'modelId' in item) {
+    const event = item as ModelEventPayload;
+    if (event.type === 'OPERATION' && event.operation) return `operation:${event.operation.id}`;
+    return event.type === 'STATUS' ? 'status' : null;
+  }
+  return 'sequence' in item && 'id' in item ? `operation:${String((item as OperationRecord).id)}` : null;
 }
 
 /** How stale a subscriber's right to read what it watches may be, at most, while events flow. */
@@ -67,6 +91,6 @@ export async function modelEventSubscription(ctx: GraphQLContext, modelId: strin
     if (seen.size > REMEMBERED_OPERATIONS) seen.delete(seen.keys().next().value as string);
     return 'send';
   };
-  const access = { check: () => ctx.services.access.readableModelId(caller, modelId), due: mayChangeAccess, everyMs: ACCESS_RECHECK_MS };
-  return subscriptionStream(ctx, events, step, [], access);
+  const check = sharedCheck(ctx, `model:${modelId.toLowerCase()}`, () => ctx.services.access.readableModelId(caller, modelId));
+  return subscriptionStream(ctx, events, step, [], { check, due: mayChangeAccess, everyMs: ACCESS_RECHECK_MS });
 }

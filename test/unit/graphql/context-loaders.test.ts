@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { createContext, type GraphQLContext } from '../../../src/graphql/context';
+import { SharedChecks } from '../../../src/graphql/fan-out/shared-checks';
 import { createEventBus } from '../../../src/graphql/pubsub';
 import type { Services } from '../../../src/services/services';
 
@@ -14,6 +15,7 @@ function context(): GraphQLContext {
     log: pino({ level: 'silent' }),
     limits: {} as GraphQLContext['limits'],
     events: createEventBus(),
+    sharedChecks: new SharedChecks(),
   });
 }
 
