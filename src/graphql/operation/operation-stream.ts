@@ -38,11 +38,11 @@ export async function operationSubscription(ctx: GraphQLContext, id: string): Pr
 
 /**
  * A re-check whose outcome depends only on the caller's scope and the subject, so subscribers of one scope share it
- * (a check started after their item arrived): 1,000 subscribers with one token cost one query, not 1,000.
+ * (one run per event they all received): 1,000 subscribers with one token cost one query, not 1,000.
  */
-function sharedCheck(ctx: GraphQLContext, subject: string, check: () => Promise<unknown>): (since: number) => Promise<unknown> {
+function sharedCheck(ctx: GraphQLContext, subject: string, check: () => Promise<unknown>): (item: unknown) => Promise<unknown> {
   const key = `${scopeKeyOf(ctx.principal)}|${subject}`;
-  return (since) => ctx.sharedChecks.run(key, since, check);
+  return (item) => ctx.sharedChecks.run(key, item, check);
 }
 
 /**

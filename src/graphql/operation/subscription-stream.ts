@@ -40,8 +40,8 @@ function onExpiry(expiresAt: Date, timer: { id?: NodeJS.Timeout }, expire: () =>
  * `everyMs`, so a stream of many events costs one check per interval, not one per event.
  */
 export interface AccessRecheck<T> {
-  /** `since`: when the item that asks for the check arrived (a shared check must have started no earlier). */
-  check: (since: number) => Promise<unknown>;
+  /** Called with the item about to be sent (checks of subscribers of one scope share one run per item). */
+  check: (item: T) => Promise<unknown>;
   due: (item: T) => boolean;
   everyMs: number;
 }
@@ -75,10 +75,10 @@ export function subscriptionStream<T>(
     }
     let checkedAt = Date.now();
     // True when the subscriber lost access: a StreamEnd was pushed and the stream must end.
-    const lostAccess = async (item: T, since: number): Promise<boolean> => {
-      if (!access || (!access.due(item) && since - checkedAt < access.everyMs)) return false;
+    const lostAccess = async (item: T): Promise<boolean> => {
+      if (!access || (!access.due(item) && Date.now() - checkedAt < access.everyMs)) return false;
       try {
-        await access.check(since);
+        await access.check(item);
         checkedAt = Date.now();
         return false;
       } catch (error) {
@@ -88,10 +88,9 @@ export function subscriptionStream<T>(
       }
     };
     const offer = async (item: T): Promise<boolean> => {
-      const since = Date.now();
       const verdict = step(item);
       if (verdict === 'drop') return false;
-      if (await lostAccess(item, since)) return true;
+      if (await lostAccess(item)) return true;
       await push(item);
       return verdict === 'last';
     };
