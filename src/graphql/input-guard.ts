@@ -29,20 +29,44 @@ export function noNulLiterals(context: ValidationContext): ASTVisitor {
 
 const MAX_WALK = 100_000;
 
-/** The variables of a request: the first string holding NUL, named by its path (`input.description`). */
+/**
+ * How deep variables may nest. The deepest input the schema takes is a model filter (and / or / not, at most 5
+ * levels: about a dozen JSON levels); graphql-js coerces variables recursively, so a filter nested 20,000 deep
+ * (160 KB of JSON) would overflow the stack and answer an internal error instead of a clear one.
+ */
+export const MAX_VARIABLE_DEPTH = 64;
+
+function tooDeep(path: string): GraphQLError {
+  const field = path || 'variables';
+  return new GraphQLError(`${field}: variables nest at most ${MAX_VARIABLE_DEPTH} levels deep`, { extensions: { code: 'BAD_USER_INPUT', field, http: { status: 400 } } });
+}
+
+/**
+ * The variables of a request, refused before graphql-js coerces them: nesting deeper than MAX_VARIABLE_DEPTH, or
+ * the first string holding NUL, named by its path (`input.description`). Depth is checked over the whole value
+ * (it is bounded by the body size); the NUL search stops after MAX_WALK values.
+ */
 export function nulInVariables(variables: unknown): GraphQLError | null {
-  const stack: [unknown, string][] = [[variables, '']];
-  for (let visited = 0; stack.length > 0 && visited < MAX_WALK; visited++) {
-    const [value, path] = stack.pop() as [unknown, string];
+  const stack: [unknown, string, number][] = [[variables, '', 0]];
+  let nul: GraphQLError | null = null;
+  for (let visited = 0; stack.length > 0; visited++) {
+    const [value, path, depth] = stack.pop() as [unknown, string, number];
+    if (depth > MAX_VARIABLE_DEPTH) return tooDeep(path);
+    const looking = nul === null && visited < MAX_WALK;
     if (typeof value === 'string') {
-      if (value.includes('\0')) return nulError(path || 'variables');
+      if (looking && value.includes('\0')) nul = nulError(path || 'variables');
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push([item, `${path}[${i}]`]));
+      value.forEach((item, i) => {
+        if (typeof item === 'object' && item !== null) stack.push([item, `${path}[${i}]`, depth + 1]);
+        else if (looking) stack.push([item, `${path}[${i}]`, depth + 1]);
+      });
     } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) stack.push([item, path ? `${path}.${key}` : key]);
+      for (const [key, item] of Object.entries(value)) {
+        if ((typeof item === 'object' && item !== null) || looking) stack.push([item, path ? `${path}.${key}` : key, depth + 1]);
+      }
       // Keys are strings the client chose too.
-      if (Object.keys(value).some((key) => key.includes('\0'))) return nulError(path || 'variables');
+      if (looking && Object.keys(value).some((key) => key.includes('\0'))) nul = nulError(path || 'variables');
     }
   }
-  return null;
+  return nul;
 }

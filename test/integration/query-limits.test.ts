@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { Role } from '../../src/domain/auth/roles';
 import { createVersion, registerModel } from '../support/catalog-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -103,6 +104,45 @@ test('a batch of 11 operations is BATCH_TOO_LARGE; a batch of 2 runs', async () 
   expect(firstError(big)).toMatchObject({ extensions: { code: 'BATCH_TOO_LARGE', limit: 10 } });
   const small = await post(JSON.stringify([op, op]));
   expect(small.body).toEqual([{ data: { __typename: 'Query' } }, { data: { __typename: 'Query' } }]);
+});
+
+test('variables nested past the schema (a filter of 20,000 nots) are BAD_USER_INPUT over HTTP and WebSocket, not a stack overflow', async () => {
+  // Built as text: 160 KB of JSON, under MAX_BODY_BYTES, that graphql-js would coerce recursively.
+  const filter = `${'{"not":'.repeat(20_000)}{"status":["PUBLISHED"]}${'}'.repeat(20_000)}`;
+  const query = 'query($f: ModelFilterInput) { models(first: 5, filter: $f) { totalCount } }';
+  const http = await post(`{"query":${JSON.stringify(query)},"variables":{"f":${filter}}}`);
+  expect(firstError(http)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+  expect(firstError(http).message).toMatch(/^f\.not\.not.*: variables nest at most 64 levels deep$/);
+  // Hidden behind 100,001 scalars of an unused variable, which the NUL search stops walking before.
+  const hidden = await post(`{"query":${JSON.stringify(query)},"variables":{"f":${filter},"a":[${'1,'.repeat(100_000)}1]}}`);
+  expect(firstError(hidden)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+  // Over graphql-ws (sent as text: JSON.stringify itself overflows on such a value), the operation is refused alone
+  // and the socket stays open; before, the coercion's RangeError closed it (4500) with its neighbours.
+  const ws = new WebSocket(t.app.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const messages: { type: string; id?: string; payload?: unknown }[] = [];
+  ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as (typeof messages)[number]));
+  const closed = new Promise<number>((resolve) => ws.on('close', (code: number) => resolve(code)));
+  const seen = async (type: string) => {
+    for (const deadline = Date.now() + 10_000; !messages.some((m) => m.type === type); ) {
+      if (Date.now() > deadline) throw new Error(`no ${type}; got ${JSON.stringify(messages)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  await new Promise((resolve) => ws.on('open', resolve));
+  ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${await t.token(Role.VIEWER)}` } }));
+  await seen('connection_ack');
+  ws.send(`{"id":"deep","type":"subscribe","payload":{"query":${JSON.stringify(query)},"variables":{"f":${filter}}}}`);
+  await seen('error');
+  expect(JSON.stringify(messages.find((m) => m.type === 'error'))).toContain('variables nest at most 64 levels deep');
+  ws.send(JSON.stringify({ id: 'after', type: 'subscribe', payload: { query: '{ licenses { id } }' } }));
+  await seen('complete');
+  expect(messages.find((m) => m.id === 'after' && m.type === 'next')).toBeDefined();
+  ws.close();
+  expect(await closed).toBe(1005);
+  // A filter as deep as the language allows still gets the language's own answer.
+  const legal = await t.gql(query, { f: { not: { not: { not: { not: { not: { not: { status: ['PUBLISHED'] } } } } } } } }, { as: Role.VIEWER });
+  expect(legal.errors![0].message).toContain('filters nest at most 5 levels deep');
+  expect((await t.gql('{ licenses { id } }', {}, { as: Role.VIEWER })).errors).toBeUndefined();
 });
 
 test('nested lists take first (capped at NESTED_LIST_LIMIT) and default to the cap', async () => {
