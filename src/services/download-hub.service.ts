@@ -54,6 +54,8 @@ export class HubApiService {
   ) {}
 
   async repo(caller: Caller, namespace: string, name: string): Promise<ModelRecord> {
+    // No project or model name holds NUL (and PostgreSQL text cannot): such a repository does not exist.
+    if (namespace.includes('\0') || name.includes('\0')) throw new HubNotFoundError('RepoNotFound', 'Repository', `${namespace}/${name}`.replace(/\0/g, '\\0'));
     const query = this.db
       .getRepository(ModelEntity)
       .createQueryBuilder('m')
@@ -77,6 +79,7 @@ export class HubApiService {
 
   /** The version of this model a revision names, or null (a commit or alias of another model names nothing here). */
   private async versionIdOf(model: ModelRecord, revision: string): Promise<string | null> {
+    if (revision.includes('\0')) return null;
     const [sql, key] = revisionLookup(revision);
     const rows = (await this.db.query(sql, [model.id, key])) as { id: string }[];
     return rows[0]?.id ?? null;

@@ -34,6 +34,7 @@ export async function hubTarget(db: Db, model: ModelRecord, revision: string, ma
     if (!id) return null;
     return (await rowsOf(db, 'SELECT id, version, status FROM model_versions WHERE id = $1', [id]))[0] ?? null;
   }
+  if (revision.includes('\0')) throw new HubNotFoundError('RevisionNotFound', 'Revision', revision.replace(/\0/g, '\\0'));
   const commit = versionOfCommit(revision);
   const semver = semverOf(revision);
   const [found] = commit

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../common/domain-error';
+import { printable } from '../common/field-rules';
 import { ancestorsOf, filePath, folderPath, isUnder } from './file-path';
 
 /**
@@ -48,8 +49,9 @@ function parsed(line: string, where: string): { key: unknown; value: Record<stri
 export function parseCommitHeader(line: string): CommitHeader {
   const { key, value } = parsed(line, 'line 1');
   if (key !== 'header') throw new ValidationError('body', 'line 1 must be the commit header ({"key":"header","value":{"summary":…}})');
-  const summary = text(value.summary ?? '', 'line 1', 'summary').trim();
-  const description = text(value.description ?? '', 'line 1', 'description');
+  // They become the version's changelog: PostgreSQL text takes no NUL, and the other controls are refused as elsewhere.
+  const summary = printable('line 1 summary', text(value.summary ?? '', 'line 1', 'summary')).trim();
+  const description = printable('line 1 description', text(value.description ?? '', 'line 1', 'description'));
   if (summary.length > MAX_SUMMARY) throw new ValidationError('body', `line 1: the summary is at most ${MAX_SUMMARY} characters`);
   if (description.length > MAX_DESCRIPTION) throw new ValidationError('body', `line 1: the description is at most ${MAX_DESCRIPTION} characters`);
   const parent = value.parentCommit;

@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { cardMetadataErrors } from '../../domain/artifacts/model-card';
 import { ConflictError, ValidationError } from '../../domain/common/domain-error';
+import { printable } from '../../domain/common/field-rules';
 import { commitOfVersion } from '../../domain/files/hub-revision';
 import type { LfsBatchItem } from '../../services/hub-lfs.service';
 import type { FilesHttpDeps } from '../files/files-http-deps';
@@ -175,9 +176,9 @@ export function hfPushRoutes(deps: FilesHttpDeps): Router {
   router.get('/api/models', async (req, res) => {
     try {
       const who = await caller(req, res);
-      const text = (key: string) => (typeof req.query[key] === 'string' && req.query[key] !== '' ? (req.query[key] as string) : null);
+      const text = (key: string) => (typeof req.query[key] === 'string' && req.query[key] !== '' ? printable(key, req.query[key] as string) : null);
       const limit = Math.min(LIST_LIMIT, Math.max(1, Number(text('limit')) || LIST_LIMIT));
-      const after = text('cursor') === null ? null : Buffer.from(text('cursor') as string, 'base64url').toString('utf8');
+      const after = text('cursor') === null ? null : printable('cursor', Buffer.from(text('cursor') as string, 'base64url').toString('utf8'));
       const models = await services.hubRefs.models(who, { author: text('author'), search: text('search'), limit, after });
       if (models.length === limit) {
         const next = new URLSearchParams(req.query as Record<string, string>);

@@ -18,6 +18,18 @@ function pathParam(req: Request): string {
   return Array.isArray(value) ? value.join('/') : typeof value === 'string' ? value : '';
 }
 
+/**
+ * Express has decoded the parameter already; a revision that still holds an escape (`refs%2Fpr%2F1` from a client
+ * that quoted twice) is decoded once more, and one that is not a valid escape (`%E0`) is taken as written.
+ */
+function decodedOnce(revision: string): string {
+  try {
+    return decodeURIComponent(revision);
+  } catch {
+    return revision;
+  }
+}
+
 // huggingface_hub reads a 401 with exactly this X-Error-Message as a bad token, any other 401 as "repository not found".
 const INVALID_CREDENTIALS = 'Invalid credentials in Authorization header';
 
@@ -74,7 +86,7 @@ export function hfRoutes(deps: FilesHttpDeps): Router {
   const { services } = deps;
   const revisionOf = async (req: Request, res: Response, revision: string): Promise<{ caller: Caller; rev: HubRevision }> => {
     const caller = await callerOfRequest(deps.verifier, req, res);
-    return { caller, rev: await services.hub.revision(caller, String(req.params.ns), String(req.params.name), decodeURIComponent(revision)) };
+    return { caller, rev: await services.hub.revision(caller, String(req.params.ns), String(req.params.name), decodedOnce(revision)) };
   };
 
   const info = async (req: Request, res: Response) => {

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { Role } from '../../src/domain/auth/roles';
+import { issueToken } from '../../src/services/auth-tokens';
+import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
+
+/**
+ * What an attacker (or a confused client) sends the hub API in URLs and bodies: NUL characters, double and broken
+ * escapes. Each is a clear 4xx with the hub's error headers, never an internal error, and nothing is written.
+ */
+
+let t: TestApp;
+let auth: Record<string, string>;
+const project = `hostile-${randomBytes(3).toString('hex')}`;
+const name = uniqueName('hostile');
+
+beforeAll(async () => {
+  t = await startTestApp();
+  auth = { authorization: `Bearer hf_${await issueToken(t.config.auth, 'mallory', [], 3600, new Map([[project, [Role.EDITOR]]]))}` };
+  const created = await fetch(`${hub()}/api/repos/create`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name, organization: project }) });
+  expect(created.status).toBe(200);
+}, 120_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+const hub = () => `http://127.0.0.1:${t.app.port}/hf`;
+
+async function answer(path: string, init: RequestInit = {}): Promise<[number, string | null]> {
+  const res = await fetch(`${hub()}${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } });
+  await res.arrayBuffer();
+  return [res.status, res.headers.get('x-error-code')];
+}
+
+test('NUL in a repository name, a revision or a listing query, and escapes that do not decode, are 4xx, not internal errors', async () => {
+  const repo = `${project}/${name}`;
+  const cases: [string, RequestInit, [number, string]][] = [
+    [`/api/models/${project}%00/${name}`, {}, [404, 'RepoNotFound']],
+    [`/api/models/${project}/${name}%00/refs`, {}, [404, 'RepoNotFound']],
+    [`/${project}%00/${name}/resolve/main/config.json`, {}, [404, 'RepoNotFound']],
+    [`/api/models/${repo}/revision/ma%00in`, {}, [404, 'RevisionNotFound']],
+    // Read routes decode a revision once more (clients that quote twice): %2500 is NUL then, %25E0 no escape at all.
+    [`/${repo}/resolve/%2500/config.json`, {}, [404, 'RevisionNotFound']],
+    [`/api/models/${repo}/revision/%25E0`, {}, [404, 'RevisionNotFound']],
+    [`/api/models/${repo}/commits/ma%00in`, {}, [404, 'RevisionNotFound']],
+    [`/api/models/${repo}/preupload/1.0.0%00`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"files":[]}' }, [404, 'RevisionNotFound']],
+    [`/api/models/${repo}/branch/2.0.0`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"startingPoint":"ma\\u0000in"}' }, [404, 'RevisionNotFound']],
+    ['/api/models?search=%00', {}, [400, 'BAD_USER_INPUT']],
+    [`/api/models?author=${project}%00`, {}, [400, 'BAD_USER_INPUT']],
+    ['/api/models?cursor=AA', {}, [400, 'BAD_USER_INPUT']],
+  ];
+  for (const [path, init, expected] of cases) expect([path, await answer(path, init)]).toEqual([path, expected]);
+  const listed = await fetch(`${hub()}/api/models?author=${project}`, { headers: auth });
+  expect([listed.status, ((await listed.json()) as { id: string }[]).map((m) => m.id)]).toEqual([200, [repo]]);
+});
+
+test('a commit whose message holds NUL is a 400 naming the field; no version is written', async () => {
+  const commit = (header: Record<string, string>) =>
+    fetch(`${hub()}/api/models/${project}/${name}/commit/main`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ key: 'header', value: header })}\n${JSON.stringify({ key: 'file', value: { path: 'a.txt', content: 'YQ==' } })}\n`,
+    });
+  for (const [header, field] of [
+    [{ summary: 'first\u0000push' }, 'line 1 summary'],
+    [{ summary: 'first push', description: 'with\u0000NUL' }, 'line 1 description'],
+  ] as const) {
+    const res = await commit(header);
+    expect([res.status, res.headers.get('x-error-code'), ((await res.json()) as { error: string }).error]).toEqual([400, 'BAD_USER_INPUT', `${field}: must not contain control characters (U+0000 at position ${field.endsWith('summary') ? 5 : 4})`]);
+  }
+  const [{ n }] = (await t.dataSource.query('SELECT count(*)::int AS n FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = $1', [name])) as { n: number }[];
+  expect(n).toBe(0);
+});
