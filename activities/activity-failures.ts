@@ -3,6 +3,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { MalformedArtifactError } from '../src/domain/artifacts/artifact.errors';
 import { DomainError } from '../src/domain/common/domain-error';
 import { SOURCE_UNREACHABLE } from '../src/domain/onboarding/source-retry';
+import { StoreUnavailableError } from '../src/domain/storage/store';
 import { SourceUnavailableError, SourceUnreachableError } from '../src/storage/sources/model-source';
 
 /**
@@ -13,6 +14,8 @@ export async function failFast<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
+    // A store that is away comes back: retried by the activity's policy (its attempt cap decides when to give up).
+    if (error instanceof StoreUnavailableError) throw ApplicationFailure.retryable(error.message, error.code);
     if (error instanceof DomainError || error instanceof MalformedArtifactError) {
       throw ApplicationFailure.nonRetryable(error.message, error.code);
     }

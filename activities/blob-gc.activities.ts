@@ -9,7 +9,7 @@ export function createBlobGcActivities({ blobGc }: { blobGc: BlobGcService }) {
     collectUnreferencedBlobs(input: BlobGcInput): Promise<BlobGcReport> {
       const ctx = Context.current();
       ctx.heartbeat();
-      return blobGc.collect(actingAs('blob collector'), { graceMs: input.graceMs, onProgress: (report) => ctx.heartbeat(report), signal: ctx.cancellationSignal });
+      return blobGc.collect(actingAs('blob collector'), { graceMs: input.graceMs, storeId: input.storeId, onProgress: (report) => ctx.heartbeat(report), signal: ctx.cancellationSignal });
     },
   };
 }

@@ -11,6 +11,8 @@ import { failFast } from './activity-failures';
 import { whileHeartbeating } from './heartbeat-timer';
 import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 import { createBlobGcActivities } from './blob-gc.activities';
+import { createStoreMoveActivities } from './store-move.activities';
+import type { StoreMoveService } from '../src/services/storage/store-move.service';
 import { createReportedScoresActivities } from './reported-scores.activities';
 import type { ReportedScoresRefreshService } from '../src/services/reported-scores-refresh.service';
 import { createBenchmarkActivities, type BenchmarkActivityDeps } from './benchmark-activities';
@@ -24,6 +26,7 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, E
   listings: ImportListingService;
   caches: LocalCacheService;
   blobGc: BlobGcService;
+  storeMoves: StoreMoveService;
   reportedScoresRefresh: ReportedScoresRefreshService;
   /** This worker's host: its id and its own task queue (work needing this host's disk is sent there). */
   host: { id: string; taskQueue: string };
@@ -33,11 +36,12 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, E
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, reportedScoresRefresh, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasets }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, storeMoves, reportedScoresRefresh, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasets }: ActivityDeps) {
   return {
     ...createBenchmarkActivities({ measuredRuns, benchmarkRuns }),
     ...createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasets }),
     ...createBlobGcActivities({ blobGc }),
+    ...createStoreMoveActivities({ storeMoves }),
     ...createReportedScoresActivities({ reportedScoresRefresh }),
     ...createScanActivities({ scanRuns, scanRequests, blobScans }),
     listSourceFiles(input: ImportWorkflowInput): Promise<ListingSummary> {
@@ -66,7 +70,7 @@ export function createActivities({ scanRuns, scanRequests, blobScans, ingestion,
     },
 
     inspectArtifacts(ids: ImportIds): Promise<Inspection> {
-      return whileHeartbeating(() => failFast(async () => inspection.inspect(await listings.manifest(ids.operationId))));
+      return whileHeartbeating(() => failFast(async () => inspection.inspect(ids.versionId, await listings.manifest(ids.operationId))));
     },
 
     completeImport(ids: ImportIds, result: Inspection): Promise<string> {

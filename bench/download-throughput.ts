@@ -124,8 +124,8 @@ async function main(): Promise<void> {
 
     const store = runtime.services.downloads;
     const { entry } = await store.file(BENCH, version.id, 'model.bin', 'editors');
-    await drain(await store.open(entry, null), size); // warm
-    const direct = await drain(await store.open(entry, null), size);
+    await drain(await store.open(version, entry, null), size); // warm
+    const direct = await drain(await store.open(version, entry, null), size);
     rows.push(['store read (verifying, direct)', `${direct.toFixed(2)} s, ${mibps(direct).toFixed(0)} MiB/s`]);
     // The client is another process (curl), as a serving engine is: in this one it would share the API's event loop.
     const viaApi = await curl(`${base}/files/versions/${version.id}/download/model.bin`, token, size);

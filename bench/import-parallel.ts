@@ -8,6 +8,7 @@ import { systemCaller } from '../src/domain/auth/caller';
 import { SourceType } from '../src/domain/catalog/catalog-enums';
 import type { ImportSource } from '../src/domain/onboarding/import-source';
 import { IngestionService } from '../src/services/ingestion.service';
+import { fixedStore } from '../src/services/store-registry';
 import { createServices, type Services } from '../src/services/services';
 import type { WorkflowGateway } from '../src/services/workflow-gateway';
 import { FsArtifactStore } from '../src/storage/fs-artifact-store';
@@ -36,6 +37,7 @@ const noWorkflows: WorkflowGateway = {
   refreshReportedScores: async () => ({ checked: 0, changed: 0, unchanged: 0, skipped: 0, failed: 0, failures: [] }),
   cancel: async () => 'not-running',
   describe: async () => 'not-found',
+  startStoreMove: async () => 'started',
   healthy: async () => true,
 };
 
@@ -70,7 +72,7 @@ async function importOnce(services: Services, hub: HubServer, repoId: string, co
       ARTIFACT_DIR: path.join(dir, 'artifacts'),
       STAGING_DIR: path.join(dir, 'staging'),
     });
-    const ingestion = new IngestionService(config, new FsArtifactStore(config.artifacts.dir), services.operations, services.listings);
+    const ingestion = new IngestionService(config, fixedStore(new FsArtifactStore(config.artifacts.dir)), services.operations, services.listings, services.storageUsage);
     const name = `bench-parallel-${concurrency}-${randomBytes(4).toString('hex')}`;
     const operation = await services.onboarding.importModel(systemCaller('bench'), { name, source: { sourceType: SourceType.HUGGING_FACE, repoId } });
     const source: ImportSource = { type: SourceType.HUGGING_FACE, repoId, revision: 'main' };

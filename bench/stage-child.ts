@@ -1,6 +1,8 @@
 import { SourceType } from '../src/domain/catalog/catalog-enums';
 import { IngestionService } from '../src/services/ingestion.service';
+import { fixedStore } from '../src/services/store-registry';
 import type { ImportListingService } from '../src/services/import-listing.service';
+import type { StorageUsageService } from '../src/services/storage-usage.service';
 import type { OperationService } from '../src/services/operation.service';
 import { createSource } from '../src/storage/sources/create-source';
 import { FsArtifactStore } from '../src/storage/fs-artifact-store';
@@ -16,7 +18,7 @@ async function main(): Promise<void> {
   // Progress rows are not part of the byte path; a no-op stands in for the database here.
   const operations = { update: async () => null } as unknown as OperationService;
   const store = new FsArtifactStore(config.artifacts.dir);
-  const ingestion = new IngestionService(config, store, operations, {} as ImportListingService);
+  const ingestion = new IngestionService(config, fixedStore(store), operations, {} as ImportListingService, {} as StorageUsageService);
   const source = createSource({ type: SourceType.DISK as const, path: file }, config, store);
   const { files: [entry] } = await source.list();
   const started = process.hrtime.bigint();

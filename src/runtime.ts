@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config';
 import { openDatabase, type Database } from './persistence/database';
 import { createServices, type Services } from './services/services';
+import type { CorruptionReporter } from './storage/blob-integrity';
 import { createArtifactStore } from './storage/create-artifact-store';
 import { startTemporalDevServer } from './temporal/dev-server';
 import { TemporalGateway } from './temporal/temporal-gateway';
@@ -44,10 +45,10 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     }
     const gateway = await TemporalGateway.connect(temporalAddress, config.temporal);
     closers.push(() => gateway.close());
-    const store = createArtifactStore(config.artifacts, (report) =>
-      log.error({ ...report, event: 'blob-quarantined' }, 'a stored blob no longer matches its sha256: quarantined, never served'),
-    );
-    const services = createServices(database.dataSource, { config, store, workflows: gateway });
+    const onCorrupt: CorruptionReporter = (report) =>
+      log.error({ ...report, event: 'blob-quarantined' }, 'a stored blob no longer matches its sha256: quarantined, never served');
+    const store = createArtifactStore(config.artifacts, onCorrupt);
+    const services = createServices(database.dataSource, { config, store, workflows: gateway, onCorrupt });
     return {
       config,
       database,

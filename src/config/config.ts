@@ -84,6 +84,10 @@ export interface Config {
     /** Local scratch for partial downloads; resumed from after a worker restart. */
     readonly stagingDir: string;
     readonly s3: { readonly endpoint: string | null; readonly bucket: string; readonly region: string; readonly forcePathStyle: boolean };
+    /** Folders under which global admins may register filesystem stores (STORE_FS_ROOTS, colon-separated; empty = none). */
+    readonly storeFsRoots: readonly string[];
+    /** Hosts or CIDRs an S3 store's endpoint may be besides public addresses (STORE_ENDPOINT_ALLOW, comma-separated). */
+    readonly storeEndpointAllow: readonly string[];
   };
   readonly cacheDir: string;
   /** The built web console served at /console/ (CONSOLE_DIR, default console/dist: `npm run console:build`). */
@@ -259,6 +263,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
         region: optional(env, 'S3_REGION') ?? 'us-east-1',
         forcePathStyle: (optional(env, 'S3_FORCE_PATH_STYLE') ?? 'true') !== 'false',
       },
+      storeFsRoots: (optional(env, 'STORE_FS_ROOTS') ?? '')
+        .split(':')
+        .filter(Boolean)
+        .map((root) => path.resolve(cwd, root)),
+      storeEndpointAllow: listVar(env, 'STORE_ENDPOINT_ALLOW'),
     },
     cacheDir: path.resolve(cwd, optional(env, 'CACHE_DIR') ?? '.data/cache'),
     consoleDir: path.resolve(cwd, optional(env, 'CONSOLE_DIR') ?? 'console/dist'),

@@ -18,6 +18,8 @@ export interface FilesConfig {
   readonly publicUrl: string | null;
   /** S3 store: downloads answer 302 to a presigned URL valid this long (DOWNLOAD_PRESIGN_TTL_S; 0 streams through the API). */
   readonly presignTtlSeconds: number;
+  /** Direct uploads to an S3 store: how long each presigned part URL lives (DIRECT_UPLOAD_TTL_S; minutes, not hours). */
+  readonly directUploadTtlSeconds: number;
   /** A download whose client takes no byte for this long is cut; clients resume with Range (DOWNLOAD_IDLE_TIMEOUT_MS, 2 min). */
   readonly downloadIdleTimeoutMs: number;
 }
@@ -34,6 +36,7 @@ export function loadFilesConfig(env: Env, stagingDir: string, cwd: string): File
     protectedAliases,
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? null,
     presignTtlSeconds: intVar(env, 'DOWNLOAD_PRESIGN_TTL_S', 300, 0, 7 * 86_400),
+    directUploadTtlSeconds: intVar(env, 'DIRECT_UPLOAD_TTL_S', 900, 60, 3600),
     downloadIdleTimeoutMs: intVar(env, 'DOWNLOAD_IDLE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
   };
 }

@@ -3,7 +3,13 @@ import { build as prettyStream } from 'pino-pretty';
 import { traceLogFields } from '../observability/tracing-state';
 import type { Config } from './config';
 
-const REDACT = ['req.headers.authorization', 'connectionParams.authorization'];
+// Store credentials are write-only: whatever logs an input or a store's settings prints them as [Redacted].
+const SECRET_KEYS = ['secretAccessKey', 'accessKeyId', 'credentials'];
+const REDACT = [
+  'req.headers.authorization',
+  'connectionParams.authorization',
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]),
+];
 
 /**
  * Errors as name, message, stack, code and their cause chain, under `err` and `error` alike: the Temporal SDK

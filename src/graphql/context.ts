@@ -14,6 +14,7 @@ import { scanLoaders } from './scan/scan.loader';
 import { versionLoaders } from './version/version.loader';
 import { deploymentLoaders } from './deployment/deployment.loader';
 import { upstreamLoaders } from './upstream/upstream.loader';
+import { storeLoaders } from './storage/store.loader';
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
@@ -32,6 +33,7 @@ export function createLoaders(services: Services, caller: () => Caller) {
     ...governanceLoaders(services, caller),
     ...deploymentLoaders(services, caller),
     ...upstreamLoaders(services, caller),
+    ...storeLoaders(services, caller),
   };
 }
 

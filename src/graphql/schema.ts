@@ -22,6 +22,7 @@ import { createEventBus, type EventBus } from './pubsub';
 import { AuditConnectionResolver, AuditResolver, ModelEventAuditResolver } from './governance/audit.resolver';
 import { LicenseCheckResolver, ModelGovernanceResolver, VersionGovernanceResolver } from './governance/license-check.resolver';
 import { ProjectResolver } from './governance/project.resolver';
+import { StoreResolver, VersionStoreResolver } from './storage/store.resolver';
 import { PromotionResolver } from './governance/promotion.resolver';
 import { ReportedScoresResolver } from './reported-scores/reported-scores.resolver';
 import { RecommendationResolver, RecommendationVersionResolver, UnmeasuredVersionResolver } from './recommendation/recommendation.resolver';
@@ -30,6 +31,8 @@ import { ModelUpstreamResolver, UpstreamWatchResolver } from './upstream/upstrea
 
 const RESOLVERS = [
   ModelResolver,
+  StoreResolver,
+  VersionStoreResolver,
   ModelConnectionResolver,
   VersionResolver,
   VersionFilesResolver,

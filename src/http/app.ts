@@ -157,7 +157,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   app.get('/metrics', metricsHandler(config.observability.metrics.token));
   app.get('/health', async (_req, res) => {
     const health = await services.health.check();
-    res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', checks: health.checks });
+    res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', checks: health.checks, stores: health.stores });
   });
   const explorer = { consoleDir: config.consoleDir, enabled: config.graphqlExplorer };
   app.get('/', browserHome(explorer));

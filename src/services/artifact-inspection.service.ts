@@ -12,6 +12,7 @@ import { bytesPerParameter } from '../domain/hardware/weight-bytes';
 import { estimateMemoryGb, type GpuSpec, recommendHardware } from '../domain/hardware/hardware-estimate';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import type { ArtifactStore } from '../storage/artifact-store';
+import type { StoreRegistry } from './store-registry';
 
 export interface Inspection {
   verified: VerifiedMetadata;
@@ -35,11 +36,13 @@ async function collect(stream: Readable): Promise<Buffer> {
 /** Reads metadata from the stored artifacts themselves: headers only, never whole weight files. */
 export class ArtifactInspectionService {
   constructor(
-    private readonly store: ArtifactStore,
+    private readonly stores: StoreRegistry,
     private readonly gpus: readonly GpuSpec[],
   ) {}
 
-  async inspect(manifest: readonly ManifestEntry[]): Promise<Inspection> {
+  /** The files as stored in the version's store. */
+  async inspect(versionId: string, manifest: readonly ManifestEntry[]): Promise<Inspection> {
+    const { store } = await this.stores.forVersion(versionId);
     const problems: string[] = [];
     const safetensors: SafetensorsSummary[] = [];
     const gguf: GgufSummary[] = [];
@@ -48,11 +51,11 @@ export class ArtifactInspectionService {
     let reported: ReportedScore[] = [];
     for (const file of manifest) {
       try {
-        if (file.format === ArtifactFormat.SAFETENSORS) safetensors.push(await this.header(file, parseSafetensorsHeader));
-        else if (file.format === ArtifactFormat.GGUF) gguf.push(await this.header(file, parseGgufHeader));
-        else if (file.path === 'config.json') config = parseHfConfig(file.path, await this.text(file));
+        if (file.format === ArtifactFormat.SAFETENSORS) safetensors.push(await this.header(store, file, parseSafetensorsHeader));
+        else if (file.format === ArtifactFormat.GGUF) gguf.push(await this.header(store, file, parseGgufHeader));
+        else if (file.path === 'config.json') config = parseHfConfig(file.path, await this.text(store, file));
         else if (file.format === ArtifactFormat.MODEL_CARD && !file.path.includes('/')) {
-          const text = await this.text(file);
+          const text = await this.text(store, file);
           card = parseModelCard(text);
           reported = parseModelIndex(text);
         }
@@ -79,16 +82,16 @@ export class ArtifactInspectionService {
     return recommendHardware(memoryGb, this.gpus);
   }
 
-  private async text(file: ManifestEntry): Promise<string> {
+  private async text(store: ArtifactStore, file: ManifestEntry): Promise<string> {
     if (file.size > MAX_TEXT) throw new MalformedArtifactError(file.path, `is ${file.size} bytes; metadata files stay under ${MAX_TEXT}`);
-    return (await collect(await this.store.read(file.sha256))).toString('utf8');
+    return (await collect(await store.read(file.sha256))).toString('utf8');
   }
 
   /** Reads a growing prefix until the header parser has what it needs. */
-  private async header<T>(file: ManifestEntry, parse: (path: string, prefix: Buffer, size: number) => T): Promise<T> {
+  private async header<T>(store: ArtifactStore, file: ManifestEntry, parse: (path: string, prefix: Buffer, size: number) => T): Promise<T> {
     let length = Math.min(FIRST_READ, file.size);
     for (;;) {
-      const prefix = await collect(await this.store.read(file.sha256, 0, length));
+      const prefix = await collect(await store.read(file.sha256, 0, length));
       try {
         return parse(file.path, prefix, file.size);
       } catch (error) {

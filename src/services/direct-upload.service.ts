@@ -45,7 +45,8 @@ export class DirectUploadService {
     if (size > this.config.uploadMaxBytes) throw new ValidationError('size', `${label} is ${size} bytes; uploads are at most ${this.config.uploadMaxBytes} bytes (UPLOAD_MAX_BYTES)`);
   }
 
-  async receive(expected: ExpectedBlob, body: Readable): Promise<ReceivedBlob> {
+  /** `store`: where the blob goes (the store new versions of the pushing model are created in); default, the one given at construction. */
+  async receive(expected: ExpectedBlob, body: Readable, store: ArtifactStore = this.store): Promise<ReceivedBlob> {
     this.requireSize(expected.label, expected.size);
     await mkdir(this.config.uploadDir, { recursive: true });
     const part = path.join(this.config.uploadDir, `direct-${randomBytes(16).toString('hex')}.part`);
@@ -74,7 +75,7 @@ export class DirectUploadService {
       const sha256 = hash.digest('hex');
       if (expected.sha256 !== null && expected.sha256 !== sha256) throw new ChecksumMismatchError(expected.label, expected.sha256, sha256);
       const head = await readHead(part, 512);
-      await this.store.adoptStagedFile(part, { sha256, size: received });
+      await store.adoptStagedFile(part, { sha256, size: received });
       return { sha256, size: received, head };
     } finally {
       await rm(part, { force: true });

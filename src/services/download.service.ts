@@ -11,8 +11,7 @@ import { type OutOfService, VersionOutOfServiceError } from '../domain/files/out
 import { padding, TAR_END, tarEntryHeader, tarSize } from '../domain/files/tar-format';
 import { isUsable } from '../domain/lifecycle/lifecycle';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
-import type { ArtifactStore } from '../storage/artifact-store';
-import type { BlobPresigner } from '../storage/s3-presign';
+import type { StoreRegistry } from './store-registry';
 import type { VersionFilesService } from './version-files.service';
 import { type ReadableVersion, readableSql, readableVersion } from './version-files-read';
 
@@ -39,17 +38,18 @@ export type UnusableRule = 'editors' | 'nobody';
 export class DownloadService {
   constructor(
     private readonly db: DataSource,
-    private readonly store: ArtifactStore,
+    private readonly stores: StoreRegistry,
     private readonly files: VersionFilesService,
     private readonly service: OutOfService,
-    /** An S3 store's presigner and how long its URLs live; null streams every download through the API. */
-    private readonly presign: { sign: BlobPresigner; ttlSeconds: number } | null,
+    /** How long a presigned S3 URL lives (minutes, so a version taken out of service stops being served soon); 0 streams every download through the API. */
+    private readonly presignTtlSeconds: number,
   ) {}
 
-  /** Where a whole-file GET is redirected (a presigned S3 URL), or null to stream it from here. */
-  presigned(entry: ManifestEntry): Promise<string | null> {
-    if (!this.presign || entry.size === 0) return Promise.resolve(null);
-    return this.presign.sign(entry.sha256, entry.path.slice(entry.path.lastIndexOf('/') + 1), this.presign.ttlSeconds);
+  /** Where a whole-file GET is redirected (a presigned URL of the version's S3 store), or null to stream it from here. */
+  async presigned(version: { id: string }, entry: ManifestEntry): Promise<string | null> {
+    if (this.presignTtlSeconds <= 0 || entry.size === 0) return null;
+    const { store } = await this.stores.forVersion(version.id);
+    return store.presignGet(entry.sha256, entry.path.slice(entry.path.lastIndexOf('/') + 1), this.presignTtlSeconds);
   }
 
   /** The version, when its bytes may go to `caller`; every download asks here first. */
@@ -74,9 +74,10 @@ export class DownloadService {
   }
 
   /** Bytes [start, end] of a file; the whole file is a verifying read (a corrupt blob fails before its end). */
-  open(entry: ManifestEntry, range: { start: number; end: number } | null): Promise<Readable> {
-    if (!range || (range.start === 0 && range.end === entry.size - 1)) return this.store.read(entry.sha256);
-    return this.store.read(entry.sha256, range.start, range.end - range.start + 1);
+  async open(version: { id: string }, entry: ManifestEntry, range: { start: number; end: number } | null): Promise<Readable> {
+    const { store } = await this.stores.forVersion(version.id);
+    if (!range || (range.start === 0 && range.end === entry.size - 1)) return store.read(entry.sha256);
+    return store.read(entry.sha256, range.start, range.end - range.start + 1);
   }
 
   /** Counts a download of the version (a whole-file GET or a tar, not probes or resumed slices). */
@@ -110,8 +111,9 @@ export class DownloadService {
     const empty = folders.filter((f) => isUnder(f, under) && !all.some((file) => isUnder(file.path, f)));
     const entries = [...empty.map((path) => ({ path, size: 0, kind: 'directory' as const })), ...files.map((f) => ({ path: f.path, size: f.size, kind: 'file' as const }))];
     const mtime = Math.floor(Date.now() / 1000);
+    const { store } = await this.stores.forVersion(version.id);
     const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const write = async function* (store: ArtifactStore): AsyncGenerator<Buffer> {
+    const write = async function* (): AsyncGenerator<Buffer> {
       for (const dir of empty) yield tarEntryHeader(dir, 0, 'directory', mtime);
       for (const file of files) {
         yield tarEntryHeader(file.path, file.size, 'file', mtime);
@@ -121,7 +123,7 @@ export class DownloadService {
       }
       yield TAR_END;
     };
-    pipeline(write(this.store), out).catch((error: unknown) => out.destroy(error as Error));
+    pipeline(write(), out).catch((error: unknown) => out.destroy(error as Error));
     return { version, tar: { size: tarSize(entries), entries: entries.length, stream: out } };
   }
 }

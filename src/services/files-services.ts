@@ -2,8 +2,6 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { systemCaller } from '../domain/auth/caller';
 import type { OutOfService } from '../domain/files/out-of-service';
-import type { ArtifactStore } from '../storage/artifact-store';
-import { createBlobPresigner } from '../storage/s3-presign';
 import type { DraftListing } from '../storage/sources/draft-blob-source';
 import { AliasService, type AuditRecorder } from './alias.service';
 import { HubApiService } from './download-hub.service';
@@ -13,6 +11,8 @@ import type { ModelQueryService } from './model-query.service';
 import type { OperationService } from './operation.service';
 import type { ProjectAccessService } from './project-access.service';
 import { ScanQuarantineService } from './scan-quarantine.service';
+import type { StorageUsageService } from './storage-usage.service';
+import type { StoreRegistry } from './store-registry';
 import { UploadService } from './upload.service';
 import { UploadTokens } from './upload-tokens';
 import { VersionFilesService } from './version-files.service';
@@ -23,7 +23,8 @@ import type { WorkflowGateway } from './workflow-gateway';
 
 export interface FileServiceDeps {
   config: Config;
-  store: ArtifactStore;
+  stores: StoreRegistry;
+  usage: StorageUsageService;
   workflows: WorkflowGateway;
   versions: VersionService;
   modelQueries: ModelQueryService;
@@ -59,18 +60,16 @@ export class PublicEndpoint {
 
 /** Files in and out, aliases and the hub API: built together because they share the version files service. */
 export function createFileServices(db: DataSource, deps: FileServiceDeps) {
-  const { config, store } = deps;
+  const { config, stores } = deps;
   const versionFiles = new VersionFilesService(db, deps.access);
-  const presign =
-    store.kind === 's3' && config.files.presignTtlSeconds > 0 ? { sign: createBlobPresigner(config.artifacts.s3), ttlSeconds: config.files.presignTtlSeconds } : null;
-  const downloads = new DownloadService(db, store, versionFiles, deps.outOfService ?? new ScanQuarantineService(db, deps.access), presign);
+  const downloads = new DownloadService(db, stores, versionFiles, deps.outOfService ?? new ScanQuarantineService(db, deps.access), config.files.presignTtlSeconds);
   const aliases = new AliasService(db, config.files.protectedAliases, deps.access);
   return {
     endpoint: new PublicEndpoint(config.files.publicUrl),
     versionFiles,
     downloads,
     aliases,
-    uploads: new UploadService(db, store, versionFiles, deps.access, config.files),
+    uploads: new UploadService(db, stores, versionFiles, deps.access, config.files, deps.usage),
     uploadTokens: new UploadTokens(config.auth, config.urlImports.secretsKey, config.files.uploadTokenTtlSeconds),
     submissions: new VersionSubmitService(db, versionFiles, deps.operations, deps.workflows, deps.outcomes, deps.access),
     hub: new HubApiService(db, downloads),

@@ -5,7 +5,7 @@ import type { Caller } from '../domain/auth/caller';
 import { Role } from '../domain/auth/roles';
 import { NotFoundError, ValidationError } from '../domain/common/domain-error';
 import type { ModelRecord } from '../domain/catalog/catalog-records';
-import type { ArtifactStore } from '../storage/artifact-store';
+import type { StoreRegistry } from './store-registry';
 import type { DirectUploadService } from './direct-upload.service';
 import type { ProjectAccessService } from './project-access.service';
 import { readableSql } from './version-files-read';
@@ -39,7 +39,7 @@ interface TicketRow {
 export class HubLfsService {
   constructor(
     private readonly db: DataSource,
-    private readonly store: ArtifactStore,
+    private readonly stores: StoreRegistry,
     private readonly direct: DirectUploadService,
     private readonly access: ProjectAccessService,
     private readonly ticketTtlMs: number,
@@ -56,6 +56,8 @@ export class HubLfsService {
       return { oid, size };
     });
     const known = await this.committable(this.db, caller, model.id, asked.map((o) => o.oid));
+    // Objects go to the store the model's next version is created in (storage registries), and are looked for there.
+    const { store } = await this.stores.forModel(model.id);
     const items: LfsBatchItem[] = [];
     for (const { oid, size } of asked) {
       try {
@@ -65,7 +67,7 @@ export class HubLfsService {
         continue;
       }
       const stored = known.get(oid);
-      if (stored !== undefined && stored === size && (await this.store.has(oid))) {
+      if (stored !== undefined && stored === size && (await store.has(oid))) {
         items.push({ oid, size, kind: 'present' });
         continue;
       }
@@ -88,11 +90,12 @@ export class HubLfsService {
     if (!TICKET.test(ticket)) throw new NotFoundError('LFS upload', ticket.slice(0, 64));
     const [row] = (await this.db.query('SELECT model_id, oid, size, stored_at FROM hub_lfs_objects WHERE ticket = $1 AND expires_at > now()', [ticket])) as TicketRow[];
     if (!row) throw new NotFoundError('LFS upload', ticket);
-    if (row.stored_at !== null && (await this.store.has(row.oid))) {
+    const { store } = await this.stores.forModel(row.model_id);
+    if (row.stored_at !== null && (await store.has(row.oid))) {
       body.resume();
       return;
     }
-    await this.direct.receive({ label: `LFS object ${row.oid}`, size: Number(row.size), sha256: row.oid }, body);
+    await this.direct.receive({ label: `LFS object ${row.oid}`, size: Number(row.size), sha256: row.oid }, body, store);
     await this.db.query('UPDATE hub_lfs_objects SET stored_at = now() WHERE ticket = $1', [ticket]);
   }
 
@@ -101,7 +104,7 @@ export class HubLfsService {
     await this.access.authorize(caller, 'Model', model.id, Role.EDITOR, 'Pushing files');
     if (typeof oid !== 'string' || !SHA256.test(oid)) throw new ValidationError('oid', 'must be 64 lowercase hex characters (sha256)');
     const stored = (await this.committable(this.db, caller, model.id, [oid])).get(oid);
-    if (stored === undefined || !(await this.store.has(oid))) throw new NotFoundError('LFS object', oid);
+    if (stored === undefined || !(await (await this.stores.forModel(model.id)).store.has(oid))) throw new NotFoundError('LFS object', oid);
     if (typeof size === 'number' && size !== stored) throw new ValidationError('size', `LFS object ${oid} is ${stored} bytes, not ${size}`);
   }
 

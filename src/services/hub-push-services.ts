@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
-import type { ArtifactStore } from '../storage/artifact-store';
+import type { StoreRegistry } from './store-registry';
 import { DirectUploadService } from './direct-upload.service';
 import type { HubApiService } from './download-hub.service';
 import { HubLfsService } from './hub-lfs.service';
@@ -12,7 +12,8 @@ import type { VersionSubmitService } from './version-submit.service';
 
 export interface HubPushDeps {
   config: Config;
-  store: ArtifactStore;
+  /** Pushed bytes go to the store the model's next version is created in. */
+  stores: StoreRegistry;
   models: ModelCommandService;
   access: ProjectAccessService;
   hub: HubApiService;
@@ -21,12 +22,12 @@ export interface HubPushDeps {
 
 /** The hub protocol's writes (commits, LFS) and history views, over the one direct-upload path into the store. */
 export function createHubPushServices(db: DataSource, deps: HubPushDeps) {
-  const directUploads = new DirectUploadService(deps.store, deps.config.files);
-  const hubLfs = new HubLfsService(db, deps.store, directUploads, deps.access, deps.config.files.uploadExpiryMs);
+  const directUploads = new DirectUploadService(deps.stores.defaultStore.store, deps.config.files);
+  const hubLfs = new HubLfsService(db, deps.stores, directUploads, deps.access, deps.config.files.uploadExpiryMs);
   return {
-    directUploads,
+    hubDirectUploads: directUploads,
     hubLfs,
-    hubPush: new HubPushService(db, deps.hub, deps.models, hubLfs, directUploads, deps.store, deps.submissions, deps.access),
+    hubPush: new HubPushService(db, deps.hub, deps.models, hubLfs, directUploads, deps.stores, deps.submissions, deps.access),
     hubRefs: new HubRefsService(db, deps.hub),
   };
 }

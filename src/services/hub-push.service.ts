@@ -15,7 +15,7 @@ import { parseSemVer, type SemVer } from '../domain/versioning/semver';
 import type { ModelEntity } from '../persistence/entities/model.entity';
 import type { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
-import type { ArtifactStore } from '../storage/artifact-store';
+import type { StoreRegistry } from './store-registry';
 import type { DirectUploadService } from './direct-upload.service';
 import { type HubApiService, HubNotFoundError } from './download-hub.service';
 import type { HubLfsService } from './hub-lfs.service';
@@ -66,7 +66,7 @@ export class HubPushService {
     private readonly models: ModelCommandService,
     private readonly lfs: HubLfsService,
     private readonly direct: DirectUploadService,
-    private readonly store: ArtifactStore,
+    private readonly stores: StoreRegistry,
     private readonly submissions: VersionSubmitService,
     private readonly access: ProjectAccessService,
   ) {}
@@ -159,6 +159,8 @@ export class HubPushService {
   private async read(caller: Caller, model: ModelRecord, lines: AsyncIterable<string>): Promise<{ header: CommitHeader; operations: CommitChange<Blob>[] }> {
     let header: CommitHeader | null = null;
     const parsed: Pending[] = [];
+    // The store the model's next version is created in (storage registries): its files are stored and looked for there.
+    const { store } = await this.stores.forModel(model.id);
     let number = 0;
     for await (const line of lines) {
       number += 1;
@@ -170,7 +172,7 @@ export class HubPushService {
       const op = parseCommitOperation(line, number);
       if (op.key === 'file') {
         // Stored now (content-addressed, shared): a commit that fails later leaves only an unreferenced blob for the collector.
-        const blob = await this.direct.receive({ label: op.path, size: op.content.length, sha256: null }, Readable.from([op.content]));
+        const blob = await this.direct.receive({ label: op.path, size: op.content.length, sha256: null }, Readable.from([op.content]), store);
         parsed.push({ key: 'put', path: op.path, blob: { path: op.path, sha256: blob.sha256, size: blob.size, format: detectFormat(op.path, blob.head) } });
       } else if (op.key === 'lfsFile') parsed.push({ ...op, line: number });
       else parsed.push(op);
@@ -184,11 +186,11 @@ export class HubPushService {
         continue;
       }
       const size = known.get(op.oid);
-      if (size === undefined || !(await this.store.has(op.oid))) {
+      if (size === undefined || !(await store.has(op.oid))) {
         throw new ValidationError('body', `line ${op.line}: LFS object ${op.oid} for "${op.path}" was not uploaded to this repository; send it to the upload URL of the LFS batch first`);
       }
       if (op.size !== null && op.size !== size) throw new ValidationError('body', `line ${op.line}: LFS object ${op.oid} is ${size} bytes, not ${op.size}`);
-      const head = await streamHead(await this.store.read(op.oid, 0, 16));
+      const head = await streamHead(await store.read(op.oid, 0, 16));
       operations.push({ key: 'put', path: op.path, blob: { path: op.path, sha256: op.oid, size, format: detectFormat(op.path, head) } });
     }
     return { header, operations };

@@ -9,7 +9,8 @@ import type { ImportSource } from '../domain/onboarding/import-source';
 import { OperationStatus } from '../domain/onboarding/operation';
 import { nextRetry, type RetryVerdict, retryMessage, SOURCE_UNREACHABLE, type UnreachableStreak } from '../domain/onboarding/source-retry';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
-import type { ArtifactStore } from '../storage/artifact-store';
+import type { StorageUsageService } from './storage-usage.service';
+import type { StoreRegistry } from './store-registry';
 import { readHead } from '../storage/file-head';
 import { createSource } from '../storage/sources/create-source';
 import type { DraftListing } from '../storage/sources/draft-blob-source';
@@ -37,15 +38,22 @@ const TICK_MS = 5000;
 export class IngestionService {
   constructor(
     private readonly config: Pick<Config, 'hub' | 'imports' | 'urlImports' | 'artifacts'>,
-    private readonly store: ArtifactStore,
+    private readonly stores: StoreRegistry,
     private readonly operations: OperationService,
     private readonly listings: ImportListingService,
+    private readonly usage: StorageUsageService,
     /** Lists a submitted DRAFT version's uploaded files (the draft source of submitVersion). */
     private readonly drafts: DraftListing | null = null,
   ) {}
 
-  listFiles(operationId: string, source: ImportSource): Promise<ListingSummary> {
-    return this.listings.record(operationId, () => createSource(source, this.config, this.store, null, this.drafts).list());
+  /** Lists the source once; a listing that takes the project or its store past its quota fails the import (QUOTA_EXCEEDED). */
+  async listFiles(operationId: string, source: ImportSource): Promise<ListingSummary> {
+    const versionId = (await this.operations.get(IMPORT_WORKER, operationId)).versionId;
+    const { store } = versionId ? await this.stores.forVersion(versionId) : this.stores.defaultStore;
+    const summary = await this.listings.record(operationId, () => createSource(source, this.config, store, null, this.drafts).list());
+    // The live listing counts in the usage from now on, so two imports started together cannot both slip under.
+    if (versionId) await this.usage.assertRoom(versionId, 0n);
+    return summary;
   }
 
   /**
@@ -100,7 +108,8 @@ export class IngestionService {
     const { operationId } = request;
     const pending = await this.listings.pending(operationId);
     const operation = await this.operations.get(IMPORT_WORKER, operationId);
-    const source = createSource(pinned(request.source, operation.sourceRevision), this.config, this.store, null, this.drafts);
+    const { store } = await this.stores.forVersion(request.versionId);
+    const source = createSource(pinned(request.source, operation.sourceRevision), this.config, store, null, this.drafts);
     const total = Number(operation.bytesTotal ?? 0n);
     let stored = await this.listings.storedBytes(operationId);
     const inFlight = new Map<string, number>();
@@ -154,6 +163,7 @@ export class IngestionService {
     signal?: AbortSignal,
   ): Promise<ManifestEntry> {
     const stagingPath = this.stagingPath(versionId, file.path);
+    const { store } = await this.stores.forVersion(versionId);
     const detected: { format?: ManifestEntry['format'] } = {};
     const blob = await stageFile({
       name: file.path,
@@ -169,7 +179,7 @@ export class IngestionService {
       // Inside the staging lock: a zombie attempt can never swap the file between verification and storing.
       commit: async (verified) => {
         detected.format = detectFormat(file.path, await readHead(stagingPath));
-        await this.store.adoptStagedFile(stagingPath, verified);
+        await store.adoptStagedFile(stagingPath, verified);
       },
     });
     if (!detected.format) throw new Error(`staging ${file.path} finished without storing it`); // commit always runs on success

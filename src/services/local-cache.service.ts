@@ -20,7 +20,7 @@ import { LocalCacheEntity } from '../persistence/entities/local-cache.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
-import type { ArtifactStore } from '../storage/artifact-store';
+import type { StoreRegistry } from './store-registry';
 import { lockModel } from './model-lock';
 import type { OperationService } from './operation.service';
 import type { ProjectAccessService } from './project-access.service';
@@ -47,7 +47,7 @@ export class LocalCacheService {
     /** Whether a version may be served at all (a failed rescan took it out of service). */
     private readonly outOfService: OutOfService,
     private readonly cacheDir: string,
-    private readonly store: ArtifactStore,
+    private readonly stores: StoreRegistry,
     private readonly operations: OperationService,
     private readonly workflows: WorkflowGateway,
     /** This process's worker host (the worker side claims caches for it) and how to name another host's queue. */
@@ -202,6 +202,7 @@ export class LocalCacheService {
     await this.db.getRepository(LocalCacheEntity).update({ id: cache.id }, { state: CacheState.MATERIALIZING });
     await this.operations.update(input.operationId, { status: OperationStatus.RUNNING, currentStep: 'copying files', bytesTotal: BigInt(total) });
     const temp = `${cache.path}.partial-${cache.id}`;
+    const { store } = await this.stores.forVersion(input.versionId);
     await rm(temp, { recursive: true, force: true });
     let done = 0;
     try {
@@ -216,7 +217,7 @@ export class LocalCacheService {
             next(null, chunk);
           },
         });
-        await pipeline(await this.store.read(file.sha256), meter, createWriteStream(target), { signal });
+        await pipeline(await store.read(file.sha256), meter, createWriteStream(target), { signal });
         const actual = hash.digest('hex');
         if (actual !== file.sha256) throw new ChecksumMismatchError(file.path, file.sha256, actual);
         done += file.size;

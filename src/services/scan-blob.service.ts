@@ -8,7 +8,7 @@ import type { FormatScanner, SignatureDatabase } from '../domain/scanning/scanne
 import { type BlobVerdict, blobVerdict } from '../domain/scanning/scan-verdict';
 import { BlobScanEntity } from '../persistence/entities/blob-scan.entity';
 import type { ClamavScanner } from '../scanners/clamav-scanner';
-import { type ArtifactStore, blobKey } from '../storage/artifact-store';
+import type { ArtifactStore } from '../storage/artifact-store';
 import { metrics } from '../observability/metrics';
 
 export interface ScannerVersions {
@@ -49,9 +49,8 @@ export class BlobScanService {
 
   constructor(
     private readonly db: DataSource,
-    private readonly store: ArtifactStore,
     private readonly engines: ScanEngines,
-    private readonly dirs: { artifacts: string; scratch: string },
+    private readonly dirs: { scratch: string },
   ) {}
 
   get clamdConfigured(): boolean {
@@ -71,7 +70,8 @@ export class BlobScanService {
    * Scans the blobs, a few at once (small files are dominated by round trips, large ones by clamd, which has
    * threads to spare), reporting each as it is settled. Cached verdicts are looked up for the whole list in one query.
    */
-  async scanAll(blobs: readonly BlobToScan[], versions: ScannerVersions, onEach: (blob: BlobToScan, result: ScannedBlob) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  /** `store`: the store of the version these blobs belong to. */
+  async scanAll(store: ArtifactStore, blobs: readonly BlobToScan[], versions: ScannerVersions, onEach: (blob: BlobToScan, result: ScannedBlob) => Promise<void>, signal?: AbortSignal): Promise<void> {
     const cached = await this.cachedVerdicts(blobs, versions);
     let next = 0;
     const lane = async () => {
@@ -80,21 +80,21 @@ export class BlobScanService {
         signal?.throwIfAborted();
         const hit = cached.get(cacheKey(blob));
         if (hit) metrics.scansCached.inc();
-        await onEach(blob, hit ?? (await this.scan(blob, versions, signal)));
+        await onEach(blob, hit ?? (await this.scan(store, blob, versions, signal)));
       }
     };
     await Promise.all(Array.from({ length: Math.min(SCAN_CONCURRENCY, blobs.length) }, lane));
   }
 
-  async scan(blob: BlobToScan, versions: ScannerVersions, signal?: AbortSignal): Promise<ScannedBlob> {
+  async scan(store: ArtifactStore, blob: BlobToScan, versions: ScannerVersions, signal?: AbortSignal): Promise<ScannedBlob> {
     const key = { sha256: blob.sha256, rulesVersion: versions.rulesVersion, signatureVersion: versions.signatureVersion ?? '', nameKey: nameKey(blob) };
     const cached = await this.db.getRepository(BlobScanEntity).findOneBy(key);
     if (cached) return fromCache(cached);
     signal?.throwIfAborted();
     // Both scanners read the blob; run together, the second read mostly comes from the page cache.
     const [report, virus] = await Promise.all([
-      this.withLocalFile(blob, (file) => this.engines.format.scanFile(file, blob.path)),
-      this.engines.clamav ? this.engines.clamav.scan(await this.store.read(blob.sha256), blob.size, signal) : Promise.resolve(null),
+      this.withLocalFile(store, blob, (file) => this.engines.format.scanFile(file, blob.path)),
+      this.engines.clamav ? this.engines.clamav.scan(await store.read(blob.sha256), blob.size, signal) : Promise.resolve(null),
     ]);
     this.scansRun += 1;
     const verdict = blobVerdict({ ...report, path: blob.path }, virus);
@@ -122,9 +122,9 @@ export class BlobScanService {
    * The format scanners read a file by path: the blob itself in a filesystem store, else a scratch copy that
    * is streamed down and removed afterwards.
    */
-  private async withLocalFile<T>(blob: BlobToScan, use: (file: string) => Promise<T>): Promise<T> {
-    if (this.store.kind === 'fs') {
-      const file = path.join(this.dirs.artifacts, blobKey(blob.sha256));
+  private async withLocalFile<T>(store: ArtifactStore, blob: BlobToScan, use: (file: string) => Promise<T>): Promise<T> {
+    const file = store.localPath(blob.sha256);
+    if (file !== null) {
       // A missing blob (quarantined, collected) is an error to retry or report, never a verdict to cache.
       const found = await stat(file).catch(() => null);
       if (!found?.isFile() || found.size !== blob.size) throw new Error(`blob ${blob.sha256} is not stored with ${blob.size} bytes`);
@@ -133,7 +133,7 @@ export class BlobScanService {
     const scratch = path.join(this.dirs.scratch, 'scan', `${blob.sha256}-${randomUUID()}`);
     await mkdir(path.dirname(scratch), { recursive: true });
     try {
-      await pipeline(await this.store.read(blob.sha256), createWriteStream(scratch));
+      await pipeline(await store.read(blob.sha256), createWriteStream(scratch));
       return await use(scratch);
     } finally {
       await rm(scratch, { force: true });

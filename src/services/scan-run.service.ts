@@ -1,3 +1,4 @@
+import type { StoreRegistry } from './store-registry';
 import { type DataSource, type EntityManager, Not } from 'typeorm';
 import type { ScanIds, ScanSource, ScanSummary } from '../domain/scanning/scan-inputs';
 import { FindingSeverity, type ScanFinding, ScanStatus } from '../domain/scanning/scan-enums';
@@ -38,6 +39,7 @@ export class ScanRunService {
     private readonly blobs: BlobScanService,
     private readonly listings: ImportListingService,
     private readonly operations: OperationService,
+    private readonly stores: StoreRegistry,
   ) {}
 
   /** The operation's scan, created with its plan on the first call; later calls return the same one. */
@@ -60,6 +62,7 @@ export class ScanRunService {
     if (scan.status !== ScanStatus.SCANNING) return;
     const versions: ScannerVersions = { rulesVersion: scan.rulesVersion ?? '', signatureVersion: scan.signatureVersion, signatureDatabase: scan.signatureDatabase };
     const progress = await this.progressReporter(scan);
+    const { store } = await this.stores.forVersion(scan.versionId);
     const files = this.db.getRepository(ScanFileResultEntity);
     let done = await files.countBy({ scanResultId, status: Not(ScanStatus.SCANNING) });
     for (;;) {
@@ -67,6 +70,7 @@ export class ScanRunService {
       if (batch.length === 0) break;
       const byPath = new Map(batch.map((row) => [row.path, row]));
       await this.blobs.scanAll(
+        store,
         batch,
         versions,
         async (blob, verdict) => {

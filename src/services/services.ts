@@ -1,6 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import type { ArtifactStore } from '../storage/artifact-store';
+import type { CorruptionReporter } from '../storage/blob-integrity';
+import { StorageUsageService } from './storage-usage.service';
+import { StoreRegistry } from './store-registry';
+import { ProjectStorageService } from './storage/project-storage.service';
+import { StoreMoveService } from './storage/store-move.service';
+import { StoreService } from './storage/store.service';
+import { DirectUploadService } from './storage/direct-upload.service';
 import { ArtifactInspectionService } from './artifact-inspection.service';
 import { AuditService } from './audit.service';
 import { AuditQueryService } from './audit-query.service';
@@ -52,8 +59,11 @@ import { systemCaller } from '../domain/auth/caller';
 
 export interface ServiceDeps {
   config: Config;
+  /** The environment's store (ARTIFACT_STORE): the registry's `default` store. */
   store: ArtifactStore;
   workflows: WorkflowGateway;
+  /** Told of every blob a read found corrupt, in any store. */
+  onCorrupt?: CorruptionReporter;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -64,18 +74,35 @@ function sealerOf(config: Config): ((secret: string) => string) | null {
   return key ? createSecretSealer(key).seal : null;
 }
 
-export function createServices(db: DataSource, { config, store, workflows }: ServiceDeps) {
+/** The server's own folders: no filesystem store may overlap them. */
+function reservedDirs(config: Config): string[] {
+  return [
+    config.artifacts.dir,
+    config.artifacts.stagingDir,
+    config.cacheDir,
+    config.files.uploadDir,
+    config.database.embeddedDataDir,
+    config.evalDatasetsDir,
+    config.evalHubCacheDir,
+    config.temporal.toolsDir,
+    config.consoleDir,
+  ];
+}
+
+export function createServices(db: DataSource, { config, store, workflows, onCorrupt }: ServiceDeps) {
+  const stores = new StoreRegistry(db, store, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, onCorrupt);
+  const usage = new StorageUsageService(db);
   const licenses = new LicenseService(db);
   const operations = new OperationService(db);
   const listings = new ImportListingService(db, operations);
   const outcomes = new ImportOutcomeService(db, operations, listings);
-  const blobScans = new BlobScanService(db, store, createScanEngines(config.scanning), { artifacts: config.artifacts.dir, scratch: config.artifacts.stagingDir });
+  const blobScans = new BlobScanService(db, createScanEngines(config.scanning), { scratch: config.artifacts.stagingDir });
   const audit = new AuditService(db);
   const access = new ProjectAccessService(db, audit);
   const quarantines = new ScanQuarantineService(db, access);
   const scans = new ScanResultService(db, quarantines);
   const scanRequests = new ScanRequestService(db, operations, workflows, access, quarantines);
-  const caches = new LocalCacheService(db, access, scans, config.cacheDir, store, operations, workflows, {
+  const caches = new LocalCacheService(db, access, scans, config.cacheDir, stores, operations, workflows, {
     id: config.temporal.hostId,
     taskQueue: hostTaskQueue(config.temporal),
     queueOf: (hostId) => hostTaskQueue({ taskQueue: config.temporal.taskQueue, hostId }),
@@ -85,8 +112,15 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
   const promotions = new PromotionService(db, access, licenseChecks, audit);
   const versions = new VersionService(db, access);
   const modelQueries = new ModelQueryService(db);
-  const files = createFileServices(db, { config, store, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access, outOfService: scans });
+  const storeAdmin = new StoreService(db, stores, usage, access, audit, {
+    sealer: config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null,
+    endpointPreflight: createUrlPreflight(config.artifacts.storeEndpointAllow, 's3.endpoint'),
+    fsRoots: config.artifacts.storeFsRoots,
+    reserved: reservedDirs(config),
+  });
+  const projectStorage = new ProjectStorageService(db, storeAdmin, usage, access, audit);
   const measuredRuns = new MeasuredRunService(db, access, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow, 'target.url'), createAddressPolicy(config.urlImports.allow));
+  const files = createFileServices(db, { config, stores, usage, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access, outOfService: scans });
   // One pace for every request this process makes to the hub on the watch's behalf (looks and cards).
   const hubPacer = new RequestPacer(config.reportedScores.hubRequestsPerMinute / 60);
   const upstreamWatch = new UpstreamWatchService(db, config.hub, hubPacer, config.reportedScores.cardTimeoutMs, access, licenseChecks, files.submissions);
@@ -96,7 +130,7 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     evaluationRuns: new EvaluationRunService(measuredRuns, config.evaluation),
     evalDatasets: { dir: config.evalDatasetsDir, hub: config.hub, cacheDir: config.evalHubCacheDir },
     ...files,
-    ...createHubPushServices(db, { config, store, models, access, hub: files.hub, submissions: files.submissions }),
+    ...createHubPushServices(db, { config, stores, models, access, hub: files.hub, submissions: files.submissions }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,
     auditQueries: new AuditQueryService(db),
@@ -116,19 +150,25 @@ export function createServices(db: DataSource, { config, store, workflows }: Ser
     measurementHistory: new MeasurementHistoryService(db, access),
     leaderboard: new LeaderboardService(db),
     recommendations: new RecommendationService(db),
-    health: new HealthService(db, workflows),
+    health: new HealthService(db, workflows, stores),
+    stores,
+    storageUsage: usage,
+    storeAdmin,
+    projectStorage,
+    directUploads: new DirectUploadService(db, stores, files.versionFiles, access, usage, config.files.directUploadTtlSeconds, config.files.uploadMaxBytes),
+    storeMoves: new StoreMoveService(db, stores, projectStorage, usage, access, operations, audit, workflows, config.artifacts.stagingDir),
     operations,
     onboarding: new OnboardingService(db, access, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow), (ids) => measuredRuns.cancelled(systemCaller('cancelled-run'), ids)),
     caches,
     reconciler: new OperationReconciler(operations, workflows, outcomes, caches, scanRequests),
-    ingestion: new IngestionService(config, store, operations, listings, draftListing(db)),
+    ingestion: new IngestionService(config, stores, operations, listings, usage, draftListing(db)),
     listings,
-    inspection: new ArtifactInspectionService(store, config.gpuCatalog),
+    inspection: new ArtifactInspectionService(stores, config.gpuCatalog),
     outcomes,
     blobScans,
-    scanRuns: new ScanRunService(db, blobScans, listings, operations),
+    scanRuns: new ScanRunService(db, blobScans, listings, operations, stores),
     scanRequests,
-    blobGc: new BlobGcService(db, store),
+    blobGc: new BlobGcService(db, stores),
     // Cards are read whole: bounded like the import's metadata files.
     reportedScoresRefresh: new ReportedScoresRefreshService(db, config.hub, {
       maxBytes: 4 * 1024 * 1024,

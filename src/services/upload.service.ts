@@ -15,7 +15,8 @@ import { uuid } from '../domain/common/field-rules';
 import { filePath } from '../domain/files/file-path';
 import { UploadCutError } from '../domain/files/files.errors';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
-import type { ArtifactStore } from '../storage/artifact-store';
+import type { StorageUsageService } from './storage-usage.service';
+import type { StoreRegistry } from './store-registry';
 import { readHead } from '../storage/file-head';
 import { hashFile } from '../storage/content-hashes';
 import type { ProjectAccessService } from './project-access.service';
@@ -77,13 +78,15 @@ export class UploadService {
 
   constructor(
     private readonly db: DataSource,
-    private readonly store: ArtifactStore,
+    private readonly stores: StoreRegistry,
     private readonly files: VersionFilesService,
     private readonly access: ProjectAccessService,
     private readonly config: Pick<FilesConfig, 'uploadDir' | 'uploadMaxBytes' | 'uploadExpiryMs'>,
+    private readonly usage: StorageUsageService,
   ) {}
 
-  async create(caller: Caller, upload: NewUpload): Promise<UploadSession> {
+  /** `declared`: the length is the client's (not a ceiling for a body of unknown length), so the quota is checked now. */
+  async create(caller: Caller, upload: NewUpload, declared = true): Promise<UploadSession> {
     const versionId = uuid('versionId', upload.versionId);
     const target = filePath('path', upload.path);
     if (!Number.isSafeInteger(upload.length) || upload.length < 0) throw new ValidationError('length', 'must be a whole number of bytes');
@@ -91,6 +94,8 @@ export class UploadService {
     const expected = upload.sha256 ? upload.sha256.toLowerCase() : null;
     if (expected !== null && !SHA256.test(expected)) throw new ValidationError('sha256', 'must be 64 hex characters');
     const id = randomBytes(16).toString('hex');
+    await this.access.authorize(caller, 'Version', versionId, Role.EDITOR, ACTION);
+    if (declared && upload.length > 0) await this.usage.assertRoom(versionId, BigInt(upload.length));
     await mkdir(this.config.uploadDir, { recursive: true });
     // Checked under the version's lock so an upload never starts on a version being submitted.
     await this.files.inDraft(caller, versionId, ACTION, async (tx) => {
@@ -203,7 +208,7 @@ export class UploadService {
    * before its last chunk) stores nothing and leaves nothing behind. Large files go through the resumable protocol.
    */
   async putWhole(caller: Caller, upload: Omit<NewUpload, 'length'> & { length: number | null }, body: Readable): Promise<ManifestEntry> {
-    const session = await this.create(caller, { ...upload, length: upload.length ?? this.config.uploadMaxBytes });
+    const session = await this.create(caller, { ...upload, length: upload.length ?? this.config.uploadMaxBytes }, upload.length !== null);
     if (session.sha256 !== null) return this.entryOf(caller, session);
     try {
       const { now, cut } = await this.exclusive(session, () => this.appendBody(caller, session, body));
@@ -239,7 +244,9 @@ export class UploadService {
       throw new ChecksumMismatchError(session.path, session.expectedSha256, sha256);
     }
     const format = detectFormat(session.path, await readHead(part));
-    await this.store.adoptStagedFile(part, { sha256, size });
+    await this.usage.assertRoom(session.versionId, BigInt(size));
+    const { store } = await this.stores.forVersion(session.versionId);
+    await store.adoptStagedFile(part, { sha256, size });
     await this.files.putFile(caller, session.versionId, session.path, { sha256, size, format });
     await this.db.query('UPDATE upload_sessions SET sha256 = $2, finished_at = now() WHERE id = $1', [session.id, sha256]);
     return { ...session, offset: size, sha256 };

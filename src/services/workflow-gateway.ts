@@ -1,3 +1,4 @@
+import type { StoreMoveInput } from '../domain/storage/store-move';
 import type { EvictCacheWorkflowInput, ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
 
 import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
@@ -16,6 +17,7 @@ export interface WorkflowGateway {
   startScan(workflowId: string, input: ScanWorkflowInput): Promise<StartOutcome>;
   startBenchmark(workflowId: string, input: RunIds): Promise<StartOutcome>;
   startEvaluation(workflowId: string, input: RunIds): Promise<StartOutcome>;
+  startStoreMove(workflowId: string, input: StoreMoveInput): Promise<StartOutcome>;
   /** Runs the eviction on the cache's host and waits for it; rejects when that host does not answer in time. */
   evictCache(workflowId: string, input: EvictCacheWorkflowInput): Promise<void>;
   /** Refreshes the named models' reported scores and waits for the report (joins a run of the same id still open). */

@@ -12,6 +12,13 @@ export interface BlobInfo {
   modifiedAt: Date;
 }
 
+/** What a health probe found: the store answered and took a small write (then removed it). */
+export interface StoreProbe {
+  writable: boolean;
+  /** Bytes free where the store can tell (a filesystem's statfs); null for S3. */
+  freeBytes: bigint | null;
+}
+
 export interface UploadedFile {
   /** Relative to the upload prefix. */
   path: string;
@@ -43,6 +50,12 @@ export interface ArtifactStore {
   deleteBlob(sha256: string): Promise<void>;
   listUploads(prefix: string): Promise<UploadedFile[]>;
   readUpload(prefix: string, path: string, start?: number): Promise<Readable>;
+  /** The blob's file on this host, for readers that need a path (format scanners); null where blobs are not files here. */
+  localPath(sha256: string): string | null;
+  /** Writes and removes a small probe object; rejects when the store cannot be reached at all. */
+  probe(): Promise<StoreProbe>;
+  /** A short-lived URL for a whole blob straight from the store (S3), or null where there is none (a filesystem). */
+  presignGet(sha256: string, fileName: string, ttlSeconds: number): Promise<string | null>;
 }
 
 export const SHA256 = /^[0-9a-f]{64}$/;

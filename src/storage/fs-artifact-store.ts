@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, opendir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, opendir, readdir, rename, rm, stat, statfs, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { blobKey, SHA256, type ArtifactStore, type BlobInfo, type StoredBlob, type UploadedFile } from './artifact-store';
+import { blobKey, SHA256, type ArtifactStore, type BlobInfo, type StoredBlob, type StoreProbe, type UploadedFile } from './artifact-store';
 import { type CorruptionReporter, verifyingStream } from './blob-integrity';
 import { durableMove, fsyncDir } from './durable-file';
 import { realUploadPath } from './upload-path';
@@ -16,6 +17,8 @@ export class FsArtifactStore implements ArtifactStore {
   constructor(
     private readonly root: string,
     private readonly onCorrupt: CorruptionReporter = () => undefined,
+    /** The environment's store makes its folder on first use; a registered store's folder missing means a lost volume. */
+    private readonly createRoot = true,
   ) {}
 
   private blobPath(sha256: string): string {
@@ -126,5 +129,27 @@ export class FsArtifactStore implements ArtifactStore {
 
   async readUpload(prefix: string, file: string, start = 0): Promise<Readable> {
     return createReadStream(await realUploadPath(this.root, path.join(this.uploadRoot(prefix), file)), { start });
+  }
+
+  async probe(): Promise<StoreProbe> {
+    // A registered store's folder must exist already: creating it would make an unmounted volume look healthy.
+    if (this.createRoot) await mkdir(this.root, { recursive: true });
+    const root = await stat(this.root);
+    if (!root.isDirectory()) throw new Error('the store folder is not a folder');
+    const probe = path.join(this.root, `.probe-${randomUUID()}`);
+    const writable = await writeFile(probe, 'probe').then(
+      () => rm(probe, { force: true }).then(() => true),
+      () => false,
+    );
+    const fs = await statfs(this.root);
+    return { writable, freeBytes: BigInt(fs.bavail) * BigInt(fs.bsize) };
+  }
+
+  localPath(sha256: string): string {
+    return this.blobPath(sha256);
+  }
+
+  presignGet(): Promise<string | null> {
+    return Promise.resolve(null);
   }
 }

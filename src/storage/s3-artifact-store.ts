@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -7,10 +8,12 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { blobKey, SHA256, type ArtifactStore, type BlobInfo, type StoredBlob, type UploadedFile } from './artifact-store';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { blobKey, SHA256, type ArtifactStore, type BlobInfo, type StoredBlob, type StoreProbe, type UploadedFile } from './artifact-store';
 import { type CorruptionReporter, verifyingStream } from './blob-integrity';
 
 export interface S3StoreOptions {
@@ -18,6 +21,21 @@ export interface S3StoreOptions {
   bucket: string;
   region: string;
   forcePathStyle: boolean;
+  /** Keys are written under this prefix (empty, or ending in "/"): several stores may share a bucket. */
+  prefix?: string;
+  /** A named store's own credentials; absent, the AWS SDK's default chain (the environment's store). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function s3Client(options: S3StoreOptions): S3Client {
+  return new S3Client({
+    region: options.region,
+    endpoint: options.endpoint ?? undefined,
+    forcePathStyle: options.forcePathStyle,
+    credentials: options.credentials,
+    // A store that went away must answer soon, not after the SDK's default retries and socket timeouts.
+    maxAttempts: 2,
+  });
 }
 
 /** S3-compatible storage (AWS S3, MinIO); credentials come from the AWS SDK's default chain. */
@@ -29,23 +47,27 @@ export class S3ArtifactStore implements ArtifactStore {
     private readonly options: S3StoreOptions,
     private readonly onCorrupt: CorruptionReporter = () => undefined,
   ) {
-    this.client = new S3Client({
-      region: options.region,
-      endpoint: options.endpoint ?? undefined,
-      forcePathStyle: options.forcePathStyle,
-    });
+    this.client = s3Client(options);
+  }
+
+  private get prefix(): string {
+    return this.options.prefix ?? '';
+  }
+
+  private blob(sha256: string): string {
+    return this.prefix + blobKey(sha256);
   }
 
   async adoptStagedFile(stagingPath: string, blob: StoredBlob): Promise<void> {
     if (await this.has(blob.sha256)) {
-      await this.touch(blobKey(blob.sha256)); // reused: restart the collector's grace period
+      await this.touch(this.blob(blob.sha256)); // reused: restart the collector's grace period
     } else {
       // Multipart upload streams the file: memory stays at partSize × queueSize whatever the file size.
       await new Upload({
         client: this.client,
         params: {
           Bucket: this.options.bucket,
-          Key: blobKey(blob.sha256),
+          Key: this.blob(blob.sha256),
           Body: createReadStream(stagingPath),
           ContentLength: blob.size,
           Metadata: { sha256: blob.sha256 },
@@ -59,7 +81,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async has(sha256: string): Promise<boolean> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: blobKey(sha256) }));
+      await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.blob(sha256) }));
       return true;
     } catch (error) {
       if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
@@ -69,7 +91,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async read(sha256: string, start = 0, length?: number): Promise<Readable> {
     if (length === 0) return Readable.from([]);
-    const body = await this.get(blobKey(sha256), start, length);
+    const body = await this.get(this.blob(sha256), start, length);
     if (start !== 0 || length !== undefined) return body;
     return verifyingStream(body, sha256, (actual) => this.quarantine(sha256, actual));
   }
@@ -77,7 +99,7 @@ export class S3ArtifactStore implements ArtifactStore {
   async *listBlobs(): AsyncIterable<BlobInfo> {
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: 'blobs/sha256/', ContinuationToken: token }));
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: `${this.prefix}blobs/sha256/`, ContinuationToken: token }));
       for (const object of page.Contents ?? []) {
         const sha256 = object.Key?.split('/').pop() ?? '';
         if (SHA256.test(sha256)) yield { sha256, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0) };
@@ -88,7 +110,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async statBlob(sha256: string): Promise<BlobInfo | null> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: blobKey(sha256) }));
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.blob(sha256) }));
       // Some S3 implementations keep LastModified on a copy onto itself: the time `touch` wrote counts too.
       const touched = Date.parse(head.Metadata?.touched ?? '');
       const modified = Math.max(head.LastModified?.getTime() ?? 0, Number.isNaN(touched) ? 0 : touched);
@@ -100,23 +122,23 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async deleteBlob(sha256: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: blobKey(sha256) }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.blob(sha256) }));
   }
 
   /** S3 has no rename: copy under quarantine/, then delete the addressable key. */
   private async quarantine(sha256: string, actual: string): Promise<string | null> {
-    const target = `quarantine/sha256/${sha256}.${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const target = `${this.prefix}quarantine/sha256/${sha256}.${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const { bucket } = this.options;
     await this.client.send(
       new CopyObjectCommand({
         Bucket: bucket,
         Key: target,
-        CopySource: `${bucket}/${blobKey(sha256)}`,
+        CopySource: `${bucket}/${this.blob(sha256)}`,
         MetadataDirective: 'REPLACE',
         Metadata: { sha256, actual },
       }),
     );
-    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: blobKey(sha256) }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: this.blob(sha256) }));
     this.onCorrupt({ sha256, actual, quarantinedAt: `s3://${bucket}/${target}` });
     return target;
   }
@@ -130,7 +152,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async listUploads(prefix: string): Promise<UploadedFile[]> {
-    const base = `uploads/${prefix.replace(/\/+$/, '')}/`;
+    const base = `${this.prefix}uploads/${prefix.replace(/\/+$/, '')}/`;
     const files: UploadedFile[] = [];
     let token: string | undefined;
     do {
@@ -146,7 +168,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async readUpload(prefix: string, file: string, start = 0): Promise<Readable> {
-    return this.get(`uploads/${prefix.replace(/\/+$/, '')}/${file}`, start);
+    return this.get(`${this.prefix}uploads/${prefix.replace(/\/+$/, '')}/${file}`, start);
   }
 
   private async get(key: string, start: number, length?: number): Promise<Readable> {
@@ -154,4 +176,44 @@ export class S3ArtifactStore implements ArtifactStore {
     const response = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key, Range: range }));
     return response.Body as Readable;
   }
+
+  async probe(): Promise<StoreProbe> {
+    const key = `${this.prefix}.probe/${randomUUID()}`;
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: 'probe' }));
+    } catch (error) {
+      // An answer (403, 404 NoSuchBucket) means reachable but not writable; no answer is unreachable.
+      if (statusOf(error) !== undefined) return { writable: false, freeBytes: null };
+      throw error;
+    }
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+    return { writable: true, freeBytes: null };
+  }
+
+  localPath(): null {
+    return null;
+  }
+
+  presignGet(sha256: string, fileName: string, ttlSeconds: number): Promise<string | null> {
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: this.options.bucket,
+        Key: this.blob(sha256),
+        // The blob's key is its digest: name the file as the version does for whoever saves it.
+        ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      }),
+      { expiresIn: ttlSeconds },
+    );
+  }
+
+  /** The client, bucket and key prefix, for the direct-upload service (multipart presigning). */
+  get target(): { client: S3Client; bucket: string; prefix: string } {
+    return { client: this.client, bucket: this.options.bucket, prefix: this.prefix };
+  }
+}
+
+/** The HTTP status S3 answered with; undefined when it did not answer at all. */
+export function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
 }

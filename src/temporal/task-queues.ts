@@ -2,6 +2,7 @@
 export const WORKFLOW_TYPES = {
   import: 'importWorkflow',
   localCache: 'localCacheWorkflow',
+  storeMove: 'storeMoveWorkflow',
   scan: 'scanWorkflow',
   rescanOutdated: 'rescanOutdatedWorkflow',
   evictCache: 'evictCacheWorkflow',

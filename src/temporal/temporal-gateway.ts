@@ -3,6 +3,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config/config';
 import type { EvictCacheWorkflowInput, ImportWorkflowInput, LocalCacheWorkflowInput } from '../domain/onboarding/workflow-inputs';
 import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
+import type { StoreMoveInput } from '../domain/storage/store-move';
 import type { RunIds } from '../domain/benchmarking/run-ids';
 import type { ReportedScoresRefreshReport } from '../domain/evaluation/reported-score-changes';
 import type { StartOutcome, WorkflowGateway, WorkflowState } from '../services/workflow-gateway';
@@ -53,6 +54,10 @@ export class TemporalGateway implements WorkflowGateway {
 
   startEvaluation(workflowId: string, input: RunIds): Promise<StartOutcome> {
     return this.start(WORKFLOW_TYPES.evaluation, workflowId, input);
+  }
+
+  startStoreMove(workflowId: string, input: StoreMoveInput): Promise<StartOutcome> {
+    return this.start(WORKFLOW_TYPES.storeMove, workflowId, input);
   }
 
   async evictCache(workflowId: string, input: EvictCacheWorkflowInput): Promise<void> {

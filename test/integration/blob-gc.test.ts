@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { systemCaller } from '../../src/domain/auth/caller';
 import type { BlobGcReport } from '../../src/domain/storage/blob-gc';
+import { DEFAULT_STORE_ID } from '../../src/domain/storage/store';
 import { blobKey } from '../../src/storage/artifact-store';
 import { acquireStagingLock } from '../../src/storage/staging-lock';
 import { blobGcScheduleId, ensureBlobGcSchedule } from '../../src/temporal/blob-gc-schedule';
@@ -41,8 +42,10 @@ async function blob(content: string, ageMs: number): Promise<string> {
 
 const exists = (digest: string) => stat(path.join(t.config.artifacts.dir, blobKey(digest))).then(() => true, () => false);
 
+// The default store only: the run's database is shared by the test files, and stores other files registered (with
+// their own blobs) would otherwise count in these reports.
 function runCollector(graceMs: number): Promise<BlobGcReport> {
-  return client.workflow.execute('blobGcWorkflow', { taskQueue: t.config.temporal.taskQueue, workflowId: `blob-gc-test-${randomUUID()}`, args: [{ graceMs }] });
+  return client.workflow.execute('blobGcWorkflow', { taskQueue: t.config.temporal.taskQueue, workflowId: `blob-gc-test-${randomUUID()}`, args: [{ graceMs, storeId: DEFAULT_STORE_ID }] });
 }
 
 test('the scheduled collector removes only blobs no version and no live import references, and only after the grace period', async () => {

@@ -233,7 +233,7 @@ test('LFS uploads are checked: a wrong sha256 or a cut body stores nothing, a co
   expect(wrong.status).toBe(400);
   expect(await wrong.text()).toMatch(/sha256 mismatch/);
   expect(await stored()).toBe(0);
-  expect(await t.services.directUploads['store'].has(oid)).toBe(false);
+  expect(await t.services.stores.defaultStore.store.has(oid)).toBe(false);
 
   // A body cut halfway (the connection drops): nothing stored, and the ticket still takes the whole upload later.
   await new Promise<void>((resolve) => {

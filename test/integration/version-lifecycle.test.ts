@@ -125,7 +125,7 @@ async function stagedImport(): Promise<ImportIds & { workflowId: string }> {
 }
 
 async function settle(ids: ImportIds) {
-  const inspection = await idle.services.inspection.inspect(await idle.services.listings.manifest(ids.operationId));
+  const inspection = await idle.services.inspection.inspect(ids.versionId, await idle.services.listings.manifest(ids.operationId));
   // No VERIFIED without a passing scan: the import's scan steps, as its workflow runs them.
   const scan = await idle.services.scanRuns.begin(ids, 'IMPORT');
   await idle.services.scanRuns.scan(scan.scanResultId);

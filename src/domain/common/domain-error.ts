@@ -5,7 +5,11 @@ export type DomainErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'POLICY_VIOLATION';
+  | 'POLICY_VIOLATION'
+  /** An artifact store that cannot be reached or written right now (HTTP 503): retry later or move the version. */
+  | 'STORE_UNAVAILABLE'
+  /** The project's or the store's storage quota would be exceeded (HTTP 507). */
+  | 'QUOTA_EXCEEDED';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;

@@ -31,6 +31,12 @@ export const AUDIT_ACTIONS = [
   'upstream.changed',
   'upstream.license_changed',
   'upstream.unavailable',
+  'store.created',
+  'store.updated',
+  'store.deleted',
+  'project.storage-configured',
+  'model.store-set',
+  'version.store-moved',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

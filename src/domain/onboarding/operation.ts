@@ -7,6 +7,8 @@ export enum OperationKind {
   BENCHMARK = 'BENCHMARK',
   /** An evaluation suite run against an endpoint serving the version. */
   EVALUATION = 'EVALUATION',
+  /** A version's files copied to another artifact store, verified there, then switched to it. */
+  STORE_MOVE = 'STORE_MOVE',
 }
 
 export enum OperationStatus {
@@ -56,6 +58,8 @@ export const workflowIds = {
   // One at a time per version: two sweeps against the same endpoint would measure each other.
   benchmark: (versionId: string) => `benchmark:${versionId}`,
   evaluation: (versionId: string) => `evaluation:${versionId}`,
+  // One move at a time per version: a second request joins the running one (or is a CONFLICT for another target).
+  storeMove: (versionId: string) => `store-move:${versionId}`,
 };
 
 /** Still to be settled: the only states a settling step may act on. */

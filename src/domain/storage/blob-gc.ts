@@ -2,6 +2,8 @@
 export interface BlobGcInput {
   /** Unreferenced blobs written or reused more recently than this are kept. */
   graceMs: number;
+  /** Only this store (after a move frees its old copy); absent, every registered store. */
+  storeId?: string;
 }
 
 /** What one collection pass found and did; the workflow's result, visible in Temporal UI. */

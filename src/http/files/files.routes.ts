@@ -56,13 +56,13 @@ export function filesRoutes(deps: FilesHttpDeps): Router {
       const caller = await callerOfRequest(deps.verifier, req, res);
       const { version, entry } = await services.downloads.file(caller, String(req.params.versionId), pathParam(req), 'editors');
       const counted = () => services.downloads.count(caller, version.id);
-      const presigned = req.method === 'GET' ? await services.downloads.presigned(entry) : null;
+      const presigned = req.method === 'GET' ? await services.downloads.presigned(version, entry) : null;
       if (presigned) {
         await counted();
         res.redirect(302, presigned);
         return;
       }
-      await sendBlob(req, res, services.downloads, entry, { 'Content-Disposition': attachment(entry.path) }, counted, deps.config.files.downloadIdleTimeoutMs);
+      await sendBlob(req, res, services.downloads, version, entry, { 'Content-Disposition': attachment(entry.path) }, counted, deps.config.files.downloadIdleTimeoutMs);
     } catch (error) {
       answerError(res, log, error);
     }

@@ -12,6 +12,8 @@ const STATUS: Readonly<Record<DomainErrorCode, number>> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   POLICY_VIOLATION: 403,
+  STORE_UNAVAILABLE: 503,
+  QUOTA_EXCEEDED: 507,
 };
 
 export interface Failure {

@@ -60,6 +60,7 @@ export async function sendBlob(
   req: Request,
   res: Response,
   downloads: DownloadService,
+  version: { id: string },
   entry: ManifestEntry,
   headers: Record<string, string>,
   /** Called once, before the body of a whole-file GET starts (downloads are counted when asked for). */
@@ -74,7 +75,7 @@ export async function sendBlob(
     res.end();
     return { whole: plan.whole };
   }
-  const body = await downloads.open(entry, plan.range);
+  const body = await downloads.open(version, entry, plan.range);
   await sendBody(res, body, idleTimeoutMs);
   // A client cut for stalling got part of it at most: only bodies sent whole count.
   if (res.writableEnded) metrics.bytesServed.inc({ api: req.baseUrl === '/hf' ? 'hf' : 'files' }, plan.end - plan.start + 1);

@@ -143,13 +143,13 @@ export function hfRoutes(deps: FilesHttpDeps): Router {
       const counted = () => services.downloads.count(caller, rev.version.id);
       // The hub names an LFS file's size and digest on the answer (and before a redirect to its CDN).
       const described = { 'X-Repo-Commit': rev.commit, 'X-Linked-Size': String(entry.size), 'X-Linked-Etag': `"${entry.sha256}"` };
-      const presigned = req.method === 'GET' && !req.header('range') ? await services.downloads.presigned(entry) : null;
+      const presigned = req.method === 'GET' && !req.header('range') ? await services.downloads.presigned(rev.version, entry) : null;
       if (presigned) {
         await counted();
         res.status(302).set({ ...described, ETag: `"${entry.sha256}"`, Location: presigned }).end();
         return;
       }
-      await sendBlob(req, res, services.downloads, entry, described, counted, deps.config.files.downloadIdleTimeoutMs);
+      await sendBlob(req, res, services.downloads, rev.version, entry, described, counted, deps.config.files.downloadIdleTimeoutMs);
     } catch (error) {
       hubFail(req, res, deps, error);
     }
