@@ -8,10 +8,13 @@ const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREAC
 
 /** Why a store operation failed, when the cause is the store being away (not a missing blob or a bad request). */
 export function unavailability(error: unknown): string | null {
-  if (error instanceof StoreUnavailableError) return error.message;
+  if (error instanceof StoreUnavailableError) return error.why;
   if (error instanceof DomainError || error instanceof CorruptBlobError) return null;
   const e = error as { code?: unknown; name?: unknown; cause?: { code?: unknown } } | null;
-  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
+  // The SDK's retry layer wraps what is not an Error of its own realm into "AWS SDK error wrapper for Error: connect
+  // ECONNREFUSED …", keeping only the text: the code is read from the message then.
+  const fromMessage = error instanceof Error || typeof (error as { message?: unknown } | null)?.message === 'string' ? /\b(E[A-Z]{3,12})\b/.exec((error as { message: string }).message)?.[1] : undefined;
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : fromMessage;
   if (code && NETWORK.has(code)) return code === 'EIO' || code === 'ESTALE' ? 'its volume failed' : 'it cannot be reached';
   if (e?.name === 'TimeoutError' || e?.name === 'RequestTimeout') return 'it did not answer in time';
   const status = statusOf(error);

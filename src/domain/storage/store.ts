@@ -41,8 +41,12 @@ export interface StoreHealth {
 /** The store holding a version's bytes cannot be read or written now; says which store, never its address. */
 export class StoreUnavailableError extends DomainError {
   readonly code = 'STORE_UNAVAILABLE' as const;
-  constructor(storeName: string, cause: string) {
-    super(`artifact store "${storeName}" is unavailable (${cause}); try again later`, { store: storeName });
+  constructor(
+    storeName: string,
+    /** Why, in words that name no host or path ("it cannot be reached"). */
+    readonly why: string,
+  ) {
+    super(`artifact store "${storeName}" is unavailable (${why}); try again later`, { store: storeName });
   }
 }
 
