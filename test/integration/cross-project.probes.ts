@@ -13,6 +13,9 @@ export interface Ids {
   cacheId: string;
   uploadId: string;
   deploymentId: string;
+  /** A filesystem store registered for the project, and a direct upload into its draft. */
+  storeId: string;
+  directUploadId: string;
 }
 
 export interface Fixtures {
@@ -70,6 +73,9 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   ['Query.checkLicense', notFound(`query($m: ID!, $v: ID!) { checkLicense(modelId: $m, versionId: $v) { outcome } }`, (f) => ({ m: f.target.modelId, v: f.target.versionId }))],
   ['Query.project', notFound(`query($p: String!) { project(id: $p) { id } }`, (f) => ({ p: f.target.project }))],
   ['Query.promotionRequests', noLeak(`query($p: String) { promotionRequests(project: $p, first: 100) { edges { node { id } } } }`, (f) => ({ p: f.target.project }))],
+  ['Query.stores', notFound(`query($p: String!) { stores(project: $p) { id } }`, (f) => ({ p: f.target.project }))],
+  ['Query.store', notFound(`query($id: ID!) { store(id: $id) { id name } }`, (f) => ({ id: f.target.storeId }))],
+  ['Query.projectStorage', notFound(`query($p: String!) { projectStorage(project: $p) { project } }`, (f) => ({ p: f.target.project }))],
   ['Query.promotionRequest', notFound(`query($id: ID!) { promotionRequest(id: $id) { id } }`, (f) => ({ id: f.target.requestId }))],
   // Mutations
   ['Mutation.recordBenchmark', notFound(`mutation($v: ID!) { recordBenchmark(input: { versionId: $v, hardwareProfile: "x", ttftP50Ms: 1 }) { id } }`, (f) => ({ v: f.target.versionId }))],
@@ -109,6 +115,15 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   ['Mutation.evictLocalCache', notFound(`mutation($id: ID!) { evictLocalCache(id: $id) { id } }`, (f) => ({ id: f.target.cacheId }))],
   ['Mutation.acknowledgeLicense', notFound(`mutation($v: ID!) { acknowledgeLicense(versionId: $v) { id } }`, (f) => ({ v: f.target.versionId }))],
   ['Mutation.configureProject', notFound(`mutation($p: String!) { configureProject(input: { id: $p, public: true }) { id } }`, (f) => ({ p: f.target.project }))],
+  ['Mutation.createStore', notFound(`mutation($p: String!) { createStore(input: { project: $p, name: "xp", kind: S3, s3: { endpoint: "http://127.0.0.1:9", bucket: "xp-bucket", accessKeyId: "a", secretAccessKey: "b" } }) { id } }`, (f) => ({ p: f.target.project }))],
+  ['Mutation.updateStore', notFound(`mutation($id: ID!) { updateStore(input: { id: $id, quotaBytes: 1 }) { id } }`, (f) => ({ id: f.target.storeId }))],
+  ['Mutation.deleteStore', notFound(`mutation($id: ID!) { deleteStore(id: $id) }`, (f) => ({ id: f.target.storeId }))],
+  ['Mutation.configureProjectStorage', notFound(`mutation($p: String!) { configureProjectStorage(input: { project: $p, quotaBytes: 1 }) { project } }`, (f) => ({ p: f.target.project }))],
+  ['Mutation.setModelStore', notFound(`mutation($m: ID!) { setModelStore(modelId: $m, storeId: null) }`, (f) => ({ m: f.target.modelId }))],
+  ['Mutation.moveVersion', notFound(`mutation($v: ID!, $s: ID!) { moveVersion(versionId: $v, storeId: $s) { id } }`, (f) => ({ v: f.target.versionId, s: f.target.storeId }))],
+  ['Mutation.beginDirectUpload', notFound(`mutation($v: ID!) { beginDirectUpload(input: { versionId: $v, path: "x.bin", size: 10, sha256: "${'0'.repeat(64)}" }) { id } }`, (f) => ({ v: f.target.draftVersionId }))],
+  ['Mutation.completeDirectUpload', notFound(`mutation($id: ID!) { completeDirectUpload(id: $id, parts: [{ partNumber: 1, etag: "x" }]) { path } }`, (f) => ({ id: f.target.directUploadId }))],
+  ['Mutation.abortDirectUpload', notFound(`mutation($id: ID!) { abortDirectUpload(id: $id) }`, (f) => ({ id: f.target.directUploadId }))],
   ['Mutation.requestPromotion', notFound(`mutation($v: ID!) { requestPromotion(versionId: $v, target: EVALUATED, justification: "x") { id } }`, (f) => ({ v: f.target.versionId }))],
   ['Mutation.approvePromotion', notFound(`mutation($r: ID!) { approvePromotion(requestId: $r) { id } }`, (f) => ({ r: f.target.requestId }))],
   ['Mutation.rejectPromotion', notFound(`mutation($r: ID!) { rejectPromotion(requestId: $r, reason: "x") { id } }`, (f) => ({ r: f.target.requestId }))],

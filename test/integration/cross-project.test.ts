@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Role } from '../../src/domain/auth/roles';
 import { issueToken } from '../../src/services/auth-tokens';
@@ -18,10 +19,12 @@ import { FIELD_PROBES, type Fixtures, ROUTE_PROBES } from './cross-project.probe
 let t: TestApp;
 let f: Fixtures;
 let alice: string;
+let storeRoot: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ worker: true });
   const tag = uniqueName('xp');
+  storeRoot = path.join(os.tmpdir(), `${tag}-stores`);
+  t = await startTestApp({ worker: true, env: { STORE_FS_ROOTS: storeRoot } });
   const a = `${tag}-a`;
   const b = `${tag}-b`;
   // Admin of A: every field's least role is held somewhere, so only the project of the object can refuse her.
@@ -31,6 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.stop();
+  await rm(storeRoot, { recursive: true, force: true });
 });
 
 /** Replaces every id and name of B and of the "unknown" twin with placeholders, so the two answers compare. */
@@ -174,6 +178,14 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
   if (upload.status !== 201) throw new Error(`fixture tus upload answered ${upload.status}: ${await upload.text()}`);
   const uploadId = (upload.headers.get('location') ?? '').split('/').pop() ?? '';
   const deployment = await ok(`mutation($v: ID!) { recordDeployment(input: { versionId: $v, environment: "prod", endpoint: "https://${tag}.example/v1" }) { id } }`, { v: versionId }, Role.EDITOR);
+  await mkdir(storeRoot, { recursive: true });
+  const store = await ok(`mutation($p: String!, $path: String!) { createStore(input: { project: $p, name: "xp-disk", kind: FILESYSTEM, path: $path }) { id } }`, { p: b, path: path.join(storeRoot, tag) });
+  // A direct upload of B's draft as the service records one (the S3 side is never reached by the probes).
+  const [direct] = (await app.dataSource.query(
+    `INSERT INTO direct_uploads (store_id, version_id, path, sha256, size, s3_upload_id, object_key, created_by, expires_at)
+     VALUES ($1, $2, 'big.bin', $3, 10, 'none', 'direct-uploads/none', 'fixture', now() + interval '1 hour') RETURNING id`,
+    [store.createStore.id, draft.createVersion.id, '0'.repeat(64)],
+  )) as { id: string }[];
   const b_ = {
     project: b,
     modelId,
@@ -186,6 +198,8 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
     cacheId: cache.createLocalCache.id as string,
     uploadId,
     deploymentId: deployment.recordDeployment.id as string,
+    storeId: store.createStore.id as string,
+    directUploadId: direct.id,
   };
   const unknown = {
     project: `${tag}-nowhere`,
@@ -199,6 +213,8 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
     cacheId: randomUUID(),
     uploadId: randomBytes(16).toString('hex'),
     deploymentId: randomUUID(),
+    storeId: randomUUID(),
+    directUploadId: randomUUID(),
   };
   return { a, ownModelId: own.registerModel.id, b: b_, unknown, target: b_ };
 }
