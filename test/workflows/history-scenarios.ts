@@ -1,3 +1,4 @@
+import type { StoreMoveInput } from '../../src/domain/storage/store-move';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Activities } from '../../activities/create-activities';
 import type { Inspection } from '../../src/services/artifact-inspection.service';
@@ -18,14 +19,21 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowIn
 export interface HistoryScenario {
   /** File name: test/workflows/histories/<file>.json */
   file: string;
-  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'benchmarkWorkflow' | 'evaluationWorkflow' | 'refreshReportedScoresWorkflow';
+  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'storeMoveWorkflow' | 'benchmarkWorkflow' | 'evaluationWorkflow' | 'refreshReportedScoresWorkflow';
   /** A function when the input names the recorder's task queue (a host queue, say). */
-  input: ScanIds | RunIds | { batch: number } | RefreshReportedScoresInput | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | ((taskQueue: string) => EvictCacheWorkflowInput);
+  input: ScanIds | RunIds | { batch: number } | RefreshReportedScoresInput | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | StoreMoveInput | ((taskQueue: string) => EvictCacheWorkflowInput);
   activities: Activities;
   /** Set for paths that end by a cancel request: sent once the activity that waits for it has started. */
   cancelWhenStarted?: Promise<void>;
   expectedStatus: 'COMPLETED' | 'FAILED' | 'CANCELLED';
 }
+
+const storeMoveInput: StoreMoveInput = {
+  operationId: '7d2c4e6a-1b3f-4a5c-9e7d-2f4a6c8e0a11',
+  versionId: 'c3f1a8e4-2d6b-4f9c-8e7a-0b5d1c2e3f03',
+  sourceStoreId: '00000000-0000-4000-8000-000000000000',
+  targetStoreId: '4e6a8c0e-2a4c-4e6a-8c0e-2a4c6e8a0c12',
+};
 
 // Fixed ids: re-recording an unchanged workflow changes only timestamps and server-assigned ids in the JSON.
 const importInput: ImportWorkflowInput = {
@@ -262,6 +270,20 @@ export function historyScenarios(): HistoryScenario[] {
     },
     // One pass of the blob collector, as its schedule starts it.
     { workflowType: 'blobGcWorkflow', input: { graceMs: 86_400_000 }, file: 'blob-gc-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    // moveVersion: copied and verified, then switched; and a target that stayed away, which leaves the version put.
+    { workflowType: 'storeMoveWorkflow', input: storeMoveInput, file: 'store-move-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    {
+      workflowType: 'storeMoveWorkflow',
+      input: storeMoveInput,
+      file: 'store-move-failure',
+      activities: {
+        ...happyActivities(),
+        copyVersionToStore: async () => {
+          throw ApplicationFailure.nonRetryable('artifact store "archive" is unavailable (it cannot be reached); try again later', 'STORE_UNAVAILABLE');
+        },
+      },
+      expectedStatus: 'FAILED',
+    },
     // One scheduled refresh of reported scores over two pages, and an operator's refresh of named models.
     { workflowType: 'refreshReportedScoresWorkflow', input: { batch: 100 }, file: 'reported-scores-refresh', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     { workflowType: 'refreshReportedScoresWorkflow', input: { batch: 100, modelIds: [importInput.modelId] }, file: 'reported-scores-refresh-models', activities: happyActivities(), expectedStatus: 'COMPLETED' },
