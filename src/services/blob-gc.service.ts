@@ -97,7 +97,8 @@ export class BlobGcService {
   /**
    * Which of these digests this store must keep, one round trip per batch: a manifest of a version in it, or of one
    * moved out of it within the grace period (a download that started before the switch still reads here), a live
-   * import (its expected digest too: it may be storing that very blob right now) or a live move (copying into it).
+   * import into this store (its expected digest too: it may be storing that very blob right now) or a live move
+   * into it (copying). An import stores into its version's store, and a version under import cannot be moved.
    */
   private async referenced(storeId: string, digests: string[], graceMs: number): Promise<Set<string>> {
     if (digests.length === 0) return new Set();
@@ -106,10 +107,11 @@ export class BlobGcService {
         WHERE f.sha256 = ANY($1) AND (v.store_id = $4 OR (v.previous_store_id = $4 AND v.store_switched_at > now() - make_interval(secs => $5)))
        UNION
        SELECT unnest(ARRAY[f.sha256, f.expected_sha256]) FROM operations o JOIN import_files f ON f.operation_id = o.id
+         JOIN model_versions iv ON iv.id = o.version_id AND iv.store_id = $4
         WHERE o.status IN ($2, $3) AND (f.sha256 = ANY($1) OR f.expected_sha256 = ANY($1))
        UNION
        SELECT f.sha256 FROM operations o JOIN version_files f ON f.version_id = o.version_id
-        WHERE o.kind = $6 AND o.status IN ($2, $3) AND f.sha256 = ANY($1)`,
+        WHERE o.kind = $6 AND o.status IN ($2, $3) AND o.input->>'targetStoreId' = $4::text AND f.sha256 = ANY($1)`,
       [digests, OperationStatus.PENDING, OperationStatus.RUNNING, storeId, graceMs / 1000, OperationKind.STORE_MOVE],
     );
     return new Set(rows.flatMap((row) => (row.sha256 ? [row.sha256.toLowerCase()] : [])));
