@@ -14,7 +14,7 @@ export class StorageUsage {
   @Field(() => Int) blobs!: number;
 }
 
-@ObjectType({ description: 'Whether a store answers and takes a write now (checked at most every 10 s).' })
+@ObjectType({ description: 'Whether a store answers and takes a write now (a small probe object written and removed when asked).' })
 export class StoreHealth {
   @Field(() => Boolean) reachable!: boolean;
   @Field(() => Boolean) writable!: boolean;

@@ -94,8 +94,9 @@ export class StoreService {
     return rows.map((row) => viewOf(caller, recordOf(row)));
   }
 
+  /** Probed when an admin asks (what they see is now); /health, which anyone may poll, shares a cached probe. */
   async health(caller: Caller, id: string): Promise<StoreHealth> {
-    return storeHealth(this.registry.resolve(await this.record(caller, id)));
+    return storeHealth(this.registry.resolve(await this.record(caller, id)), { fresh: true });
   }
 
   /** The DEFAULT store holds every project's bytes: only the operator sees its total. */
