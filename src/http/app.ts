@@ -20,7 +20,7 @@ import { noNulLiterals, nulInVariables } from '../graphql/input-guard';
 import { queryLimitRules } from '../graphql/query-limits';
 import type { Subgraph } from '../graphql/schema';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin';
-import { setQueueDepthSource } from '../observability/metrics';
+import { metrics, setQueueDepthSource } from '../observability/metrics';
 import { metricsHandler } from '../observability/metrics-endpoint';
 import { activeTracing } from '../observability/tracing-state';
 import { benchmarkSampleRoutes } from './benchmarks/benchmark-samples.routes';
@@ -78,7 +78,12 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   const httpServer = http.createServer(app);
 
   const tracing = activeTracing();
-  const fanOut = createSubscriptionFanOut({ queueLimit: config.limits.subscriberQueue, stateKey: stateKeyOf });
+  const fanOut = createSubscriptionFanOut({
+    queueLimit: config.limits.subscriberQueue,
+    stateKey: stateKeyOf,
+    onExecute: () => metrics.subscriptionExecutions.inc(),
+    onDrop: () => metrics.subscriptionCoalesced.inc(),
+  });
   // `traced`: inside the tracing middleware's context, whose log mixin already adds the request id (and trace id).
   const contextFor = async (authorization: unknown, requestId: string, traced = false): Promise<GraphQLContext> =>
     createContext({

@@ -25,6 +25,16 @@ export const metrics = {
     labelNames: ['operation', 'code'] as const,
     registers: [registry],
   }),
+  subscriptionExecutions: new Counter({
+    name: 'modelhub_subscription_executions_total',
+    help: 'Subscription documents executed for an event: once per group of subscribers with equal document, variables and caller scope.',
+    registers: [registry],
+  }),
+  subscriptionCoalesced: new Counter({
+    name: 'modelhub_subscription_messages_coalesced_total',
+    help: "Messages a full subscriber queue dropped (its socket stopped reading): an older state replaced by a newer one, or the oldest.",
+    registers: [registry],
+  }),
   activeSubscriptions: new Gauge({
     name: 'modelhub_graphql_active_subscriptions',
     help: 'graphql-ws subscriptions currently open, by root field.',

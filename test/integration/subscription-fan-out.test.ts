@@ -71,6 +71,8 @@ test('N subscribers of one operation get all 20 events in order with one executi
   expect(modelReads()).toBe(20);
   expect(after.dropped - before.dropped).toBe(0);
   expect(after.groups).toBeGreaterThanOrEqual(1);
+  const exported = await (await fetch(`http://127.0.0.1:${t.app.port}/metrics`)).text();
+  expect(Number(/^modelhub_subscription_executions_total (\d+)/m.exec(exported)?.[1])).toBeGreaterThanOrEqual(after.executions);
   for (const s of subs) s.close();
 });
 

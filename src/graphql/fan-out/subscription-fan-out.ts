@@ -47,6 +47,9 @@ export interface FanOutOptions {
   queueLimit: number;
   /** Items with the same key are states of one thing: a newer one replaces an older one in a full queue. */
   stateKey: (item: unknown) => string | null;
+  /** Told of every execution and every dropped message (the process's metrics). */
+  onExecute?: () => void;
+  onDrop?: () => void;
 }
 
 function groupKeyOf(args: ExecutionArgs): string {
@@ -71,6 +74,7 @@ export function createSubscriptionFanOut(options: FanOutOptions): SubscriptionFa
     const memo = typeof item === 'object' && item !== null ? group.results.get(item) : undefined;
     if (memo) return memo;
     totals.executions += 1;
+    options.onExecute?.();
     // A fresh context per execution: its loaders read for this item only, whichever member's request it came from.
     const contextValue = forkContext(group.args.contextValue as GraphQLContext);
     const result = Promise.resolve()
@@ -108,7 +112,10 @@ export function createSubscriptionFanOut(options: FanOutOptions): SubscriptionFa
     if (!(Symbol.asyncIterator in source)) return source;
     const events = source[Symbol.asyncIterator]();
     const { group, leave } = join(args);
-    const queue = new SubscriberQueue<ExecutionResult>(options.queueLimit, () => void (totals.dropped += 1));
+    const queue = new SubscriberQueue<ExecutionResult>(options.queueLimit, () => {
+      totals.dropped += 1;
+      options.onDrop?.();
+    });
     queues.add(queue);
     let closed = false;
     const close = () => {
