@@ -135,6 +135,11 @@ export interface Config {
   readonly reportedScores: ReportedScoresConfig;
   /** /metrics protection, the worker's metrics port, OpenTelemetry traces (METRICS_*, OTEL_*); see observability-config.ts. */
   readonly observability: ObservabilityConfig;
+  /**
+   * The registry's signing key (SIGNING_KEY_FILE, an ECDSA P-256 private key PEM). Unset: a key generated once under
+   * `.data/signing/` (each API host would make its own: set the file in production).
+   */
+  readonly signing: { readonly keyFile: string; readonly generate: boolean };
 }
 
 export const DEV_JWT_SECRET = 'modelhub-local-dev-secret-do-not-use-in-production';
@@ -297,8 +302,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     files: loadFilesConfig(env, path.resolve(cwd, optional(env, 'STAGING_DIR') ?? '.data/staging'), cwd),
     reportedScores: loadReportedScoresConfig(env, mode),
     observability: loadObservabilityConfig(env),
+    signing: signingConfig(env, cwd),
   };
   return deepFreeze(config);
+}
+
+function signingConfig(env: Env, cwd: string): Config['signing'] {
+  const file = optional(env, 'SIGNING_KEY_FILE');
+  return file ? { keyFile: path.resolve(cwd, file), generate: false } : { keyFile: path.resolve(cwd, '.data/signing/registry-key.pem'), generate: true };
 }
 
 function secretsKey(env: Env, jwtSecret: string | null): string | null {

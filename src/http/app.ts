@@ -166,6 +166,15 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   });
   const explorer = { consoleDir: config.consoleDir, enabled: config.graphqlExplorer };
   app.get('/', browserHome(explorer));
+  // The registry's signing key, for `model_signing verify key --public_key` on what a client pulled (no project data).
+  app.get('/signing/public-key.pem', async (_req, res, next) => {
+    try {
+      const key = await services.registrySigning.publicKey();
+      res.type('application/x-pem-file').set({ 'X-Key-Fingerprint': key.fingerprint, 'Cache-Control': 'public, max-age=300' }).send(key.pem);
+    } catch (error) {
+      next(error);
+    }
+  });
   // A browser's GET /graphql gets GraphiQL (GRAPHQL_EXPLORER); GraphQL requests go on to Apollo.
   app.use('/graphql', explorerRoutes(explorer));
   app.use(

@@ -17,6 +17,7 @@ import { ScanFileResultEntity } from './entities/scan-file-result.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { LicenseAcknowledgmentEntity } from './entities/license-acknowledgment.entity';
 import { ProjectEntity } from './entities/project.entity';
+import { VersionSignatureEntity } from './entities/version-signature.entity';
 import { PromotionApprovalEntity, PromotionRequestEntity } from './entities/promotion-request.entity';
 
 export const ENTITIES = [
@@ -38,6 +39,7 @@ export const ENTITIES = [
   PromotionRequestEntity,
   PromotionApprovalEntity,
   LicenseAcknowledgmentEntity,
+  VersionSignatureEntity,
 ];
 
 export interface DataSourceOptions {

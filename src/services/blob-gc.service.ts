@@ -106,6 +106,8 @@ export class BlobGcService {
       `SELECT f.sha256 FROM version_files f JOIN model_versions v ON v.id = f.version_id
         WHERE f.sha256 = ANY($1) AND (v.store_id = $4 OR (v.previous_store_id = $4 AND v.store_switched_at > now() - make_interval(secs => $5)))
        UNION
+       SELECT sha256 FROM version_signatures WHERE sha256 = ANY($1)
+       UNION
        SELECT unnest(ARRAY[f.sha256, f.expected_sha256]) FROM operations o JOIN import_files f ON f.operation_id = o.id
          JOIN model_versions iv ON iv.id = o.version_id AND iv.store_id = $4
         WHERE o.status IN ($2, $3) AND (f.sha256 = ANY($1) OR f.expected_sha256 = ANY($1))

@@ -3,7 +3,7 @@ import type { Caller } from '../domain/auth/caller';
 import type { ModelRecord } from '../domain/catalog/catalog-records';
 import { NotFoundError } from '../domain/common/domain-error';
 import { DEFAULT_ALIAS, HUB_MAIN } from '../domain/files/alias-name';
-import { commitOfVersion, versionOfCommit } from '../domain/files/hub-revision';
+import { commitOfVersion, isSignedCommit, versionOfCommit } from '../domain/files/hub-revision';
 import { PROJECT_SQL } from '../domain/governance/project';
 import { formatSemVer, parseSemVer } from '../domain/versioning/semver';
 import { ModelEntity } from '../persistence/entities/model.entity';
@@ -74,7 +74,15 @@ export class HubApiService {
       // Not usable (a draft, a failed import): as if the revision were not there; a 451 goes through as it is.
       throw error instanceof NotFoundError ? new HubNotFoundError('RevisionNotFound', 'Revision', revision) : error;
     });
-    return { model, version, commit: commitOfVersion(version.id) };
+    const signed = await this.registrySigned(version.id);
+    // A commit names one file list forever: the one from before the registry signed it is gone once it has.
+    if (versionOfCommit(revision) && isSignedCommit(revision) !== signed) throw new HubNotFoundError('RevisionNotFound', 'Revision', revision);
+    return { model, version, commit: commitOfVersion(version.id, signed) };
+  }
+
+  private async registrySigned(versionId: string): Promise<boolean> {
+    const rows = (await this.db.query(`SELECT 1 FROM version_signatures WHERE version_id = $1 AND origin = 'REGISTRY'`, [versionId])) as unknown[];
+    return rows.length > 0;
   }
 
   /** The version of this model a revision names, or null (a commit or alias of another model names nothing here). */

@@ -16,6 +16,8 @@ import { abandonScans } from './scan-abandon';
 import { replaceReportedScores } from './reported-scores';
 import { scanProblems } from './scan-verdict-lookup';
 import { counted } from '../domain/common/plural';
+import { projectOf } from '../domain/governance/project';
+import type { SignatureService } from './signature.service';
 
 export interface ImportIds {
   operationId: string;
@@ -47,6 +49,8 @@ export class ImportOutcomeService {
     private readonly db: DataSource,
     private readonly operations: OperationService,
     private readonly listings: ImportListingService,
+    /** Checks an upstream `model.sig` against the files as stored (null: signatures are not looked at). */
+    private readonly signatures: SignatureService | null = null,
   ) {}
 
   async complete(ids: ImportIds, inspection: Inspection): Promise<ImportOutcome> {
@@ -60,7 +64,9 @@ export class ImportOutcomeService {
       const mismatches = findMismatches({ ...declared, license: declared.license ?? model.licenseId }, inspection.verified);
       // No version is VERIFIED without a passing scan of this import's files (an import that never scanned fails closed).
       const scan = await scanProblems(tx, ids.operationId);
-      const problems = [...inspection.problems, ...mismatches.map((m) => `${m.field}: declared ${m.declared}, files say ${m.verified}`), ...scan];
+      // A signature that does not hold (or none, where the project requires one) is a finding like a broken file.
+      const signature = this.signatures ? await this.signatures.checkUpstream(tx, projectOf(model), version, manifest) : [];
+      const problems = [...inspection.problems, ...mismatches.map((m) => `${m.field}: declared ${m.declared}, files say ${m.verified}`), ...signature, ...scan];
       await tx.getRepository(VersionFileEntity).delete({ versionId: version.id });
       for (let i = 0; i < manifest.length; i += INSERT_CHUNK) {
         await tx.getRepository(VersionFileEntity).insert(manifest.slice(i, i + INSERT_CHUNK).map((entry) => ({ ...entry, versionId: version.id })));

@@ -23,6 +23,7 @@ import type { ImportOutcomeService } from './import-outcome.service';
 import type { OperationService } from './operation.service';
 import type { ProjectAccessService } from './project-access.service';
 import type { StartOutcome, WorkflowGateway } from './workflow-gateway';
+import { parsePublicKey } from '../domain/signing/signature-trust';
 
 const RUN_CLOSE_WAIT_MS = 5000;
 
@@ -30,6 +31,8 @@ export interface ImportModelCommand extends Omit<RegisterModelCommand, 'sourceTy
   version?: string | null;
   changelog?: string | null;
   source: ImportSourceInput;
+  /** A public key (PEM) to check an upstream `model.sig` with, beside the keys the project trusts. */
+  signingPublicKey?: string | null;
 }
 
 /**
@@ -62,7 +65,8 @@ export class OnboardingService {
     const version = formatSemVer(parseSemVer(command.version ?? '1.0.0'));
     const registration = { ...command, sourceType: source.type, sourceUri: describeSource(source) };
     validateModelDraft(registration);
-    const record = () => this.db.transaction((tx) => this.recordIntent(caller, tx, registration, version, source, command.changelog ?? null));
+    const signingKey = command.signingPublicKey ? parsePublicKey('signingPublicKey', command.signingPublicKey).export({ type: 'spki', format: 'pem' }).toString() : null;
+    const record = () => this.db.transaction((tx) => this.recordIntent(caller, tx, registration, version, source, command.changelog ?? null, signingKey));
     const planned = await this.models.guardName(registration.name, async () => {
       try {
         return await record();
@@ -147,6 +151,7 @@ export class OnboardingService {
     version: string,
     source: ImportSource,
     changelog: string | null,
+    signingPublicKey: string | null,
   ): Promise<{ operation: OperationRecord; existing: boolean }> {
     const actor = caller.subject;
     const model = await this.importTarget(caller, tx, registration);
@@ -183,6 +188,7 @@ export class OnboardingService {
         filesComplete: false,
         source: { ...source },
         declaredMetadata: declared,
+        signingPublicKey,
         createdBy: actor,
       }),
     );

@@ -1,7 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { type Caller, canReadProject, readsByGrant, requireRole, type Target } from '../domain/auth/caller';
 import { Role } from '../domain/auth/roles';
-import { NotFoundError } from '../domain/common/domain-error';
+import { createPublicKey, X509Certificate } from 'node:crypto';
+import { NotFoundError, ValidationError } from '../domain/common/domain-error';
+import { keyFingerprint, parseCertificate, parsePublicKey, splitPem } from '../domain/signing/signature-trust';
 import { uuid } from '../domain/common/field-rules';
 import { projectId } from '../domain/governance/project';
 import { mergeOverrides, type PolicyOverrides, type PromotionPolicy, resolvePolicy } from '../domain/governance/promotion-policy';
@@ -13,15 +15,44 @@ export interface ProjectView {
   public: boolean;
   policy: PromotionPolicy;
   overrides: PolicyOverrides;
+  /** Public keys and CA certificates (PEM) upstream signatures are checked against. */
+  trustedSigningKeys: string[];
+  trustedSigningCertificates: string[];
 }
 
 export interface ProjectSettings {
   id: string;
   public?: boolean | null;
   policy?: PolicyOverrides | null;
+  /** Replace the trusted lists when given (each PEM is checked before anything is written). */
+  trustedSigningKeys?: readonly string[] | null;
+  trustedSigningCertificates?: readonly string[] | null;
 }
 
 type Db = DataSource | EntityManager;
+const MAX_SIGNERS = 50;
+
+function checkedKeys(pems: readonly string[]): string[] {
+  if (pems.length > MAX_SIGNERS) throw new ValidationError('trustedSigningKeys', `at most ${MAX_SIGNERS} keys`);
+  return pems.map((pem, i) => parsePublicKey(`trustedSigningKeys[${i}]`, pem).export({ type: 'spki', format: 'pem' }).toString());
+}
+
+function checkedCertificates(pems: readonly string[]): string[] {
+  if (pems.length > MAX_SIGNERS) throw new ValidationError('trustedSigningCertificates', `at most ${MAX_SIGNERS} certificates`);
+  return pems.flatMap((pem, i) => {
+    const found = splitPem(pem);
+    if (found.length === 0) throw new ValidationError(`trustedSigningCertificates[${i}]`, 'is not a PEM X.509 certificate');
+    return found.map((one) => parseCertificate(`trustedSigningCertificates[${i}]`, one).toString());
+  });
+}
+
+/** What the audit log keeps of the trusted signers: fingerprints, not the PEM bodies. */
+function signerPrints(keys: readonly string[] | undefined, certificates: readonly string[] | undefined): { keys: string[]; certificates: string[] } {
+  return {
+    keys: (keys ?? []).map((pem) => keyFingerprint(createPublicKey(pem))),
+    certificates: (certificates ?? []).map((pem) => new X509Certificate(pem).fingerprint256),
+  };
+}
 interface TargetRow {
   project: string;
   public: boolean | null;
@@ -95,7 +126,10 @@ export class ProjectAccessService {
     const key = projectId('id', id);
     const row = await this.db.getRepository(ProjectEntity).findOneBy({ id: key });
     if (!canReadProject(caller, key, row?.public ?? false)) throw new NotFoundError('Project', id);
-    return { id: key, public: row?.public ?? false, policy: resolvePolicy(row?.policy), overrides: row?.policy ?? {} };
+    return {
+      id: key, public: row?.public ?? false, policy: resolvePolicy(row?.policy), overrides: row?.policy ?? {},
+      trustedSigningKeys: row?.trustedSigningKeys ?? [], trustedSigningCertificates: row?.trustedSigningCertificates ?? [],
+    };
   }
 
   /** Admins of a project set its visibility and policy; only given fields change. */
@@ -108,16 +142,24 @@ export class ProjectAccessService {
       const overrides = mergeOverrides(before?.policy ?? {}, settings.policy ?? {});
       const policy = resolvePolicy(overrides); // refuses a policy that is not one before anything is written
       const isPublic = settings.public ?? before?.public ?? false;
-      await repo.upsert({ id, public: isPublic, policy: overrides as ProjectEntity['policy'], updatedBy: caller.subject }, ['id']);
+      const keys = settings.trustedSigningKeys ? checkedKeys(settings.trustedSigningKeys) : (before?.trustedSigningKeys ?? []);
+      const certificates = settings.trustedSigningCertificates ? checkedCertificates(settings.trustedSigningCertificates) : (before?.trustedSigningCertificates ?? []);
+      await repo.upsert(
+        { id, public: isPublic, policy: overrides as ProjectEntity['policy'], trustedSigningKeys: keys, trustedSigningCertificates: certificates, updatedBy: caller.subject },
+        ['id'],
+      );
       await this.audit.record(tx, {
         action: 'project.configured',
         actor: caller.subject,
         requestId: caller.requestId,
         project: id,
         subjectId: id,
-        details: { before: before ? { public: before.public, policy: before.policy } : null, after: { public: isPublic, policy: overrides } },
+        details: {
+          before: before ? { public: before.public, policy: before.policy, signers: signerPrints(before.trustedSigningKeys, before.trustedSigningCertificates) } : null,
+          after: { public: isPublic, policy: overrides, signers: signerPrints(keys, certificates) },
+        },
       });
-      return { id, public: isPublic, policy, overrides };
+      return { id, public: isPublic, policy, overrides, trustedSigningKeys: keys, trustedSigningCertificates: certificates };
     });
   }
 }

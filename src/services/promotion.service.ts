@@ -8,12 +8,13 @@ import { DEFAULT_USAGE, type LicenseUsage, validateUsage } from '../domain/gover
 import { freezePolicy, Gate, isPromotionTarget, type TargetPolicy } from '../domain/governance/promotion-policy';
 import { type EvidenceSnapshot, PromotionState } from '../domain/governance/promotion-request';
 import { Mover, requireHumanMove } from '../domain/lifecycle/lifecycle';
-import type { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
+import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
 import type { ModelEntity } from '../persistence/entities/model.entity';
 import { PromotionApprovalEntity, PromotionRequestEntity } from '../persistence/entities/promotion-request.entity';
 import type { VersionEntity } from '../persistence/entities/version.entity';
 import type { AuditService } from './audit.service';
 import type { LicenseCheckService } from './license-check.service';
+import type { RegistrySigningService } from './registry-signing.service';
 import { moveVersion } from './model-transition';
 import { isUniqueViolation } from './pg-errors';
 import type { ProjectAccessService } from './project-access.service';
@@ -58,6 +59,8 @@ export class PromotionService {
     private readonly access: ProjectAccessService,
     private readonly licenses: LicenseCheckService,
     private readonly audit: AuditService,
+    /** Signs a version as it becomes PUBLISHED (null: published versions are not signed). */
+    private readonly signing: RegistrySigningService | null = null,
   ) {}
 
   async request(caller: Caller, ask: PromotionAsk, mode: AskMode = { immediateOnly: false }): Promise<PromotionRequestEntity> {
@@ -167,6 +170,8 @@ export class PromotionService {
     requireGates(request.target, decision.gates);
     const approvers = decision.evidence.approvers;
     await moveVersion(tx, model, version, request.target, `promotion ${request.id}: ${request.justification}`.slice(0, 2000), caller.subject);
+    // The signature is part of the published revision from the moment it is published: same transaction.
+    if (request.target === LifecycleStage.PUBLISHED) await this.signing?.signAtPublish(tx, model, version.id);
     Object.assign(request, { state: PromotionState.APPROVED, decisionEvidence: decision, decidedBy: caller.subject, decisionReason: note, decidedAt: new Date() });
     await tx.getRepository(PromotionRequestEntity).save(request);
     await this.record(tx, 'promotion.applied', request, caller, note, { target: request.target, approvers, gates: decision.gates.map((g) => g.gate) });

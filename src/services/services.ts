@@ -48,6 +48,9 @@ import { ScanQuarantineService } from './scan-quarantine.service';
 import { ScanRequestService } from './scan-request.service';
 import { ScanRunService } from './scan-run.service';
 import { VersionService } from './version.service';
+import { RegistryKeyStore } from '../signing/registry-key';
+import { RegistrySigningService } from './registry-signing.service';
+import { SignatureService } from './signature.service';
 import { VersionDeclarationsService } from './version-declarations.service';
 import { VersionLifecycleService } from './version-lifecycle.service';
 import { DeploymentService } from './deployment.service';
@@ -95,7 +98,9 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
   const licenses = new LicenseService(db);
   const operations = new OperationService(db);
   const listings = new ImportListingService(db, operations);
-  const outcomes = new ImportOutcomeService(db, operations, listings);
+  const signatures = new SignatureService(db, stores);
+  const registrySigning = new RegistrySigningService(stores, new RegistryKeyStore(config.signing), config.artifacts.stagingDir);
+  const outcomes = new ImportOutcomeService(db, operations, listings, signatures);
   const blobScans = new BlobScanService(db, createScanEngines(config.scanning), { scratch: config.artifacts.stagingDir });
   const audit = new AuditService(db);
   const access = new ProjectAccessService(db, audit);
@@ -109,7 +114,7 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
   });
   const models = new ModelCommandService(db, licenses, access);
   const licenseChecks = new LicenseCheckService(db, audit, access);
-  const promotions = new PromotionService(db, access, licenseChecks, audit);
+  const promotions = new PromotionService(db, access, licenseChecks, audit, registrySigning);
   const versions = new VersionService(db, access);
   const modelQueries = new ModelQueryService(db);
   const storeAdmin = new StoreService(db, stores, usage, access, audit, {
@@ -137,6 +142,8 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
     access,
     licenseChecks,
     promotions,
+    signatures,
+    registrySigning,
     promotionQueries: new PromotionQueryService(db),
     licenses,
     models,

@@ -150,6 +150,7 @@ export const ROUTE_PROBES: ReadonlyMap<string, RouteProbe> = new Map<string, Rou
   ['GET /health', { kind: 'none', why: 'liveness of the process, no project data' }],
   ['GET /metrics', { kind: 'none', why: 'Prometheus metrics: counts and durations by operation, workflow type and scanner, never ids, names or rows of a project; loopback or METRICS_TOKEN only' }],
   ['GET /', { kind: 'none', why: 'redirects a browser to the console or the explorer page, no project data' }],
+  ['GET /signing/public-key.pem', { kind: 'none', why: "the registry's public signing key, the same for every caller; no project data" }],
   ['GET /graphql', { kind: 'none', why: 'the GraphiQL page for a browser (static file); its queries are GraphQL requests with their own probes' }],
   ['PUT /files/versions/:versionId/upload/*path', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/versions/${f.target.draftVersionId}/upload/w.bin`, body: 'abcd' }) }],
   ['POST /files/versions/:versionId/submit', { kind: 'same-as-unknown', request: (f) => ({ path: `/files/versions/${f.target.draftVersionId}/submit` }) }],

@@ -39,6 +39,8 @@ export interface PromotionPolicy {
   evidenceProvenances: readonly Provenance[];
   /** The project's answer to a new upstream commit. */
   upstreamChanges: UpstreamChanges;
+  /** An import is VERIFIED only when its files carry a valid upstream signature (`model.sig`). */
+  requireSignature: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export const DEFAULT_POLICY: PromotionPolicy = Object.freeze({
   evidenceProvenances: Object.freeze([Provenance.MEASURED]),
   // A person looks before new upstream bytes enter the registry.
   upstreamChanges: UpstreamChanges.PROPOSE,
+  requireSignature: false,
 });
 
 const GATES = new Set<string>(Object.values(Gate));
@@ -84,6 +87,7 @@ export interface PolicyOverrides {
   allowSkippedScan?: boolean;
   evidenceProvenances?: readonly string[];
   upstreamChanges?: string;
+  requireSignature?: boolean;
 }
 
 function gateList(target: PromotionTarget, names: readonly string[]): Gate[] {
@@ -126,6 +130,7 @@ export function resolvePolicy(overrides: PolicyOverrides | null | undefined): Pr
     allowSkippedScan: overrides?.allowSkippedScan ?? DEFAULT_POLICY.allowSkippedScan,
     evidenceProvenances: overrides?.evidenceProvenances ? provenances(overrides.evidenceProvenances) : DEFAULT_POLICY.evidenceProvenances,
     upstreamChanges: overrides?.upstreamChanges === undefined ? DEFAULT_POLICY.upstreamChanges : upstreamChanges(overrides.upstreamChanges),
+    requireSignature: overrides?.requireSignature ?? DEFAULT_POLICY.requireSignature,
   };
 }
 
@@ -156,11 +161,13 @@ export function mergeOverrides(base: PolicyOverrides, next: PolicyOverrides): Po
   const allowSkippedScan = next.allowSkippedScan ?? base.allowSkippedScan;
   const evidenceProvenances = next.evidenceProvenances ?? base.evidenceProvenances;
   const upstream = next.upstreamChanges ?? base.upstreamChanges;
+  const requireSignature = next.requireSignature ?? base.requireSignature;
   return {
     gates: { ...base.gates, ...next.gates },
     requiredApprovals: { ...base.requiredApprovals, ...next.requiredApprovals },
     ...(allowSkippedScan !== undefined ? { allowSkippedScan } : {}),
     ...(evidenceProvenances !== undefined ? { evidenceProvenances: [...evidenceProvenances] } : {}),
     ...(upstream !== undefined ? { upstreamChanges: upstream } : {}),
+    ...(requireSignature !== undefined ? { requireSignature } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { ProjectView } from '../../services/project-access.service';
 import type { GraphQLContext } from '../context';
 import { callerOf } from './governance-access';
 import { ConfigureProjectInput, Project } from './project.type';
+import { projectSigningView } from '../signing/signature-view';
 
 function projectView(view: ProjectView): Project {
   return {
@@ -16,7 +17,9 @@ function projectView(view: ProjectView): Project {
       evidenceProvenances: view.policy.evidenceProvenances,
       upstreamChanges: view.policy.upstreamChanges,
       targets: PROMOTION_TARGETS.map((target) => ({ target, gates: [...view.policy.gates[target]], requiredApprovals: approvalsNeeded(view.policy, target) })),
+      requireSignature: view.policy.requireSignature,
     },
+    signing: projectSigningView(view),
   };
 }
 
@@ -34,6 +37,7 @@ function overridesOf(input: ConfigureProjectInput): PolicyOverrides {
     ...(input.allowSkippedScan === null || input.allowSkippedScan === undefined ? {} : { allowSkippedScan: input.allowSkippedScan }),
     ...(input.evidenceProvenances ? { evidenceProvenances: input.evidenceProvenances } : {}),
     ...(input.upstreamChanges ? { upstreamChanges: input.upstreamChanges } : {}),
+    ...(input.requireSignature === null || input.requireSignature === undefined ? {} : { requireSignature: input.requireSignature }),
   };
 }
 
@@ -47,10 +51,16 @@ export class ProjectResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Project, {
-    description: "Sets a project's visibility and promotion policy (admins of that project; audited). Requests already open keep the policy they were opened under.",
+    description: "Sets a project's visibility, promotion policy and trusted signers (admins of that project; audited). Requests already open keep the policy they were opened under.",
   })
   async configureProject(@Ctx() ctx: GraphQLContext, @Arg('input', () => ConfigureProjectInput) input: ConfigureProjectInput): Promise<Project> {
-    const view = await ctx.services.access.configure(callerOf(ctx), { id: input.id, public: input.public, policy: overridesOf(input) });
+    const view = await ctx.services.access.configure(callerOf(ctx), {
+      id: input.id,
+      public: input.public,
+      policy: overridesOf(input),
+      trustedSigningKeys: input.trustedSigningKeys,
+      trustedSigningCertificates: input.trustedSigningCertificates,
+    });
     return projectView(view);
   }
 }

@@ -2,6 +2,7 @@ import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { Provenance } from '../benchmark/benchmark.type';
 import { LifecycleStage } from '../enums';
 import { Gate, UpstreamChanges } from './governance.enums';
+import { ProjectSigning } from '../signing/signature.type';
 
 @ObjectType()
 export class TargetGates {
@@ -18,6 +19,7 @@ export class ProjectPolicy {
   evidenceProvenances!: readonly Provenance[];
   @Field(() => UpstreamChanges, { description: 'What a new upstream commit of a Hugging Face model becomes: a DRAFT proposal (default) or an import.' })
   upstreamChanges!: UpstreamChanges;
+  @Field(() => Boolean, { description: 'An import is VERIFIED only when its files carry a valid upstream signature (model.sig).' }) requireSignature!: boolean;
 }
 
 @ObjectType()
@@ -25,6 +27,7 @@ export class Project {
   @Field(() => String) id!: string;
   @Field(() => Boolean, { description: 'Readable by every authenticated caller; writes still need a role in the project.' }) public!: boolean;
   @Field(() => ProjectPolicy) policy!: ProjectPolicy;
+  @Field(() => ProjectSigning, { description: 'Keys and CA certificates upstream signatures are checked against.' }) signing!: ProjectSigning;
 }
 
 @InputType()
@@ -42,4 +45,7 @@ export class ConfigureProjectInput {
   @Field(() => [Provenance], { nullable: true, description: 'Replaces the provenances that count for the evidence gate.' }) evidenceProvenances?: Provenance[] | null;
   @Field(() => [TargetPolicyInput], { nullable: true }) targets?: TargetPolicyInput[] | null;
   @Field(() => UpstreamChanges, { nullable: true, description: 'What a new upstream commit of a Hugging Face model in this project becomes.' }) upstreamChanges?: UpstreamChanges | null;
+  @Field(() => Boolean, { nullable: true, description: 'Require a valid upstream signature (model.sig) before an import is VERIFIED.' }) requireSignature?: boolean | null;
+  @Field(() => [String], { nullable: true, description: 'Replaces the trusted EC public keys (PEM, P-256/384/521).' }) trustedSigningKeys?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Replaces the trusted CA certificates (PEM; a chain file may hold several).' }) trustedSigningCertificates?: string[] | null;
 }

@@ -42,4 +42,10 @@ export class ImportModelInput extends ModelFieldsInput {
 
   @Field(() => ImportSourceInput)
   source!: ImportSourceInput;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "A public key (PEM, EC P-256/384/521) to check the files' model.sig with, beside the keys the model's project trusts; kept on the version for retries.",
+  })
+  signingPublicKey?: string | null;
 }

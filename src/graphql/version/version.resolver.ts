@@ -11,6 +11,8 @@ import { LocalCache, VersionFile } from '../operation/operation.type';
 import { CreateVersionInput, UpdateVersionInput } from './version.input';
 import { shownSource } from './source-display';
 import { Version } from './version.type';
+import { VersionSignature } from '../signing/signature.type';
+import { signatureView, UNSIGNED } from '../signing/signature-view';
 
 @Resolver(() => Version)
 export class VersionResolver {
@@ -104,6 +106,25 @@ export class VersionResolver {
   @FieldResolver(() => [LocalCache], { description: 'Local copies of this version, newest first (evicted ones included).' })
   async localCaches(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
     return capped(await ctx.loaders.cachesByVersion.load(version.id), first, ctx.limits.nestedListLimit);
+  }
+
+  @FieldResolver(() => VersionSignature, {
+    description:
+      "The upstream signature the files carried (`model.sig`), as checked when they were verified: signed or not, valid or not, who signed, which " +
+      'files it covers. One that does not verify keeps the version from VERIFIED.',
+  })
+  async signature(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext): Promise<VersionSignature> {
+    const row = (await ctx.loaders.signaturesByVersion.load(version.id)).find((s) => s.origin === 'UPSTREAM');
+    return row ? signatureView(row) : UNSIGNED;
+  }
+
+  @FieldResolver(() => VersionSignature, {
+    nullable: true,
+    description: "The registry's own signature, made when the version was published and served as its `model.sig` (verify it with the key at /signing/public-key.pem).",
+  })
+  async registrySignature(@Root() version: VersionRecord, @Ctx() ctx: GraphQLContext): Promise<VersionSignature | null> {
+    const row = (await ctx.loaders.signaturesByVersion.load(version.id)).find((s) => s.origin === 'REGISTRY');
+    return row ? signatureView(row) : null;
   }
 
   @FieldResolver(() => [ScanResult], { description: 'Newest first.' })

@@ -15,6 +15,14 @@ export class ProjectEntity {
   @Column({ type: 'jsonb' })
   policy!: PolicyOverrides;
 
+  /** EC public keys (PEM) whose upstream signatures this project trusts. */
+  @Column({ name: 'trusted_signing_keys', type: 'jsonb', default: () => "'[]'" })
+  trustedSigningKeys!: string[];
+
+  /** CA certificates (PEM) a signing certificate must chain to. */
+  @Column({ name: 'trusted_signing_certificates', type: 'jsonb', default: () => "'[]'" })
+  trustedSigningCertificates!: string[];
+
   @Column({ name: 'updated_by', type: 'text' })
   updatedBy!: string;
 

@@ -62,6 +62,10 @@ export class VersionEntity implements VersionRecord {
   @Column({ name: 'metadata_mismatches', type: 'jsonb' })
   metadataMismatches!: MetadataMismatch[];
 
+  /** The public key (PEM) given at import to check an upstream `model.sig` with, beside the project's. */
+  @Column({ name: 'signing_public_key', type: 'text', nullable: true })
+  signingPublicKey!: string | null;
+
   @Column({ name: 'created_by', type: 'text' })
   createdBy!: string;
 

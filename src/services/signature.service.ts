@@ -1,0 +1,117 @@
+import type { Readable } from 'node:stream';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../domain/auth/caller';
+import { resolvePolicy } from '../domain/governance/promotion-policy';
+import type { ManifestEntry } from '../domain/onboarding/manifest';
+import {
+  compareFiles,
+  MAX_SIGNATURE_BYTES,
+  PAYLOAD_TYPE,
+  parseBundle,
+  parseStatement,
+  SIGNATURE_FILE,
+  SignatureFormatError,
+  unsupportedSerialization,
+} from '../domain/signing/model-signature';
+import { type SignerIdentity, verifyEnvelope } from '../domain/signing/signature-trust';
+import { ModelEntity } from '../persistence/entities/model.entity';
+import { ProjectEntity } from '../persistence/entities/project.entity';
+import { VersionEntity } from '../persistence/entities/version.entity';
+import { VersionSignatureEntity } from '../persistence/entities/version-signature.entity';
+import type { ArtifactStore } from '../storage/artifact-store';
+import { trustAnchors } from './signing-trust';
+import type { StoreRegistry } from './store-registry';
+import { narrowed } from './version-files-read';
+
+/** What a verification found: the row written for the version (UPSTREAM). */
+export type SignatureVerdict = Omit<VersionSignatureEntity, 'versionId' | 'origin' | 'verifiedAt'>;
+
+const LISTED = 10;
+
+function listed(what: string, paths: readonly string[]): string {
+  const shown = paths.slice(0, LISTED).join(', ');
+  return `${what}: ${shown}${paths.length > LISTED ? ` and ${paths.length - LISTED} more` : ''}`;
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const NO_SIGNER: SignerIdentity = { method: 'KEY', keyFingerprint: null, certificateSubject: null, certificateSan: null };
+
+/**
+ * Upstream signatures (`model.sig` in the files, OpenSSF model-signing format) checked against the files as stored:
+ * their sha256, computed when each was stored, compared with the signed manifest; offline, against the keys and CA
+ * certificates the project trusts and the key given at import. The verdict is recorded on the version, and one
+ * that does not hold is a finding that keeps the version from VERIFIED.
+ */
+export class SignatureService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly stores: StoreRegistry,
+  ) {}
+
+  /**
+   * Inside the import's settling transaction: records what the files' signature proves (or that there is none) and
+   * returns the findings (an invalid signature; no signature under a project that requires one).
+   */
+  async checkUpstream(tx: EntityManager, project: string, version: { id: string; signingPublicKey: string | null }, manifest: readonly ManifestEntry[]): Promise<string[]> {
+    const repo = tx.getRepository(VersionSignatureEntity);
+    await repo.delete({ versionId: version.id, origin: 'UPSTREAM' });
+    const settings = await tx.getRepository(ProjectEntity).findOneBy({ id: project });
+    const file = manifest.find((f) => f.path === SIGNATURE_FILE);
+    if (!file) {
+      return resolvePolicy(settings?.policy).requireSignature
+        ? [`signature: project "${project}" requires a valid upstream signature and the files carry no ${SIGNATURE_FILE}`]
+        : [];
+    }
+    const { store } = await this.stores.forVersion(version.id, tx);
+    const verdict = await this.judge(store, settings, version.signingPublicKey, file, manifest);
+    await repo.insert({ ...verdict, versionId: version.id, origin: 'UPSTREAM', verifiedAt: new Date() });
+    return verdict.valid ? [] : [`signature: ${SIGNATURE_FILE} does not verify: ${verdict.problems.join('; ')}`];
+  }
+
+  private async judge(store: ArtifactStore, settings: ProjectEntity | null, importKey: string | null, file: ManifestEntry, manifest: readonly ManifestEntry[]): Promise<SignatureVerdict> {
+    const base = { sha256: file.sha256, size: file.size, coveredFiles: [] as string[] };
+    const refuse = (problem: string, signer: SignerIdentity = NO_SIGNER): SignatureVerdict => ({ ...base, ...signer, method: signer === NO_SIGNER ? null : signer.method, valid: false, problems: [problem] });
+    if (file.size > MAX_SIGNATURE_BYTES) return refuse(`is ${file.size} bytes, larger than any signature (${MAX_SIGNATURE_BYTES})`);
+    try {
+      const bundle = parseBundle(await collect(await store.read(file.sha256)));
+      const envelope = verifyEnvelope(bundle, trustAnchors(settings, importKey));
+      if (!envelope.valid) return refuse(envelope.problem, envelope.signer ?? NO_SIGNER);
+      const signer = envelope.signer;
+      if (bundle.payloadType !== PAYLOAD_TYPE) return refuse(`payload type ${bundle.payloadType} is not ${PAYLOAD_TYPE}`, signer);
+      const signed = parseStatement(bundle.payload);
+      const unsupported = unsupportedSerialization(signed);
+      if (unsupported) return refuse(`cannot check ${unsupported}`, signer);
+      const coverage = compareFiles(signed, manifest);
+      const problems = [
+        ...(coverage.mismatched.length ? [listed('files differ from the signed digest', coverage.mismatched)] : []),
+        ...(coverage.missing.length ? [listed('signed files are missing', coverage.missing)] : []),
+        ...(coverage.extra.length ? [listed('files the signature does not cover', coverage.extra)] : []),
+      ];
+      return { ...base, ...signer, valid: problems.length === 0, problems, coveredFiles: coverage.covered };
+    } catch (error) {
+      if (error instanceof SignatureFormatError) return refuse(`is not a model-signing signature: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** Both signatures of each version the caller may read (one query for a page of versions). */
+  forVersions(caller: Caller, versionIds: readonly string[]): Promise<VersionSignatureEntity[]> {
+    const query = this.db
+      .getRepository(VersionSignatureEntity)
+      .createQueryBuilder('s')
+      .innerJoin(VersionEntity, 'v', 'v.id = s.version_id')
+      .innerJoin(ModelEntity, 'm', 'm.id = v.model_id')
+      .where('s.version_id = ANY(:ids)', { ids: [...versionIds] });
+    return narrowed(query, caller).getMany();
+  }
+
+  /** Whether the registry has signed this version (its hub revision then names the signed file list). */
+  async registrySigned(versionId: string): Promise<boolean> {
+    return this.db.getRepository(VersionSignatureEntity).existsBy({ versionId, origin: 'REGISTRY' });
+  }
+}
