@@ -16,9 +16,10 @@ export const PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
 export const GIT_PATHS: readonly string[] = ['.git', '.gitattributes', '.github', '.gitignore'];
 /**
  * What our own signatures also leave out: `snapshot_download(local_dir=…)` keeps its bookkeeping under
- * `.cache/huggingface/` inside the folder, which a consumer's `model_signing verify` would otherwise call extra files.
+ * `.cache/huggingface/` inside the folder, and a local cache writes `.modelhub-manifest.json` beside the files, which
+ * a consumer's `model_signing verify` would otherwise call extra files.
  */
-export const REGISTRY_IGNORED: readonly string[] = [...GIT_PATHS, SIGNATURE_FILE, '.cache/huggingface'];
+export const REGISTRY_IGNORED: readonly string[] = [...GIT_PATHS, SIGNATURE_FILE, '.cache/huggingface', '.modelhub-manifest.json'];
 /** A signature file is small JSON; anything larger is not one (bounded before it reaches memory). */
 export const MAX_SIGNATURE_BYTES = 16 * 1024 * 1024;
 
