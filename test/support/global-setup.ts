@@ -13,6 +13,7 @@ import { freePort } from './free-port';
 import { startTestClamd } from './clamd-server';
 import { ensureHfVenv } from './hf-python';
 import { ensureLmEvalVenv } from './lm-eval-python';
+import { ensureModelSigningVenv } from './model-signing-python';
 
 interface TestServices {
   stop: () => Promise<void>;
@@ -86,6 +87,8 @@ export default async function globalSetup(): Promise<void> {
   await ensureHfVenv();
   // The real lm-evaluation-harness for the LM_EVAL tests (never skipped: without it they fail saying how to get it).
   await ensureLmEvalVenv();
+  // The OpenSSF model-signing CLI for the signed-version tests (offline key and certificate signing and verification).
+  await ensureModelSigningVenv();
   // The code-task sandbox: a machine without bubblewrap gets Debian's, unpacked into .tools/debian (no root), on the
   // PATH the test workers inherit.
   const bwrap = await ensureDebianTool(BWRAP, path.resolve(__dirname, '../../.tools'), (line) => console.log(line));

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { createVenv } from './python-venv';
 
 const run = promisify(execFile);
 export const MODEL_SIGNING_VERSION = '1.1.1';
@@ -14,7 +15,7 @@ const PYOPENSSL_VERSION = '26.4.0';
 
 /**
  * The OpenSSF model-signing CLI from PyPI in a virtualenv outside the clone (~/.cache/modelhub), keyed by version so
- * every clone and run shares one install (.ci/run makes the same one). Offline use only: `sign key`,
+ * every clone and run shares one install (the tests' global setup makes it once). Offline use only: `sign key`,
  * `sign certificate` and their `verify` twins never reach a transparency log.
  */
 export const MODEL_SIGNING_VENV = path.join(os.homedir(), '.cache', 'modelhub', `venv-model-signing-${MODEL_SIGNING_VERSION}`);
@@ -39,12 +40,12 @@ export async function ensureModelSigningVenv(): Promise<void> {
   console.log(`creating ${MODEL_SIGNING_VENV} with model-signing==${MODEL_SIGNING_VERSION} from PyPI (once) for the signed-version tests…`);
   try {
     await rm(MODEL_SIGNING_VENV, { recursive: true, force: true });
-    await run('python3', ['-m', 'venv', MODEL_SIGNING_VENV]);
+    await createVenv(MODEL_SIGNING_VENV);
     await run(path.join(MODEL_SIGNING_VENV, 'bin', 'pip'), ['install', '-q', `model-signing==${MODEL_SIGNING_VERSION}`, `pyOpenSSL==${PYOPENSSL_VERSION}`], { maxBuffer: 16 * 1024 * 1024 });
     await writeFile(COMPLETE, `${new Date().toISOString()}\n`);
   } catch (error) {
     throw new Error(
-      `Could not create ${MODEL_SIGNING_VENV} (needs python3 with venv and PyPI: python3 -m venv <dir> && <dir>/bin/pip install model-signing==${MODEL_SIGNING_VERSION} pyOpenSSL==${PYOPENSSL_VERSION}): ${(error as Error).message}`,
+      `Could not create ${MODEL_SIGNING_VENV} (needs python3 and PyPI: python3 -m venv <dir> && <dir>/bin/pip install model-signing==${MODEL_SIGNING_VERSION} pyOpenSSL==${PYOPENSSL_VERSION}): ${(error as Error).message}`,
     );
   } finally {
     await rm(LOCK, { recursive: true, force: true });
