@@ -8,6 +8,7 @@ import { PROJECT_SQL } from '../domain/governance/project';
 import { formatSemVer, parseSemVer } from '../domain/versioning/semver';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import type { DownloadService } from './download.service';
+import { registrySignedIds } from './signature.service';
 import { narrowed, type ReadableVersion } from './version-files-read';
 
 /** Models registered without a project are in this namespace (the governance work's DEFAULT_PROJECT). */
@@ -74,16 +75,12 @@ export class HubApiService {
       // Not usable (a draft, a failed import): as if the revision were not there; a 451 goes through as it is.
       throw error instanceof NotFoundError ? new HubNotFoundError('RevisionNotFound', 'Revision', revision) : error;
     });
-    const signed = await this.registrySigned(version.id);
+    const signed = (await registrySignedIds(this.db, [version.id])).has(version.id);
     // A commit names one file list forever: the one from before the registry signed it is gone once it has.
     if (versionOfCommit(revision) && isSignedCommit(revision) !== signed) throw new HubNotFoundError('RevisionNotFound', 'Revision', revision);
     return { model, version, commit: commitOfVersion(version.id, signed) };
   }
 
-  private async registrySigned(versionId: string): Promise<boolean> {
-    const rows = (await this.db.query(`SELECT 1 FROM version_signatures WHERE version_id = $1 AND origin = 'REGISTRY'`, [versionId])) as unknown[];
-    return rows.length > 0;
-  }
 
   /** The version of this model a revision names, or null (a commit or alias of another model names nothing here). */
   private async versionIdOf(model: ModelRecord, revision: string): Promise<string | null> {

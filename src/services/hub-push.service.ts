@@ -9,7 +9,7 @@ import { ConflictError, ValidationError } from '../domain/common/domain-error';
 import { HUB_MAIN } from '../domain/files/alias-name';
 import { filePath } from '../domain/files/file-path';
 import { applyCommit, type CommitChange, type CommitHeader, type CommitOperation, parseCommitHeader, parseCommitOperation, uploadModeOf } from '../domain/files/hub-commit';
-import { commitOfVersion } from '../domain/files/hub-revision';
+import { commitOfVersion, versionOfCommit } from '../domain/files/hub-revision';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import { parseSemVer, type SemVer } from '../domain/versioning/semver';
 import type { ModelEntity } from '../persistence/entities/model.entity';
@@ -201,7 +201,8 @@ export class HubPushService {
     const message = changelogOf(header);
     if (revision === HUB_MAIN) {
       const parent = mainOf(model, 'head');
-      if (header.parentCommit !== null && header.parentCommit !== (parent ? commitOfVersion(parent) : null)) {
+      // Either commit of the parent names it (the one from before publish, or the registry-signed one).
+      if (header.parentCommit !== null && (parent === null || versionOfCommit(header.parentCommit) !== parent)) {
         throw new ConflictError('main has moved since the parent commit you named; pull and commit again', { field: 'parentCommit' });
       }
       const semver = await nextPatch(tx, model.id, parent);
@@ -213,7 +214,7 @@ export class HubPushService {
     const entity = found ? await lockVersion(tx, found.id) : null;
     if (!found || !entity) throw new HubNotFoundError('RevisionNotFound', 'Revision', revision);
     requireOpenBranch(entity);
-    if (header.parentCommit !== null && header.parentCommit !== commitOfVersion(entity.id)) {
+    if (header.parentCommit !== null && versionOfCommit(header.parentCommit) !== entity.id) {
       throw new ConflictError(`The branch ${entity.version} is at another commit than the parent you named`, { field: 'parentCommit' });
     }
     const changelog = [entity.changelog, message].filter(Boolean).join('\n\n').slice(0, MAX_CHANGELOG);
@@ -235,8 +236,17 @@ function changelogOf(header: CommitHeader): string | null {
   return text === '' ? null : text.slice(0, MAX_CHANGELOG);
 }
 
+/**
+ * The parent's files as the new version's start, less the registry's own `model.sig` (it vouches for the published
+ * parent only: carried over, it would be checked as an upstream signature of files it never covered).
+ */
 async function copyFiles(tx: EntityManager, from: string, to: string): Promise<void> {
-  await tx.query('INSERT INTO version_files (version_id, path, size, sha256, format) SELECT $2, path, size, sha256, format FROM version_files WHERE version_id = $1', [from, to]);
+  await tx.query(
+    `INSERT INTO version_files (version_id, path, size, sha256, format) SELECT $2, f.path, f.size, f.sha256, f.format FROM version_files f
+      WHERE f.version_id = $1
+        AND NOT EXISTS (SELECT 1 FROM version_signatures s WHERE s.version_id = f.version_id AND s.origin = 'REGISTRY' AND f.path = 'model.sig' AND s.sha256 = f.sha256)`,
+    [from, to],
+  );
 }
 
 async function streamHead(stream: Readable): Promise<Buffer> {

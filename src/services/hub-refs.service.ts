@@ -9,6 +9,7 @@ import { compareSemVer } from '../domain/versioning/semver';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { type HubApiService, HubNotFoundError } from './download-hub.service';
 import { hubTarget } from './hub-target';
+import { registrySignedIds } from './signature.service';
 import { narrowed } from './version-files-read';
 
 export interface HubRef {
@@ -56,14 +57,16 @@ export class HubRefsService {
     const model = await this.hub.repo(caller, namespace, name);
     const versions = await this.versions(model.id);
     const aliases = (await this.db.query('SELECT name, version_id FROM model_aliases WHERE model_id = $1 ORDER BY name', [model.id])) as { name: string; version_id: string }[];
-    const branch = (name: string, versionId: string): HubRef => ({ name, ref: `refs/heads/${name}`, targetCommit: commitOfVersion(versionId) });
+    const signed = await registrySignedIds(this.db, [...versions.map((v) => v.id), ...(model.defaultVersionId ? [model.defaultVersionId] : []), ...aliases.map((a) => a.version_id)]);
+    const commit = (versionId: string) => commitOfVersion(versionId, signed.has(versionId));
+    const branch = (name: string, versionId: string): HubRef => ({ name, ref: `refs/heads/${name}`, targetCommit: commit(versionId) });
     const branches = [
       ...(model.defaultVersionId ? [branch(HUB_MAIN, model.defaultVersionId)] : []),
       ...aliases.filter((a) => a.name !== DEFAULT_ALIAS && a.name !== HUB_MAIN).map((a) => branch(a.name, a.version_id)),
       // An open draft takes commits: it is a branch until a commit submits it.
       ...versions.filter((v) => v.status === LifecycleStage.DRAFT).map((v) => branch(v.version, v.id)),
     ];
-    const tags = versions.filter((v) => v.status !== LifecycleStage.DRAFT).map((v) => ({ name: v.version, ref: `refs/tags/${v.version}`, targetCommit: commitOfVersion(v.id) }));
+    const tags = versions.filter((v) => v.status !== LifecycleStage.DRAFT).map((v) => ({ name: v.version, ref: `refs/tags/${v.version}`, targetCommit: commit(v.id) }));
     return { branches, tags };
   }
 
@@ -75,10 +78,11 @@ export class HubRefsService {
     const byId = new Map((await this.versions(model.id)).map((v) => [v.id, v]));
     const history: HubCommit[] = [];
     const seen = new Set<string>();
+    const signed = await registrySignedIds(this.db, [...byId.keys()]);
     for (let at = byId.get(target.id); at && !seen.has(at.id) && history.length < MAX_HISTORY; at = at.parent_version_id ? byId.get(at.parent_version_id) : undefined) {
       seen.add(at.id);
       const [title, ...rest] = (at.changelog ?? `Version ${at.version}`).split('\n');
-      history.push({ id: commitOfVersion(at.id), author: at.created_by, date: at.created_at, title: `${title} (${at.version})`, message: rest.join('\n').trim() });
+      history.push({ id: commitOfVersion(at.id, signed.has(at.id)), author: at.created_by, date: at.created_at, title: `${title} (${at.version})`, message: rest.join('\n').trim() });
     }
     return history;
   }

@@ -110,8 +110,15 @@ export class SignatureService {
     return narrowed(query, caller).getMany();
   }
 
-  /** Whether the registry has signed this version (its hub revision then names the signed file list). */
-  async registrySigned(versionId: string): Promise<boolean> {
-    return this.db.getRepository(VersionSignatureEntity).existsBy({ versionId, origin: 'REGISTRY' });
+  /** Which of these versions the registry has signed (their hub commit is then the signed one). */
+  registrySignedAmong(versionIds: readonly string[]): Promise<Set<string>> {
+    return registrySignedIds(this.db, versionIds);
   }
+}
+
+/** Which of these versions the registry has signed: their hub revision names the signed file list (hub-revision.ts). */
+export async function registrySignedIds(db: DataSource | EntityManager, versionIds: readonly string[]): Promise<Set<string>> {
+  if (versionIds.length === 0) return new Set();
+  const rows = (await db.query(`SELECT version_id FROM version_signatures WHERE version_id = ANY($1::uuid[]) AND origin = 'REGISTRY'`, [[...versionIds]])) as { version_id: string }[];
+  return new Set(rows.map((r) => r.version_id));
 }

@@ -251,4 +251,33 @@ print(snapshot_download(os.environ["REPO"], revision="1.0.0", endpoint=os.enviro
   expect((await modelSigning(['verify', 'key', untar, '--signature', path.join(untar, 'model.sig'), '--public_key', registryKey])).output).toContain('Verification succeeded');
   await writeFile(path.join(untar, 'config.json'), '{}');
   expect((await modelSigning(['verify', 'key', untar, '--signature', path.join(untar, 'model.sig'), '--public_key', registryKey])).output).toMatch(/Verification failed.*config\.json/s);
+
+  // The hub's refs name the signed commit; a push to main on top of it (parent = that commit) makes the next patch
+  // without our model.sig: it vouched for 1.0.0 only, and would not verify against the changed files.
+  const pushed = JSON.parse(
+    await hfPython(
+      `import json, os
+from huggingface_hub import HfApi
+api = HfApi(endpoint=os.environ["ENDPOINT"], token=os.environ["TOKEN"])
+refs = api.list_repo_refs(os.environ["REPO"])
+info = api.upload_file(path_or_fileobj=b"notes", path_in_repo="notes.txt", repo_id=os.environ["REPO"], parent_commit=os.environ["PARENT"])
+print(json.dumps({"tags": {t.name: t.target_commit for t in refs.tags}, "main": [b.target_commit for b in refs.branches if b.name == "main"], "oid": info.oid}))`,
+      { REPO: `${project}/${name}`, ENDPOINT: hfUrl, TOKEN: `hf_${await t.token(Role.EDITOR)}`, PARENT: after.sha },
+    ),
+  );
+  expect(pushed).toMatchObject({ tags: { '1.0.0': after.sha }, main: [after.sha] });
+  const next = await waitForVersion(name, '1.0.1');
+  expect(next.status).toBe('VERIFIED');
+  expect(next.signature.signed).toBe(false);
+  expect(next.files.map((f: { path: string }) => f.path)).not.toContain('model.sig');
 }, 300_000);
+
+async function waitForVersion(model: string, version: string) {
+  for (let i = 0; i < 300; i += 1) {
+    const res = await t.gql(`query($n: String!) { modelByName(name: $n) { versions { id version status } } }`, { n: model }, { as: Role.VIEWER });
+    const found = (res.data?.modelByName.versions as { id: string; version: string; status: string }[] | undefined)?.find((v) => v.version === version);
+    if (found && !['DRAFT', 'INGESTING'].includes(found.status)) return (await t.gql(VERSION, { id: found.id })).data!.version;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`version ${version} of ${model} did not settle`);
+}

@@ -53,14 +53,14 @@ export function hubModelInfo(rev: HubRevision, files: readonly TreeEntry[], down
 }
 
 /** One model of `GET /api/models` (list_models): the model info without files. */
-export function hubListedModel(model: ModelRecord): Record<string, unknown> {
+export function hubListedModel(model: ModelRecord, registrySigned: ReadonlySet<string> = new Set()): Record<string, unknown> {
   const id = `${model.project ?? 'default'}/${model.name}`;
   return {
     _id: model.id,
     id,
     modelId: id,
     author: model.project ?? 'default',
-    sha: model.defaultVersionId ? commitOfVersion(model.defaultVersionId) : null,
+    sha: model.defaultVersionId ? commitOfVersion(model.defaultVersionId, registrySigned.has(model.defaultVersionId)) : null,
     private: true,
     disabled: false,
     gated: false,

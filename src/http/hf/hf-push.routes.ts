@@ -185,7 +185,8 @@ export function hfPushRoutes(deps: FilesHttpDeps): Router {
         next.set('cursor', Buffer.from(models[models.length - 1].name).toString('base64url'));
         res.set('Link', `<${endpointOf(req)}/api/models?${next.toString()}>; rel="next"`);
       }
-      res.json(models.map(hubListedModel));
+      const signed = await services.signatures.registrySignedAmong(models.flatMap((m) => (m.defaultVersionId ? [m.defaultVersionId] : [])));
+      res.json(models.map((m) => hubListedModel(m, signed)));
     } catch (error) {
       hubFail(req, res, deps, error);
     }
