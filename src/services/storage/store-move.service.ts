@@ -79,7 +79,11 @@ export class StoreMoveService {
   /** Worker side, idempotent: every blob of the version into the target, each verified there by reading it back. */
   async copy(input: StoreMoveInput, heartbeat: (bytes: number) => void, signal?: AbortSignal): Promise<StoreCopyReport> {
     const [version] = (await this.db.query(`SELECT store_id FROM model_versions WHERE id = $1`, [input.versionId])) as { store_id: string }[];
-    const blobs = (await this.db.query(`SELECT DISTINCT sha256, size FROM version_files WHERE version_id = $1 ORDER BY sha256`, [input.versionId])) as { sha256: string; size: string }[];
+    // The signatures' blobs go too: an upstream model.sig a published version no longer serves stays on record.
+    const blobs = (await this.db.query(
+      `SELECT sha256, size FROM version_files WHERE version_id = $1 UNION SELECT sha256, size FROM version_signatures WHERE version_id = $1 ORDER BY sha256`,
+      [input.versionId],
+    )) as { sha256: string; size: string }[];
     const total = blobs.reduce((n, b) => n + Number(b.size), 0);
     const report: StoreCopyReport = { blobs: blobs.length, copied: 0, alreadyThere: 0, bytes: total };
     // Switched already (a retried workflow after the switch): nothing to copy.
