@@ -61,7 +61,7 @@ beforeAll(async () => {
   expect(done.status).toBe('SUCCEEDED');
   backupDir = path.join(scratch, 'backup');
   const { stdout } = await backupCli(['create', backupDir], source.env);
-  expect(stdout).toMatch(/backup written to .*: \d+ rows in \d+ tables, \d+ blobs/);
+  expect(stdout).toMatch(/backup written to .*: \d+ rows in \d+ tables, \d+ blobs \(\d+ bytes\) in 1 store\(s\)/);
 }, 240_000);
 
 afterAll(async () => {
@@ -117,8 +117,9 @@ test('a damaged or unfinished backup is refused before anything is written', asy
 
   const blobless = path.join(scratch, 'blobless');
   await cp(backupDir, blobless, { recursive: true });
-  const [firstBlob] = await readdir(path.join(blobless, 'blobs'));
-  await rm(path.join(blobless, 'blobs', firstBlob));
+  const [store] = await readdir(path.join(blobless, 'blobs'));
+  const [firstBlob] = await readdir(path.join(blobless, 'blobs', store));
+  await rm(path.join(blobless, 'blobs', store, firstBlob));
   expect(await cliFails(['restore', blobless], env)).toMatch(/lacks 1 blob/);
 
   const unfinished = path.join(scratch, 'unfinished');
