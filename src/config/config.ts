@@ -12,6 +12,8 @@ export interface Config {
   readonly env: 'development' | 'test' | 'production';
   readonly host: string;
   readonly port: number;
+  /** A connection silent this long (no byte either way) is closed; a request body may otherwise take as long as it needs (HTTP_IDLE_TIMEOUT_MS). */
+  readonly httpIdleTimeoutMs: number;
   readonly logLevel: string;
   /** `pretty` (human-readable) or `json` (one JSON object a line); LOG_FORMAT, default pretty on a terminal outside production. */
   readonly logFormat: 'pretty' | 'json';
@@ -214,6 +216,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     env: mode,
     host: optional(env, 'HOST') ?? '127.0.0.1',
     port: intVar(env, 'PORT', 4000, 0, 65535),
+    httpIdleTimeoutMs: intVar(env, 'HTTP_IDLE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     logLevel: optional(env, 'LOG_LEVEL') ?? (mode === 'test' ? 'warn' : 'info'),
     logFormat: logFormat(optional(env, 'LOG_FORMAT'), mode, isTty),
     shutdownTimeoutMs: intVar(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, 1000, 3_600_000),

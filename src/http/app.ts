@@ -76,6 +76,12 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  // Node ends a request whose body has not all arrived within requestTimeout (300 s by default) with a 408: an LFS
+  // object is one PUT (a 5 GB shard at 15 MB/s takes longer), and the hub client would fail the same way on every
+  // retry. Bodies are bounded by silence instead: headers within headersTimeout (60 s), then at most
+  // HTTP_IDLE_TIMEOUT_MS without a byte (WebSockets turn this off for their sockets; they ping).
+  httpServer.requestTimeout = 0;
+  httpServer.timeout = config.httpIdleTimeoutMs;
 
   const tracing = activeTracing();
   const fanOut = createSubscriptionFanOut({

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { Role } from '../../src/domain/auth/roles';
 import { issueToken } from '../../src/services/auth-tokens';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
@@ -14,7 +15,8 @@ const project = `hostile-${randomBytes(3).toString('hex')}`;
 const name = uniqueName('hostile');
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // A short idle limit, so the stalled upload below is cut in seconds (the default is 120 s).
+  t = await startTestApp({ env: { HTTP_IDLE_TIMEOUT_MS: '1500' } });
   auth = { authorization: `Bearer hf_${await issueToken(t.config.auth, 'mallory', [], 3600, new Map([[project, [Role.EDITOR]]]))}` };
   const created = await fetch(`${hub()}/api/repos/create`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name, organization: project }) });
   expect(created.status).toBe(200);
@@ -70,3 +72,60 @@ test('a commit whose message holds NUL is a 400 naming the field; no version is 
   const [{ n }] = (await t.dataSource.query('SELECT count(*)::int AS n FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = $1', [name])) as { n: number }[];
   expect(n).toBe(0);
 });
+
+/** An LFS upload URL for these bytes, from the batch. */
+async function ticketFor(bytes: Buffer): Promise<{ oid: string; href: string }> {
+  const oid = createHash('sha256').update(bytes).digest('hex');
+  const res = await fetch(`${hub()}/${project}/${name}.git/info/lfs/objects/batch`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/vnd.git-lfs+json' },
+    body: JSON.stringify({ operation: 'upload', transfers: ['basic'], objects: [{ oid, size: bytes.length }] }),
+  });
+  const [object] = ((await res.json()) as { objects: { actions: { upload: { href: string } } }[] }).objects;
+  return { oid, href: object.actions.upload.href };
+}
+
+/** PUTs `chunks` one every `everyMs`, then waits for the answer or for the server to close the connection. */
+function trickle(href: string, total: number, chunks: Buffer[], everyMs: number): Promise<{ status: number | null; closedAfterMs: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const url = new URL(href);
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: { 'content-length': String(total) } });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? null, closedAfterMs: Date.now() - started }));
+    });
+    req.on('error', () => resolve({ status: null, closedAfterMs: Date.now() - started }));
+    const send = (i: number) => {
+      if (i >= chunks.length || req.destroyed) return;
+      req.write(chunks[i]);
+      setTimeout(() => send(i + 1), everyMs);
+    };
+    send(0);
+  });
+}
+
+test('an LFS upload may take longer than any fixed limit while bytes keep coming; one that stalls is cut after HTTP_IDLE_TIMEOUT_MS and stores nothing', async () => {
+  // 16 chunks 400 ms apart: 6 s in all, four times the idle limit, never silent for as long as it.
+  const slow = randomBytes(64 * 1024);
+  const steady = await ticketFor(slow);
+  const chunks = Array.from({ length: 16 }, (_, i) => slow.subarray(i * 4096, (i + 1) * 4096));
+  const done = await trickle(steady.href, slow.length, chunks, 400);
+  expect(done.status).toBe(200);
+  expect(done.closedAfterMs).toBeGreaterThan(5000);
+  expect(await t.services.directUploads['store'].has(steady.oid)).toBe(true);
+
+  // Half the bytes, then silence: before, the connection stayed open until Node's 300 s request timeout.
+  const stalled = randomBytes(64 * 1024);
+  const stuck = await ticketFor(stalled);
+  const cut = await Promise.race([
+    trickle(stuck.href, stalled.length, [stalled.subarray(0, 32 * 1024)], 0),
+    new Promise<{ status: null; closedAfterMs: number }>((resolve) => setTimeout(() => resolve({ status: null, closedAfterMs: Infinity }), 10_000)),
+  ]);
+  expect(cut.closedAfterMs).toBeLessThan(10_000);
+  expect(await t.services.directUploads['store'].has(stuck.oid)).toBe(false);
+  const [{ n }] = (await t.dataSource.query('SELECT count(*)::int AS n FROM hub_lfs_objects WHERE oid = $1 AND stored_at IS NOT NULL', [stuck.oid])) as { n: number }[];
+  expect(n).toBe(0);
+  const listed = await fetch(`${hub()}/api/models?author=${project}`, { headers: auth });
+  expect(listed.status).toBe(200);
+}, 60_000);
