@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import WebSocket from 'ws';
 import { Role } from '../../src/domain/auth/roles';
 import { issueToken } from '../../src/services/auth-tokens';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
@@ -113,7 +114,7 @@ test('an LFS upload may take longer than any fixed limit while bytes keep coming
   const done = await trickle(steady.href, slow.length, chunks, 400);
   expect(done.status).toBe(200);
   expect(done.closedAfterMs).toBeGreaterThan(5000);
-  expect(await t.services.directUploads['store'].has(steady.oid)).toBe(true);
+  expect(await t.services.stores.defaultStore.store.has(steady.oid)).toBe(true);
 
   // Half the bytes, then silence: before, the connection stayed open until Node's 300 s request timeout.
   const stalled = randomBytes(64 * 1024);
@@ -123,9 +124,23 @@ test('an LFS upload may take longer than any fixed limit while bytes keep coming
     new Promise<{ status: null; closedAfterMs: number }>((resolve) => setTimeout(() => resolve({ status: null, closedAfterMs: Infinity }), 10_000)),
   ]);
   expect(cut.closedAfterMs).toBeLessThan(10_000);
-  expect(await t.services.directUploads['store'].has(stuck.oid)).toBe(false);
+  expect(await t.services.stores.defaultStore.store.has(stuck.oid)).toBe(false);
   const [{ n }] = (await t.dataSource.query('SELECT count(*)::int AS n FROM hub_lfs_objects WHERE oid = $1 AND stored_at IS NOT NULL', [stuck.oid])) as { n: number }[];
   expect(n).toBe(0);
   const listed = await fetch(`${hub()}/api/models?author=${project}`, { headers: auth });
   expect(listed.status).toBe(200);
 }, 60_000);
+
+test('a WebSocket stays open through silences longer than HTTP_IDLE_TIMEOUT_MS (the idle limit is for HTTP requests)', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${t.app.port}/graphql`, 'graphql-transport-ws');
+  const messages: { type: string; id?: string }[] = [];
+  ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as { type: string; id?: string }));
+  await new Promise((resolve) => ws.on('open', resolve));
+  ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${await t.token(Role.VIEWER)}` } }));
+  await new Promise((resolve) => setTimeout(resolve, 3500));
+  expect(ws.readyState).toBe(WebSocket.OPEN);
+  ws.send(JSON.stringify({ id: 'q', type: 'subscribe', payload: { query: '{ licenses { id } }' } }));
+  for (const deadline = Date.now() + 5000; !messages.some((m) => m.id === 'q' && m.type === 'complete') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(messages.filter((m) => m.id === 'q').map((m) => m.type)).toEqual(['next', 'complete']);
+  ws.close();
+});
