@@ -18,6 +18,8 @@ import type { ReportedScoresRefreshService } from '../src/services/reported-scor
 import { createBenchmarkActivities, type BenchmarkActivityDeps } from './benchmark-activities';
 import { createEvaluationActivities, type EvaluationActivityDeps } from './evaluation-activities';
 import type { BlobGcService } from '../src/services/blob-gc.service';
+import { createWebhookActivities } from './webhook.activities';
+import type { WebhookAttemptService } from '../src/services/webhooks/webhook-attempt.service';
 
 export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, EvaluationActivityDeps {
   ingestion: IngestionService;
@@ -28,6 +30,7 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, E
   blobGc: BlobGcService;
   storeMoves: StoreMoveService;
   reportedScoresRefresh: ReportedScoresRefreshService;
+  webhookAttempts: WebhookAttemptService;
   /** This worker's host: its id and its own task queue (work needing this host's disk is sent there). */
   host: { id: string; taskQueue: string };
 }
@@ -36,8 +39,9 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, E
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, storeMoves, reportedScoresRefresh, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasets }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, storeMoves, reportedScoresRefresh, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasets, webhookAttempts }: ActivityDeps) {
   return {
+    ...createWebhookActivities({ webhookAttempts }),
     ...createBenchmarkActivities({ measuredRuns, benchmarkRuns }),
     ...createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasets }),
     ...createBlobGcActivities({ blobGc }),

@@ -33,6 +33,7 @@ const noWorkflows: WorkflowGateway = {
   startScan: async () => 'started',
   startBenchmark: async () => 'started',
   startEvaluation: async () => 'started',
+  startWebhookDelivery: async () => 'started',
   evictCache: async () => undefined,
   refreshReportedScores: async () => ({ checked: 0, changed: 0, unchanged: 0, skipped: 0, failed: 0, failures: [] }),
   cancel: async () => 'not-running',

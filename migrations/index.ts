@@ -19,10 +19,11 @@ import { EventOutbox1764000000210 } from './1764000000210-event-outbox';
 import { Deployments1764000000220 } from './1764000000220-deployments';
 import { UpstreamWatch1764000000221 } from './1764000000221-upstream-watch';
 import { SignedVersions1764000000240 } from './1764000000240-signed-versions';
+import { Webhooks1764000000211 } from './1764000000211-webhooks';
 import { ScanSignatureDatabase1764000000250 } from './1764000000250-scan-signature-database';
 import { EvidenceFilters1764000000260 } from './1764000000260-evidence-filters';
 import { EvidencePerModel1764000000261 } from './1764000000261-evidence-per-model';
 import { StorageRegistries1764000000230 } from './1764000000230-storage-registries';
 
 /** Listed explicitly (not globbed) so the same array works under ts-jest, tsc output and the CLI. */
-export const MIGRATIONS = [InitialCatalog1764000000000, SeedLicenses1764000000001, Onboarding1764000000002, VersionLifecycle1764000000003, SecurityScanning1764000000004, CacheHosts1764000000010, Governance1764000000020, FilesAndAliases1764000000030, MeasuredRuns1764000000050, SamplesStorage1764000000060, MeasurementHistory1764000000070, PromotionPolicySnapshot1764000000080, RecordedProvenance1764000000090, VersionQuarantines1764000000100, UsableDefaults1764000000110, HubLfsObjects1764000000200, EventOutbox1764000000210, Deployments1764000000220, UpstreamWatch1764000000221, StorageRegistries1764000000230, SignedVersions1764000000240, ScanSignatureDatabase1764000000250, EvidenceFilters1764000000260, EvidencePerModel1764000000261];
+export const MIGRATIONS = [InitialCatalog1764000000000, SeedLicenses1764000000001, Onboarding1764000000002, VersionLifecycle1764000000003, SecurityScanning1764000000004, CacheHosts1764000000010, Governance1764000000020, FilesAndAliases1764000000030, MeasuredRuns1764000000050, SamplesStorage1764000000060, MeasurementHistory1764000000070, PromotionPolicySnapshot1764000000080, RecordedProvenance1764000000090, VersionQuarantines1764000000100, UsableDefaults1764000000110, HubLfsObjects1764000000200, EventOutbox1764000000210, Webhooks1764000000211, Deployments1764000000220, UpstreamWatch1764000000221, StorageRegistries1764000000230, SignedVersions1764000000240, ScanSignatureDatabase1764000000250, EvidenceFilters1764000000260, EvidencePerModel1764000000261];

@@ -7,6 +7,7 @@ import { ensureBlobGcSchedule } from './temporal/blob-gc-schedule';
 import { createWorker } from './temporal/worker-factory';
 import { scheduleRescans } from './temporal/rescan-schedule';
 import { scheduleReportedScoresRefresh } from './temporal/reported-scores-schedule';
+import { type RunningDispatcher, startWebhookDispatcher } from './services/webhooks/webhook-dispatcher';
 
 export interface RunningWorker {
   /** Resolves when the worker has drained and stopped. */
@@ -44,10 +45,14 @@ export async function startWorker(runtime: Runtime, log: Logger, workflowBundleP
     );
   }
   const timers = [startReconciler(runtime, log), startStagingSweeper(runtime, log)].filter((t): t is NodeJS.Timeout => t !== null);
+  const dispatcher: RunningDispatcher | null = config.webhooks.dispatch
+    ? startWebhookDispatcher(services.webhookDeliveries, runtime.database.url, config.webhooks.dispatchIntervalMs, log)
+    : null;
   return {
     done,
     async stop() {
       for (const timer of timers) clearInterval(timer);
+      await dispatcher?.stop();
       if (worker.getState() === 'RUNNING') {
         log.info({ graceMs: shutdown.graceMs }, 'worker stopping: running activities get the grace period, then are handed back to Temporal');
         worker.shutdown();

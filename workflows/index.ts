@@ -7,3 +7,4 @@ export { storeMoveWorkflow } from './store-move.workflow';
 export { benchmarkWorkflow } from './benchmark.workflow';
 export { evaluationWorkflow } from './evaluation.workflow';
 export { refreshReportedScoresWorkflow } from './reported-scores.workflow';
+export { webhookDeliveryWorkflow } from './webhook-delivery.workflow';

@@ -6,6 +6,7 @@ import { type FilesConfig, loadFilesConfig } from './files-config';
 import { loadReportedScoresConfig, type ReportedScoresConfig } from './reported-scores-config';
 import { loadObservabilityConfig, type ObservabilityConfig } from './observability-config';
 import { loadScanConfig, type ScanConfig } from './scan-config';
+import { loadWebhooksConfig, type WebhooksConfig } from './webhooks-config';
 
 /** The one place that reads process.env. Everything else receives a frozen Config. */
 export interface Config {
@@ -142,6 +143,7 @@ export interface Config {
    * `.data/signing/` (each API host would make its own: set the file in production).
    */
   readonly signing: { readonly keyFile: string; readonly generate: boolean };
+  readonly webhooks: WebhooksConfig;
 }
 
 export const DEV_JWT_SECRET = 'modelhub-local-dev-secret-do-not-use-in-production';
@@ -306,6 +308,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     reportedScores: loadReportedScoresConfig(env, mode),
     observability: loadObservabilityConfig(env),
     signing: signingConfig(env, cwd),
+    webhooks: loadWebhooksConfig(env, mode),
   };
   return deepFreeze(config);
 }

@@ -28,6 +28,7 @@ import { ReportedScoresResolver } from './reported-scores/reported-scores.resolv
 import { RecommendationResolver, RecommendationVersionResolver, UnmeasuredVersionResolver } from './recommendation/recommendation.resolver';
 import { DeploymentResolver, ModelDeploymentsResolver, VersionDeploymentsResolver } from './deployment/deployment.resolver';
 import { ModelUpstreamResolver, UpstreamWatchResolver } from './upstream/upstream.resolver';
+import { WebhookResolver } from './webhook/webhook.resolver';
 
 const RESOLVERS = [
   ModelResolver,
@@ -67,6 +68,7 @@ const RESOLVERS = [
   ModelDeploymentsResolver,
   UpstreamWatchResolver,
   ModelUpstreamResolver,
+  WebhookResolver,
 ] as const;
 
 const FEDERATION_LINK =

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditEntry } from '../domain/governance/audit-entry';
 import { DEFAULT_PROJECT } from '../domain/governance/project';
+import { recordAuditedEvent } from './events/catalogue-events';
 import { publishEvent } from './events/hub-events';
 
 /** Details larger than this are replaced by a marker: the log holds facts, not payloads. */
@@ -49,5 +50,7 @@ export async function recordAudit(tx: EntityManager, entry: AuditEntry): Promise
     ],
   )) as { id: string }[];
   if (entry.modelId) await publishEvent(tx, { kind: 'audit', modelId: entry.modelId, auditId: String(row.id) });
+  // Every governed change writes its audit entry here, in its transaction: its webhook event goes out with it.
+  await recordAuditedEvent(tx, entry);
   return String(row.id);
 }

@@ -3,6 +3,7 @@ import { type DataSource, type EntityManager, Not } from 'typeorm';
 import type { ScanIds, ScanSource, ScanSummary } from '../domain/scanning/scan-inputs';
 import { FindingSeverity, type ScanFinding, ScanStatus } from '../domain/scanning/scan-enums';
 import { countSeverities, MAX_FINDINGS_PER_SCAN, versionScanStatus } from '../domain/scanning/scan-verdict';
+import { recordScanFailed } from './events/catalogue-events';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import { OperationKind } from '../domain/onboarding/operation';
 import { OperationEntity } from '../persistence/entities/operation.entity';
@@ -115,6 +116,7 @@ export class ScanRunService {
         completedAt: new Date(),
       });
       await tx.save(scan);
+      if ((scan.status as ScanStatus) === ScanStatus.FAILED) await recordScanFailed(tx, scan);
       return this.summary(scan);
     });
   }

@@ -59,6 +59,9 @@ import { RequestPacer } from '../net/request-pacer';
 import type { WorkflowGateway } from './workflow-gateway';
 import { hostTaskQueue } from '../domain/onboarding/host-queue';
 import { systemCaller } from '../domain/auth/caller';
+import { WebhookService } from './webhooks/webhook.service';
+import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { WebhookAttemptService } from './webhooks/webhook-attempt.service';
 
 export interface ServiceDeps {
   config: Config;
@@ -124,12 +127,17 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
     reserved: reservedDirs(config),
   });
   const projectStorage = new ProjectStorageService(db, storeAdmin, usage, access, audit);
+  const sealer = config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null;
+  const webhooks = new WebhookService(db, access, sealer, createUrlPreflight(config.urlImports.allow, 'input.url'), config.webhooks.rotationWindowMs);
   const measuredRuns = new MeasuredRunService(db, access, operations, workflows, config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null, createUrlPreflight(config.urlImports.allow, 'target.url'), createAddressPolicy(config.urlImports.allow));
   const files = createFileServices(db, { config, stores, usage, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access, outOfService: scans });
   // One pace for every request this process makes to the hub on the watch's behalf (looks and cards).
   const hubPacer = new RequestPacer(config.reportedScores.hubRequestsPerMinute / 60);
   const upstreamWatch = new UpstreamWatchService(db, config.hub, hubPacer, config.reportedScores.cardTimeoutMs, access, licenseChecks, files.submissions);
   return {
+    webhooks,
+    webhookDeliveries: new WebhookDeliveryService(db, webhooks, workflows, config.webhooks.timeoutMs),
+    webhookAttempts: new WebhookAttemptService(db, sealer, createAddressPolicy(config.urlImports.allow), config.webhooks),
     measuredRuns,
     benchmarkRuns: new BenchmarkRunService(db, measuredRuns),
     evaluationRuns: new EvaluationRunService(measuredRuns, config.evaluation),

@@ -5,6 +5,12 @@ import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
 import type { ReportedScoresRefreshReport } from '../domain/evaluation/reported-score-changes';
 import type { RunIds } from './measured-run.service';
 
+export interface WebhookDeliveryInput {
+  deliveryId: string;
+  /** One attempt's HTTP timeout; the activity's own timeout is a little longer. */
+  timeoutMs: number;
+}
+
 export type StartOutcome = 'started' | 'already-running';
 
 /** The latest run of a workflow id: still running, closed (how), or unknown to the server. */
@@ -22,6 +28,8 @@ export interface WorkflowGateway {
   evictCache(workflowId: string, input: EvictCacheWorkflowInput): Promise<void>;
   /** Refreshes the named models' reported scores and waits for the report (joins a run of the same id still open). */
   refreshReportedScores(workflowId: string, input: { batch: number; modelIds: string[] }): Promise<ReportedScoresRefreshReport>;
+  /** One webhook delivery's attempts, retried with backoff (workflows/webhook-delivery.workflow.ts). */
+  startWebhookDelivery(workflowId: string, input: WebhookDeliveryInput): Promise<StartOutcome>;
   /** 'not-running' when no run of the id is open (closed, or never started). */
   cancel(workflowId: string): Promise<'requested' | 'not-running'>;
   describe(workflowId: string): Promise<WorkflowState>;

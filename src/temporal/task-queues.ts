@@ -9,6 +9,7 @@ export const WORKFLOW_TYPES = {
   benchmark: 'benchmarkWorkflow',
   evaluation: 'evaluationWorkflow',
   refreshReportedScores: 'refreshReportedScoresWorkflow',
+  webhookDelivery: 'webhookDeliveryWorkflow',
 } as const;
 
 export { hostTaskQueue } from '../domain/onboarding/host-queue';

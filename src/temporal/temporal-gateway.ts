@@ -6,7 +6,7 @@ import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
 import type { StoreMoveInput } from '../domain/storage/store-move';
 import type { RunIds } from '../domain/benchmarking/run-ids';
 import type { ReportedScoresRefreshReport } from '../domain/evaluation/reported-score-changes';
-import type { StartOutcome, WorkflowGateway, WorkflowState } from '../services/workflow-gateway';
+import type { StartOutcome, WebhookDeliveryInput, WorkflowGateway, WorkflowState } from '../services/workflow-gateway';
 import { activeTracing } from '../observability/tracing-state';
 import { WORKFLOW_TYPES } from './task-queues';
 
@@ -58,6 +58,10 @@ export class TemporalGateway implements WorkflowGateway {
 
   startStoreMove(workflowId: string, input: StoreMoveInput): Promise<StartOutcome> {
     return this.start(WORKFLOW_TYPES.storeMove, workflowId, input);
+  }
+
+  startWebhookDelivery(workflowId: string, input: WebhookDeliveryInput): Promise<StartOutcome> {
+    return this.start(WORKFLOW_TYPES.webhookDelivery, workflowId, input);
   }
 
   async evictCache(workflowId: string, input: EvictCacheWorkflowInput): Promise<void> {

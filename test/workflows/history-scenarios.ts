@@ -143,6 +143,7 @@ function happyActivities(): Activities {
     runEvaluationSuite: async () => 'scored',
     failEvaluation: async () => undefined,
     cancelEvaluation: async () => undefined,
+    attemptWebhookDelivery: async () => ({ done: true, state: 'SUCCEEDED' }),
   };
 }
 

@@ -126,7 +126,7 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, JsonSchema>> = Objec
   }, ['project', 'modelId', 'modelName', 'alias', 'fromVersionId', 'toVersionId', 'actor'], 'An alias of a model (or its default) points elsewhere.'),
   'license.blocked': versionEvent('A license check blocked a download or a promotion.', {
     license: nstr('The version\'s license'),
-    usage: nstr('The usage checked'),
+    usage: { type: ['object', 'null'], description: 'The usage checked (commercial, derivatives, monthlyActiveUsers, apiOnly, distribution)' },
     reason: nstr('Why it was blocked'),
   }),
   'deployment.recorded': versionEvent('A deployment of the version was recorded.', { ...DEPLOYMENT, actor: str('Who recorded it') }, ['deploymentId', 'environment']),

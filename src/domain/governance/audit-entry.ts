@@ -37,6 +37,11 @@ export const AUDIT_ACTIONS = [
   'project.storage-configured',
   'model.store-set',
   'version.store-moved',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.disabled',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
