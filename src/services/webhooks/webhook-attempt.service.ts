@@ -8,7 +8,7 @@ import { postWebhook, type WebhookPostResult } from '../../net/webhook-post';
 import { signedHeaders } from '../../net/webhook-signing';
 import { recordAudit } from '../audit.service';
 import { recordEvent } from '../events/outbox';
-import type { DeliveryState } from './webhook-records';
+import { type DeliveryState, updatedRows } from './webhook-records';
 
 /** What the delivery workflow does next: stop, or wait `retryInMs` and attempt again. */
 export type AttemptOutcome = { done: true; state: DeliveryState } | { done: false; retryInMs: number };
@@ -100,11 +100,11 @@ export class WebhookAttemptService {
       state = 'FAILED';
       await this.disable(tx, job, 'gone', 'the endpoint answered 410 Gone');
     } else {
-      const [endpoint] = (await tx.query(
+      const [endpoint] = updatedRows<{ expired: boolean }>(await tx.query(
         `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, now()) WHERE id = $1
          RETURNING (now() - failing_since) >= ($2::bigint * interval '1 millisecond') AS expired`,
         [job.endpoint_id, this.config.disableAfterMs],
-      )) as { expired: boolean }[];
+      ));
       if (endpoint?.expired) {
         state = 'FAILED';
         await this.disable(tx, job, 'failing', `the endpoint failed every delivery for ${Math.round(this.config.disableAfterMs / 1000)} s`);
@@ -128,10 +128,10 @@ export class WebhookAttemptService {
 
   /** Disables the endpoint (once), tells the project (`webhook.disabled` to its other endpoints) and audits it. */
   private async disable(tx: EntityManager, job: DeliveryJob, reason: 'gone' | 'failing', why: string): Promise<void> {
-    const changed = (await tx.query(
+    const changed = updatedRows<{ id: string }>(await tx.query(
       `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, disabled_at = now(), updated_at = now() WHERE id = $1 AND enabled RETURNING id`,
       [job.endpoint_id, why],
-    )) as { id: string }[];
+    ));
     if (changed.length === 0) return;
     // Its other pending deliveries stop at their next attempt (the claim sees the endpoint disabled).
     this.log.warn({ endpointId: job.endpoint_id, url: maskedUrl(job.url), reason }, 'webhook endpoint disabled');

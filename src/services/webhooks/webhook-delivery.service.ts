@@ -6,7 +6,7 @@ import { decodeOpaqueCursor, encodeOpaqueCursor, NOT_OUR_CURSOR } from '../../do
 import { ValidationError } from '../../domain/common/domain-error';
 import type { WorkflowGateway } from '../workflow-gateway';
 import type { WebhookService } from './webhook.service';
-import { DELIVERY_COLUMNS, type DeliveryRow, deliveryRecord, type WebhookDeliveryRecord } from './webhook-records';
+import { DELIVERY_COLUMNS, type DeliveryRow, deliveryRecord, updatedRows, type WebhookDeliveryRecord } from './webhook-records';
 
 export interface DeliveryPage {
   edges: { cursor: string; node: WebhookDeliveryRecord }[];
@@ -38,9 +38,9 @@ export class WebhookDeliveryService {
     private readonly attemptTimeoutMs: number,
   ) {}
 
-  async deliveries(caller: Caller, endpointId: string, first: number, after: string | null): Promise<DeliveryPage> {
+  async deliveries(caller: Caller, endpointId: string, first: number, after: string | null | undefined): Promise<DeliveryPage> {
     const endpoint = await this.endpoints.readable(caller, endpointId, this.db);
-    const before = after === null ? null : cursorSeq(after);
+    const before = after === null || after === undefined ? null : cursorSeq(after);
     const rows = (await this.db.query(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN event_outbox o ON o.id = d.event_id
        WHERE d.endpoint_id = $1 AND ($2::bigint IS NULL OR d.seq < $2::bigint) ORDER BY d.seq DESC LIMIT $3`,
@@ -60,11 +60,11 @@ export class WebhookDeliveryService {
       });
       if (!endpoint.enabled) throw new ConflictError(`Webhook "${endpoint.id}" is disabled; enable it before redelivering`, { endpointId: endpoint.id });
       if (found[0].state === 'PENDING') throw new ConflictError(`Delivery "${deliveryId}" is still being delivered`, { state: 'PENDING' });
-      const [row] = (await tx.query(
+      const [row] = updatedRows<{ id: string; redeliveries: number }>(await tx.query(
         `UPDATE webhook_deliveries SET state = 'PENDING', redeliveries = redeliveries + 1, workflow_started = false, first_attempt_at = NULL,
            next_retry_at = NULL, finished_at = NULL WHERE id = $1 RETURNING id, redeliveries`,
         [deliveryId],
-      )) as { id: string; redeliveries: number }[];
+      ));
       return { deliveryId: row.id, redeliveries: row.redeliveries };
     });
     await this.start(start);

@@ -109,3 +109,9 @@ export function deliveryRecord(row: DeliveryRow): WebhookDeliveryRecord {
     seq: row.seq,
   };
 }
+
+/** The rows of an UPDATE … RETURNING: TypeORM's Postgres driver answers `[rows, affected]` for UPDATE. */
+export function updatedRows<T>(raw: unknown): T[] {
+  const result = raw as unknown[];
+  return (Array.isArray(result[0]) ? result[0] : result) as T[];
+}

@@ -10,7 +10,7 @@ import { newWebhookSecret } from '../../net/webhook-signing';
 import { recordAudit } from '../audit.service';
 import { recordEvent } from '../events/outbox';
 import type { ProjectAccessService } from '../project-access.service';
-import { ENDPOINT_COLUMNS, type EndpointRow, endpointRecord, type WebhookEndpointRecord } from './webhook-records';
+import { ENDPOINT_COLUMNS, type EndpointRow, endpointRecord, updatedRows, type WebhookEndpointRecord } from './webhook-records';
 
 export interface CreateWebhookInput {
   project: string;
@@ -87,14 +87,14 @@ export class WebhookService {
       const description = input.description === undefined ? before.description : webhookDescription('input.description', input.description);
       const enabled = input.enabled ?? before.enabled;
       const reenabled = enabled && !before.enabled;
-      const [row] = (await tx.query(
+      const [row] = updatedRows<EndpointRow>(await tx.query(
         `UPDATE webhook_endpoints SET url = $2, events = $3, description = $4, enabled = $5,
            disabled_reason = CASE WHEN $5 THEN NULL WHEN enabled THEN 'disabled by ' || $6 ELSE disabled_reason END,
            disabled_at = CASE WHEN $5 THEN NULL WHEN enabled THEN now() ELSE disabled_at END,
            failing_since = CASE WHEN $7 THEN NULL ELSE failing_since END, updated_at = now()
          WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
         [before.id, url ?? before.url, events ?? before.events, description, enabled, caller.subject, reenabled],
-      )) as EndpointRow[];
+      ));
       await this.audit(tx, caller, 'webhook.updated', row, {
         changes: { url: url ?? undefined, events: events ?? undefined, description: input.description === undefined ? undefined : description, enabled: input.enabled ?? undefined },
       });
@@ -118,11 +118,11 @@ export class WebhookService {
     const secret = newWebhookSecret();
     return this.db.transaction(async (tx) => {
       const before = await this.readable(caller, id, tx, true);
-      const [row] = (await tx.query(
+      const [row] = updatedRows<EndpointRow>(await tx.query(
         `UPDATE webhook_endpoints SET previous_secret_sealed = secret_sealed, previous_secret_until = now() + ($2::bigint * interval '1 millisecond'),
            secret_sealed = $3, updated_at = now() WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
         [before.id, this.rotationWindowMs, sealer.seal(secret)],
-      )) as EndpointRow[];
+      ));
       await this.audit(tx, caller, 'webhook.secret_rotated', row, { previousSecretUntil: row.previous_secret_until });
       return { endpoint: endpointRecord(row), secret };
     });
