@@ -1,6 +1,6 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { createWebhookActivities } from '../activities/webhook.activities';
-import type { WebhookDeliveryInput } from '../src/services/workflow-gateway';
+import type { WebhookDeliveryInput } from '../src/domain/webhooks/webhook-inputs';
 
 /**
  * One webhook delivery: attempt, and while the receiver fails, sleep the backoff the activity chose (exponential

@@ -4,12 +4,9 @@ import type { EvictCacheWorkflowInput, ImportWorkflowInput, LocalCacheWorkflowIn
 import type { ScanWorkflowInput } from '../domain/scanning/scan-inputs';
 import type { ReportedScoresRefreshReport } from '../domain/evaluation/reported-score-changes';
 import type { RunIds } from './measured-run.service';
+import type { WebhookDeliveryInput } from '../domain/webhooks/webhook-inputs';
 
-export interface WebhookDeliveryInput {
-  deliveryId: string;
-  /** One attempt's HTTP timeout; the activity's own timeout is a little longer. */
-  timeoutMs: number;
-}
+export type { WebhookDeliveryInput };
 
 export type StartOutcome = 'started' | 'already-running';
 

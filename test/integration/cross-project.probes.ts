@@ -16,6 +16,8 @@ export interface Ids {
   /** A filesystem store registered for the project, and a direct upload into its draft. */
   storeId: string;
   directUploadId: string;
+  webhookId: string;
+  webhookDeliveryId: string;
 }
 
 export interface Fixtures {
@@ -76,6 +78,9 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   ['Query.stores', notFound(`query($p: String!) { stores(project: $p) { id } }`, (f) => ({ p: f.target.project }))],
   ['Query.store', notFound(`query($id: ID!) { store(id: $id) { id name } }`, (f) => ({ id: f.target.storeId }))],
   ['Query.projectStorage', notFound(`query($p: String!) { projectStorage(project: $p) { project } }`, (f) => ({ p: f.target.project }))],
+  ['Query.webhooks', notFound(`query($p: String!) { webhooks(project: $p) { id url } }`, (f) => ({ p: f.target.project }))],
+  ['Query.webhook', notFound(`query($id: ID!) { webhook(id: $id) { id url } }`, (f) => ({ id: f.target.webhookId }))],
+  ['Query.webhookDeliveries', notFound(`query($e: ID!) { webhookDeliveries(endpointId: $e) { edges { node { id } } } }`, (f) => ({ e: f.target.webhookId }))],
   ['Query.promotionRequest', notFound(`query($id: ID!) { promotionRequest(id: $id) { id } }`, (f) => ({ id: f.target.requestId }))],
   // Mutations
   ['Mutation.recordBenchmark', notFound(`mutation($v: ID!) { recordBenchmark(input: { versionId: $v, hardwareProfile: "x", ttftP50Ms: 1 }) { id } }`, (f) => ({ v: f.target.versionId }))],
@@ -132,6 +137,13 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   ['Mutation.recordDeployment', notFound(`mutation($v: ID!) { recordDeployment(input: { versionId: $v, environment: "prod", endpoint: "svc/x" }) { id } }`, (f) => ({ v: f.target.versionId }))],
   ['Mutation.endDeployment', notFound(`mutation($id: ID!) { endDeployment(id: $id, reason: "x") { id } }`, (f) => ({ id: f.target.deploymentId }))],
   ['Mutation.refreshReportedScores', notFound(`mutation($m: ID!) { refreshReportedScores(modelId: $m) { changed } }`, (f) => ({ m: f.target.modelId }))],
+  ['Mutation.createWebhook', notFound(`mutation($p: String!) { createWebhook(input: { project: $p, url: "http://127.0.0.1:9/hook", events: ["version.created"] }) { secret } }`, (f) => ({ p: f.target.project }))],
+  ['Mutation.updateWebhook', notFound(`mutation($id: ID!) { updateWebhook(id: $id, input: { url: "http://127.0.0.1:9/mine" }) { id } }`, (f) => ({ id: f.target.webhookId }))],
+  ['Mutation.disableWebhook', notFound(`mutation($id: ID!) { disableWebhook(id: $id) { id } }`, (f) => ({ id: f.target.webhookId }))],
+  ['Mutation.deleteWebhook', notFound(`mutation($id: ID!) { deleteWebhook(id: $id) }`, (f) => ({ id: f.target.webhookId }))],
+  ['Mutation.rotateWebhookSecret', notFound(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, (f) => ({ id: f.target.webhookId }))],
+  ['Mutation.pingWebhook', notFound(`mutation($id: ID!) { pingWebhook(id: $id) }`, (f) => ({ id: f.target.webhookId }))],
+  ['Mutation.redeliverWebhook', notFound(`mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { id } }`, (f) => ({ d: f.target.webhookDeliveryId }))],
   // Subscriptions
   ['Subscription.operationProgress', notFound(`subscription($id: ID!) { operationProgress(id: $id) { id } }`, (f) => ({ id: f.target.operationId }))],
   ['Subscription.modelEvents', notFound(`subscription($m: ID!) { modelEvents(modelId: $m) { type } }`, (f) => ({ m: f.target.modelId }))],

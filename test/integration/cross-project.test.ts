@@ -186,6 +186,15 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
      VALUES ($1, $2, 'big.bin', $3, 10, 'none', 'direct-uploads/none', 'fixture', now() + interval '1 hour') RETURNING id`,
     [store.createStore.id, draft.createVersion.id, '0'.repeat(64)],
   )) as { id: string }[];
+  // A webhook of B with one finished delivery (no dispatcher runs here: the row is written as it would be).
+  const hook = await ok(`mutation($p: String!) { createWebhook(input: { project: $p, url: "http://127.0.0.1:9/hook", events: ["version.created"] }) { endpoint { id } } }`, { p: b }, Role.EDITOR);
+  const webhookId = hook.createWebhook.endpoint.id as string;
+  await ok(`mutation($id: ID!) { pingWebhook(id: $id) }`, { id: webhookId }, Role.EDITOR);
+  const [delivery] = (await app.dataSource.query(
+    `INSERT INTO webhook_deliveries (endpoint_id, event_id, state, attempts, last_status)
+     SELECT $1::uuid, id, 'FAILED', 1, 500 FROM event_outbox WHERE type = 'webhook.ping' AND data->>'endpointId' = $2 RETURNING id`,
+    [webhookId, webhookId],
+  )) as { id: string }[];
   const b_ = {
     project: b,
     modelId,
@@ -200,6 +209,8 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
     deploymentId: deployment.recordDeployment.id as string,
     storeId: store.createStore.id as string,
     directUploadId: direct.id,
+    webhookId,
+    webhookDeliveryId: delivery.id,
   };
   const unknown = {
     project: `${tag}-nowhere`,
@@ -215,6 +226,8 @@ async function buildFixtures(app: TestApp, a: string, b: string, tag: string): P
     deploymentId: randomUUID(),
     storeId: randomUUID(),
     directUploadId: randomUUID(),
+    webhookId: randomUUID(),
+    webhookDeliveryId: randomUUID(),
   };
   return { a, ownModelId: own.registerModel.id, b: b_, unknown, target: b_ };
 }

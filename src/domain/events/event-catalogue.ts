@@ -74,7 +74,6 @@ const DEPLOYMENT = {
 
 export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, JsonSchema>> = Object.freeze({
   'version.created': versionEvent('A version record was created (by an import, an upload or an upstream proposal).', {
-    source: nstr('Where its files come from: HUGGINGFACE, URL, DISK, UPLOAD, or null when not yet known'),
     actor: str('Who created it'),
   }, ['actor']),
   'import.succeeded': versionEvent('The version\'s files were imported, verified and scanned clean; it is now VERIFIED.', {
@@ -82,7 +81,6 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, JsonSchema>> = Objec
   }),
   'import.failed': versionEvent('The import of the version\'s files failed; the version needs attention.', {
     operationId: nuuid('The import operation'),
-    code: nstr('The failure\'s code'),
     message: nstr('The failure, bounded to 500 characters'),
   }),
   'scan.failed': versionEvent('A security scan of the version found something (or could not scan a file).', {
@@ -90,7 +88,7 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<EventType, JsonSchema>> = Objec
     verdict: str('The scan\'s verdict'),
     findings: {
       type: 'array', maxItems: 50, description: 'The first findings (at most 50)',
-      items: object({ path: str('The file'), scanner: nstr('The scanner that found it'), severity: nstr('How serious'), message: nstr('What was found') }, ['path'], 'One finding'),
+      items: object({ path: str('The file'), scanner: nstr('The scanner that found it'), severity: nstr('How serious'), rule: nstr('The rule or signature that matched'), message: nstr('What was found') }, ['path'], 'One finding'),
     },
   }, ['verdict', 'findings']),
   'version.out_of_service': versionEvent('The version can no longer be downloaded (a failed rescan, a quarantine).', {

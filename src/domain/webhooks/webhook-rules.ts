@@ -54,7 +54,6 @@ const EXCERPT_CHARS = 256;
  * shown as a plain string and never interpreted (no HTML, no JSON parsing).
  */
 export function responseExcerpt(raw: string): string | null {
-  // eslint-disable-next-line no-control-regex -- replacing control characters is the point
   const cleaned = raw.slice(0, EXCERPT_CHARS).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '�');
   return cleaned.length === 0 ? null : cleaned;
 }

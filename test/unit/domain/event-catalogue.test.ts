@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { checkAgainst, checkEventData, EVENT_DATA_SCHEMAS, EVENT_TYPES, eventEnvelopeSchema } from '../../../src/domain/events/event-catalogue';
 
 const VERSION = { project: 'p', modelId: '6f1c2d3e-0000-4000-8000-000000000001', modelName: 'm', versionId: '6f1c2d3e-0000-4000-8000-000000000002', version: '1.0.0' };
@@ -27,4 +29,14 @@ describe('event catalogue', () => {
   test('extra properties are allowed, so adding a field is not a breaking change', () => {
     expect(checkEventData('import.succeeded', { ...VERSION, extra: { anything: true } })).toEqual([]);
   });
+});
+
+test('the README\'s event catalogue lists every event with the schema the code checks', () => {
+  const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+  const documented = new Map<string, unknown>();
+  for (const match of readme.matchAll(/^#### `([a-z_.]+)`\n\n(.+)\n\n```json\n([\s\S]*?)\n```/gm)) {
+    documented.set(match[1], { ...JSON.parse(match[3]), description: match[2] });
+  }
+  expect([...documented.keys()]).toEqual([...EVENT_TYPES]);
+  for (const type of EVENT_TYPES) expect([type, documented.get(type)]).toEqual([type, EVENT_DATA_SCHEMAS[type]]);
 });
