@@ -7,6 +7,7 @@ import type { ScanIds, ScanSummary } from '../../src/domain/scanning/scan-inputs
 import type { RunIds } from '../../src/domain/benchmarking/run-ids';
 import type { BlobGcInput } from '../../src/domain/storage/blob-gc';
 import type { RefreshReportedScoresInput } from '../../workflows/reported-scores.workflow';
+import type { WebhookDeliveryInput } from '../../src/domain/webhooks/webhook-inputs';
 import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowInput } from '../../src/domain/onboarding/workflow-inputs';
 
 /**
@@ -19,9 +20,9 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowIn
 export interface HistoryScenario {
   /** File name: test/workflows/histories/<file>.json */
   file: string;
-  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'storeMoveWorkflow' | 'benchmarkWorkflow' | 'evaluationWorkflow' | 'refreshReportedScoresWorkflow';
+  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'storeMoveWorkflow' | 'benchmarkWorkflow' | 'evaluationWorkflow' | 'refreshReportedScoresWorkflow' | 'webhookDeliveryWorkflow';
   /** A function when the input names the recorder's task queue (a host queue, say). */
-  input: ScanIds | RunIds | { batch: number } | RefreshReportedScoresInput | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | StoreMoveInput | ((taskQueue: string) => EvictCacheWorkflowInput);
+  input: WebhookDeliveryInput | ScanIds | RunIds | { batch: number } | RefreshReportedScoresInput | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | StoreMoveInput | ((taskQueue: string) => EvictCacheWorkflowInput);
   activities: Activities;
   /** Set for paths that end by a cancel request: sent once the activity that waits for it has started. */
   cancelWhenStarted?: Promise<void>;
@@ -145,6 +146,11 @@ function happyActivities(): Activities {
     cancelEvaluation: async () => undefined,
     attemptWebhookDelivery: async () => ({ done: true, state: 'SUCCEEDED' }),
   };
+}
+
+function onceThen<T>(first: T, then: T): () => Promise<T> {
+  let calls = 0;
+  return async () => (calls++ === 0 ? first : then);
 }
 
 export function historyScenarios(): HistoryScenario[] {
@@ -288,6 +294,14 @@ export function historyScenarios(): HistoryScenario[] {
     // One scheduled refresh of reported scores over two pages, and an operator's refresh of named models.
     { workflowType: 'refreshReportedScoresWorkflow', input: { batch: 100 }, file: 'reported-scores-refresh', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     { workflowType: 'refreshReportedScoresWorkflow', input: { batch: 100, modelIds: [importInput.modelId] }, file: 'reported-scores-refresh-models', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    {
+      // The receiver fails once (a 500): the activity says when to try again, the workflow sleeps, the retry succeeds.
+      workflowType: 'webhookDeliveryWorkflow',
+      input: { deliveryId: '2e6a0c4f-7b1d-4e3a-9c5f-1a3b5d7f9e10', timeoutMs: 10_000 },
+      file: 'webhook-delivery-retried',
+      activities: { ...happyActivities(), attemptWebhookDelivery: onceThen({ done: false, retryInMs: 50 }, { done: true, state: 'SUCCEEDED' }) },
+      expectedStatus: 'COMPLETED',
+    },
     { ...bench, file: 'benchmark-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     {
       ...bench,
