@@ -28,8 +28,7 @@ export function eventOfAudit(entry: AuditEntry): AuditedEvent | null {
       return movedEvent(entry, details, reason);
     case 'version.archived':
       return { type: 'version.archived', extra: { actor: entry.actor, reason } };
-    case 'version.quarantined':
-      return { type: 'version.out_of_service', extra: { status: typeof details.to === 'string' ? details.to : 'NEEDS_ATTENTION', reason, scanId: idOrNull(details.scanId) } };
+    // version.quarantined: scan-quarantine.service sends version.out_of_service itself, naming the version's deployments.
     case 'promotion.requested':
       return { type: 'promotion.requested', extra: { requestId: entry.subjectId, target: details.target, requestedBy: entry.actor, justification: reason } };
     case 'promotion.approved':
@@ -37,6 +36,8 @@ export function eventOfAudit(entry: AuditEntry): AuditedEvent | null {
     case 'promotion.rejected':
       return { type: 'promotion.rejected', extra: { requestId: entry.subjectId, rejectedBy: entry.actor, comment: reason }, promotionRequestId: entry.subjectId ?? undefined };
     case 'license.blocked':
+      // A promotion blocked by an upstream licence change: the upstream watch sends its own, richer event.
+      if (details.upstreamLicense !== undefined) return null;
       return { type: 'license.blocked', extra: { license: idOrNull(details.licenseId), usage: details.usage ?? null, reason } };
     case 'alias.set':
     case 'alias.removed':
