@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { type Caller, systemCaller } from '../domain/auth/caller';
 import { readableCondition, readableParam } from '../domain/governance/access';
-import { LicenseOutcome, usageText } from '../domain/governance/license-check';
+import { type LicenseUsage, LicenseOutcome } from '../domain/governance/license-check';
 import { Gate, UpstreamChanges } from '../domain/governance/promotion-policy';
 import { PromotionState } from '../domain/governance/promotion-request';
 import { projectOf } from '../domain/governance/project';
@@ -177,7 +177,7 @@ export class UpstreamWatchService {
       const reason = verdict.reasons.filter((r) => r.severity === 'BLOCK').map((r) => r.message).join('; ');
       await recordAudit(tx, {
         action: 'license.blocked', actor: WATCH.subject, modelId: model.id, versionId: request.versionId, project: request.project, subjectId: request.id, reason,
-        details: { requestId: request.id, upstreamLicense: change.current, reasons: verdict.reasons.map((r) => r.code) },
+        details: { requestId: request.id, licenseId: verdict.licenseId, upstreamLicense: change.current, usage: usageView(request.evidence.evidence.usage), reasons: verdict.reasons.map((r) => r.code) },
       });
       const [{ version }] = (await tx.query(`SELECT version FROM model_versions WHERE id = $1`, [request.versionId])) as { version: string }[];
       await recordEvent(tx, {
@@ -185,7 +185,7 @@ export class UpstreamWatchService {
         project,
         data: {
           modelId: model.id, modelName: model.name, versionId: request.versionId, version, requestId: request.id, license: verdict.licenseId, upstreamLicense: change.current,
-          usage: usageText(request.evidence.evidence.usage), reason: reason.slice(0, 2000),
+          usage: usageView(request.evidence.evidence.usage), reason: reason.slice(0, 2000),
         },
       });
     }
@@ -209,4 +209,9 @@ export class UpstreamWatchService {
       visible ? [[...modelIds], readableParam(caller)] : [[...modelIds]],
     )) as UpstreamWatchRecord[];
   }
+}
+
+/** The usage as JSON (the user count is a bigint). */
+function usageView(usage: LicenseUsage): Record<string, unknown> {
+  return { ...usage, monthlyActiveUsers: usage.monthlyActiveUsers.toString() };
 }
