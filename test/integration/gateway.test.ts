@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * A second subgraph, as another team would own it: deployments that point at ModelHub models by key.
- * Resolving `Deployment.model` makes the gateway call our `_entities`.
+ * Resolving `Rollout.model` makes the gateway call our `_entities`.
  */
 function deploymentsSubgraph(modelIds: () => string[]) {
   return new ApolloServer({
@@ -19,13 +19,13 @@ function deploymentsSubgraph(modelIds: () => string[]) {
     schema: buildSubgraphSchema({
       typeDefs: parse(`
         extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-        type Deployment { id: ID! endpoint: String! model: Model }
+        type Rollout { id: ID! endpoint: String! model: Model }
         type Model @key(fields: "id", resolvable: false) { id: ID! }
-        type Query { deployments: [Deployment!]! }
+        type Query { rollouts: [Rollout!]! }
       `),
       resolvers: {
         Query: {
-          deployments: () => modelIds().map((id, i) => ({ id: `dep-${i}`, endpoint: `https://serve/${i}`, model: { __typename: 'Model', id } })),
+          rollouts: () => modelIds().map((id, i) => ({ id: `dep-${i}`, endpoint: `https://serve/${i}`, model: { __typename: 'Model', id } })),
         },
       },
     }),
@@ -91,8 +91,8 @@ test("another subgraph's reference to a Model resolves through _entities", async
   const a = await registerModel(t, { architecture: 'LlamaForCausalLM' });
   const b = await registerModel(t, { architecture: 'MistralForCausalLM' });
   deployed.splice(0, deployed.length, a.id, b.id, '00000000-0000-4000-8000-0000000000ff');
-  const res = await viaGateway(`{ deployments { id endpoint model { id name architecture status } } }`);
-  const models = res.data!.deployments.map((d: { model: unknown }) => d.model);
+  const res = await viaGateway(`{ rollouts { id endpoint model { id name architecture status } } }`);
+  const models = res.data!.rollouts.map((d: { model: unknown }) => d.model);
   expect(res.errors).toBeUndefined();
   expect(models).toEqual([
     { id: a.id, name: a.name, architecture: 'LlamaForCausalLM', status: 'DRAFT' },
@@ -105,7 +105,7 @@ test("another subgraph's reference to a Model resolves through _entities", async
 test('entity resolution needs the same token as a direct query', async () => {
   const a = await registerModel(t);
   deployed.splice(0, deployed.length, a.id);
-  const res = await viaGateway(`{ deployments { model { name } } }`, null);
-  expect(res.data!.deployments).toEqual([{ model: null }]);
+  const res = await viaGateway(`{ rollouts { model { name } } }`, null);
+  expect(res.data!.rollouts).toEqual([{ model: null }]);
   expect(errorCode(res)).toBe('UNAUTHENTICATED');
 });

@@ -115,8 +115,8 @@ test('_entities resolves models of other projects to null, directly and through 
   expect(direct.data!._entities).toEqual([null, { id: ids.vision.model }]);
   deployed.splice(0, deployed.length, ids.secret.model, ids.vision.model, ids.hub.model);
   // `name` lives in ModelHub, so the gateway resolves each reference through _entities with alice's token.
-  const joined = await postGraphQL(gatewayUrl, alice, `{ deployments { model { id name } } }`);
-  expect(joined.data!.deployments).toEqual([{ model: null }, { model: { id: ids.vision.model, name: ids.vision.name } }, { model: { id: ids.hub.model, name: ids.hub.name } }]);
+  const joined = await postGraphQL(gatewayUrl, alice, `{ rollouts { model { id name } } }`);
+  expect(joined.data!.rollouts).toEqual([{ model: null }, { model: { id: ids.vision.model, name: ids.vision.name } }, { model: { id: ids.hub.model, name: ids.hub.name } }]);
   expect(codeOf(await postGraphQL(gatewayUrl, alice, `query($id: ID!) { model(id: $id) { id } }`, { id: ids.secret.model }))).toBe('NOT_FOUND');
 });
 
@@ -132,18 +132,18 @@ test('subscriptions to another project are NOT_FOUND; her own deliver events', a
   own.close();
 });
 
-/** A gateway over ModelHub and a deployments subgraph whose Deployment.model points at ModelHub models by key. */
+/** A gateway over ModelHub and a deployments subgraph whose Rollout.model points at ModelHub models by key. */
 async function startGateway(): Promise<string> {
   const deployments = new ApolloServer({
     logger: pino({ level: 'silent' }),
     schema: buildSubgraphSchema({
       typeDefs: parse(`
         extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-        type Deployment { id: ID! model: Model }
+        type Rollout { id: ID! model: Model }
         type Model @key(fields: "id", resolvable: false) { id: ID! }
-        type Query { deployments: [Deployment!]! }
+        type Query { rollouts: [Rollout!]! }
       `),
-      resolvers: { Query: { deployments: () => deployed.map((id, i) => ({ id: `dep-${i}`, model: { __typename: 'Model', id } })) } },
+      resolvers: { Query: { rollouts: () => deployed.map((id, i) => ({ id: `dep-${i}`, model: { __typename: 'Model', id } })) } },
     }),
   });
   const { url } = await startStandaloneServer(deployments, { listen: { port: 0, host: '127.0.0.1' } });

@@ -208,8 +208,9 @@ test('the walkthrough runs against `npm run dev` and pulls the published version
   const [scratch] = (await readdir(work)).filter((name) => name.startsWith('tmp.'));
   const uploaded = await filesUnder(path.join(work, scratch, 'tiny-model'));
   const pulled = await filesUnder(snapshot!);
-  expect([...pulled.keys()].sort()).toEqual(['README.md', 'config.json', 'model.safetensors']);
-  expect([...pulled.keys()].sort()).toEqual([...uploaded.keys()].sort());
+  // Published versions carry the registry's signature beside the files (README, "Signed versions").
+  expect([...pulled.keys()].sort()).toEqual(['README.md', 'config.json', 'model.safetensors', 'model.sig']);
+  expect([...pulled.keys()].filter((name) => name !== 'model.sig').sort()).toEqual([...uploaded.keys()].sort());
   for (const [name, bytes] of uploaded) expect(pulled.get(name)!.equals(bytes)).toBe(true);
   expect(uploaded.get('model.safetensors')!.length).toBeGreaterThan(200_000);
 
