@@ -18,7 +18,7 @@ const name = uniqueName('hostile');
 beforeAll(async () => {
   // A short idle limit, so the stalled upload below is cut in seconds (the default is 120 s).
   t = await startTestApp({ env: { HTTP_IDLE_TIMEOUT_MS: '1500' } });
-  auth = { authorization: `Bearer hf_${await issueToken(t.config.auth, 'mallory', [], 3600, new Map([[project, [Role.EDITOR]]]))}` };
+  auth = { authorization: `Bearer hf_${await issueToken(t.config.auth, 'hostile-pusher', [], 3600, new Map([[project, [Role.EDITOR]]]))}` };
   const created = await fetch(`${hub()}/api/repos/create`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name, organization: project }) });
   expect(created.status).toBe(200);
 }, 120_000);

@@ -258,7 +258,7 @@ test('endpoints are their project\'s editors\' only: another project\'s caller g
     const rows = await deliveriesOf(endpoint.id);
     return rows[0]?.state === 'SUCCEEDED' && rows;
   });
-  const other = await issueToken(t.config.auth, 'mallory', [], 3600, new Map([[uniqueName('elsewhere'), [Role.ADMIN]]]));
+  const other = await issueToken(t.config.auth, 'webhook-outsider', [], 3600, new Map([[uniqueName('elsewhere'), [Role.ADMIN]]]));
   const viewer = await issueToken(t.config.auth, 'vera', [], 3600, new Map([[project, [Role.VIEWER]]]));
   const editor = await issueToken(t.config.auth, 'eddie', [], 3600, new Map([[project, [Role.EDITOR]]]));
   const probes: [string, Record<string, unknown>][] = [
