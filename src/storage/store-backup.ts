@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SHA256, type ArtifactStore } from './artifact-store';
+import { hashingMeter } from './hashing-meter';
 
 /**
  * The artifact store's half of a backup: every blob, copied out through the store's verified whole-blob read (a
@@ -19,28 +19,15 @@ export interface BlobsCopied {
   bytes: number;
 }
 
-function digesting(): { hash: ReturnType<typeof createHash>; counter: Transform; bytes: () => number } {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  return { hash, counter, bytes: () => bytes };
-}
-
 /** Copies every blob of `store` into `dir/<sha256>`. */
 export async function backupBlobs(store: ArtifactStore, dir: string): Promise<BlobsCopied> {
   await mkdir(dir, { recursive: true });
   let blobs = 0;
   let bytes = 0;
   for await (const blob of store.listBlobs()) {
-    const check = digesting();
-    await pipeline(await store.read(blob.sha256), check.counter, createWriteStream(path.join(dir, blob.sha256)));
-    if (check.hash.digest('hex') !== blob.sha256) throw new Error(`blob ${blob.sha256} read back with another digest`);
+    const check = hashingMeter();
+    await pipeline(await store.read(blob.sha256), check.stream, createWriteStream(path.join(dir, blob.sha256)));
+    if (check.digest() !== blob.sha256) throw new Error(`blob ${blob.sha256} read back with another digest`);
     blobs += 1;
     bytes += check.bytes();
   }
@@ -61,9 +48,9 @@ export async function restoreBlobs(store: ArtifactStore, dir: string, stagingDir
   for (const sha256 of await backedUpBlobs(dir)) {
     const staged = path.join(stagingDir, `restore-${randomBytes(8).toString('hex')}`);
     try {
-      const check = digesting();
-      await pipeline(createReadStream(path.join(dir, sha256)), check.counter, createWriteStream(staged));
-      const actual = check.hash.digest('hex');
+      const check = hashingMeter();
+      await pipeline(createReadStream(path.join(dir, sha256)), check.stream, createWriteStream(staged));
+      const actual = check.digest();
       if (actual !== sha256) throw new Error(`backup file blobs/${sha256} holds other bytes (sha256 ${actual}): the backup is damaged`);
       await store.adoptStagedFile(staged, { sha256, size: (await stat(staged)).size });
       blobs += 1;

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
+import { hashingMeter } from '../storage/hashing-meter';
 
 /**
  * Extracts a zip archive (stored and deflated entries, Unix modes kept) with nothing but Node: a machine fetching
@@ -92,18 +92,12 @@ export async function extractZip(archive: string, target: string): Promise<Map<s
           }
         })(),
       );
-      const hash = createHash('sha256');
-      const digest = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          hash.update(chunk);
-          callback(null, chunk);
-        },
-      });
-      if (entry.method === 8) await pipeline(source, createInflateRaw(), digest, createWriteStream(destination));
-      else if (entry.method === 0) await pipeline(source, digest, createWriteStream(destination));
+      const meter = hashingMeter();
+      if (entry.method === 8) await pipeline(source, createInflateRaw(), meter.stream, createWriteStream(destination));
+      else if (entry.method === 0) await pipeline(source, meter.stream, createWriteStream(destination));
       else throw new ZipError(`"${entry.name}" uses compression method ${entry.method}`);
       if (entry.mode & 0o777) await chmod(destination, entry.mode & 0o777);
-      files.set(entry.name, hash.digest('hex'));
+      files.set(entry.name, meter.digest());
     }
     return files;
   } finally {

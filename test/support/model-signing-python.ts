@@ -1,11 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { createVenv } from './python-venv';
+import { ensureSharedVenv } from './python-venv';
 
 const run = promisify(execFile);
 export const MODEL_SIGNING_VERSION = '1.1.1';
@@ -20,36 +17,8 @@ const PYOPENSSL_VERSION = '26.4.0';
  */
 export const MODEL_SIGNING_VENV = path.join(os.homedir(), '.cache', 'modelhub', `venv-model-signing-${MODEL_SIGNING_VERSION}`);
 export const MODEL_SIGNING_BIN = path.join(MODEL_SIGNING_VENV, 'bin', 'model_signing');
-// Written last: a venv without it is half an install.
-const COMPLETE = path.join(MODEL_SIGNING_VENV, '.modelhub-complete');
-const LOCK = `${MODEL_SIGNING_VENV}.lock`;
-const WAIT_MS = 10 * 60_000;
-
-export async function ensureModelSigningVenv(): Promise<void> {
-  if (existsSync(COMPLETE)) return;
-  await mkdir(path.dirname(MODEL_SIGNING_VENV), { recursive: true });
-  try {
-    await mkdir(LOCK); // another run installing holds it: wait for its marker
-  } catch {
-    for (let waited = 0; !existsSync(COMPLETE); waited += 1000) {
-      if (waited > WAIT_MS) throw new Error(`${MODEL_SIGNING_VENV} is still being created by another run (or ${LOCK} was left behind: remove it)`);
-      await sleep(1000);
-    }
-    return;
-  }
-  console.log(`creating ${MODEL_SIGNING_VENV} with model-signing==${MODEL_SIGNING_VERSION} from PyPI (once) for the signed-version tests…`);
-  try {
-    await rm(MODEL_SIGNING_VENV, { recursive: true, force: true });
-    await createVenv(MODEL_SIGNING_VENV);
-    await run(path.join(MODEL_SIGNING_VENV, 'bin', 'pip'), ['install', '-q', `model-signing==${MODEL_SIGNING_VERSION}`, `pyOpenSSL==${PYOPENSSL_VERSION}`], { maxBuffer: 16 * 1024 * 1024 });
-    await writeFile(COMPLETE, `${new Date().toISOString()}\n`);
-  } catch (error) {
-    throw new Error(
-      `Could not create ${MODEL_SIGNING_VENV} (needs python3 and PyPI: python3 -m venv <dir> && <dir>/bin/pip install model-signing==${MODEL_SIGNING_VERSION} pyOpenSSL==${PYOPENSSL_VERSION}): ${(error as Error).message}`,
-    );
-  } finally {
-    await rm(LOCK, { recursive: true, force: true });
-  }
+export function ensureModelSigningVenv(): Promise<void> {
+  return ensureSharedVenv(MODEL_SIGNING_VENV, [`model-signing==${MODEL_SIGNING_VERSION}`, `pyOpenSSL==${PYOPENSSL_VERSION}`], 'the signed-version tests');
 }
 
 export interface ToolRun {

@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -49,5 +51,41 @@ export async function createVenvWithoutEnsurepip(dir: string): Promise<void> {
     await run(path.join(dir, 'bin', 'python'), [path.join(file, 'pip'), 'install', '-q', '--no-index', file], { maxBuffer: 16 * 1024 * 1024 });
   } finally {
     await rm(folder, { recursive: true, force: true });
+  }
+}
+
+const WAIT_MS = 10 * 60_000;
+
+/**
+ * A virtualenv outside the clone (~/.cache/modelhub/<name>), keyed by the versions it holds, so every clone and run
+ * shares one install: made once with `packages` from PyPI. A marker written last says the install finished (venv
+ * scripts name their interpreter by absolute path, so it is built in place rather than renamed into place); a lock
+ * folder makes a second run wait for the first instead of installing beside it.
+ */
+export async function ensureSharedVenv(venv: string, packages: readonly string[], purpose: string): Promise<void> {
+  const complete = path.join(venv, '.modelhub-complete');
+  const lock = `${venv}.lock`;
+  if (existsSync(complete)) return;
+  await mkdir(path.dirname(venv), { recursive: true });
+  try {
+    await mkdir(lock); // another run installing holds it: wait for its marker
+  } catch {
+    for (let waited = 0; !existsSync(complete); waited += 1000) {
+      if (waited > WAIT_MS) throw new Error(`${venv} is still being created by another run (or ${lock} was left behind: remove it)`);
+      await sleep(1000);
+    }
+    return;
+  }
+  console.log(`creating ${venv} with ${packages.join(' ')} from PyPI (once) for ${purpose}…`);
+  try {
+    await rm(venv, { recursive: true, force: true });
+    await createVenv(venv);
+    await run(path.join(venv, 'bin', 'pip'), ['install', '-q', ...packages], { maxBuffer: 16 * 1024 * 1024 });
+    await writeFile(complete, `${new Date().toISOString()}\n`);
+  } catch (error) {
+    const quoted = packages.map((p) => `"${p}"`).join(' ');
+    throw new Error(`Could not create ${venv} (needs python3 and PyPI: python3 -m venv <dir> && <dir>/bin/pip install ${quoted}): ${(error as Error).message}`);
+  } finally {
+    await rm(lock, { recursive: true, force: true });
   }
 }

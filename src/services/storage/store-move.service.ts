@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../domain/auth/caller';
@@ -21,6 +19,7 @@ import type { StorageUsageService } from '../storage-usage.service';
 import type { StoreRegistry } from '../store-registry';
 import type { WorkflowGateway } from '../workflow-gateway';
 import type { ProjectStorageService } from './project-storage.service';
+import { hashingMeter } from '../../storage/hashing-meter';
 
 /**
  * Moving a version's bytes to another store: copy every blob (content-addressed, so a blob the target already
@@ -123,19 +122,10 @@ export class StoreMoveService {
   private async copyBlob(source: ArtifactStore, target: ArtifactStore, sha256: string, size: number, scratch: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<void> {
     await mkdir(scratch, { recursive: true });
     const staged = path.join(scratch, `${sha256}.part`);
-    const hash = createHash('sha256');
-    let seen = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _e, next) {
-        hash.update(chunk);
-        seen += chunk.length;
-        onBytes(seen);
-        next(null, chunk);
-      },
-    });
-    await pipeline(await source.read(sha256), meter, createWriteStream(staged), { signal });
-    const actual = hash.digest('hex');
-    if (actual !== sha256 || seen !== size) throw new CorruptBlobError(sha256, actual, null);
+    const meter = hashingMeter(onBytes);
+    await pipeline(await source.read(sha256), meter.stream, createWriteStream(staged), { signal });
+    const actual = meter.digest();
+    if (actual !== sha256 || meter.bytes() !== size) throw new CorruptBlobError(sha256, actual, null);
     await target.adoptStagedFile(staged, { sha256, size });
   }
 
