@@ -47,7 +47,7 @@ export function printDevBanner(config: Config, facts: DevBannerFacts): void {
     `  Metrics      ${base}/metrics   (Prometheus, ${config.observability.metrics.token ? 'METRICS_TOKEN bearer' : 'loopback clients only'}; API and worker)`,
     `  Traces       ${config.observability.tracing.exporter === 'otlp' ? `OTLP to ${config.observability.tracing.endpoint}` : 'off (OTEL_TRACES=otlp sends them to OTEL_EXPORTER_OTLP_ENDPOINT)'}`,
     '',
-    '  Get a token (roles: viewer, editor, approver, admin):',
+    '  Get a token (roles: viewer, editor, approver, admin; deployer for CD, per project):',
     '    TOKEN=$(npm run -s token -- --role editor --sub alice)',
     `    curl -s ${graphqlUrl} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
     `      -d '{"query":"{ models(first: 5) { totalCount } }"}'`,
