@@ -36,9 +36,14 @@ const MAX_WALK = 100_000;
  */
 export const MAX_VARIABLE_DEPTH = 64;
 
+/** Named by its variable and where it starts to go too deep (`$f: f.not.not…`), never a path of thousands of steps. */
 function tooDeep(path: string): GraphQLError {
-  const field = path || 'variables';
-  return new GraphQLError(`${field}: variables nest at most ${MAX_VARIABLE_DEPTH} levels deep`, { extensions: { code: 'BAD_USER_INPUT', field, http: { status: 400 } } });
+  const steps = path.split('.');
+  const variable = (steps[0] ?? '').split('[')[0] || 'variables';
+  const shown = steps.length > 4 ? `${steps.slice(0, 4).join('.')}…` : path;
+  return new GraphQLError(`$${variable} (${shown}): variables nest at most ${MAX_VARIABLE_DEPTH} levels deep`, {
+    extensions: { code: 'BAD_USER_INPUT', field: variable, http: { status: 400 } },
+  });
 }
 
 /**

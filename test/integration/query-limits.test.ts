@@ -112,7 +112,7 @@ test('variables nested past the schema (a filter of 20,000 nots) are BAD_USER_IN
   const query = 'query($f: ModelFilterInput) { models(first: 5, filter: $f) { totalCount } }';
   const http = await post(`{"query":${JSON.stringify(query)},"variables":{"f":${filter}}}`);
   expect(firstError(http)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
-  expect(firstError(http).message).toMatch(/^f\.not\.not.*: variables nest at most 64 levels deep$/);
+  expect(firstError(http).message).toBe('$f (f.not.not.not…): variables nest at most 64 levels deep');
   // Hidden behind 100,001 scalars of an unused variable, which the NUL search stops walking before.
   const hidden = await post(`{"query":${JSON.stringify(query)},"variables":{"f":${filter},"a":[${'1,'.repeat(100_000)}1]}}`);
   expect(firstError(hidden)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
