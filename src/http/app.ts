@@ -79,9 +79,20 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
   // Node ends a request whose body has not all arrived within requestTimeout (300 s by default) with a 408: an LFS
   // object is one PUT (a 5 GB shard at 15 MB/s takes longer), and the hub client would fail the same way on every
   // retry. Bodies are bounded by silence instead: headers within headersTimeout (60 s), then at most
-  // HTTP_IDLE_TIMEOUT_MS without a byte (WebSockets turn this off for their sockets; they ping).
+  // HTTP_IDLE_TIMEOUT_MS without a byte of the body (WebSockets are upgrades, never timed this way; they ping).
   httpServer.requestTimeout = 0;
-  httpServer.timeout = config.httpIdleTimeoutMs;
+  // Only while a body is arriving: once it has (or for a request without one) the socket has no idle limit, so a
+  // request the server takes long to answer (an eviction waiting on a host that is down) is never cut.
+  httpServer.on('request', (req: http.IncomingMessage) => {
+    const bodyless = req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+    if (bodyless || req.complete) return;
+    // The socket itself: req.socket is null once the request has closed.
+    const socket = req.socket;
+    socket.setTimeout(config.httpIdleTimeoutMs);
+    const arrived = () => socket.setTimeout(0);
+    req.once('end', arrived);
+    req.once('close', arrived);
+  });
 
   const tracing = activeTracing();
   const fanOut = createSubscriptionFanOut({
