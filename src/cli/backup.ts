@@ -61,9 +61,9 @@ async function presentBlobs(dir: string, stores: readonly string[]): Promise<Set
 }
 
 /** Every store the backed-up registry names, opened from its row as the service would (credentials unsealed). */
-async function storesOf(config: Config, dataSource: DataSource | null, dumpDir: string) {
+async function storesOf(config: Config, dataSource: DataSource, dumpDir: string) {
   const registry = new StoreRegistry(
-    dataSource as DataSource, // only open() and defaultStore are used: no query
+    dataSource,
     createArtifactStore(config.artifacts),
     config.urlImports.secretsKey ? createSecretSealer(config.urlImports.secretsKey) : null,
   );
