@@ -16,12 +16,14 @@ async function main(): Promise<void> {
   const tracing = initTracing(config.observability.tracing, `${config.observability.tracing.serviceName}-worker`);
   if (tracing) log.info({ endpoint: config.observability.tracing.endpoint }, 'OpenTelemetry traces exported over OTLP');
   installTemporalLogging(log);
-  const runtime = await openRuntime(config, log);
-  const worker = await startWorker(runtime, log);
   // The worker has no HTTP server of its own: its workflow and activity metrics get a listener (WORKER_METRICS_PORT).
+  // Bound before the worker polls: a port already taken ends the process before it has taken any task, rather than
+  // after it has taken one that then waits out its timeout (seen with two workers on one host, both on 9464).
   const { workerPort, token } = config.observability.metrics;
   const metricsListener = workerPort > 0 ? await listenForMetrics(config.host, workerPort, token) : null;
   if (metricsListener) log.info({ url: metricsListener.url }, 'worker metrics listening');
+  const runtime = await openRuntime(config, log);
+  const worker = await startWorker(runtime, log);
   onShutdown(log, config.shutdownTimeoutMs, [
     { name: 'worker drain (activities handed back)', run: () => worker.stop() },
     { name: 'metrics listener', run: async () => metricsListener?.close() },

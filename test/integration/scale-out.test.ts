@@ -45,6 +45,12 @@ async function gql(port: number, query: string, variables: Record<string, unknow
   return (await res.json()) as { data?: Record<string, any>; errors?: { message: string }[] };
 }
 
+/** The last lines each replica printed, for a failure's message. */
+function processLogs(): string {
+  const names = ['api-1', 'api-2', 'host-1', 'host-2'];
+  return processes.map((entry, i) => `--- ${names[i]}:\n${entry.output().split('\n').slice(-25).join('\n')}`).join('\n');
+}
+
 /** The subscription helper speaks to a TestApp; this is the part of one it uses, for a child API process. */
 function asApp(port: number): TestApp {
   const config = loadConfig(env);
@@ -54,10 +60,10 @@ function asApp(port: number): TestApp {
 async function waitDone(port: number, id: string, timeoutMs = 150_000): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await gql(port, `query($id: ID!) { operation(id: $id) { status errorMessage } }`, { id });
+    const res = await gql(port, `query($id: ID!) { operation(id: $id) { status errorMessage message currentStep } }`, { id });
     const op = res.data?.operation as { status: string } | undefined;
     if (op && !['PENDING', 'RUNNING'].includes(op.status)) return op;
-    if (Date.now() > deadline) throw new Error(`operation ${id} still ${op?.status} after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`operation ${id} still ${op?.status} after ${timeoutMs} ms: ${JSON.stringify(op)}\n${processLogs()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -103,6 +109,7 @@ test('replicas wait for the one migrate run, then two APIs and two workers share
       startEntry('src/worker.ts', {
         ...env,
         WORKER_HOST_ID: host,
+        WORKER_METRICS_PORT: String(await freePort()), // one per pod in the chart; here both share one host's ports
         STAGING_DIR: path.join(scratch, host, 'staging'),
         CACHE_DIR: path.join(scratch, host, 'cache'),
       }),

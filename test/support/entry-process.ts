@@ -20,7 +20,8 @@ export interface EntryProcess {
 export function startEntry(entry: string, env: Record<string, string | undefined>): EntryProcess {
   const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/ts-register.js'), path.join(ROOT, entry)], {
     cwd: ROOT,
-    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    // A worker's own /metrics listener defaults to the fixed port 9464; tests run several workers on one host at once.
+    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
