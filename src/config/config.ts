@@ -52,6 +52,8 @@ export interface Config {
     readonly filesListLimit: number;
     /** Messages one subscription holds for a socket that does not take them; then it keeps the newest states. */
     readonly subscriberQueue: number;
+    /** Subscriptions one graphql-ws connection may hold at once (live and being set up). */
+    readonly subscriptionsPerSocket: number;
   };
   readonly query: QueryLimits;
   readonly urlImports: {
@@ -242,6 +244,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
       nestedListLimit: intVar(env, 'NESTED_LIST_LIMIT', 100, 1, 10_000),
       filesListLimit: intVar(env, 'FILES_LIST_LIMIT', 10_000, 1, 1_000_000),
       subscriberQueue: intVar(env, 'SUBSCRIBER_QUEUE_LIMIT', 32, 1, 10_000),
+      subscriptionsPerSocket: intVar(env, 'SUBSCRIPTIONS_PER_SOCKET', 100, 1, 10_000),
     },
     query: queryLimits(env, mode),
     urlImports: {

@@ -12,6 +12,7 @@ export const LIMIT_CODES = [
   'INTROSPECTION_DISABLED',
   'BODY_TOO_LARGE',
   'BATCH_TOO_LARGE',
+  'TOO_MANY_SUBSCRIPTIONS',
 ] as const;
 export type LimitCode = (typeof LIMIT_CODES)[number];
 

@@ -126,6 +126,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     rules,
     maxTokens: config.query.maxTokens,
     maxPayloadBytes: config.query.maxBodyBytes,
+    subscriptionsPerSocket: config.limits.subscriptionsPerSocket,
     formatError,
     context: (authorization) => contextFor(authorization, randomUUID()),
     fanOut,

@@ -7,6 +7,7 @@ import type { GraphQLContext } from '../graphql/context';
 import type { SubscriptionFanOut } from '../graphql/fan-out/subscription-fan-out';
 import { type ErrorFormatter, isClientError } from '../graphql/errors';
 import { nulInVariables } from '../graphql/input-guard';
+import { limitError } from '../graphql/query-limits';
 import { operationLabel } from '../observability/graphql-metrics.plugin';
 import { metrics } from '../observability/metrics';
 
@@ -16,6 +17,8 @@ export interface WsServerOptions {
   rules: readonly ValidationRule[];
   maxTokens: number;
   maxPayloadBytes: number;
+  /** Subscriptions one connection may hold at once; the next gets TOO_MANY_SUBSCRIPTIONS for that id alone. */
+  subscriptionsPerSocket: number;
   formatError: ErrorFormatter;
   context: (authorization: unknown) => Promise<GraphQLContext>;
   fanOut: SubscriptionFanOut;
@@ -47,7 +50,13 @@ export function startWsServer(options: WsServerOptions): Disposable {
       },
       // Executed once per event for all subscribers of equal document, variables and scope; each has a bounded queue.
       subscribe: (args) => options.fanOut.subscribe(args, sockets.get(args.contextValue as GraphQLContext)),
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws lists an id from its subscribe message until it ends, so this counts the ones being set up too.
+        const held = Object.keys(ctx.subscriptions).length;
+        if (held > options.subscriptionsPerSocket) {
+          const message = `This connection already holds ${options.subscriptionsPerSocket} subscriptions (SUBSCRIPTIONS_PER_SOCKET): complete one, or open another connection`;
+          return [limitError(message, 'TOO_MANY_SUBSCRIPTIONS', { limit: options.subscriptionsPerSocket })];
+        }
         let document;
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens });

@@ -34,6 +34,8 @@ interface Stream {
   results: Result[];
   errors: GraphQLFormattedError[][];
   ended: Promise<void>;
+  /** Completes it from the client's side. */
+  stop(): void;
   until(predicate: (r: Result) => boolean, timeoutMs?: number): Promise<void>;
 }
 
@@ -42,11 +44,12 @@ function open(client: Client, query: string): Stream {
   const errors: GraphQLFormattedError[][] = [];
   let resolveEnd!: () => void;
   const ended = new Promise<void>((resolve) => (resolveEnd = resolve));
-  client.subscribe({ query }, { next: (r) => results.push(r), error: (e) => { errors.push(e as GraphQLFormattedError[]); resolveEnd(); }, complete: resolveEnd });
+  const stop = client.subscribe({ query }, { next: (r) => results.push(r), error: (e) => { errors.push(e as GraphQLFormattedError[]); resolveEnd(); }, complete: resolveEnd });
   return {
     results,
     errors,
     ended,
+    stop,
     async until(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!results.some(predicate)) {
@@ -120,5 +123,44 @@ test('a subscription started while the database is unreachable gets a masked err
   } finally {
     await client.dispose();
     await broken.stop();
+  }
+});
+
+test('SUBSCRIPTIONS_PER_SOCKET: the subscription past the cap is refused for its id alone; completing one makes room', async () => {
+  const capped = await startTestApp({ env: { SUBSCRIPTIONS_PER_SOCKET: '3' } });
+  const model = await registerModel(capped);
+  const { client, closes } = await connect(capped);
+  try {
+    const query = `subscription { modelEvents(modelId: "${model.id}") { type toStatus } }`;
+    const held = [open(client, query), open(client, query), open(client, query)];
+    // Sent in one burst with the three: the cap counts subscriptions still being set up, not only live ones.
+    const extra = open(client, query);
+    await extra.ended;
+    expect(extra.errors[0][0]).toMatchObject({
+      message: expect.stringContaining('SUBSCRIPTIONS_PER_SOCKET'),
+      extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 3 },
+    });
+    // The three held ones still receive events on the same socket.
+    await createVersion(capped, model.id, '1.0.0');
+    for (const stream of held) await stream.until(statusTo('DRAFT'));
+    expect(closes).toEqual([]);
+
+    // One completed by the client: the next subscribe is taken and delivered to.
+    held[0].stop();
+    const later = await (async () => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const attempt = open(client, query);
+        const refused = await Promise.race([attempt.ended.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500))]);
+        if (!refused) return attempt;
+        if (Date.now() > deadline) throw new Error(`still refused after a completion: ${JSON.stringify(attempt.errors)}`);
+      }
+    })();
+    await createVersion(capped, model.id, '1.1.0');
+    await later.until(statusTo('DRAFT'));
+    expect(closes).toEqual([]);
+  } finally {
+    await client.dispose();
+    await capped.stop();
   }
 });
