@@ -150,6 +150,10 @@ function validateNode(filter: ModelFilter, field: string, depth: number, budget:
     throw new ValidationError(`${field}.maxParameters`, `must not be below ${field}.minParameters`);
   }
   if (filter.tags && filter.tags.length > 50) throw new ValidationError(`${field}.tags`, 'at most 50 tags');
+  // A stored tag is a slug of at most 64 characters (labels()): a longer one could never match.
+  for (const [i, tag] of (filter.tags ?? []).entries()) {
+    if (tag.length > 64) throw new ValidationError(`${field}.tags[${i}]`, `must be at most 64 characters, as tags are (got ${tag.length})`);
+  }
   const evidence = (filter.evaluation ? 1 : 0) + (filter.benchmark ? 1 : 0);
   budget.evidence += evidence;
   if (budget.evidence > FILTER_CAPS.evidence) throw new ValidationError(field, `a filter holds at most ${FILTER_CAPS.evidence} evaluation and benchmark conditions in all`);

@@ -20,6 +20,8 @@ describe('cursors and paging', () => {
   test('filters', () => {
     expect(() => validateFilter({ minParameters: 10n, maxParameters: 1n })).toThrow(/maxParameters/);
     expect(() => validateFilter({ search: 's'.repeat(201) })).toThrow(/search/);
+    expect(() => validateFilter({ tags: ['ok', 't'.repeat(65)] })).toThrow(/filter\.tags\[1\]: must be at most 64 characters/);
+    expect(() => validateFilter({ or: [{ tags: ['t'.repeat(10_000)] }] })).toThrow(/or\[0\]\.tags\[0\]/);
     expect(validateFilter({ minParameters: 0n })).toMatchObject({ minParameters: 0n, and: [], or: [], not: null, evaluation: null, benchmark: null });
   });
 });

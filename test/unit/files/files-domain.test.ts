@@ -12,6 +12,10 @@ describe('file paths', () => {
   it.each(['', '/', 'a/../b', './a', 'a//b', 'a\\b', 'a/\u0000b', ' a/b', `${'x'.repeat(256)}/b`])('refuses %j', (p) => {
     expect(() => filePath('path', p)).toThrow(/path/);
   });
+  it.each(['model\u202Egpj.exe', 'a/\u2066b\u2069.bin', 'x\u200F.bin'])('refuses the bidirectional control in %j, naming it', (p) => {
+    expect(() => filePath('path', p)).toThrow(/bidirectional control characters \(U\+(202E|2066|200F) at position \d+\)/);
+  });
+  it('accepts right-to-left letters themselves', () => expect(filePath('path', 'نموذج/مثال.bin')).toBe('نموذج/مثال.bin'));
   it('treats an empty folder as the root', () => expect(folderPath('path', '/')).toBe(''));
 });
 
