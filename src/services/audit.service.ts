@@ -2,7 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditEntry } from '../domain/governance/audit-entry';
 import { DEFAULT_PROJECT } from '../domain/governance/project';
 import { recordAuditedEvent } from './events/catalogue-events';
-import { publishEvent } from './events/hub-events';
+import { EVENTS_CHANNEL } from './events/hub-events';
+import { FoldedWrite } from './folded-write';
 
 /** Details larger than this are replaced by a marker: the log holds facts, not payloads. */
 const MAX_DETAILS_BYTES = 16 * 1024;
@@ -32,25 +33,32 @@ export class AuditService {
 
 /** The insert itself, for code that has a transaction but no service container (model-transition's moves). */
 export async function recordAudit(tx: EntityManager, entry: AuditEntry): Promise<string> {
-  // The project defaults to the model's (one statement, no extra round trip); a deleted model passes its own.
-  const [row] = (await tx.query(
-    `INSERT INTO audit_log (actor, action, project, model_id, version_id, subject_id, reason, request_id, details)
-     VALUES ($1, $2, COALESCE($3, (SELECT COALESCE(m.project, '${DEFAULT_PROJECT}') FROM models m WHERE m.id = $4::uuid)), $4, $5, $6, $7, $8, $9::jsonb)
-     RETURNING id`,
-    [
-      entry.actor.slice(0, 256),
-      entry.action,
-      entry.project ?? null,
-      entry.modelId ?? null,
-      entry.versionId ?? null,
-      entry.subjectId?.slice(0, 256) ?? null,
-      entry.reason?.slice(0, MAX_TEXT) ?? null,
-      entry.requestId?.slice(0, 128) ?? null,
-      boundedDetails(entry.details),
-    ],
-  )) as { id: string }[];
-  if (entry.modelId) await publishEvent(tx, { kind: 'audit', modelId: entry.modelId, auditId: String(row.id) });
+  const row = await auditInto(new FoldedWrite(), entry).run(tx);
   // Every governed change writes its audit entry here, in its transaction: its webhook event goes out with it.
   await recordAuditedEvent(tx, entry);
-  return String(row.id);
+  return String(row['audit.id']);
+}
+
+/**
+ * The audit row and the NOTIFY telling `modelEvents` subscribers about it, as parts of a folded write (`part`
+ * names it there; its id comes back as `<part>.id`). Without `entry.project` the project is the model's as the
+ * statement's snapshot has it: a write that inserts the model in the same statement passes the project.
+ * The catalogue event the entry reports is the caller's to add (`recordAuditedEvent`, or folded by a caller that
+ * knows the names).
+ */
+export function auditInto(w: FoldedWrite, entry: AuditEntry, part = 'audit'): FoldedWrite {
+  const model = w.param(entry.modelId ?? null, 'uuid');
+  const project = entry.project ? w.param(entry.project) : `(SELECT COALESCE(m.project, '${DEFAULT_PROJECT}') FROM models m WHERE m.id = ${model})`;
+  w.sql(
+    part,
+    `INSERT INTO audit_log (actor, action, project, model_id, version_id, subject_id, reason, request_id, details)
+     VALUES (${w.param(entry.actor.slice(0, 256))}, ${w.param(entry.action)}, ${project}, ${model}, ${w.param(entry.versionId ?? null, 'uuid')},
+       ${w.param(entry.subjectId?.slice(0, 256) ?? null)}, ${w.param(entry.reason?.slice(0, MAX_TEXT) ?? null)}, ${w.param(entry.requestId?.slice(0, 128) ?? null)},
+       ${w.param(boundedDetails(entry.details), 'jsonb')})
+     RETURNING id`,
+    ['id'],
+  );
+  // The event names the row (its id is only known here): the payload is built in SQL, in encodeEvent's shape.
+  if (entry.modelId) w.notify(EVENTS_CHANNEL, `json_build_object('kind', 'audit', 'modelId', ${model}, 'auditId', ${part}.id::text)::text`);
+  return w;
 }

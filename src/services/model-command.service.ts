@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import type { Caller } from '../domain/auth/caller';
@@ -18,8 +19,11 @@ import { ModelEntity } from '../persistence/entities/model.entity';
 import { OperationEntity } from '../persistence/entities/operation.entity';
 import { recordAudit } from './audit.service';
 import type { LicenseService } from './license.service';
-import { lockModel } from './model-lock';
-import { recordTransition } from './model-transition';
+import { lockModelFor } from './model-lock';
+import { transitionInto } from './model-transition';
+import { eventOfNamedAudit } from './events/catalogue-events';
+import { eventInto } from './events/outbox';
+import { FoldedWrite } from './folded-write';
 import { isUniqueViolation } from './pg-errors';
 import type { ProjectAccessService } from './project-access.service';
 import { withdrawOpenForModel } from './promotion.service';
@@ -53,30 +57,43 @@ export class ModelCommandService {
     private readonly access: ProjectAccessService,
   ) {}
 
+  /**
+   * Outside any transaction: the license is read first and the writes (model, transition, audit, NOTIFYs) are
+   * one statement, atomic on its own. The answer is built from what the statement returned, never read back.
+   */
   async register(caller: Caller, command: RegisterModelCommand): Promise<ModelRecord> {
     const draft = validateModelDraft(command);
-    return this.guardName(draft.name, () => this.db.transaction((tx) => this.registerIn(caller, tx, command)));
+    return this.guardName(draft.name, () => this.registerIn(caller, this.db.manager, command));
   }
 
   /**
-   * Registration inside a caller's transaction (onboarding creates the model with its first version): the
-   * editor role in the model's project (none given: the default project), checked in that transaction.
+   * Registration inside a caller's transaction (onboarding creates the model with its first version), or alone
+   * (`register`): the editor role in the model's project (none given: the default project) is the token's, so it
+   * needs no read; one folded write stores the model, its first transition and their audit entry.
    */
   async registerIn(caller: Caller, tx: EntityManager, command: RegisterModelCommand): Promise<ModelEntity> {
     const draft = validateModelDraft(command);
-    await this.access.authorizeProject(caller, projectOf(draft), Role.EDITOR, 'Registering a model', tx);
+    const project = projectOf(draft);
+    await this.access.authorizeProject(caller, project, Role.EDITOR, 'Registering a model', tx);
     const fields = await this.resolveLicense(tx, draft, command.licenseRestrictions === undefined);
     const model = tx.getRepository(ModelEntity).create({
       ...fields,
+      id: randomUUID(),
       name: draft.name,
       status: LifecycleStage.DRAFT,
       defaultVersionId: null,
       pendingDefaultVersionId: null,
       createdBy: caller.subject,
     });
-    const saved = await tx.getRepository(ModelEntity).save(model);
-    await recordTransition(tx, { modelId: saved.id, versionId: null, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor: caller.subject });
-    return saved;
+    const w = new FoldedWrite().insertEntity(tx, 'model', ModelEntity, model, ['created_at', 'updated_at']);
+    const audit = transitionInto(w, { modelId: model.id, versionId: null, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor: caller.subject }, project);
+    // model.registered sends no catalogue event today; should it one day, it is folded here with the names known.
+    const event = eventOfNamedAudit(audit, { project, model_id: model.id, model_name: model.name, version_id: null, version: null });
+    if (event) eventInto(w, event);
+    const row = await w.run(tx);
+    model.createdAt = row['model.created_at'] as Date;
+    model.updatedAt = row['model.updated_at'] as Date;
+    return model;
   }
 
   /** Maps the unique-name violation of any write to a CONFLICT naming the model. */
@@ -151,10 +168,8 @@ export class ModelCommandService {
   }
 
   /** The model locked FOR UPDATE, once the caller holds `role` in its project as it is under that lock. */
-  private async lockWritable(tx: EntityManager, caller: Caller, id: string, role: Role, action: string): Promise<ModelEntity> {
-    const model = await lockModel(tx, id);
-    await this.access.authorize(caller, 'Model', id, role, action, tx);
-    return model;
+  private lockWritable(tx: EntityManager, caller: Caller, id: string, role: Role, action: string): Promise<ModelEntity> {
+    return lockModelFor(tx, caller, id, role, action);
   }
 
   /** Canonicalises the license id and, when asked, fills restrictions from the license's terms. */

@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { requireMove, summarizeModel } from '../domain/lifecycle/lifecycle';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
-import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
-import { recordAudit } from './audit.service';
-import { publishEvent } from './events/hub-events';
+import type { AuditEntry } from '../domain/governance/audit-entry';
+import { auditInto } from './audit.service';
+import { recordAuditedEvent } from './events/catalogue-events';
+import { EVENTS_CHANNEL, encodeEvent } from './events/hub-events';
+import { FoldedWrite } from './folded-write';
 
 export interface TransitionEntry {
   modelId: string;
@@ -18,22 +21,35 @@ export interface TransitionEntry {
 
 /** Records a lifecycle entry (who, when, from, to, why) and announces it to subscribers on commit. */
 export async function recordTransition(tx: EntityManager, entry: TransitionEntry): Promise<void> {
-  const at = new Date();
+  const w = new FoldedWrite();
+  const audit = transitionInto(w, entry);
+  await w.run(tx);
+  await recordAuditedEvent(tx, audit);
+}
+
+/**
+ * The transition row, its audit entry and both NOTIFYs as parts of a folded write; returns the audit entry, whose
+ * catalogue event the caller records (or folds, when it knows the names). `project` is the model's, needed when
+ * the model is inserted by the same statement (the audit row would not see it otherwise).
+ */
+export function transitionInto(w: FoldedWrite, entry: TransitionEntry, project?: string): AuditEntry {
   const reason = entry.reason === null ? null : entry.reason.slice(0, 2000);
-  const inserted = await tx.getRepository(LifecycleTransitionEntity).insert({
-    modelId: entry.modelId,
-    versionId: entry.versionId,
-    fromStatus: entry.from,
-    toStatus: entry.to,
-    reason,
-    actor: entry.actor,
-    occurredAt: at,
-  });
+  // The id is made here so the event can name it without reading the row back; the clock (not the transaction's
+  // start) keeps two moves of one transaction in order.
+  const transitionId = randomUUID();
+  w.sql(
+    'transition',
+    `INSERT INTO lifecycle_transitions (id, model_id, version_id, from_status, to_status, reason, actor, occurred_at)
+     VALUES (${w.param(transitionId, 'uuid')}, ${w.param(entry.modelId, 'uuid')}, ${w.param(entry.versionId, 'uuid')}, ${w.param(entry.from)}, ${w.param(entry.to)},
+       ${w.param(reason)}, ${w.param(entry.actor)}, clock_timestamp())`,
+  );
   // The event carries the row's id only (NOTIFY refuses 8000 bytes); listeners read the row.
-  await publishEvent(tx, { kind: 'status', modelId: entry.modelId, transitionId: (inserted.identifiers[0] as { id: string }).id });
+  w.notify(EVENTS_CHANNEL, w.param(encodeEvent({ kind: 'status', modelId: entry.modelId, transitionId })));
   // Every lifecycle entry, system moves included, is also in the append-only audit trail.
   const action = entry.from !== null ? 'version.moved' : entry.versionId ? 'version.created' : 'model.registered';
-  await recordAudit(tx, { action, actor: entry.actor, modelId: entry.modelId, versionId: entry.versionId, reason, details: { from: entry.from, to: entry.to } });
+  const audit: AuditEntry = { action, actor: entry.actor, modelId: entry.modelId, versionId: entry.versionId, project, reason, details: { from: entry.from, to: entry.to } };
+  auditInto(w, audit);
+  return audit;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { type Caller, canReadProject, readsByGrant, requireRole, type Target } from '../domain/auth/caller';
+import { type Caller, canReadProject, holdsRole, readsByGrant, requireRole, type Target } from '../domain/auth/caller';
 import { Role } from '../domain/auth/roles';
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../domain/common/domain-error';
@@ -114,6 +114,8 @@ export class ProjectAccessService {
 
   /** A write into a project by name (registering a model there, moving one there). */
   async authorizeProject(caller: Caller, project: string, role: Role, action: string, db: Db = this.db): Promise<void> {
+    // Whether the project is public only decides which refusal a caller without the role gets.
+    if (holdsRole(caller, project, role)) return;
     requireRole(caller, { entity: 'Project', key: project, project, isPublic: await this.isPublic(project, db) }, role, action);
   }
 

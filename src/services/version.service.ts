@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Caller } from '../domain/auth/caller';
 import { Role } from '../domain/auth/roles';
@@ -6,14 +7,17 @@ import { optionalText, uuid } from '../domain/common/field-rules';
 import type { ModelRecord, VersionRecord } from '../domain/catalog/catalog-records';
 import { compareSemVer, formatSemVer, parseSemVer, type SemVer } from '../domain/versioning/semver';
 import { LifecycleStage } from '../domain/lifecycle/lifecycle-stage';
+import { projectOf } from '../domain/governance/project';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
-import { wishDefault } from './default-version';
-import { lockModel } from './model-lock';
+import { eventOfNamedAudit } from './events/catalogue-events';
+import { eventInto } from './events/outbox';
+import { FoldedWrite } from './folded-write';
+import { lockModelFor } from './model-lock';
 import { readableOnly } from './model-query.service';
-import { recordTransition, refreshModelStatus } from './model-transition';
+import { transitionInto } from './model-transition';
 import { isUniqueViolation } from './pg-errors';
 import type { ProjectAccessService } from './project-access.service';
 
@@ -84,8 +88,7 @@ export class VersionService {
       return await this.db.transaction(async (tx) => {
         // Locking the model serialises version creation and default changes per model; its project is checked
         // as it is under that lock.
-        const model = await lockModel(tx, modelId);
-        await this.access.authorize(caller, 'Model', modelId, Role.EDITOR, 'Creating a version', tx);
+        const model = await lockModelFor(tx, caller, modelId, Role.EDITOR, 'Creating a version');
         if (parentId) await requireVersionOf(tx, this.access, caller, model, parentId, 'parentVersionId');
         return insertDraftVersion(tx, caller, model, { semver, storagePath, changelog, parentVersionId: parentId, makeDefault: command.makeDefault ?? false });
       });
@@ -114,31 +117,65 @@ export interface DraftVersionRow {
 
 /**
  * Writes a new DRAFT version of a model the caller has locked and is an editor of (checked by the caller, in the
- * same transaction): the row, its first transition, the default wish, the model's summarised status. The unique
- * (model, version) constraint still refuses a number taken.
+ * same transaction): the row, its first transition, their audit entry and `version.created` event, the default
+ * wish and the model's summarised status, all in one statement. The unique (model, version) constraint still
+ * refuses a number taken. The answer is built from what the statement returned, never read back.
  */
 export async function insertDraftVersion(tx: EntityManager, caller: Caller, model: ModelEntity, row: DraftVersionRow): Promise<VersionEntity> {
-  const repo = tx.getRepository(VersionEntity);
-  const saved = await repo.save(
-    repo.create({
-      modelId: model.id,
-      version: formatSemVer(row.semver),
-      major: row.semver.major,
-      minor: row.semver.minor,
-      patch: row.semver.patch,
-      prerelease: row.semver.prerelease,
-      storagePath: row.storagePath,
-      changelog: row.changelog,
-      parentVersionId: row.parentVersionId,
-      status: LifecycleStage.DRAFT,
-      filesComplete: false,
-      createdBy: caller.subject,
-    }),
+  const version = tx.getRepository(VersionEntity).create({
+    id: randomUUID(),
+    modelId: model.id,
+    version: formatSemVer(row.semver),
+    major: row.semver.major,
+    minor: row.semver.minor,
+    patch: row.semver.patch,
+    prerelease: row.semver.prerelease,
+    storagePath: row.storagePath,
+    changelog: row.changelog,
+    parentVersionId: row.parentVersionId,
+    status: LifecycleStage.DRAFT,
+    filesComplete: false,
+    createdBy: caller.subject,
+  });
+  const project = projectOf(model);
+  // The clock, not the transaction's start: taken under the model's lock, it makes the new version the newest
+  // (what the summary below relies on) even when this transaction waited for the lock behind another version.
+  const w = new FoldedWrite().insertEntity(tx, 'version', VersionEntity, version, ['created_at', 'files_complete', 'metadata_mismatches'], { created_at: 'clock_timestamp()' });
+  const audit = transitionInto(w, { modelId: model.id, versionId: version.id, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor: caller.subject }, project);
+  const event = eventOfNamedAudit(audit, { project, model_id: model.id, model_name: model.name, version_id: version.id, version: version.version });
+  if (event) eventInto(w, event);
+  summaryAndWishInto(w, model, version.id, row.makeDefault);
+  const answer = await w.run(tx);
+  version.createdAt = answer['version.created_at'] as Date;
+  version.filesComplete = answer['version.files_complete'] as boolean;
+  version.metadataMismatches = answer['version.metadata_mismatches'] as VersionEntity['metadataMismatches'];
+  Object.assign(version, { sourceRevision: null, statusReason: null, source: null, declaredMetadata: null, verifiedMetadata: null, signingPublicKey: null });
+  if (answer['summary.status'] !== null) model.status = answer['summary.status'] as LifecycleStage;
+  if (row.makeDefault) model.pendingDefaultVersionId = version.id;
+  return version;
+}
+
+/**
+ * The model's summarised status with a new DRAFT version that is its newest (summarizeModel): PUBLISHED while a
+ * version is, else DRAFT. Read in the statement, after the model's lock was taken, so it sees every version
+ * committed before; the new one is a DRAFT and changes nothing the EXISTS looks for. The row is updated only when
+ * the status changes or the version is wished to become the default (wishDefault).
+ */
+function summaryAndWishInto(w: FoldedWrite, model: ModelEntity, versionId: string, makeDefault: boolean): void {
+  const id = w.param(model.id, 'uuid');
+  const summary = `CASE WHEN EXISTS (SELECT 1 FROM model_versions WHERE model_id = ${id} AND status = '${LifecycleStage.PUBLISHED}') THEN '${LifecycleStage.PUBLISHED}' ELSE '${LifecycleStage.DRAFT}' END`;
+  const wish = makeDefault ? w.param(versionId, 'uuid') : 'm.pending_default_version_id';
+  w.sql(
+    'summary',
+    `UPDATE models m SET
+       status = s.status, pending_default_version_id = ${wish},
+       updated_at = CASE WHEN m.status IS DISTINCT FROM s.status THEN now() ELSE m.updated_at END
+     FROM (SELECT ${summary} AS status) s
+     WHERE m.id = ${id} AND (m.status IS DISTINCT FROM s.status OR ${makeDefault ? 'true' : 'false'})
+     RETURNING m.status`,
+    ['status'],
+    true,
   );
-  await recordTransition(tx, { modelId: model.id, versionId: saved.id, from: null, to: LifecycleStage.DRAFT, reason: 'registered', actor: caller.subject });
-  if (row.makeDefault) await wishDefault(tx, model, saved);
-  await refreshModelStatus(tx, model);
-  return saved;
 }
 
 /**

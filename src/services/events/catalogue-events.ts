@@ -1,9 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { eventOfAudit } from '../../domain/events/audit-events';
+import { type AuditedEvent, eventOfAudit } from '../../domain/events/audit-events';
 import type { EventType } from '../../domain/events/event-catalogue';
 import type { AuditEntry } from '../../domain/governance/audit-entry';
 import type { ScanFinding } from '../../domain/scanning/scan-enums';
-import { recordEvent } from './outbox';
+import { type OutgoingEvent, recordEvent } from './outbox';
 
 interface Names {
   project: string;
@@ -30,6 +30,19 @@ async function versionStrings(tx: EntityManager, ids: (string | null)[]): Promis
   return new Map(rows.map((row) => [row.id, row.version]));
 }
 
+/** The names a catalogue event carries, as namesOf reads them; a caller that just wrote them passes them. */
+export type EventNames = Names;
+
+/** The event's data from the entry and the names, before the lookups some types add; null when it sends none. */
+function baseEvent(entry: AuditEntry, audited: AuditedEvent, names: Names): OutgoingEvent | null {
+  const data: Record<string, unknown> = { modelId: names.model_id, modelName: names.model_name, ...audited.extra };
+  if (audited.type !== 'alias.moved') {
+    if (!names.version_id || !names.version) return null;
+    Object.assign(data, { versionId: names.version_id, version: names.version });
+  }
+  return { type: audited.type, project: entry.project ?? names.project, data };
+}
+
 /**
  * The catalogue event an audit entry reports, written to the outbox in the same transaction (recordAudit calls
  * it for every entry). Entries about no model (projects, webhooks) and actions outside the catalogue write none.
@@ -39,12 +52,9 @@ export async function recordAuditedEvent(tx: EntityManager, entry: AuditEntry): 
   if (!audited || !entry.modelId) return;
   const names = await namesOf(tx, entry.modelId, entry.versionId ?? null);
   if (!names) return;
-  const data: Record<string, unknown> = { modelId: names.model_id, modelName: names.model_name, ...audited.extra };
-  const perVersion = audited.type !== 'alias.moved';
-  if (perVersion) {
-    if (!names.version_id || !names.version) return;
-    Object.assign(data, { versionId: names.version_id, version: names.version });
-  }
+  const event = baseEvent(entry, audited, names);
+  if (!event) return;
+  const data = event.data;
   if (audited.aliasVersions) {
     const strings = await versionStrings(tx, [audited.aliasVersions.from, audited.aliasVersions.to]);
     data.fromVersion = audited.aliasVersions.from ? (strings.get(audited.aliasVersions.from) ?? null) : null;
@@ -58,7 +68,21 @@ export async function recordAuditedEvent(tx: EntityManager, entry: AuditEntry): 
     const rows = (await tx.query(`SELECT id FROM operations WHERE version_id = $1::uuid ORDER BY created_at DESC LIMIT 1`, [names.version_id])) as { id: string }[];
     data.operationId = rows[0]?.id ?? null;
   }
-  await recordEvent(tx, { type: audited.type, project: entry.project ?? names.project, data });
+  await recordEvent(tx, event);
+}
+
+/**
+ * The event of an entry whose names the caller has just written (a registered model, a created version), to fold
+ * into that write: no lookup. Only for types whose data is the entry and the names (not alias moves, promotions
+ * or imports, which read more).
+ */
+export function eventOfNamedAudit(entry: AuditEntry, names: Names): OutgoingEvent | null {
+  const audited = eventOfAudit(entry);
+  if (!audited || !entry.modelId) return null;
+  if (audited.aliasVersions || audited.promotionRequestId || audited.type === 'import.succeeded' || audited.type === 'import.failed') {
+    throw new Error(`event ${audited.type} reads more than the names: record it with recordAuditedEvent`);
+  }
+  return baseEvent(entry, audited, names);
 }
 
 const MAX_FINDINGS = 50;

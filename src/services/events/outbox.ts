@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { FoldedWrite } from '../folded-write';
 import { checkEventData, type EventType } from '../../domain/events/event-catalogue';
 
 /** The dispatcher LISTENs here; the NOTIFY goes out on commit, and a periodic sweep covers a missed one. */
@@ -22,15 +23,18 @@ export interface OutgoingEvent {
  * Returns the event's id, which is also the `webhook-id` of every delivery of it.
  */
 export async function recordEvent(manager: EntityManager, event: OutgoingEvent): Promise<string> {
+  const row = await eventInto(new FoldedWrite(), event).run(manager);
+  return String(row['outbox.id']);
+}
+
+/** The outbox row and the dispatcher's NOTIFY as parts of a folded write (`part` names it; its id is `<part>.id`). */
+export function eventInto(w: FoldedWrite, event: OutgoingEvent, part = 'outbox'): FoldedWrite {
   const data = { ...event.data, project: event.project };
   const problems = checkEventData(event.type, data);
   if (problems.length > 0) throw new EventPayloadError(`event ${event.type} does not fit its schema: ${problems.slice(0, 5).join('; ')}`);
   const json = JSON.stringify(data);
   if (Buffer.byteLength(json) > MAX_DATA_BYTES) throw new EventPayloadError(`event ${event.type} carries ${Buffer.byteLength(json)} bytes of data`);
-  const [row] = (await manager.query(
-    `WITH inserted AS (INSERT INTO event_outbox (type, project, data) VALUES ($1, $2, $3::jsonb) RETURNING id)
-     SELECT id, pg_notify($4, '') FROM inserted`,
-    [event.type, event.project, json, OUTBOX_CHANNEL],
-  )) as { id: string }[];
-  return row.id;
+  return w
+    .sql(part, `INSERT INTO event_outbox (type, project, data) VALUES (${w.param(event.type)}, ${w.param(event.project)}, ${w.param(json, 'jsonb')}) RETURNING id`, ['id'])
+    .notify(OUTBOX_CHANNEL, `''`);
 }
