@@ -10,11 +10,11 @@ import { summarize } from './api/bench-summary';
 import { PAGE_TAG, seedBulkModels, seedPageRelations } from './api/catalog-seed';
 import { type LoadResult, runLoad } from './api/load-runner';
 import { ensureMlflow, MLFLOW_VENV, mlflowAddVersion, mlflowRegister, mlflowTagPage, startMlflow } from './api/mlflow-peer';
-import { addVersion, benchToken, graphqlClient, PAGE_QUERY, type PageAnswer, registerWithVersion } from './api/modelhub-client';
+import { addVersion, benchToken, firstVersion, graphqlClient, PAGE_QUERY, type PageAnswer, registerOnly, registerWithVersion } from './api/modelhub-client';
 import { ProcessMeter, selfMeter } from './api/process-stats';
 import { rawSqlPage } from './api/raw-sql-peer';
 import { loadTable, markdownTable, mib } from './api/report-table';
-import { statementsPerRequest } from './api/round-trips';
+import { type MutationStatements, statementCounting, statementsPerMutation, statementsPerRequest } from './api/round-trips';
 import { searchLoads } from './api/search-workloads';
 import { evidenceLoads, seedBulkEvidence } from './api/evidence-workloads';
 import { runFanOut } from './api/subscriber-fanout';
@@ -81,6 +81,16 @@ async function main(): Promise<void> {
       const m = mlflow;
       results.push(await runLoad({ ...base, name: 'register + version', system: 'MLflow', count: plan.writes, meters: [mlflowMeter!], run: (i) => mlflowRegister(m.url, `w-${runId}-${i}`, { 'bench-write': 'yes' }) }));
     }
+    let writeStatements: { register: MutationStatements; version: MutationStatements } | null = null;
+    if (plan.runs('writes') && (await statementCounting(pool))) {
+      say('SQL statements per registerModel and per createVersion (pg_stat_statements, 20 calls each)…');
+      const ids: string[] = [];
+      const register = await statementsPerMutation(pool, 20, async (i) => void ids.push(await registerOnly(gql, `s-${runId}-${i}`, ['bench-write'])));
+      const version = await statementsPerMutation(pool, 20, (i) => firstVersion(gql, ids[i], `s-${runId}-${i}`));
+      writeStatements = { register, version };
+    } else if (plan.runs('writes')) {
+      say('statements per mutation not counted: the server has no pg_stat_statements loaded (DATABASE_URL without it)');
+    }
 
     if (plan.runs('page')) say('reads: the first 50 models of a tag with versions, license, latest scan, benchmarks…');
     const page = async () => {
@@ -124,7 +134,13 @@ async function main(): Promise<void> {
     say('');
     say(markdownTable(['process', 'peak RSS'], meters.map((m) => [m.label, mib(m.peakRssBytes())])));
     say('');
-    say(summarize({ plan, results, fanOut, roundTrips, apiPeakRss: apiMeter.peakRssBytes() }));
+    if (writeStatements) {
+      for (const [name, counted] of [['registerModel', writeStatements.register], ['createVersion', writeStatements.version]] as const) {
+        say(`statements per ${name}: ${counted.perCall!.toFixed(2)} — ${counted.breakdown.map((b) => `${b.perCall.toFixed(2)}× ${b.query}`).join(' | ')}`);
+      }
+      say('');
+    }
+    say(summarize({ plan, results, fanOut, roundTrips, writeStatements, apiPeakRss: apiMeter.peakRssBytes() }));
     say('');
     say(`node ${process.version}, PostgreSQL ${pgVersion}, MLflow ${mlflowVersion ?? 'not run'}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
     for (const m of meters) m.stop();

@@ -36,7 +36,8 @@ async function onServer(adminUrl: string): Promise<{ url: string; drop: () => Pr
 /** An embedded PostgreSQL with its own temporary data directory and port (no clash with a dev or test cluster). */
 async function embedded(): Promise<{ url: string; drop: () => Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-bench-pg-'));
-  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'modelhub_bench' });
+  // pg_stat_statements counts the statements each mutation sends (bench/api/round-trips.ts).
+  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'modelhub_bench', settings: { shared_preload_libraries: 'pg_stat_statements' } });
   return {
     url: server.url,
     drop: async () => {

@@ -1,6 +1,7 @@
 import type { BenchPlan } from './bench-plan';
 import type { LoadResult } from './load-runner';
 import { mib, type Target, targetTable } from './report-table';
+import type { MutationStatements } from './round-trips';
 import type { FanOutResult } from './subscriber-fanout';
 
 const MiB = 1024 * 1024;
@@ -15,6 +16,7 @@ export function summarize(input: {
   results: readonly LoadResult[];
   fanOut: FanOutResult | null;
   roundTrips: { five: number; fifty: number } | null;
+  writeStatements: { register: MutationStatements; version: MutationStatements } | null;
   apiPeakRss: number;
 }): string {
   const { results, fanOut, roundTrips } = input;
@@ -33,6 +35,12 @@ export function summarize(input: {
     what: 'writes ≥ 5× MLflow throughput, lower p99',
     figure: mlWrites ? `${writeRatio.toFixed(2)}×, p99 ${writes!.p99Ms.toFixed(1)} vs ${mlWrites.p99Ms.toFixed(1)} ms` : 'MLflow not run',
     met: mlWrites ? writeRatio >= 5 && writes!.p99Ms < mlWrites.p99Ms : null,
+  });
+  const ws = input.writeStatements;
+  targets.push({
+    what: 'SQL statements per registerModel / createVersion (printed)',
+    figure: ws ? `${ws.register.perCall!.toFixed(1)} / ${ws.version.perCall!.toFixed(1)} (CPU/op ${writes ? writes.cpuMsPerOp.toFixed(2) : '—'} vs MLflow ${mlWrites ? mlWrites.cpuMsPerOp.toFixed(2) : '—'} ms)` : 'not counted (no pg_stat_statements)',
+    met: null,
   });
   if (mlPage) targets.push({ what: 'tag page vs MLflow (informational)', figure: `${ratio(page, mlPage).toFixed(2)}×`, met: null });
   const readRatio = ratio(page, raw);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ProcessMeter } from './process-stats';
 
@@ -27,6 +28,8 @@ export interface LoadResult {
   p99Ms: number;
   /** Server CPU per operation in milliseconds (sum over `meters`). */
   cpuMsPerOp: number;
+  /** The machine's 1-minute load average when the measured run started and when it ended. */
+  load: [number, number];
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -60,6 +63,7 @@ async function drive(total: number, offset: number, concurrency: number, run: (i
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   await drive(spec.warmup, 0, spec.concurrency, spec.run);
   const cpuBefore = spec.meters.reduce((sum, m) => sum + m.cpu(), 0);
+  const loadBefore = os.loadavg()[0];
   const start = performance.now();
   const { latencies, errors } = await drive(spec.count, spec.warmup, spec.concurrency, spec.run);
   const seconds = (performance.now() - start) / 1000;
@@ -76,5 +80,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     cpuMsPerOp: (cpu * 1000) / spec.count,
+    load: [loadBefore, os.loadavg()[0]],
   };
 }

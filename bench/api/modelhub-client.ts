@@ -37,11 +37,21 @@ const CREATE_VERSION = `mutation($input: CreateVersionInput!) { createVersion(in
 
 /** A model and its first version: two requests, as MLflow's client makes two. */
 export async function registerWithVersion(gql: Gql, name: string, tags: string[]): Promise<string> {
+  const id = await registerOnly(gql, name, tags);
+  await firstVersion(gql, id, name);
+  return id;
+}
+
+/** `registerModel` alone (the bench counts each mutation's statements separately). */
+export async function registerOnly(gql: Gql, name: string, tags: string[]): Promise<string> {
   const { registerModel } = await gql<{ registerModel: { id: string } }>(REGISTER, {
     input: { name, sourceType: 'HUGGING_FACE', license: 'Apache-2.0', tags, description: `bench model ${name}` },
   });
-  await gql(CREATE_VERSION, { input: { modelId: registerModel.id, version: '1.0.0', storagePath: `s3://bench/${name}/1.0.0` } });
   return registerModel.id;
+}
+
+export async function firstVersion(gql: Gql, modelId: string, name: string): Promise<void> {
+  await gql(CREATE_VERSION, { input: { modelId, version: '1.0.0', storagePath: `s3://bench/${name}/1.0.0` } });
 }
 
 export async function addVersion(gql: Gql, modelId: string, version: string): Promise<void> {

@@ -8,8 +8,11 @@ function fixed(value: number, digits: number): string {
 
 /** The table every run prints: one line per workload and system. */
 export function loadTable(results: readonly LoadResult[]): string {
-  const header = ['workload', 'system', 'ops', 'errors', 'ops/s', 'p50 ms', 'p99 ms', 'server CPU ms/op'];
-  const rows = results.map((r) => [r.name, r.system, String(r.count), String(r.errors), fixed(r.throughput, 1), fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.cpuMsPerOp, 2)]);
+  const header = ['workload', 'system', 'ops', 'errors', 'ops/s', 'p50 ms', 'p99 ms', 'server CPU ms/op', 'load avg (start→end)'];
+  const rows = results.map((r) => [
+    r.name, r.system, String(r.count), String(r.errors), fixed(r.throughput, 1), fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.cpuMsPerOp, 2),
+    `${fixed(r.load[0], 2)}→${fixed(r.load[1], 2)}`,
+  ]);
   return markdownTable(header, rows);
 }
 

@@ -23,3 +23,47 @@ export async function statementsPerRequest(pool: Pool, database: string, request
   // The first read's two statements are counted in the window (the second read's are not flushed yet).
   return ((await read()) - before - 2) / requests;
 }
+
+export interface MutationStatements {
+  /** Statements PostgreSQL ran per call (BEGIN and COMMIT included), or null without pg_stat_statements. */
+  perCall: number | null;
+  /** The statements behind it, most frequent first: calls per mutation and the statement's start. */
+  breakdown: { perCall: number; query: string }[];
+}
+
+/** pg_stat_statements in the bench database, when the server loads it (the bench's embedded one does). */
+export async function statementCounting(pool: Pool): Promise<boolean> {
+  try {
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await pool.query('SELECT 1 FROM pg_stat_statements LIMIT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function statementCalls(pool: Pool): Promise<Map<string, { calls: number; query: string }>> {
+  const { rows } = await pool.query<{ id: string; calls: string; query: string }>(
+    `SELECT queryid::text AS id, calls::text, query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  return new Map(rows.map((r) => [r.id, { calls: Number(r.calls), query: r.query }]));
+}
+
+/**
+ * Statements per mutation as PostgreSQL counts them (pg_stat_statements: every statement, BEGIN and COMMIT
+ * included), over `calls` sequential calls. Counted per statement and at once (no flush delay, unlike
+ * pg_stat_database); the two reads of the view are left out by their text.
+ */
+export async function statementsPerMutation(pool: Pool, calls: number, run: (i: number) => Promise<void>): Promise<MutationStatements> {
+  const before = await statementCalls(pool);
+  for (let i = 0; i < calls; i++) await run(i);
+  const after = await statementCalls(pool);
+  const breakdown: { perCall: number; query: string }[] = [];
+  for (const [id, { calls: n, query }] of after) {
+    if (query.includes('pg_stat_statements')) continue;
+    const delta = n - (before.get(id)?.calls ?? 0);
+    if (delta > 0) breakdown.push({ perCall: delta / calls, query: query.replace(/\s+/g, ' ').slice(0, 90) });
+  }
+  breakdown.sort((a, b) => b.perCall - a.perCall);
+  return { perCall: breakdown.reduce((sum, b) => sum + b.perCall, 0), breakdown };
+}

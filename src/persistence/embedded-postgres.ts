@@ -28,6 +28,8 @@ export interface EmbeddedPostgresOptions {
   onLog?: (message: string) => void;
   /** Recovery and supervision events, for the log at the default level. */
   onEvent?: (event: PostgresEvent) => void;
+  /** Server settings passed as `-c name=value` (the bench loads pg_stat_statements to count statements). */
+  settings?: Readonly<Record<string, string>>;
 }
 
 const USER = 'modelhub';
@@ -145,7 +147,8 @@ async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
 }
 
 function spawnPostmaster(binary: string, options: EmbeddedPostgresOptions, runAs: { uid?: number; gid?: number }): Promise<ChildProcess> {
-  const args = ['-D', options.dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`];
+  const settings = Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+  const args = ['-D', options.dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`, ...settings];
   // Its own process group: a Ctrl-C in the terminal must not stop PostgreSQL under requests still finishing;
   // this process stops it last, in order.
   const child = spawn(binary, args, { ...runAs, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
