@@ -4,7 +4,7 @@ import './governance/governance.enums';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, parse } from 'graphql';
-import { buildSchema, createResolversMap } from 'type-graphql';
+import { buildSchema, createResolversMap, getMetadataStorage } from 'type-graphql';
 import { authChecker } from './auth';
 import { BenchmarkResolver, EvaluationResolver, LeaderboardEntryResolver, ParetoPointResolver } from './benchmark/benchmark.resolver';
 import { BenchmarkHistoryResolver, EvaluationHistoryResolver } from './benchmark/measurement-history.resolver';
@@ -78,9 +78,31 @@ export interface Subgraph {
   schema: GraphQLSchema;
   /** The SDL checked in as schema/subgraph.graphql. */
   sdl: string;
+  /**
+   * A second executable copy of the same schema (same resolvers), made on first call, for the requests a gateway asks
+   * to trace (ftv1): Apollo instruments every field of a schema it traces once and for good, so tracing runs on this
+   * copy and `schema` keeps its plain resolvers (src/http/graphql-servers.ts).
+   */
+  tracedSchema(): GraphQLSchema;
+}
+
+/**
+ * type-graphql gives every plain property of an object type a resolver of its own (an allocation and a middleware
+ * dispatch per field of every object: about a thousand per page of 50 models with their relations), where
+ * graphql-js's default resolver reads the same property. Object types are made "simple" unless a field of theirs (or
+ * of a class they extend) has @Authorized or a middleware, which only that wrapper would apply; field resolvers keep
+ * theirs. The printed schema does not change.
+ */
+function plainPropertiesReadByDefault(): void {
+  const storage = getMetadataStorage();
+  const guarded = [...storage.authorizedFields, ...storage.middlewares].map((m) => m.target);
+  for (const type of storage.objectTypes) {
+    if (!guarded.some((g) => type.target === g || type.target.prototype instanceof g)) type.simpleResolvers ??= true;
+  }
 }
 
 export async function buildSubgraph(events: EventBus = createEventBus()): Promise<Subgraph> {
+  plainPropertiesReadByDefault();
   const typeGraphQLSchema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
@@ -96,6 +118,7 @@ export async function buildSubgraph(events: EventBus = createEventBus()): Promis
     __resolveReference: (reference: { id: string }, ctx: GraphQLContext) => resolveModelReference(reference, ctx),
   };
   // createResolversMap's map is structurally what buildSubgraphSchema takes; its typings differ.
-  const schema = buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never });
-  return { schema, sdl };
+  const executable = () => buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never });
+  let traced: GraphQLSchema | null = null;
+  return { schema: executable(), sdl, tracedSchema: () => (traced ??= executable()) };
 }

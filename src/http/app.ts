@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
@@ -29,6 +28,7 @@ import { browserHome, explorerRoutes } from './explorer/explorer.routes';
 import { filesRoutes } from './files/files.routes';
 import { hfRoutes } from './hf/hf.routes';
 import { hfPushRoutes } from './hf/hf-push.routes';
+import { startGraphQLServers } from './graphql-servers';
 import { batchGuard, jsonBody, jsonErrors, notFound } from './http-guards';
 import { startWsServer } from './ws-server';
 
@@ -132,23 +132,28 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     fanOut,
   });
 
-  const apollo = new ApolloServer<GraphQLContext>({
+  const graphql = await startGraphQLServers<GraphQLContext>({
     schema: subgraph.schema,
-    formatError,
-    logger: log,
-    includeStacktraceInErrorResponses: false,
-    // Our own rule refuses introspection when it is off (same code over HTTP and WebSocket).
-    introspection: true,
-    validationRules: rules,
-    parseOptions: { maxTokens: config.query.maxTokens },
-    allowBatchedHttpRequests: config.query.maxBatch > 1,
-    csrfPrevention: true,
-    // Shutdown is the process's (src/shutdown.ts): Apollo's own signal handlers would stop it a second time.
-    stopOnTerminationSignals: false,
-    plugins: [
+    tracedSchema: subgraph.tracedSchema,
+    options: {
+      formatError,
+      logger: log,
+      includeStacktraceInErrorResponses: false,
+      // Our own rule refuses introspection when it is off (same code over HTTP and WebSocket).
+      introspection: true,
+      validationRules: rules,
+      parseOptions: { maxTokens: config.query.maxTokens },
+      allowBatchedHttpRequests: config.query.maxBatch > 1,
+      csrfPrevention: true,
+      // Shutdown is the process's (src/shutdown.ts): Apollo's own signal handlers would stop it a second time.
+      stopOnTerminationSignals: false,
+    },
+    serverPlugins: [
       // In-flight requests get half the shutdown time to finish; then their connections are closed.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.floor(config.shutdownTimeoutMs / 2) }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+    plugins: [
       errorLoggingPlugin(references),
       graphqlMetricsPlugin(),
       {
@@ -163,8 +168,8 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
       },
       ApolloServerPluginLandingPageDisabled(),
     ],
+    context: async ({ req, res }) => contextFor(req.header('authorization'), String(res.locals.requestId), tracing !== null),
   });
-  await apollo.start();
 
   // First, so every answer (refusals before GraphQL included) carries the id its log lines are under.
   app.use((req, res, next) => {
@@ -199,9 +204,7 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     '/graphql',
     jsonBody(config.query),
     batchGuard(config.query),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => contextFor(req.header('authorization'), String(res.locals.requestId), tracing !== null),
-    }),
+    graphql.handler,
   );
 
   // Uploads and downloads stream their bodies: outside /graphql's JSON body limit, with their own checks.
@@ -227,6 +230,6 @@ export async function startApp({ config, services, subgraph, events, log }: AppD
     url,
     port: bound,
     subscriptions: () => fanOut.stats(),
-    stop: () => apollo.stop(),
+    stop: () => graphql.stop(),
   };
 }

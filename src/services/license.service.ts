@@ -1,11 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { In } from 'typeorm';
 import { NotFoundError, ValidationError } from '../domain/common/domain-error';
 import type { LicenseRecord } from '../domain/catalog/catalog-records';
 import { LicenseEntity } from '../persistence/entities/license.entity';
+import { PlainRows } from '../persistence/plain-rows';
 
 export class LicenseService {
-  constructor(private readonly db: DataSource) {}
+  private readonly rows: PlainRows<LicenseRecord>;
+
+  constructor(private readonly db: DataSource) {
+    this.rows = new PlainRows(db, LicenseEntity);
+  }
 
   list(): Promise<LicenseRecord[]> {
     return this.db.getRepository(LicenseEntity).find({ order: { id: 'ASC' } });
@@ -17,8 +21,10 @@ export class LicenseService {
     return found;
   }
 
+  /** DataLoader batches: plain rows, no entity hydration. */
   async byIds(ids: readonly string[]): Promise<LicenseRecord[]> {
-    return this.db.getRepository(LicenseEntity).findBy({ id: In([...ids]) });
+    if (ids.length === 0) return [];
+    return this.rows.read(await this.db.query(`SELECT ${this.rows.select('l')} FROM licenses l WHERE l.id = ANY($1)`, [[...ids]]));
   }
 
   /**

@@ -17,6 +17,8 @@ import { EvaluationEntity } from '../persistence/entities/evaluation.entity';
 import type { AuditService } from './audit.service';
 import type { ProjectAccessService } from './project-access.service';
 import { requireVersion } from './version-lookup';
+import { PlainRows } from '../persistence/plain-rows';
+import { relationRowsOfModels } from './plain-relation-reads';
 
 export interface BenchmarkFilter {
   modelId?: string | null;
@@ -29,11 +31,15 @@ export interface BenchmarkFilter {
  * in is RECORDED, never MEASURED: only our own runs measure (BenchmarkRunService, EvaluationRunService).
  */
 export class MeasurementService {
+  private readonly benchmarkRows: PlainRows<BenchmarkEntity>;
+
   constructor(
     private readonly db: DataSource,
     private readonly access: ProjectAccessService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.benchmarkRows = new PlainRows(db, BenchmarkEntity);
+  }
 
   recordBenchmark(caller: Caller, versionId: string, input: BenchmarkInput): Promise<BenchmarkRecord> {
     const valid = validateBenchmark(input);
@@ -72,12 +78,9 @@ export class MeasurementService {
 
   /* The four below feed the per-request loaders of nested fields (Model.benchmarks, Operation.benchmark, …). */
 
+  /** Plain rows (no entity hydration): the batch behind every list's `benchmarks`. */
   benchmarksForModels(caller: Caller, modelIds: readonly string[]): Promise<BenchmarkRecord[]> {
-    return readable(caller, this.db.getRepository(BenchmarkEntity).createQueryBuilder('r'))
-      .andWhere('r.model_id IN (:...ids)', { ids: [...modelIds] })
-      .orderBy('r.recorded_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .getMany();
+    return relationRowsOfModels(this.db, caller, this.benchmarkRows, { table: 'benchmarks', alias: 'r', orderBy: 'r.recorded_at DESC, r.id DESC' }, modelIds);
   }
 
   /** What runs stored (a benchmark per BENCHMARK operation, an evaluation per task of an EVALUATION one). */

@@ -21,6 +21,7 @@ import { readableCondition, readableParam } from '../domain/governance/access';
 import { evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, filterCondition, namedBinder } from './model-filter-sql';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
+import { PlainRows } from '../persistence/plain-rows';
 
 export interface ModelPage {
   nodes: { cursor: string; node: ModelRecord }[];
@@ -33,7 +34,7 @@ interface SortSpec {
   expression: string;
   cast: string;
   direction: 'ASC' | 'DESC';
-  valueOf: (model: ModelEntity) => string | null;
+  valueOf: (model: ModelRecord) => string | null;
 }
 
 const SORTS: Record<ModelOrder, SortSpec> = {
@@ -46,7 +47,7 @@ const SORTS: Record<ModelOrder, SortSpec> = {
   [ModelOrder.PARAMETER_COUNT_ASC]: paramSort('ASC'),
 };
 
-function timeSort(column: string, direction: 'ASC' | 'DESC', pick: (m: ModelEntity) => Date): SortSpec {
+function timeSort(column: string, direction: 'ASC' | 'DESC', pick: (m: ModelRecord) => Date): SortSpec {
   return {
     expression: `date_trunc('milliseconds', m.${column})`,
     cast: 'timestamptz',
@@ -71,7 +72,11 @@ function paramSort(direction: 'ASC' | 'DESC'): SortSpec {
  * list or batch), exactly like one that does not exist.
  */
 export class ModelQueryService {
-  constructor(private readonly db: DataSource) {}
+  private readonly rows: PlainRows<ModelRecord>;
+
+  constructor(private readonly db: DataSource) {
+    this.rows = new PlainRows(db, ModelEntity);
+  }
 
   async get(caller: Caller, id: string): Promise<ModelRecord> {
     const found = await this.scoped(caller).andWhere('m.id = :id', { id: uuid('id', id) }).getOne();
@@ -88,7 +93,7 @@ export class ModelQueryService {
   /** The readable ones among `ids` (DataLoader batches); the others are simply absent. */
   async byIds(caller: Caller, ids: readonly string[]): Promise<ModelRecord[]> {
     if (ids.length === 0) return [];
-    return this.scoped(caller).andWhere('m.id IN (:...ids)', { ids: [...ids] }).getMany();
+    return this.plain(this.scoped(caller).andWhere('m.id IN (:...ids)', { ids: [...ids] }));
   }
 
   async list(caller: Caller, filter: ModelFilter, first: number, after: string | null, order: ModelOrder, byEvidence: EvidenceOrder | null = null): Promise<ModelPage> {
@@ -96,11 +101,7 @@ export class ModelQueryService {
     const sort = SORTS[order];
     const query = this.filtered(caller, validateFilter(filter));
     if (after) this.applyCursor(query, sort, decodeCursor(after, order));
-    const rows = await query
-      .orderBy(sort.expression, sort.direction)
-      .addOrderBy('m.id', sort.direction)
-      .limit(first + 1)
-      .getMany();
+    const rows = await this.plain(query.orderBy(sort.expression, sort.direction).addOrderBy('m.id', sort.direction).limit(first + 1));
     const page = rows.slice(0, first);
     const nodes = page.map((node) => ({ node, cursor: encodeCursor({ order, value: sort.valueOf(node), id: node.id }) }));
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
@@ -164,6 +165,11 @@ export class ModelQueryService {
   async transitionsForVersions(caller: Caller, versionIds: readonly string[]): Promise<TransitionRecord[]> {
     if (versionIds.length === 0) return [];
     return this.transitions(caller).andWhere('t.version_id IN (:...ids)', { ids: [...versionIds] }).getMany();
+  }
+
+  /** The query's models as plain rows: lists and loader batches skip TypeORM's entity hydration. */
+  private async plain(query: SelectQueryBuilder<ModelEntity>): Promise<ModelRecord[]> {
+    return this.rows.read(await query.select(this.rows.select('m')).getRawMany());
   }
 
   private applyCursor(query: SelectQueryBuilder<ModelEntity>, sort: SortSpec, cursor: Cursor): void {

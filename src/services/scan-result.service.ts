@@ -13,6 +13,8 @@ import { ModelEntity } from '../persistence/entities/model.entity';
 import { ScanResultEntity } from '../persistence/entities/scan-result.entity';
 import type { ScanQuarantineService } from './scan-quarantine.service';
 import { requireVersion } from './version-lookup';
+import { PlainRows } from '../persistence/plain-rows';
+import { relationRowsOfModels } from './plain-relation-reads';
 
 export interface RecordScanCommand {
   versionId: string;
@@ -34,10 +36,14 @@ const SEVERITIES = new Set<string>(Object.values(FindingSeverity));
  * download path asks.
  */
 export class ScanResultService implements OutOfService {
+  private readonly rows: PlainRows<ScanResultRecord>;
+
   constructor(
     private readonly db: DataSource,
     private readonly quarantines: ScanQuarantineService,
-  ) {}
+  ) {
+    this.rows = new PlainRows(db, ScanResultEntity);
+  }
 
   /**
    * Whether a version may not be served (a failed rescan took it out of service, or its latest scan FAILED): the
@@ -93,16 +99,9 @@ export class ScanResultService implements OutOfService {
     });
   }
 
-  /** The most recent scan of each model, across its versions. */
+  /** The most recent scan of each model, across its versions (plain rows: a DataLoader batch of a list). */
   latestForModels(caller: Caller, modelIds: readonly string[]): Promise<ScanResultRecord[]> {
-    if (modelIds.length === 0) return Promise.resolve([]);
-    return readable(caller, this.db.getRepository(ScanResultEntity).createQueryBuilder('s'), 's.model_id')
-      .distinctOn(['s.model_id'])
-      .andWhere('s.model_id IN (:...modelIds)', { modelIds: [...modelIds] })
-      .orderBy('s.model_id')
-      .addOrderBy('s.started_at', 'DESC')
-      .addOrderBy('s.id', 'DESC')
-      .getMany();
+    return relationRowsOfModels(this.db, caller, this.rows, { table: 'scan_results', alias: 's', orderBy: 's.started_at DESC, s.id DESC', distinctOnModel: true }, modelIds);
   }
 
   /** Every scan of the versions, newest first: rescans add rows, history is kept. */

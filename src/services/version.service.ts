@@ -18,6 +18,8 @@ import { FoldedWrite } from './folded-write';
 import { lockModelFor } from './model-lock';
 import { readableOnly } from './model-query.service';
 import { transitionInto } from './model-transition';
+import { PlainRows } from '../persistence/plain-rows';
+import { relationRowsOfModels } from './plain-relation-reads';
 import { isUniqueViolation } from './pg-errors';
 import type { ProjectAccessService } from './project-access.service';
 
@@ -42,10 +44,14 @@ const VERSION_CONSTRAINT = 'model_versions_model_version_key';
  * inside the transaction that writes it. The default version moves through AliasService (`default` is an alias).
  */
 export class VersionService {
+  private readonly rows: PlainRows<VersionEntity>;
+
   constructor(
     private readonly db: DataSource,
     private readonly access: ProjectAccessService,
-  ) {}
+  ) {
+    this.rows = new PlainRows(db, VersionEntity);
+  }
 
   async get(caller: Caller, id: string): Promise<VersionRecord> {
     const found = await this.scoped(caller).andWhere('v.id = :id', { id: uuid('id', id) }).getOne();
@@ -61,8 +67,7 @@ export class VersionService {
 
   /** Versions of each readable model, newest first by semver precedence (2.0.0-beta.10 above 2.0.0-beta.2). */
   async forModels(caller: Caller, modelIds: readonly string[]): Promise<VersionRecord[]> {
-    if (modelIds.length === 0) return [];
-    const rows = await this.scoped(caller).andWhere('v.model_id IN (:...ids)', { ids: [...modelIds] }).getMany();
+    const rows = await relationRowsOfModels(this.db, caller, this.rows, { table: 'model_versions', alias: 'v' }, modelIds);
     return rows.sort((a, b) => compareSemVer(b, a));
   }
 

@@ -30,6 +30,11 @@ export class TemporalGateway implements WorkflowGateway {
 
   static async connect(address: string, temporal: Config['temporal']): Promise<TemporalGateway> {
     const connection = await Connection.connect({ address });
+    // Connecting ran inside the connection's AsyncLocalStorage (its deadline), which on Node 20 turns promise hooks on
+    // for the whole process and leaves them on: every await of every request then pays for them (about twice the
+    // cost of a bare await). We never set a call context (withDeadline, withMetadata), so the storage goes off again;
+    // calls only read it (getStore), which does not turn it on. With OTEL_TRACES on, the tracer's context needs hooks.
+    connection.callContextStorage.disable();
     // With tracing on, a workflow started inside a traced request carries its trace context in the start headers.
     const tracing = activeTracing();
     const client = new Client({ connection, namespace: temporal.namespace, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors } } : {}) });
