@@ -92,7 +92,7 @@ test('only a request asking for ftv1 is traced, on its own schema copy: the serv
 
 test('errors keep their code whether traced or not', async () => {
   const query = { query: `query { model(id: "00000000-0000-4000-8000-000000000000") { name } }` };
-  for (const headers of [{}, { 'apollo-federation-include-trace': 'ftv1' }]) {
+  for (const headers of [{}, { 'apollo-federation-include-trace': 'ftv1' }] as Record<string, string>[]) {
     const { body } = await post(query, headers);
     expect(body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   }
