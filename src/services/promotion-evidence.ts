@@ -7,6 +7,7 @@ import type { ModelEntity } from '../persistence/entities/model.entity';
 import { ScanResultEntity } from '../persistence/entities/scan-result.entity';
 import type { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
+import { VersionSignatureEntity } from '../persistence/entities/version-signature.entity';
 import type { LicenseCheckService } from './license-check.service';
 
 /** Who asks and who signed off: the evidence gate leaves out what the requester typed in themselves. */
@@ -54,11 +55,12 @@ export async function gatherEvidence(
   usage: LicenseUsage,
   parties: EvidenceParties,
 ): Promise<PromotionEvidence> {
-  const [fileCount, scan, counts, license] = [
+  const [fileCount, scan, counts, license, signature] = [
     await tx.getRepository(VersionFileEntity).countBy({ versionId: version.id }),
     await tx.getRepository(ScanResultEntity).findOne({ where: { versionId: version.id }, order: { startedAt: 'DESC', id: 'DESC' }, select: { id: true, status: true } }),
     await measurements(tx, version.id, policy, parties.requester),
     await licenses.evaluate(tx, model, version.id, usage),
+    await tx.getRepository(VersionSignatureEntity).findOne({ where: { versionId: version.id, origin: 'UPSTREAM' }, select: { valid: true, problems: true } }),
   ];
   return {
     version: version.version,
@@ -72,6 +74,7 @@ export async function gatherEvidence(
     license: { outcome: license.outcome, licenseId: license.licenseId, reasons: license.reasons },
     licenseAcknowledged: license.acknowledged,
     approvers: parties.approvers,
+    signature: signature ? { valid: signature.valid, problems: signature.problems } : null,
   };
 }
 

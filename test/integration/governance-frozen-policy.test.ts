@@ -178,3 +178,30 @@ describe('evidence provenance', () => {
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('requireSignature turned on after versions were verified', () => {
+  test('an unsigned VERIFIED version is not promoted (signature-valid gate, with the way out); a validly signed one is', async () => {
+    const project = uniqueName('psig');
+    const unsigned = await verifiedIn(project);
+    const signed = await verifiedIn(project);
+    await measured(unsigned.modelId, unsigned.versionId);
+    await measured(signed.modelId, signed.versionId);
+    // What the import's signature check writes for files whose model.sig verified.
+    await t.dataSource.query(
+      `INSERT INTO version_signatures (version_id, origin, valid, method, key_fingerprint, covered_files, problems, sha256, size) VALUES ($1, 'UPSTREAM', true, 'KEY', 'sha256:test', '["config.json"]', '[]', $2, 10)`,
+      [signed.versionId, 'a'.repeat(64)],
+    );
+    const policy = await configure(project, { requireSignature: true });
+    expect(policy.targets.find((x: { target: string }) => x.target === 'EVALUATED').gates).toEqual(['CHECKSUMS_VERIFIED', 'SCAN_PASSED', 'EVALUATION_EVIDENCE', 'SIGNATURE_VALID']);
+
+    const refused = await as(Role.EDITOR, 'erin', REQUEST, { v: unsigned.versionId, to: 'EVALUATED' });
+    expect(refused.errors![0]).toMatchObject({ extensions: { code: 'POLICY_VIOLATION', gate: 'signature-valid', target: 'EVALUATED' } });
+    expect(refused.errors![0].message).toMatch(/carries no upstream signature \(model\.sig\)\. To pass: import the version from a source whose files carry a model\.sig/);
+    expect(await status(unsigned.versionId)).toBe('VERIFIED');
+
+    const promoted = (await as(Role.EDITOR, 'erin', REQUEST, { v: signed.versionId, to: 'EVALUATED' })).data!.requestPromotion;
+    expect(promoted.state).toBe('APPROVED');
+    expect(promoted.evidence.gates.find((g: { gate: string }) => g.gate === 'SIGNATURE_VALID')).toEqual({ gate: 'SIGNATURE_VALID', passed: true, detail: 'its upstream signature verified against the files' });
+    expect(await status(signed.versionId)).toBe('EVALUATED');
+  });
+});

@@ -49,5 +49,9 @@ export function gateRemedy(gate: Gate, e: PromotionEvidence, policy: TargetPolic
       return e.license.outcome === LicenseOutcome.BLOCKED ? licenseRemedy(e) : 'check the license with licenseCheck';
     case Gate.LICENSE_ACKNOWLEDGED:
       return 'acknowledgeLicense(versionId, usage) for this usage, then request again';
+    case Gate.SIGNATURE_VALID:
+      return e.signature
+        ? 'the signed files differ from what was signed or the signer is not trusted: import the version again from its signed source, or trust its key or CA with configureProject(input: { id, trustedSigningKeys | trustedSigningCertificates }) and retry the import'
+        : 'import the version from a source whose files carry a model.sig signed by a key or CA this project trusts; an unsigned version cannot pass this gate (configureProject turns requireSignature off or takes the gate out of the target)';
   }
 }

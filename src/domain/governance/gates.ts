@@ -23,6 +23,8 @@ export interface PromotionEvidence {
   licenseAcknowledged: boolean;
   /** Approvers who signed off, never including the requester. */
   approvers: readonly string[];
+  /** What the version's upstream `model.sig` proved when its files were verified; null when it carried none (absent in snapshots taken before the signature gate). */
+  signature?: { valid: boolean; problems: readonly string[] } | null;
 }
 
 export interface GateResult {
@@ -69,6 +71,12 @@ const CHECKS: Readonly<Record<Gate, Check>> = {
     e.license.outcome === LicenseOutcome.BLOCKED
       ? { passed: false, detail: `the license check BLOCKED this usage: ${e.license.reasons.filter((r) => r.severity === 'BLOCK').map((r) => r.message).join('; ')}` }
       : { passed: true, detail: `the license check says ${e.license.outcome}` },
+  [Gate.SIGNATURE_VALID]: (e) => {
+    if (!e.signature) return { passed: false, detail: `version ${e.version} carries no upstream signature (model.sig)` };
+    return e.signature.valid
+      ? { passed: true, detail: 'its upstream signature verified against the files' }
+      : { passed: false, detail: `its upstream signature does not verify: ${e.signature.problems.join('; ')}` };
+  },
   [Gate.LICENSE_ACKNOWLEDGED]: (e) =>
     e.license.outcome !== LicenseOutcome.WARN || e.licenseAcknowledged
       ? { passed: true, detail: e.license.outcome === LicenseOutcome.WARN ? 'the license warnings were acknowledged' : 'no license warnings to acknowledge' }

@@ -10,6 +10,7 @@ export enum Gate {
   APPROVALS = 'approvals',
   LICENSE_ALLOWED = 'license-allowed',
   LICENSE_ACKNOWLEDGED = 'license-acknowledged',
+  SIGNATURE_VALID = 'signature-valid',
 }
 
 /** The stages a version is promoted into under a policy (ARCHIVED is a decision of its own, not a promotion). */
@@ -39,7 +40,10 @@ export interface PromotionPolicy {
   evidenceProvenances: readonly Provenance[];
   /** The project's answer to a new upstream commit. */
   upstreamChanges: UpstreamChanges;
-  /** An import is VERIFIED only when its files carry a valid upstream signature (`model.sig`). */
+  /**
+   * An import is VERIFIED only when its files carry a valid upstream signature (`model.sig`), and every promotion
+   * target holds the signature gate, so versions verified before the project asked for signatures are not promoted.
+   */
   requireSignature: boolean;
 }
 
@@ -124,13 +128,17 @@ export function resolvePolicy(overrides: PolicyOverrides | null | undefined): Pr
   if (gates[LifecycleStage.PUBLISHED].includes(Gate.APPROVALS) && required[LifecycleStage.PUBLISHED] < 1) {
     throw new ValidationError('requiredApprovals.PUBLISHED', 'must be at least 1 while PUBLISHED has the approvals gate');
   }
+  const requireSignature = overrides?.requireSignature ?? DEFAULT_POLICY.requireSignature;
+  if (requireSignature) {
+    for (const target of PROMOTION_TARGETS) if (!gates[target].includes(Gate.SIGNATURE_VALID)) gates[target] = [...gates[target], Gate.SIGNATURE_VALID];
+  }
   return {
     gates,
     requiredApprovals: required,
     allowSkippedScan: overrides?.allowSkippedScan ?? DEFAULT_POLICY.allowSkippedScan,
     evidenceProvenances: overrides?.evidenceProvenances ? provenances(overrides.evidenceProvenances) : DEFAULT_POLICY.evidenceProvenances,
     upstreamChanges: overrides?.upstreamChanges === undefined ? DEFAULT_POLICY.upstreamChanges : upstreamChanges(overrides.upstreamChanges),
-    requireSignature: overrides?.requireSignature ?? DEFAULT_POLICY.requireSignature,
+    requireSignature,
   };
 }
 

@@ -14,6 +14,7 @@ registerEnumType(Gate, {
     APPROVALS: { description: 'Enough approvals from approvers other than the requester.' },
     LICENSE_ALLOWED: { description: 'The license check does not BLOCK the declared usage.' },
     LICENSE_ACKNOWLEDGED: { description: 'Where the license check warns, an acknowledgment of the current license text for this usage.' },
+    SIGNATURE_VALID: { description: "The version's files carried an upstream model.sig that verified against them (every target holds it while the project's requireSignature is on)." },
   },
 });
 registerEnumType(UpstreamChanges, {

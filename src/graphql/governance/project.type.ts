@@ -19,7 +19,7 @@ export class ProjectPolicy {
   evidenceProvenances!: readonly Provenance[];
   @Field(() => UpstreamChanges, { description: 'What a new upstream commit of a Hugging Face model becomes: a DRAFT proposal (default) or an import.' })
   upstreamChanges!: UpstreamChanges;
-  @Field(() => Boolean, { description: 'An import is VERIFIED only when its files carry a valid upstream signature (model.sig).' }) requireSignature!: boolean;
+  @Field(() => Boolean, { description: 'An import is VERIFIED only when its files carry a valid upstream signature (model.sig), and every promotion target holds the SIGNATURE_VALID gate, so versions verified before this was turned on are not promoted unsigned.' }) requireSignature!: boolean;
 }
 
 @ObjectType()
@@ -45,7 +45,7 @@ export class ConfigureProjectInput {
   @Field(() => [Provenance], { nullable: true, description: 'Replaces the provenances that count for the evidence gate.' }) evidenceProvenances?: Provenance[] | null;
   @Field(() => [TargetPolicyInput], { nullable: true }) targets?: TargetPolicyInput[] | null;
   @Field(() => UpstreamChanges, { nullable: true, description: 'What a new upstream commit of a Hugging Face model in this project becomes.' }) upstreamChanges?: UpstreamChanges | null;
-  @Field(() => Boolean, { nullable: true, description: 'Require a valid upstream signature (model.sig) before an import is VERIFIED.' }) requireSignature?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Require a valid upstream signature (model.sig) before an import is VERIFIED and, through the SIGNATURE_VALID gate on every target, before any promotion.' }) requireSignature?: boolean | null;
   @Field(() => [String], { nullable: true, description: 'Replaces the trusted EC public keys (PEM, P-256/384/521).' }) trustedSigningKeys?: string[] | null;
   @Field(() => [String], { nullable: true, description: 'Replaces the trusted CA certificates (PEM; a chain file may hold several).' }) trustedSigningCertificates?: string[] | null;
 }

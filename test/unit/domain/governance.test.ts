@@ -104,6 +104,23 @@ describe('gates from a policy', () => {
     expect(failed(S.PUBLISHED, evidence({ approvers: ['b'], license: warned, licenseAcknowledged: true }))).toEqual([]);
   });
 
+  test('requireSignature puts the signature gate on every target: a version verified unsigned before it is not promoted', () => {
+    const signed = resolvePolicy({ requireSignature: true });
+    for (const target of [S.VERIFIED, S.EVALUATED, S.PUBLISHED] as const) expect(signed.gates[target].at(-1)).toBe(Gate.SIGNATURE_VALID);
+    // Even where the project lists its own gates for a target, and only once where it lists the gate itself.
+    expect(resolvePolicy({ requireSignature: true, gates: { [S.EVALUATED]: ['evaluation-evidence', 'signature-valid'] } }).gates[S.EVALUATED]).toEqual([Gate.EVALUATION_EVIDENCE, Gate.SIGNATURE_VALID]);
+    expect(failed(S.EVALUATED, evidence(), signed)).toEqual([Gate.SIGNATURE_VALID]);
+    expect(failed(S.EVALUATED, evidence({ signature: null }), signed)).toEqual([Gate.SIGNATURE_VALID]);
+    expect(failed(S.EVALUATED, evidence({ signature: { valid: false, problems: ['weights.bin differs'] } }), signed)).toEqual([Gate.SIGNATURE_VALID]);
+    expect(failed(S.EVALUATED, evidence({ signature: { valid: true, problems: [] } }), signed)).toEqual([]);
+    const [result] = evaluateGates(freezePolicy(signed, S.EVALUATED), evidence({ signature: { valid: false, problems: ['weights.bin differs'] } })).filter((g) => !g.passed);
+    expect(result.detail).toMatch(/does not verify: weights\.bin differs\. To pass: .*trustedSigningKeys/);
+    const [unsigned] = evaluateGates(freezePolicy(signed, S.EVALUATED), evidence()).filter((g) => !g.passed);
+    expect(unsigned.detail).toMatch(/carries no upstream signature \(model\.sig\)\. To pass: import the version from a source whose files carry a model\.sig/);
+    // Off again: the gate goes with it (unless listed), and the default policy never had it.
+    expect(resolvePolicy({ requireSignature: false }).gates[S.PUBLISHED]).not.toContain(Gate.SIGNATURE_VALID);
+  });
+
   test('a SKIPPED scan passes only where the policy allows it', () => {
     const skipped = evidence({ scan: { id: 's', status: ScanStatus.SKIPPED } });
     expect(failed(S.EVALUATED, skipped)).toEqual([Gate.SCAN_PASSED]);
