@@ -14,6 +14,7 @@ import { LicenseResolver } from './license/license.resolver';
 import { resolveModelReference } from './model/model.reference';
 import { ModelConnectionResolver, ModelResolver } from './model/model.resolver';
 import { VersionResolver } from './version/version.resolver';
+import { VersionListResolver } from './version/version-list.resolver';
 import { AliasMutationResolver, ModelAliasesResolver, ModelAliasResolver } from './alias/alias.resolver';
 import { VersionFilesResolver } from './files/files.resolver';
 import { ScanResolver } from './scan/scan.resolver';
@@ -36,6 +37,7 @@ const RESOLVERS = [
   VersionStoreResolver,
   ModelConnectionResolver,
   VersionResolver,
+  VersionListResolver,
   VersionFilesResolver,
   ModelAliasesResolver,
   ModelAliasResolver,

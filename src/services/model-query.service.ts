@@ -5,20 +5,17 @@ import type { ModelRecord, TransitionRecord } from '../domain/catalog/catalog-re
 import {
   type Cursor,
   decodeCursor,
-  decodeEvidenceCursor,
   encodeCursor,
-  encodeEvidenceCursor,
-  type EvidenceOrder,
   type ModelFilter,
   ModelOrder,
-  type ValidEvidenceOrder,
   type ValidModelFilter,
-  validateEvidenceOrder,
   validateFilter,
 } from '../domain/catalog/model-query';
+import { decodeEvidenceCursor, encodeEvidenceCursor, type EvidenceOrder, type ValidEvidenceOrder, validateEvidenceOrder } from '../domain/catalog/evidence-order';
 import type { Caller } from '../domain/auth/caller';
 import { readableCondition, readableParam } from '../domain/governance/access';
-import { evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, filterCondition, namedBinder } from './model-filter-sql';
+import { evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, namedBinder, positionalBinder } from './filter-tree-sql';
+import { filterCondition, MODEL_SUBJECT } from './model-filter-sql';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { PlainRows } from '../persistence/plain-rows';
@@ -114,14 +111,10 @@ export class ModelQueryService {
    * board reads only its models' rows; the page's ids then load as entities (two statements, whatever the page size).
    */
   private async listByEvidence(caller: Caller, filter: ValidModelFilter, order: ValidEvidenceOrder, first: number, after: string | null): Promise<ModelPage> {
-    const params: unknown[] = [];
-    const bind = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
+    const { bind, params } = positionalBinder();
     const condition = filterCondition(filter, bind);
     // A filter narrows the models first, then each is probed; without one, the metric's rows are grouped once.
-    const source = condition === 'TRUE' ? `JOIN ${evidenceBestOfAll(order, bind)} k ON k.model_id = m.id` : `CROSS JOIN LATERAL ${evidenceBestOf(order, bind)} k`;
+    const source = condition === 'TRUE' ? `JOIN ${evidenceBestOfAll(MODEL_SUBJECT, order, bind)} k ON k.key = m.id` : `CROSS JOIN LATERAL ${evidenceBestOf(MODEL_SUBJECT, order, bind)} k`;
     const where = ['k.value IS NOT NULL', condition];
     // Null when the caller reads everything; the parameter is bound only when the condition uses it.
     if (!caller.readsAll) where.push(readableCondition(caller, 'm', bind(readableParam(caller)))!);
@@ -146,7 +139,7 @@ export class ModelQueryService {
     const query = this.filtered(caller, validateFilter(filter));
     if (!byEvidence) return query.getCount();
     const { bind, params } = namedBinder('o');
-    return query.andWhere(evidenceHeldBy(validateEvidenceOrder(byEvidence), bind), params).getCount();
+    return query.andWhere(evidenceHeldBy(MODEL_SUBJECT, validateEvidenceOrder(byEvidence), bind), params).getCount();
   }
 
   /** Lifecycle entries of the readable ones among `modelIds`, oldest first. */

@@ -48,6 +48,7 @@ import { ScanQuarantineService } from './scan-quarantine.service';
 import { ScanRequestService } from './scan-request.service';
 import { ScanRunService } from './scan-run.service';
 import { VersionService } from './version.service';
+import { VersionQueryService } from './version-query.service';
 import { RegistryKeyStore } from '../signing/registry-key';
 import { RegistrySigningService } from './registry-signing.service';
 import { SignatureService } from './signature.service';
@@ -157,6 +158,7 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
     models,
     modelQueries,
     versions,
+    versionQueries: new VersionQueryService(db, versions),
     versionLifecycle: new VersionLifecycleService(db, promotions, audit),
     versionDeclarations: new VersionDeclarationsService(db, access, licenses),
     scans,

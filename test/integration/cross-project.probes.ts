@@ -67,6 +67,13 @@ export const FIELD_PROBES: ReadonlyMap<string, FieldProbe> = new Map<string, Fie
   ['Query.models', noLeak(`{ models(first: 100) { totalCount edges { node { id name } } } }`, () => ({}))],
   ['Query.model', notFound(`query($id: ID!) { model(id: $id) { id name } }`, (f) => ({ id: f.target.modelId }))],
   ['Query.modelByName', notFound(`query($n: String!) { modelByName(name: $n) { id } }`, (f) => ({ n: f.target.modelName }))],
+  [
+    'Query.versions',
+    noLeak(
+      `query($n: String) { versions(first: 100, filter: { or: [{ model: $n }, { not: { prerelease: true } }] }) { totalCount edges { node { id model { id } } } } }`,
+      (f) => ({ n: f.target.modelName }),
+    ),
+  ],
   ['Query.version', notFound(`query($id: ID!) { version(id: $id) { id } }`, (f) => ({ id: f.target.versionId }))],
   ['Query.versionByAlias', notFound(`query($n: String!) { versionByAlias(model: $n, alias: "default") { id } }`, (f) => ({ n: f.target.modelName }))],
   ['Query.operation', notFound(`query($id: ID!) { operation(id: $id) { id } }`, (f) => ({ id: f.target.operationId }))],

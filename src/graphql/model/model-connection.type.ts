@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
-import type { EvidenceOrder, ModelFilter } from '../../domain/catalog/model-query';
+import type { ModelFilter } from '../../domain/catalog/model-query';
+import type { EvidenceOrder } from '../../domain/catalog/evidence-order';
 import { Model } from './model.type';
 
 @ObjectType()

@@ -1,7 +1,7 @@
 import { Field, Float, InputType, Int } from 'type-graphql';
 import { EndpointType, Modality, LifecycleStage, SourceType } from '../enums';
 import { BigIntScalar } from '../scalars/bigint.scalar';
-import { FILTER_CAPS } from '../../domain/catalog/model-query';
+import { FILTER_CAPS } from '../../domain/catalog/filter-tree';
 import { BenchmarkMetricFilterInput, EvaluationScoreFilterInput } from './evidence-filter.input';
 
 @InputType()

@@ -13,6 +13,8 @@ import { ScanResult } from '../scan/scan-result.type';
 import { Operation } from '../operation/operation.type';
 import { shownSourceUri } from '../version/source-display';
 import { Version } from '../version/version.type';
+import { VersionFilterInput } from '../version/version-filter.input';
+import { validateVersionFilter } from '../../domain/catalog/version-query';
 import { ModelConnection } from './model-connection.type';
 import { ModelEvidenceOrderInput } from './evidence-filter.input';
 import { ModelFieldsInput, ModelFilterInput, RegisterModelInput, UpdateModelInput } from './model.input';
@@ -34,12 +36,13 @@ export class ModelResolver {
     @Arg('filter', () => ModelFilterInput, { nullable: true }) filter: ModelFilterInput | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('orderBy', () => ModelOrder, { nullable: true, defaultValue: ModelOrder.CREATED_AT_DESC }) orderBy: ModelOrder,
+    @Arg('orderBy', () => ModelOrder, { nullable: true, defaultValue: ModelOrder.CREATED_AT_DESC }) orderBy: ModelOrder | null,
     @Arg('orderByEvidence', () => ModelEvidenceOrderInput, { nullable: true, description: 'Orders by a measured result instead of orderBy (only models with one are listed).' })
     orderByEvidence: ModelEvidenceOrderInput | null,
   ): Promise<ModelConnection> {
     const size = pageSize(first, ctx.limits.maxPageSize);
-    const page = await ctx.services.modelQueries.list(callerOf(ctx), filter ?? {}, size, after, orderBy, orderByEvidence);
+    // An explicit null takes the default too (it used to reach the sort table as a missing key).
+    const page = await ctx.services.modelQueries.list(callerOf(ctx), filter ?? {}, size, after, orderBy ?? ModelOrder.CREATED_AT_DESC, orderByEvidence);
     for (const { node } of page.nodes) ctx.loaders.modelById.prime(node.id, node);
     return {
       edges: page.nodes as ModelConnection['edges'],
@@ -111,8 +114,15 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => [Version], { description: 'Newest semantic version first.' })
-  async versions(@Root() model: ModelRecord, @Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null) {
-    return capped(await ctx.loaders.versionsByModel.load(model.id), first, ctx.limits.nestedListLimit);
+  async versions(
+    @Root() model: ModelRecord,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { nullable: true, description: 'At most this many (default and largest: NESTED_LIST_LIMIT).' }) first: number | null,
+    @Arg('filter', () => VersionFilterInput, { nullable: true, description: 'Only the versions matching it (the language of Query.versions).' }) filter: VersionFilterInput | null,
+  ) {
+    if (!filter) return capped(await ctx.loaders.versionsByModel.load(model.id), first, ctx.limits.nestedListLimit);
+    const valid = validateVersionFilter(filter);
+    return capped(await ctx.loaders.versionsByModelFiltered.load({ modelId: model.id, filter: valid, filterKey: JSON.stringify(valid) }), first, ctx.limits.nestedListLimit);
   }
 
   @FieldResolver(() => ScanResult, { nullable: true, description: 'The most recent scan of any version.' })
