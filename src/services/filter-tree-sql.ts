@@ -10,13 +10,20 @@ import { metricsOffScale } from '../domain/measurements/score-ranges';
 export type Bind = (value: unknown) => string;
 
 /**
+ * One condition of a node's own fields: SQL that may be NULL (a model without an owner), or `{ notNull }` for SQL
+ * that never is (an `EXISTS`, a column declared NOT NULL), which a `not` may then negate bare: `NOT EXISTS` stays an
+ * anti-join the planner can probe per row, where `NOT COALESCE(EXISTS …, false)` computes the whole set first.
+ */
+export type OwnCondition = string | { notNull: string };
+
+/**
  * What a filter tree is compiled over: the rows' id (`m.id`, `v.id`), the column of the evidence tables that names
- * such a row (`model_id`, `version_id`), and the SQL of a node's own fields (each a condition that may be NULL).
+ * such a row (`model_id`, `version_id`), and the SQL of a node's own fields.
  */
 export interface FilterSubject<L> {
   id: string;
   evidenceKey: 'model_id' | 'version_id';
-  ownConditions: (node: L, bind: Bind) => string[];
+  ownConditions: (node: L, bind: Bind) => OwnCondition[];
 }
 
 export function escapeLike(term: string): string {
@@ -30,7 +37,7 @@ export function escapeLike(term: string): string {
  * top and a hashed subplan the database computes once inside an `or` or a `not`.
  */
 export function treeCondition<L extends object>(subject: FilterSubject<L>, filter: ValidTree<L>, bind: Bind, underNot = false): string {
-  const parts = subject.ownConditions(filter, bind).map((c) => (underNot ? `COALESCE(${c}, false)` : c));
+  const parts = subject.ownConditions(filter, bind).map((c) => (typeof c !== 'string' ? c.notNull : underNot ? `COALESCE(${c}, false)` : c));
   if (filter.evaluation) parts.push(`${subject.id} IN (SELECT e.${subject.evidenceKey} ${evaluationRows(filter.evaluation, bind)})`);
   if (filter.benchmark) parts.push(`${subject.id} IN (SELECT b.${subject.evidenceKey} ${benchmarkRows(filter.benchmark, bind)})`);
   for (const child of filter.and) parts.push(treeCondition(subject, child, bind, underNot));

@@ -16,7 +16,7 @@ import { type Bind, evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, namedBind
 import { readableOnly } from './model-query.service';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
-import { VERSION_SUBJECT, versionFilterCondition } from './version-filter-sql';
+import { ofModels, VERSION_SUBJECT, versionFilterCondition } from './version-filter-sql';
 import type { VersionService } from './version.service';
 
 export interface VersionPage {
@@ -67,7 +67,7 @@ export class VersionQueryService {
       }
     }
     const rows: { id: string; value: string | number }[] = await this.db.query(
-      `SELECT v.id, ${ordered.value} AS value FROM model_versions v JOIN models m ON m.id = v.model_id ${ordered.source}
+      `SELECT v.id, ${ordered.value} AS value FROM model_versions v ${ordered.source}
         WHERE ${where.join(' AND ')} ORDER BY ${ordered.key} ${ordered.direction}, v.id ${ordered.direction} LIMIT ${bind(first + 1)}`,
       params,
     );
@@ -85,7 +85,7 @@ export class VersionQueryService {
     const { bind, params } = positionalBinder();
     const where = [versionFilterCondition(valid, bind), ...this.scope(caller, bind)];
     if (byEvidence) where.push(evidenceHeldBy(VERSION_SUBJECT, validateEvidenceOrder(byEvidence), bind));
-    const [row]: { n: string }[] = await this.db.query(`SELECT count(*) AS n FROM model_versions v JOIN models m ON m.id = v.model_id WHERE ${where.join(' AND ')}`, params);
+    const [row]: { n: string }[] = await this.db.query(`SELECT count(*) AS n FROM model_versions v WHERE ${where.join(' AND ')}`, params);
     return Number(row.n);
   }
 
@@ -101,9 +101,9 @@ export class VersionQueryService {
     return rows.sort((a, b) => compareSemVer(b, a));
   }
 
-  /** The caller's read scope over the versions' models (nothing when the caller reads everything). */
+  /** The caller's read scope: versions of the models the caller reads (nothing when the caller reads everything). */
   private scope(caller: Caller, bind: Bind): string[] {
-    return caller.readsAll ? [] : [readableCondition(caller, 'm', bind(readableParam(caller)))!];
+    return caller.readsAll ? [] : [ofModels(readableCondition(caller, 'm', bind(readableParam(caller)))!)];
   }
 }
 
