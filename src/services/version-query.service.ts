@@ -12,10 +12,9 @@ import {
 } from '../domain/catalog/version-query';
 import { readableCondition, readableParam } from '../domain/governance/access';
 import { compareSemVer } from '../domain/versioning/semver';
-import { type Bind, evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, namedBinder, positionalBinder } from './filter-tree-sql';
-import { readableOnly } from './model-query.service';
-import { ModelEntity } from '../persistence/entities/model.entity';
+import { type Bind, evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, positionalBinder } from './filter-tree-sql';
 import { VersionEntity } from '../persistence/entities/version.entity';
+import { PlainRows } from '../persistence/plain-rows';
 import { ofModels, VERSION_SUBJECT, versionFilterCondition } from './version-filter-sql';
 import type { VersionService } from './version.service';
 
@@ -43,10 +42,14 @@ interface Ordered {
  * scope, keyset-paged on (sort value, id), then the page's versions load by id (two statements whatever the page size).
  */
 export class VersionQueryService {
+  private readonly rows: PlainRows<VersionEntity>;
+
   constructor(
     private readonly db: DataSource,
     private readonly versions: VersionService,
-  ) {}
+  ) {
+    this.rows = new PlainRows(db, VersionEntity);
+  }
 
   async list(caller: Caller, filter: VersionFilter, first: number, after: string | null, order: VersionOrder, byEvidence: EvidenceOrder | null): Promise<VersionPage> {
     const valid = validateVersionFilter(filter);
@@ -89,15 +92,12 @@ export class VersionQueryService {
     return Number(row.n);
   }
 
-  /** The readable versions of each of `modelIds` the filter selects, newest semantic version first (a DataLoader's batch). */
+  /** The readable versions of each of `modelIds` the filter selects, newest semantic version first (a DataLoader's batch, as plain rows). */
   async forModels(caller: Caller, modelIds: readonly string[], filter: ValidVersionFilter): Promise<VersionRecord[]> {
     if (modelIds.length === 0) return [];
-    const { bind, params } = namedBinder('f');
-    const q = this.db.getRepository(VersionEntity).createQueryBuilder('v').innerJoin(ModelEntity, 'm', 'm.id = v.model_id');
-    const rows = await readableOnly(caller, q)
-      .andWhere('v.model_id IN (:...modelIds)', { modelIds: [...modelIds] })
-      .andWhere(versionFilterCondition(filter, bind), params)
-      .getMany();
+    const { bind, params } = positionalBinder();
+    const where = [`v.model_id = ANY(CAST(${bind([...modelIds])} AS uuid[]))`, versionFilterCondition(filter, bind), ...this.scope(caller, bind)];
+    const rows = this.rows.read(await this.db.query(`SELECT ${this.rows.select('v')} FROM model_versions v WHERE ${where.join(' AND ')}`, params));
     return rows.sort((a, b) => compareSemVer(b, a));
   }
 
