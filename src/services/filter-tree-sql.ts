@@ -24,6 +24,8 @@ export interface FilterSubject<L> {
   id: string;
   evidenceKey: 'model_id' | 'version_id';
   ownConditions: (node: L, bind: Bind) => OwnCondition[];
+  /** Evidence conditions as correlated `EXISTS` probes (one index probe per row tested) instead of `IN` sets. */
+  probeEvidence?: boolean;
 }
 
 export function escapeLike(term: string): string {
@@ -33,13 +35,15 @@ export function escapeLike(term: string): string {
 /**
  * A filter tree as one SQL condition over the subject. Under a `not`, a leaf that may be NULL (a model without an
  * owner, a version without a scan) is made false first, so `not` is the exact complement of what it wraps; elsewhere
- * leaves stay bare so their indexes apply. Evidence conditions are `id IN (subquery)`: never NULL, a semi-join at the
- * top and a hashed subplan the database computes once inside an `or` or a `not`.
+ * leaves stay bare so their indexes apply. Evidence conditions are `id IN (subquery)` (or `EXISTS`, see probeEvidence):
+ * never NULL, a semi-join at the top and a hashed subplan (or a probe per row) inside an `or` or a `not`.
  */
 export function treeCondition<L extends object>(subject: FilterSubject<L>, filter: ValidTree<L>, bind: Bind, underNot = false): string {
   const parts = subject.ownConditions(filter, bind).map((c) => (typeof c !== 'string' ? c.notNull : underNot ? `COALESCE(${c}, false)` : c));
-  if (filter.evaluation) parts.push(`${subject.id} IN (SELECT e.${subject.evidenceKey} ${evaluationRows(filter.evaluation, bind)})`);
-  if (filter.benchmark) parts.push(`${subject.id} IN (SELECT b.${subject.evidenceKey} ${benchmarkRows(filter.benchmark, bind)})`);
+  const evidence = (alias: 'e' | 'b', rows: string) =>
+    subject.probeEvidence ? `EXISTS (SELECT 1 ${rows} AND ${alias}.${subject.evidenceKey} = ${subject.id})` : `${subject.id} IN (SELECT ${alias}.${subject.evidenceKey} ${rows})`;
+  if (filter.evaluation) parts.push(evidence('e', evaluationRows(filter.evaluation, bind)));
+  if (filter.benchmark) parts.push(evidence('b', benchmarkRows(filter.benchmark, bind)));
   for (const child of filter.and) parts.push(treeCondition(subject, child, bind, underNot));
   if (filter.or.length) parts.push(`(${filter.or.map((child) => treeCondition(subject, child, bind, underNot)).join(' OR ')})`);
   if (filter.not) parts.push(`NOT ${treeCondition(subject, filter.not, bind, true)}`);

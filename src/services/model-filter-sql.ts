@@ -1,9 +1,16 @@
 import type { ModelFields, ValidModelFilter } from '../domain/catalog/model-query';
 import { PROJECT_SQL } from '../domain/governance/project';
-import { type Bind, escapeLike, type FilterSubject, treeCondition } from './filter-tree-sql';
+import { type Bind, benchmarkRows, escapeLike, evaluationRows, type FilterSubject, treeCondition } from './filter-tree-sql';
 
 /** Models (alias `m`) as a filter tree's subject: the catalog fields, and evidence of any of the model's versions. */
-export const MODEL_SUBJECT: FilterSubject<ModelFields> = { id: 'm.id', evidenceKey: 'model_id', ownConditions: (node, bind) => modelFieldConditions(node, bind) };
+export const MODEL_SUBJECT: FilterSubject<ModelFields> = {
+  id: 'm.id',
+  evidenceKey: 'model_id',
+  ownConditions: (node, bind) => modelFieldConditions(node, bind),
+  // A models page walks its order and tests each row (ModelQueryService): a probe of the per-model evidence index
+  // per walked row, where a set would read every row of a broad condition first (80,000 for `not mmlu ≥ 0.2`).
+  probeEvidence: true,
+};
 
 /** A models' filter as one SQL condition over the models alias `m` (filter-tree-sql.ts compiles the tree). */
 export function filterCondition(filter: ValidModelFilter, bind: Bind): string {
@@ -33,4 +40,14 @@ function modelFieldConditions(filter: ModelFields, bind: Bind): string[] {
   if (filter.owner) out.push(`m.owner = ${bind(filter.owner)}`);
   if (filter.project) out.push(`${PROJECT_SQL('m')} = ${bind(filter.project)}`);
   return out;
+}
+
+/**
+ * The model ids of the evidence the filter requires at its top (an evaluation or benchmark condition of the root),
+ * as a query, or null: a page of a narrow evidence range starts from those models instead of searching all of them.
+ */
+export function drivingEvidence(filter: ValidModelFilter, bind: Bind): string | null {
+  if (filter.evaluation) return `SELECT e.model_id ${evaluationRows(filter.evaluation, bind)}`;
+  if (filter.benchmark) return `SELECT b.model_id ${benchmarkRows(filter.benchmark, bind)}`;
+  return null;
 }

@@ -3,7 +3,6 @@ import { NotFoundError } from '../domain/common/domain-error';
 import { uuid } from '../domain/common/field-rules';
 import type { ModelRecord, TransitionRecord } from '../domain/catalog/catalog-records';
 import {
-  type Cursor,
   decodeCursor,
   encodeCursor,
   type ModelFilter,
@@ -14,11 +13,18 @@ import {
 import { decodeEvidenceCursor, encodeEvidenceCursor, type EvidenceOrder, type ValidEvidenceOrder, validateEvidenceOrder } from '../domain/catalog/evidence-order';
 import type { Caller } from '../domain/auth/caller';
 import { readableCondition, readableParam } from '../domain/governance/access';
-import { evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, namedBinder, positionalBinder } from './filter-tree-sql';
-import { filterCondition, MODEL_SUBJECT } from './model-filter-sql';
+import { type Bind, evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, positionalBinder } from './filter-tree-sql';
+import { drivingEvidence, filterCondition, MODEL_SUBJECT } from './model-filter-sql';
+import { cappedCountStatement, EXACT_COUNT_CAP, type OrderKey, pageStatement } from './model-page-sql';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { PlainRows } from '../persistence/plain-rows';
+
+/** How many models match a filter, and whether that figure is exact or the planner's estimate (above a cap). */
+export interface ModelCount {
+  count: number;
+  exact: boolean;
+}
 
 export interface ModelPage {
   nodes: { cursor: string; node: ModelRecord }[];
@@ -26,11 +32,7 @@ export interface ModelPage {
   endCursor: string | null;
 }
 
-interface SortSpec {
-  /** SQL expression over alias m; timestamps are cut to milliseconds so a JS Date round-trips in a cursor. */
-  expression: string;
-  cast: string;
-  direction: 'ASC' | 'DESC';
+interface SortSpec extends OrderKey {
   valueOf: (model: ModelRecord) => string | null;
 }
 
@@ -38,15 +40,16 @@ const SORTS: Record<ModelOrder, SortSpec> = {
   [ModelOrder.CREATED_AT_DESC]: timeSort('created_at', 'DESC', (m) => m.createdAt),
   [ModelOrder.CREATED_AT_ASC]: timeSort('created_at', 'ASC', (m) => m.createdAt),
   [ModelOrder.UPDATED_AT_DESC]: timeSort('updated_at', 'DESC', (m) => m.updatedAt),
-  [ModelOrder.NAME_ASC]: { expression: 'm.name', cast: 'text', direction: 'ASC', valueOf: (m) => m.name },
-  [ModelOrder.NAME_DESC]: { expression: 'm.name', cast: 'text', direction: 'DESC', valueOf: (m) => m.name },
+  [ModelOrder.NAME_ASC]: { key: (a) => `${a}.name`, cast: 'text', direction: 'ASC', valueOf: (m) => m.name },
+  [ModelOrder.NAME_DESC]: { key: (a) => `${a}.name`, cast: 'text', direction: 'DESC', valueOf: (m) => m.name },
   [ModelOrder.PARAMETER_COUNT_DESC]: paramSort('DESC'),
   [ModelOrder.PARAMETER_COUNT_ASC]: paramSort('ASC'),
 };
 
+/** Timestamps are cut to milliseconds so a JS Date round-trips in a cursor; in UTC, so the key is indexable. */
 function timeSort(column: string, direction: 'ASC' | 'DESC', pick: (m: ModelRecord) => Date): SortSpec {
   return {
-    expression: `date_trunc('milliseconds', m.${column})`,
+    key: (a) => `date_trunc('milliseconds', ${a}.${column}, 'UTC')`,
     cast: 'timestamptz',
     direction,
     valueOf: (m) => pick(m).toISOString(),
@@ -56,7 +59,7 @@ function timeSort(column: string, direction: 'ASC' | 'DESC', pick: (m: ModelReco
 function paramSort(direction: 'ASC' | 'DESC'): SortSpec {
   // Unknown sizes sort as -1: last when descending, first when ascending, and still keyset-comparable.
   return {
-    expression: 'COALESCE(m.parameter_count, -1)',
+    key: (a) => `COALESCE(${a}.parameter_count, -1)`,
     cast: 'bigint',
     direction,
     valueOf: (m) => (m.parameterCount ?? -1n).toString(),
@@ -70,6 +73,7 @@ function paramSort(direction: 'ASC' | 'DESC'): SortSpec {
  */
 export class ModelQueryService {
   private readonly rows: PlainRows<ModelRecord>;
+  private size = { rows: 0, at: 0 };
 
   constructor(private readonly db: DataSource) {
     this.rows = new PlainRows(db, ModelEntity);
@@ -96,12 +100,40 @@ export class ModelQueryService {
   async list(caller: Caller, filter: ModelFilter, first: number, after: string | null, order: ModelOrder, byEvidence: EvidenceOrder | null = null): Promise<ModelPage> {
     if (byEvidence) return this.listByEvidence(caller, validateFilter(filter), validateEvidenceOrder(byEvidence), first, after);
     const sort = SORTS[order];
-    const query = this.filtered(caller, validateFilter(filter));
-    if (after) this.applyCursor(query, sort, decodeCursor(after, order));
-    const rows = await this.plain(query.orderBy(sort.expression, sort.direction).addOrderBy('m.id', sort.direction).limit(first + 1));
-    const page = rows.slice(0, first);
+    const { bind, params } = positionalBinder();
+    const valid = validateFilter(filter);
+    const condition = this.scopedCondition(caller, valid, bind);
+    const cursor = after ? decodeCursor(after, order) : null;
+    const statement = pageStatement({ condition, order: sort, cursor, first, bind, catalogRows: await this.catalogRows(), driving: drivingEvidence(valid, bind) });
+    const rows: { id: string }[] = await this.db.query(statement, params);
+    const page = await this.inOrder(caller, rows.slice(0, first).map((r) => r.id));
     const nodes = page.map((node) => ({ node, cursor: encodeCursor({ order, value: sort.valueOf(node), id: node.id }) }));
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
+  }
+
+  /**
+   * The catalog's size as the planner last counted it (pg_class.reltuples, kept by ANALYZE and autovacuum), which
+   * sizes a page's plan; read again at most once a minute.
+   */
+  private async catalogRows(): Promise<number> {
+    if (Date.now() - this.size.at > 60_000) {
+      const [{ rows }]: { rows: number }[] = await this.db.query(`SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = 'models'::regclass`);
+      this.size = { rows: Number(rows), at: Date.now() };
+    }
+    return this.size.rows;
+  }
+
+  /** The readable ones among `ids` as entities, in the order of `ids` (one statement). */
+  private async inOrder(caller: Caller, ids: readonly string[]): Promise<ModelRecord[]> {
+    const byId = new Map((await this.byIds(caller, ids)).map((m) => [m.id, m]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** The filter and the caller's read scope as one condition over alias `m`, bound through `bind`. */
+  private scopedCondition(caller: Caller, filter: ValidModelFilter, bind: Bind): string {
+    const condition = filterCondition(filter, bind);
+    // Null when the caller reads everything; the parameter is bound only when the condition uses it.
+    return caller.readsAll ? condition : `${condition} AND ${readableCondition(caller, 'm', bind(readableParam(caller)))!}`;
   }
 
   /**
@@ -135,11 +167,22 @@ export class ModelQueryService {
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
   }
 
-  count(caller: Caller, filter: ModelFilter, byEvidence: EvidenceOrder | null = null): Promise<number> {
-    const query = this.filtered(caller, validateFilter(filter));
-    if (!byEvidence) return query.getCount();
-    const { bind, params } = namedBinder('o');
-    return query.andWhere(evidenceHeldBy(MODEL_SUBJECT, validateEvidenceOrder(byEvidence), bind), params).getCount();
+  /**
+   * Matches of the filter (and, under an evidence ordering, holding its metric): exact up to EXACT_COUNT_CAP, which
+   * costs at most that many rows; above it the planner's estimate (never below the cap), flagged as not exact, since
+   * an exact count of a common term is a scan of every match (100+ ms at 100,000 models).
+   */
+  async count(caller: Caller, filter: ModelFilter, byEvidence: EvidenceOrder | null = null): Promise<ModelCount> {
+    const { bind, params } = positionalBinder();
+    let condition = this.scopedCondition(caller, validateFilter(filter), bind);
+    if (byEvidence) condition = `${condition} AND ${evidenceHeldBy(MODEL_SUBJECT, validateEvidenceOrder(byEvidence), bind)}`;
+    const [{ n }]: { n: number }[] = await this.db.query(cappedCountStatement(condition), params);
+    if (n <= EXACT_COUNT_CAP) return { count: n, exact: true };
+    const [{ 'QUERY PLAN': plan }]: { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[] = await this.db.query(
+      `EXPLAIN (FORMAT JSON) SELECT 1 FROM models m WHERE ${condition}`,
+      params,
+    );
+    return { count: Math.max(EXACT_COUNT_CAP + 1, Math.round(plan[0].Plan['Plan Rows'])), exact: false };
   }
 
   /** Lifecycle entries of the readable ones among `modelIds`, oldest first. */
@@ -165,14 +208,6 @@ export class ModelQueryService {
     return this.rows.read(await query.select(this.rows.select('m')).getRawMany());
   }
 
-  private applyCursor(query: SelectQueryBuilder<ModelEntity>, sort: SortSpec, cursor: Cursor): void {
-    const op = sort.direction === 'ASC' ? '>' : '<';
-    query.andWhere(`(${sort.expression}, m.id) ${op} (CAST(:cursorValue AS ${sort.cast}), CAST(:cursorId AS uuid))`, {
-      cursorValue: cursor.value,
-      cursorId: cursor.id,
-    });
-  }
-
   /** Models of the projects the caller reads (and public ones): every read path starts here. */
   private scoped(caller: Caller): SelectQueryBuilder<ModelEntity> {
     return readableOnly(caller, this.db.getRepository(ModelEntity).createQueryBuilder('m'));
@@ -181,14 +216,6 @@ export class ModelQueryService {
   private transitions(caller: Caller): SelectQueryBuilder<LifecycleTransitionEntity> {
     const q = this.db.getRepository(LifecycleTransitionEntity).createQueryBuilder('t').innerJoin(ModelEntity, 'm', 'm.id = t.model_id');
     return readableOnly(caller, q).orderBy('t.occurred_at', 'ASC').addOrderBy('t.id', 'ASC');
-  }
-
-  /** The filter tree compiled to one condition with bound parameters, after the caller's read scope. */
-  private filtered(caller: Caller, filter: ValidModelFilter): SelectQueryBuilder<ModelEntity> {
-    const q = this.scoped(caller);
-    const { bind, params } = namedBinder('f');
-    const condition = filterCondition(filter, bind);
-    return condition === 'TRUE' ? q : q.andWhere(condition, params);
   }
 
 }

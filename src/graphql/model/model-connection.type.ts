@@ -1,6 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import type { ModelFilter } from '../../domain/catalog/model-query';
 import type { EvidenceOrder } from '../../domain/catalog/evidence-order';
+import type { ModelCount } from '../../services/model-query.service';
 import { Model } from './model.type';
 
 @ObjectType()
@@ -32,4 +33,6 @@ export class ModelConnection {
   /** Kept for `totalCount`, which is only counted when asked for. */
   filter!: ModelFilter;
   orderByEvidence!: EvidenceOrder | null;
+  /** `totalCount` and `totalCountExact` share one count per connection. */
+  counted?: Promise<ModelCount>;
 }

@@ -15,6 +15,7 @@ import { shownSourceUri } from '../version/source-display';
 import { Version } from '../version/version.type';
 import { VersionFilterInput } from '../version/version-filter.input';
 import { validateVersionFilter } from '../../domain/catalog/version-query';
+import type { ModelCount } from '../../services/model-query.service';
 import { ModelConnection } from './model-connection.type';
 import { ModelEvidenceOrderInput } from './evidence-filter.input';
 import { ModelFieldsInput, ModelFilterInput, RegisterModelInput, UpdateModelInput } from './model.input';
@@ -153,8 +154,20 @@ export class ModelResolver {
 
 @Resolver(() => ModelConnection)
 export class ModelConnectionResolver {
-  @FieldResolver(() => Int, { description: 'Models matching the filter, across all pages.' })
-  totalCount(@Root() connection: ModelConnection, @Ctx() ctx: GraphQLContext): Promise<number> {
-    return ctx.services.modelQueries.count(callerOf(ctx), connection.filter, connection.orderByEvidence);
+  @FieldResolver(() => Int, {
+    description: 'Models matching the filter, across all pages: exact up to 1,000, above that an estimate (see totalCountExact).',
+  })
+  async totalCount(@Root() connection: ModelConnection, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return (await counted(connection, ctx)).count;
   }
+
+  @FieldResolver(() => Boolean, { description: "Whether totalCount is exact: false when over 1,000 models match and it is the database's estimate." })
+  async totalCountExact(@Root() connection: ModelConnection, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    return (await counted(connection, ctx)).exact;
+  }
+}
+
+function counted(connection: ModelConnection, ctx: GraphQLContext): Promise<ModelCount> {
+  connection.counted ??= ctx.services.modelQueries.count(callerOf(ctx), connection.filter, connection.orderByEvidence);
+  return connection.counted;
 }
