@@ -16,6 +16,7 @@ import { rawSqlPage } from './api/raw-sql-peer';
 import { loadTable, markdownTable, mib } from './api/report-table';
 import { type MutationStatements, statementCounting, statementsPerMutation, statementsPerRequest } from './api/round-trips';
 import { searchLoads } from './api/search-workloads';
+import { type SearchFigure, searchTable } from './api/search-table';
 import { evidenceLoads, seedBulkEvidence } from './api/evidence-workloads';
 import { runFanOut } from './api/subscriber-fanout';
 
@@ -61,8 +62,34 @@ async function main(): Promise<void> {
     const results: LoadResult[] = [];
     const base = { concurrency: plan.concurrency, warmup: plan.warmup };
 
-    say(`seeding ${plan.bulkModels} models by SQL and ${plan.pageModels} page models through the API…`);
-    await seedBulkModels(pool, plan.bulkModels);
+    // The catalog grows by COPY through each size of plan.scales, with search measured at each; the other
+    // workloads run at plan.bulkModels (100,000 in a full run).
+    const pgMeter = db.postgresPid ? new ProcessMeter('PostgreSQL (embedded)', db.postgresPid) : null;
+    const searchMeters = [apiMeter, ...(pgMeter ? [pgMeter] : [])];
+    const searchFigures: SearchFigure[] = [];
+    let seeded = 0;
+    const grow = async (scale: number) => {
+      say(`growing the catalog to ${scale} models by COPY…`);
+      const seedStart = Date.now();
+      await seedBulkModels(pool, seeded + 1, scale);
+      say(`  ${scale - seeded} rows in ${((Date.now() - seedStart) / 1000).toFixed(0)} s`);
+      seeded = scale;
+    };
+    const searchAt = async (scale: number) => {
+      if (!plan.runs('search')) return;
+      say(`search over ${scale} models, every term class, pages 1 and 50…`);
+      for (const spec of await searchLoads(gql, pool, plan, scale, searchMeters)) {
+        const result = await runLoad(spec);
+        results.push(result);
+        searchFigures.push({ spec, result });
+      }
+    };
+    for (const scale of plan.scales.filter((s) => s < plan.bulkModels)) {
+      await grow(scale);
+      await searchAt(scale);
+    }
+    await grow(plan.bulkModels);
+    say(`${plan.pageModels} page models through the API…`);
     if (plan.runs('filters')) await seedBulkEvidence(pool);
     for (let i = 0; i < plan.pageModels; i++) {
       const id = await registerWithVersion(gql, `page-${i}`, [PAGE_TAG]);
@@ -112,11 +139,13 @@ async function main(): Promise<void> {
       } }));
     }
 
-    if (plan.runs('search')) say('search over the catalog…');
-    for (const spec of plan.runs('search') ? searchLoads(gql, plan, apiMeter) : []) results.push(await runLoad(spec));
-
     if (plan.runs('filters')) say('the filter language over measured evidence (and / or / not, ordering by a metric)…');
-    for (const spec of plan.runs('filters') ? evidenceLoads(gql, plan, apiMeter) : []) results.push(await runLoad(spec));
+    for (const spec of plan.runs('filters') ? evidenceLoads(gql, plan, searchMeters) : []) results.push(await runLoad(spec));
+    await searchAt(plan.bulkModels);
+    for (const scale of plan.scales.filter((s) => s > plan.bulkModels)) {
+      await grow(scale);
+      await searchAt(scale);
+    }
 
     let roundTrips: { five: number; fifty: number } | null = null;
     if (!plan.quick && plan.runs('page')) {
@@ -128,7 +157,7 @@ async function main(): Promise<void> {
     if (plan.runs('fanout')) say(`subscriptions: ${plan.subscribers} graphql-ws subscribers × ${plan.events} progress events…`);
     const fanOut = !plan.runs('fanout') ? null : await runFanOut({ pool, apiUrl: api.url, token: await benchToken(secret), subscribers: plan.subscribers, events: plan.events, gapMs: plan.eventGapMs });
 
-    const meters = [apiMeter, ...(mlflowMeter ? [mlflowMeter] : []), self];
+    const meters = [apiMeter, ...(mlflowMeter ? [mlflowMeter] : []), ...(pgMeter ? [pgMeter] : []), self];
     say('');
     say(loadTable(results));
     say('');
@@ -140,7 +169,9 @@ async function main(): Promise<void> {
       }
       say('');
     }
-    say(summarize({ plan, results, fanOut, roundTrips, writeStatements, apiPeakRss: apiMeter.peakRssBytes() }));
+    const search = searchTable(searchFigures, plan.scales);
+    if (searchFigures.length) say(`Search, p99 at each catalog size (8 concurrent clients; CPU per operation of the API and PostgreSQL):\n\n${search.table}\n`);
+    say(summarize({ plan, results, fanOut, roundTrips, writeStatements, apiPeakRss: apiMeter.peakRssBytes(), searchTargets: search.targets }));
     say('');
     say(`node ${process.version}, PostgreSQL ${pgVersion}, MLflow ${mlflowVersion ?? 'not run'}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
     for (const m of meters) m.stop();

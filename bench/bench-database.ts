@@ -12,11 +12,13 @@ import { freePort } from '../test/support/free-port';
 
 export interface BenchDatabase {
   readonly dataSource: DataSource;
+  /** The embedded server's postmaster (its backends are its children), or null on DATABASE_URL's server. */
+  readonly postgresPid: number | null;
   close(): Promise<void>;
 }
 
 /** A throwaway database on DATABASE_URL's server, dropped on close (never touches the server's other databases). */
-async function onServer(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+async function onServer(adminUrl: string): Promise<{ url: string; pid: number | null; drop: () => Promise<void> }> {
   const name = `modelhub_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   await ensureDatabase(adminUrl, name);
   const url = new URL(adminUrl);
@@ -30,16 +32,17 @@ async function onServer(adminUrl: string): Promise<{ url: string; drop: () => Pr
       await admin.end();
     }
   };
-  return { url: url.toString(), drop };
+  return { url: url.toString(), pid: null, drop };
 }
 
 /** An embedded PostgreSQL with its own temporary data directory and port (no clash with a dev or test cluster). */
-async function embedded(): Promise<{ url: string; drop: () => Promise<void> }> {
+async function embedded(): Promise<{ url: string; pid: number | null; drop: () => Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'modelhub-bench-pg-'));
   // pg_stat_statements counts the statements each mutation sends (bench/api/round-trips.ts).
   const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'modelhub_bench', settings: { shared_preload_libraries: 'pg_stat_statements' } });
   return {
     url: server.url,
+    pid: server.pid,
     drop: async () => {
       await server.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -49,7 +52,7 @@ async function embedded(): Promise<{ url: string; drop: () => Promise<void> }> {
 
 /** A migrated database for a benchmark: DATABASE_URL's server when set, else an embedded one. */
 export async function openBenchDatabase(): Promise<BenchDatabase> {
-  const { url, drop } = process.env.DATABASE_URL ? await onServer(process.env.DATABASE_URL) : await embedded();
+  const { url, pid, drop } = process.env.DATABASE_URL ? await onServer(process.env.DATABASE_URL) : await embedded();
   const dataSource = createDataSource({ url, poolSize: 10 });
   try {
     await dataSource.initialize();
@@ -61,6 +64,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   }
   return {
     dataSource,
+    postgresPid: pid,
     async close() {
       await dataSource.destroy();
       await drop();

@@ -48,8 +48,8 @@ interface FilterAnswer {
  * The filter language at catalog scale: an evaluation range, an `or` of a tag and a serving-metric range, a `not`
  * of evidence under free text, three levels of nesting, and ordering by a metric (first page and the next one).
  */
-export function evidenceLoads(gql: Gql, plan: BenchPlan, meter: ProcessMeter): LoadSpec[] {
-  const base = { concurrency: plan.concurrency, warmup: plan.warmup, count: plan.searches, meters: [meter], system: 'ModelHub' };
+export function evidenceLoads(gql: Gql, plan: BenchPlan, meters: ProcessMeter[]): LoadSpec[] {
+  const base = { concurrency: plan.concurrency, warmup: plan.warmup, count: plan.searches, meters, system: 'ModelHub' };
   const scale = `${plan.bulkModels / 1000}k models`;
   const page = (filter: Record<string, unknown> | null, order: Record<string, unknown> | null = null) => async () => {
     const answer = await gql<FilterAnswer>(FILTER_PAGE, { filter, order });

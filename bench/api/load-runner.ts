@@ -30,6 +30,8 @@ export interface LoadResult {
   cpuMsPerOp: number;
   /** The machine's 1-minute load average when the measured run started and when it ended. */
   load: [number, number];
+  /** CPU per operation per meter, by label (the API and PostgreSQL apart). */
+  cpuMsPerOpBy: Map<string, number>;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -62,12 +64,12 @@ async function drive(total: number, offset: number, concurrency: number, run: (i
 /** Warm-up (not measured), then a fixed count at fixed concurrency: throughput, p50/p99, errors, CPU/op. */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   await drive(spec.warmup, 0, spec.concurrency, spec.run);
-  const cpuBefore = spec.meters.reduce((sum, m) => sum + m.cpu(), 0);
+  const cpuBefore = spec.meters.map((m) => m.cpu());
   const loadBefore = os.loadavg()[0];
   const start = performance.now();
   const { latencies, errors } = await drive(spec.count, spec.warmup, spec.concurrency, spec.run);
   const seconds = (performance.now() - start) / 1000;
-  const cpu = spec.meters.reduce((sum, m) => sum + m.cpu(), 0) - cpuBefore;
+  const cpuBy = new Map(spec.meters.map((m, i) => [m.label, ((m.cpu() - cpuBefore[i]) * 1000) / spec.count]));
   latencies.sort((a, b) => a - b);
   return {
     name: spec.name,
@@ -79,7 +81,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     throughput: latencies.length / seconds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
-    cpuMsPerOp: (cpu * 1000) / spec.count,
+    cpuMsPerOp: [...cpuBy.values()].reduce((a, b) => a + b, 0),
+    cpuMsPerOpBy: cpuBy,
     load: [loadBefore, os.loadavg()[0]],
   };
 }

@@ -73,12 +73,3 @@ export const PAGE_QUERY = `query($first: Int!, $tag: String!) {
 export interface PageAnswer {
   models: { edges: { node: { id: string; versions: unknown[]; latestScan: unknown; benchmarks: unknown[] } }[] };
 }
-
-/** A results page; totalCount is left out: counting a term that 27% of rows match is a scan (see RESULTS.md). */
-export const SEARCH_QUERY = `query($filter: ModelFilterInput!) {
-  models(first: 20, filter: $filter) { edges { node { id name displayName tags } } pageInfo { hasNextPage } }
-}`;
-
-export interface SearchAnswer {
-  models: { edges: unknown[]; pageInfo: { hasNextPage: boolean } };
-}
