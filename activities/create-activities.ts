@@ -11,6 +11,8 @@ import { failFast } from './activity-failures';
 import { whileHeartbeating } from './heartbeat-timer';
 import { createScanActivities, type ScanActivityDeps } from './scan-activities';
 import { createBlobGcActivities } from './blob-gc.activities';
+import { createUploadSweepActivities } from './upload-sweep.activities';
+import type { UploadSweepService } from '../src/services/storage/upload-sweep.service';
 import { createStoreMoveActivities } from './store-move.activities';
 import type { StoreMoveService } from '../src/services/storage/store-move.service';
 import { createReportedScoresActivities } from './reported-scores.activities';
@@ -28,6 +30,7 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, E
   listings: ImportListingService;
   caches: LocalCacheService;
   blobGc: BlobGcService;
+  uploadSweeper: UploadSweepService;
   storeMoves: StoreMoveService;
   reportedScoresRefresh: ReportedScoresRefreshService;
   webhookAttempts: WebhookAttemptService;
@@ -39,12 +42,13 @@ export interface ActivityDeps extends ScanActivityDeps, BenchmarkActivityDeps, E
  * Thin wrappers over services: each heartbeats where it moves bytes and fails fast where retrying is futile.
  * Settling activities are compare-and-set in the services, so any of them may run twice.
  */
-export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, storeMoves, reportedScoresRefresh, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasets, webhookAttempts }: ActivityDeps) {
+export function createActivities({ scanRuns, scanRequests, blobScans, ingestion, inspection, outcomes, listings, caches, blobGc, uploadSweeper, storeMoves, reportedScoresRefresh, host, measuredRuns, benchmarkRuns, evaluationRuns, evalDatasets, webhookAttempts }: ActivityDeps) {
   return {
     ...createWebhookActivities({ webhookAttempts }),
     ...createBenchmarkActivities({ measuredRuns, benchmarkRuns }),
     ...createEvaluationActivities({ measuredRuns, evaluationRuns, evalDatasets }),
     ...createBlobGcActivities({ blobGc }),
+    ...createUploadSweepActivities({ uploadSweeper }),
     ...createStoreMoveActivities({ storeMoves }),
     ...createReportedScoresActivities({ reportedScoresRefresh }),
     ...createScanActivities({ scanRuns, scanRequests, blobScans }),

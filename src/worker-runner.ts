@@ -4,6 +4,7 @@ import { systemCaller } from './domain/auth/caller';
 import { RECONCILER } from './services/operation-reconciler.service';
 import type { Runtime } from './runtime';
 import { ensureBlobGcSchedule } from './temporal/blob-gc-schedule';
+import { ensureUploadSweepSchedule } from './temporal/upload-sweep-schedule';
 import { createWorker } from './temporal/worker-factory';
 import { scheduleRescans } from './temporal/rescan-schedule';
 import { scheduleReportedScoresRefresh } from './temporal/reported-scores-schedule';
@@ -17,7 +18,7 @@ export interface RunningWorker {
 
 export interface WorkerRunOptions {
   workflowBundlePath?: string;
-  /** Create or update the blob collector's schedule (default: outside NODE_ENV=test, whose many task queues share a namespace). */
+  /** Create or update the blob collector's and upload sweeper's schedules (default: outside NODE_ENV=test, whose many task queues share a namespace). */
   schedule?: boolean;
 }
 
@@ -42,6 +43,10 @@ export async function startWorker(runtime: Runtime, log: Logger, workflowBundleP
     ensureBlobGcSchedule(runtime.temporalAddress, config.temporal, config.gc).then(
       (outcome) => log.info({ outcome, everyMs: config.gc.blobIntervalMs, graceMs: config.gc.blobGraceMs }, `blob collector schedule ${outcome}`),
       (error: unknown) => log.warn({ err: error }, 'could not create the blob collector schedule; the next worker start tries again'),
+    );
+    ensureUploadSweepSchedule(runtime.temporalAddress, config.temporal, config.gc).then(
+      (outcome) => log.info({ outcome, everyMs: config.gc.uploadSweepIntervalMs, graceMs: config.gc.uploadSweepGraceMs }, `upload sweeper schedule ${outcome}`),
+      (error: unknown) => log.warn({ err: error }, 'could not create the upload sweeper schedule; the next worker start tries again'),
     );
   }
   const timers = [startReconciler(runtime, log), startStagingSweeper(runtime, log)].filter((t): t is NodeJS.Timeout => t !== null);

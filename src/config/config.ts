@@ -113,6 +113,10 @@ export interface Config {
     readonly blobGraceMs: number;
     /** Staging files untouched this long and not locked are removed (STAGING_GRACE_MS). */
     readonly stagingGraceMs: number;
+    /** How often abandoned direct uploads are swept (UPLOAD_SWEEP_INTERVAL_MS, 0 = no schedule). */
+    readonly uploadSweepIntervalMs: number;
+    /** An upload or LFS ticket never completed is swept this long after it expired (UPLOAD_SWEEP_GRACE_MS). */
+    readonly uploadSweepGraceMs: number;
   };
   readonly temporal: {
     /** Unset: start a Temporal dev server (temporal server start-dev). */
@@ -293,6 +297,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
       blobIntervalMs: intVar(env, 'BLOB_GC_INTERVAL_MS', 6 * HOUR_MS, 0, 30 * DAY_MS),
       blobGraceMs: intVar(env, 'BLOB_GC_GRACE_MS', DAY_MS, 0, 365 * DAY_MS),
       stagingGraceMs: intVar(env, 'STAGING_GRACE_MS', DAY_MS, 60_000, 365 * DAY_MS),
+      uploadSweepIntervalMs: intVar(env, 'UPLOAD_SWEEP_INTERVAL_MS', HOUR_MS, 0, 30 * DAY_MS),
+      uploadSweepGraceMs: intVar(env, 'UPLOAD_SWEEP_GRACE_MS', HOUR_MS, 0, 30 * DAY_MS),
     },
     temporal: {
       address: optional(env, 'TEMPORAL_ADDRESS'),

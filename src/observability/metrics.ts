@@ -67,6 +67,17 @@ export const metrics = {
     labelNames: ['api'] as const,
     registers: [registry],
   }),
+  uploadBytes: new Counter({
+    name: 'modelhub_upload_bytes_total',
+    help: 'Bytes of uploaded files that counted, by transfer: through_api (the body streamed through this process) or multipart (sent straight to an S3 bucket in presigned parts; this process only read the assembled object back to verify it).',
+    labelNames: ['transfer'] as const,
+    registers: [registry],
+  }),
+  uploadBodyBytes: new Counter({
+    name: 'modelhub_upload_body_bytes_received_total',
+    help: 'Upload body bytes this process received through the direct-upload service (the through-API transfer), whether or not the upload counted.',
+    registers: [registry],
+  }),
   scanVerdicts: new Counter({
     name: 'modelhub_scan_verdicts_total',
     help: 'Per-file verdicts of scans actually run (not served from the blob cache), by scanner (clamav, format) and verdict.',

@@ -3,10 +3,10 @@ import type { Readable } from 'node:stream';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../domain/auth/caller';
 import { Role } from '../domain/auth/roles';
-import { NotFoundError, ValidationError } from '../domain/common/domain-error';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/common/domain-error';
 import type { ModelRecord } from '../domain/catalog/catalog-records';
 import type { StoreRegistry } from './store-registry';
-import type { DirectUploadService } from './direct-upload.service';
+import type { DirectUploadService, UploadedPart } from './storage/direct-upload.service';
 import type { ProjectAccessService } from './project-access.service';
 import { readableSql } from './version-files-read';
 
@@ -20,6 +20,7 @@ const MAX_OBJECTS = 1000;
 export type LfsBatchItem =
   | { oid: string; size: number; kind: 'present' }
   | { oid: string; size: number; kind: 'upload'; ticket: string; expiresAt: Date }
+  | { oid: string; size: number; kind: 'multipart'; ticket: string; expiresAt: Date; partSize: number; parts: { partNumber: number; url: string }[] }
   | { oid: string; size: number; kind: 'error'; code: number; message: string };
 
 interface TicketRow {
@@ -27,14 +28,18 @@ interface TicketRow {
   oid: string;
   size: string;
   stored_at: Date | null;
+  direct_upload_id: string | null;
 }
 
 /**
- * The LFS side of the hub's push protocol (git-lfs batch API, basic transfer). The batch is asked with the
- * pusher's token and needs the editor role in the model's project; each object not already committable gets a
- * ticket: a random id, stored with the oid, size and model it stands for, that the client PUTs the bytes to
- * without a token (as it would to S3). The bytes go through the one direct-upload path: checked against the size
- * limit, the length and the oid (sha256) as they stream, stored whole or not at all.
+ * The LFS side of the hub's push protocol (git-lfs batch API). The batch is asked with the pusher's token and needs
+ * the editor role in the model's project; each object not already committable gets a ticket: a random id, stored
+ * with the oid, size and model it stands for, good without a token (as a presigned URL is). The bytes go through the
+ * one direct-upload service, by the strategy of the store the model's next version is created in:
+ * - an S3 store, to a client that speaks the hub's "multipart" transfer: presigned part URLs straight to the bucket,
+ *   and the ticket URL is the completion the client POSTs its parts' ETags to (assembled, read back, verified);
+ * - otherwise the basic transfer: the client PUTs the body to the ticket URL, checked as it streams through the API.
+ * Either way the object is stored whole and hashing to its oid, or not at all, before the ticket counts.
  */
 export class HubLfsService {
   constructor(
@@ -45,7 +50,7 @@ export class HubLfsService {
     private readonly ticketTtlMs: number,
   ) {}
 
-  async batch(caller: Caller, model: ModelRecord, objects: unknown): Promise<LfsBatchItem[]> {
+  async batch(caller: Caller, model: ModelRecord, objects: unknown, clientSpeaksMultipart = false): Promise<LfsBatchItem[]> {
     await this.access.authorize(caller, 'Model', model.id, Role.EDITOR, 'Pushing files');
     if (!Array.isArray(objects)) throw new ValidationError('objects', 'must be a list of { oid, size }');
     if (objects.length > MAX_OBJECTS) throw new ValidationError('objects', `at most ${MAX_OBJECTS} objects a batch`);
@@ -57,7 +62,9 @@ export class HubLfsService {
     });
     const known = await this.committable(this.db, caller, model.id, asked.map((o) => o.oid));
     // Objects go to the store the model's next version is created in (storage registries), and are looked for there.
-    const { store } = await this.stores.forModel(model.id);
+    const resolved = await this.stores.forModel(model.id);
+    const { store } = resolved;
+    const transfer = this.direct.transferFor(resolved, clientSpeaksMultipart);
     const items: LfsBatchItem[] = [];
     for (const { oid, size } of asked) {
       try {
@@ -72,11 +79,16 @@ export class HubLfsService {
         continue;
       }
       const ticket = randomBytes(16).toString('hex');
+      // An empty object has no part to send: it takes the basic transfer whatever the store.
+      const plan = transfer === 'multipart' && size > 0 ? await this.direct.beginBlob(caller, resolved, { sha256: oid, size }, null) : null;
       const rows = (await this.db.query(
-        `INSERT INTO hub_lfs_objects (ticket, model_id, oid, size, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, now() + ($6 || ' milliseconds')::interval) RETURNING expires_at`,
-        [ticket, model.id, oid, size, caller.subject.slice(0, 256), String(this.ticketTtlMs)],
+        `INSERT INTO hub_lfs_objects (ticket, model_id, oid, size, created_by, expires_at, direct_upload_id)
+         VALUES ($1, $2, $3, $4, $5, now() + ($6 || ' milliseconds')::interval, $7) RETURNING expires_at`,
+        [ticket, model.id, oid, size, caller.subject.slice(0, 256), String(this.ticketTtlMs), plan?.id ?? null],
       )) as { expires_at: Date }[];
-      items.push({ oid, size, kind: 'upload', ticket, expiresAt: rows[0].expires_at });
+      // The part URLs live minutes (DIRECT_UPLOAD_TTL_S); the ticket, to complete and verify, as long as a basic one.
+      if (plan) items.push({ oid, size, kind: 'multipart', ticket, expiresAt: plan.expiresAt, partSize: plan.partSize, parts: plan.parts });
+      else items.push({ oid, size, kind: 'upload', ticket, expiresAt: rows[0].expires_at });
     }
     return items;
   }
@@ -87,16 +99,40 @@ export class HubLfsService {
    * A second PUT of stored bytes (a client retrying) answers as the first.
    */
   async upload(ticket: string, body: Readable): Promise<void> {
-    if (!TICKET.test(ticket)) throw new NotFoundError('LFS upload', ticket.slice(0, 64));
-    const [row] = (await this.db.query('SELECT model_id, oid, size, stored_at FROM hub_lfs_objects WHERE ticket = $1 AND expires_at > now()', [ticket])) as TicketRow[];
-    if (!row) throw new NotFoundError('LFS upload', ticket);
+    const row = await this.ticket(ticket);
+    if (row.direct_upload_id !== null) {
+      body.resume();
+      throw new ConflictError('this object goes straight to the bucket in parts (multipart transfer): PUT each part to its URL, then POST their ETags here');
+    }
     const { store } = await this.stores.forModel(row.model_id);
     if (row.stored_at !== null && (await store.has(row.oid))) {
       body.resume();
       return;
     }
-    await this.direct.receive({ label: `LFS object ${row.oid}`, size: Number(row.size), sha256: row.oid }, body, store);
-    await this.db.query('UPDATE hub_lfs_objects SET stored_at = now() WHERE ticket = $1', [ticket]);
+    await this.direct.receiveForTicket(ticket, { label: `LFS object ${row.oid}`, size: Number(row.size), sha256: row.oid }, body, store);
+  }
+
+  /**
+   * The multipart transfer's completion (the client POSTs `{ oid, parts: [{ partNumber, etag }] }` to the ticket URL,
+   * without a token): the one direct-upload completion assembles, reads back and verifies the object, then the ticket
+   * counts. A completed ticket asked again answers as the first time.
+   */
+  async complete(ticket: string, body: unknown): Promise<void> {
+    const row = await this.ticket(ticket);
+    if (row.direct_upload_id === null) throw new ConflictError('this object takes the basic transfer: PUT its bytes to this URL');
+    const { oid, parts } = (typeof body === 'object' && body !== null ? body : {}) as { oid?: unknown; parts?: unknown };
+    if (oid !== undefined && oid !== row.oid) throw new ValidationError('oid', `this upload is for LFS object ${row.oid}`);
+    if (!Array.isArray(parts)) throw new ValidationError('parts', 'list every part sent: [{ "partNumber": 1, "etag": "…" }, …]');
+    if (row.stored_at !== null) return;
+    await this.direct.completeForTicket(ticket, row.direct_upload_id, parts as UploadedPart[]);
+  }
+
+  /** A live ticket (the authority of the LFS upload URLs); unknown or expired, 404. */
+  private async ticket(ticket: string): Promise<TicketRow> {
+    if (!TICKET.test(ticket)) throw new NotFoundError('LFS upload', ticket.slice(0, 64));
+    const [row] = (await this.db.query('SELECT model_id, oid, size, stored_at, direct_upload_id FROM hub_lfs_objects WHERE ticket = $1 AND expires_at > now()', [ticket])) as TicketRow[];
+    if (!row) throw new NotFoundError('LFS upload', ticket);
+    return row;
   }
 
   /** The batch's verify action: the object is stored and committable to this model (404 otherwise). */

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import type { StoreRegistry } from './store-registry';
-import { DirectUploadService } from './direct-upload.service';
+import type { DirectUploadService } from './storage/direct-upload.service';
 import type { HubApiService } from './download-hub.service';
 import { HubLfsService } from './hub-lfs.service';
 import { HubPushService } from './hub-push.service';
@@ -18,14 +18,15 @@ export interface HubPushDeps {
   access: ProjectAccessService;
   hub: HubApiService;
   submissions: VersionSubmitService;
+  /** The one direct-upload service (GraphQL's direct uploads share it). */
+  directUploads: DirectUploadService;
 }
 
 /** The hub protocol's writes (commits, LFS) and history views, over the one direct-upload path into the store. */
 export function createHubPushServices(db: DataSource, deps: HubPushDeps) {
-  const directUploads = new DirectUploadService(deps.stores.defaultStore.store, deps.config.files);
+  const { directUploads } = deps;
   const hubLfs = new HubLfsService(db, deps.stores, directUploads, deps.access, deps.config.files.uploadExpiryMs);
   return {
-    hubDirectUploads: directUploads,
     hubLfs,
     hubPush: new HubPushService(db, deps.hub, deps.models, hubLfs, directUploads, deps.stores, deps.submissions, deps.access),
     hubRefs: new HubRefsService(db, deps.hub),

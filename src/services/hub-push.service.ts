@@ -16,7 +16,7 @@ import type { ModelEntity } from '../persistence/entities/model.entity';
 import type { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import type { StoreRegistry } from './store-registry';
-import type { DirectUploadService } from './direct-upload.service';
+import type { DirectUploadService } from './storage/direct-upload.service';
 import { type HubApiService, HubNotFoundError } from './download-hub.service';
 import type { HubLfsService } from './hub-lfs.service';
 import { hubTarget, mainOf, nextPatch, requireOpenBranch } from './hub-target';

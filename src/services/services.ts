@@ -8,6 +8,7 @@ import { ProjectStorageService } from './storage/project-storage.service';
 import { StoreMoveService } from './storage/store-move.service';
 import { StoreService } from './storage/store.service';
 import { DirectUploadService } from './storage/direct-upload.service';
+import { UploadSweepService } from './storage/upload-sweep.service';
 import { ArtifactInspectionService } from './artifact-inspection.service';
 import { AuditService } from './audit.service';
 import { AuditQueryService } from './audit-query.service';
@@ -134,6 +135,11 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
   const files = createFileServices(db, { config, stores, usage, workflows, versions, modelQueries, operations, outcomes, audit: (tx, entry) => audit.record(tx, entry), access, outOfService: scans });
   // One pace for every request this process makes to the hub on the watch's behalf (looks and cards).
   const hubPacer = new RequestPacer(config.reportedScores.hubRequestsPerMinute / 60);
+  const directUploads = new DirectUploadService(db, stores, files.versionFiles, access, usage, {
+    ttlSeconds: config.files.directUploadTtlSeconds,
+    maxBytes: config.files.uploadMaxBytes,
+    uploadDir: config.files.uploadDir,
+  });
   const upstreamWatch = new UpstreamWatchService(db, config.hub, hubPacer, config.reportedScores.cardTimeoutMs, access, licenseChecks, files.submissions);
   return {
     webhooks,
@@ -144,7 +150,7 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
     evaluationRuns: new EvaluationRunService(measuredRuns, config.evaluation),
     evalDatasets: { dir: config.evalDatasetsDir, hub: config.hub, cacheDir: config.evalHubCacheDir },
     ...files,
-    ...createHubPushServices(db, { config, stores, models, access, hub: files.hub, submissions: files.submissions }),
+    ...createHubPushServices(db, { config, stores, models, access, hub: files.hub, submissions: files.submissions, directUploads }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,
     auditQueries: new AuditQueryService(db),
@@ -172,7 +178,8 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
     storageUsage: usage,
     storeAdmin,
     projectStorage,
-    directUploads: new DirectUploadService(db, stores, files.versionFiles, access, usage, config.files.directUploadTtlSeconds, config.files.uploadMaxBytes),
+    directUploads,
+    uploadSweeper: new UploadSweepService(db, stores, config.files.uploadDir),
     storeMoves: new StoreMoveService(db, stores, projectStorage, usage, access, operations, audit, workflows, config.artifacts.stagingDir),
     operations,
     onboarding: new OnboardingService(db, access, models, operations, workflows, outcomes, config.imports.diskRoots, sealerOf(config), createUrlPreflight(config.urlImports.allow), (ids) => measuredRuns.cancelled(systemCaller('cancelled-run'), ids)),

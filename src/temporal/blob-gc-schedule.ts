@@ -15,7 +15,7 @@ export type { ScheduleOutcome };
  * The blob collector's schedule, as the config says: every BLOB_GC_INTERVAL_MS (0 removes it), each run
  * collecting blobs unreferenced for longer than the grace period.
  */
-export function ensureBlobGcSchedule(address: string, temporal: Config['temporal'], gc: Config['gc']): Promise<ScheduleOutcome> {
+export function ensureBlobGcSchedule(address: string, temporal: Config['temporal'], gc: Pick<Config['gc'], 'blobIntervalMs' | 'blobGraceMs'>): Promise<ScheduleOutcome> {
   const input: BlobGcInput = { graceMs: gc.blobGraceMs };
   return ensureIntervalSchedule(address, temporal, {
     scheduleId: blobGcScheduleId(temporal.taskQueue),

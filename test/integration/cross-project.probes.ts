@@ -196,6 +196,7 @@ export const ROUTE_PROBES: ReadonlyMap<string, RouteProbe> = new Map<string, Rou
   ['POST /hf/:ns/:name.git/info/lfs/objects/verify', { kind: 'same-as-unknown', request: (f) => ({ path: `/hf/${f.target.project}/${f.target.modelName}.git/info/lfs/objects/verify`, headers: json, body: JSON.stringify({ oid: 'a'.repeat(64), size: 4 }) }) }],
   ['POST /hf/api/validate-yaml', { kind: 'none', why: 'checks the YAML of a README.md sent in the body; reads no project data' }],
   ['PUT /hf/lfs/:ticket', { kind: 'none', why: 'the ticket (128 random bits the LFS batch gave an editor of the model) is the authority, like a presigned URL; the batch that issues it is probed' }],
+  ['POST /hf/lfs/:ticket', { kind: 'none', why: 'the multipart completion of an LFS ticket: the ticket (128 random bits the LFS batch gave an editor of the model) is the authority, like the presigned part URLs; the batch that issues it is probed' }],
   ['POST /hf/api/models/:ns/:name/commit/:rev', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/commit/main`, headers: { 'content-type': 'application/x-ndjson' }, body: `${JSON.stringify({ key: 'header', value: { summary: 'x' } })}\n${JSON.stringify({ key: 'file', value: { path: 'a.txt', content: 'YQ==', encoding: 'base64' } })}\n` }) }],
   ['GET /hf/api/models/:ns/:name/refs', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/refs` }) }],
   ['GET /hf/api/models/:ns/:name/commits/:rev', { kind: 'same-as-unknown', request: (f) => ({ path: `${hf(f)}/commits/main` }) }],

@@ -20,7 +20,7 @@ import type { ImportWorkflowInput, LocalCacheWorkflowInput, EvictCacheWorkflowIn
 export interface HistoryScenario {
   /** File name: test/workflows/histories/<file>.json */
   file: string;
-  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'storeMoveWorkflow' | 'benchmarkWorkflow' | 'evaluationWorkflow' | 'refreshReportedScoresWorkflow' | 'webhookDeliveryWorkflow';
+  workflowType: 'scanWorkflow' | 'rescanOutdatedWorkflow' | 'importWorkflow' | 'localCacheWorkflow' | 'evictCacheWorkflow' | 'blobGcWorkflow' | 'uploadSweepWorkflow' | 'storeMoveWorkflow' | 'benchmarkWorkflow' | 'evaluationWorkflow' | 'refreshReportedScoresWorkflow' | 'webhookDeliveryWorkflow';
   /** A function when the input names the recorder's task queue (a host queue, say). */
   input: WebhookDeliveryInput | ScanIds | RunIds | { batch: number } | RefreshReportedScoresInput | ImportWorkflowInput | LocalCacheWorkflowInput | BlobGcInput | StoreMoveInput | ((taskQueue: string) => EvictCacheWorkflowInput);
   activities: Activities;
@@ -133,6 +133,7 @@ function happyActivities(): Activities {
     evictCache: async () => undefined,
     failCache: async () => undefined,
     collectUnreferencedBlobs: async () => ({ scanned: 120, referenced: 110, young: 4, deleted: 6, bytesFreed: 6_291_456 }),
+    sweepAbandonedUploads: async () => ({ multipartAborted: 2, uploadsRemoved: 2, keptStoreAway: 0, ticketsRemoved: 5, partFilesRemoved: 1, partBytesRemoved: 1_048_576 }),
     copyVersionToStore: async () => ({ blobs: 3, copied: 3, alreadyThere: 0, bytes: 2_200_000_000 }),
     switchVersionStore: async () => undefined,
     failStoreMove: async () => undefined,
@@ -277,6 +278,8 @@ export function historyScenarios(): HistoryScenario[] {
     },
     // One pass of the blob collector, as its schedule starts it.
     { workflowType: 'blobGcWorkflow', input: { graceMs: 86_400_000 }, file: 'blob-gc-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
+    // One pass of the upload sweeper, as its schedule starts it.
+    { workflowType: 'uploadSweepWorkflow', input: { graceMs: 3_600_000 }, file: 'upload-sweep-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     // moveVersion: copied and verified, then switched; and a target that stayed away, which leaves the version put.
     { workflowType: 'storeMoveWorkflow', input: storeMoveInput, file: 'store-move-success', activities: happyActivities(), expectedStatus: 'COMPLETED' },
     {

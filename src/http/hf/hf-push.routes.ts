@@ -25,6 +25,21 @@ function lfsObject(item: LfsBatchItem, repo: string, req: Request): Record<strin
   const { oid, size } = item;
   if (item.kind === 'present') return { oid, size };
   if (item.kind === 'error') return { oid, size, error: { code: item.code, message: item.message } };
+  if (item.kind === 'multipart') {
+    // The hub's multipart transfer (huggingface_hub lfs.py): `chunk_size` and one presigned URL per part, keyed by
+    // the zero-padded part number; `href` is the completion the client POSTs the parts' ETags to (without a token).
+    const header: Record<string, string> = { chunk_size: String(item.partSize) };
+    for (const part of item.parts) header[String(part.partNumber).padStart(5, '0')] = part.url;
+    return {
+      oid,
+      size,
+      authenticated: true,
+      actions: {
+        upload: { href: `${endpointOf(req)}/lfs/${item.ticket}`, header, expires_at: item.expiresAt.toISOString() },
+        verify: { href: `${endpointOf(req)}/${repo}.git/info/lfs/objects/verify` },
+      },
+    };
+  }
   return {
     oid,
     size,
@@ -38,8 +53,8 @@ function lfsObject(item: LfsBatchItem, repo: string, req: Request): Record<strin
 
 /**
  * The hub's write protocol under /hf, as huggingface_hub speaks it (`_commit_api.py`, `lfs.py`, `hf_api.py`):
- * create_repo, create_branch, preupload, the LFS batch (basic transfer: a ticket URL to PUT the bytes to, then
- * verify), the ndjson commit, and the views a pushing client reads (refs, commits, the model list). Each route makes
+ * create_repo, create_branch, preupload, the LFS batch (basic transfer: a ticket URL to PUT the bytes to; multipart
+ * transfer for an S3 store: presigned part URLs straight to the bucket and the ticket URL to complete; then verify), the ndjson commit, and the views a pushing client reads (refs, commits, the model list). Each route makes
  * its Caller first (401 without a valid token), then finds the repository among those the caller may read (another
  * project's: 404 RepoNotFound, as for one that does not exist) and needs the editor role there to write (403).
  * The LFS PUT carries no token (the client sends none, as to S3): its ticket is the authority.
@@ -105,9 +120,11 @@ export function hfPushRoutes(deps: FilesHttpDeps): Router {
       const model = await services.hubPush.writable(who, ns, name, 'Pushing files');
       const body = (req.body ?? {}) as { operation?: unknown; objects?: unknown; transfers?: unknown };
       if (body.operation !== 'upload') throw new ValidationError('operation', 'only uploads go through the LFS batch here; downloads use /resolve');
-      if (Array.isArray(body.transfers) && !body.transfers.includes('basic')) throw new ValidationError('transfers', 'this server speaks the basic transfer');
-      const items = await services.hubLfs.batch(who, model, body.objects);
-      res.type(LFS_JSON).send(JSON.stringify({ transfer: 'basic', objects: items.map((item) => lfsObject(item, `${ns}/${name}`, req)), hash_algo: 'sha256' }));
+      const transfers = Array.isArray(body.transfers) ? body.transfers : ['basic'];
+      if (!transfers.includes('basic') && !transfers.includes('multipart')) throw new ValidationError('transfers', 'this server speaks the basic and multipart transfers');
+      const items = await services.hubLfs.batch(who, model, body.objects, transfers.includes('multipart'));
+      const transfer = items.some((item) => item.kind === 'multipart') ? 'multipart' : 'basic';
+      res.type(LFS_JSON).send(JSON.stringify({ transfer, objects: items.map((item) => lfsObject(item, `${ns}/${name}`, req)), hash_algo: 'sha256' }));
     } catch (error) {
       hubFail(req, res, deps, error);
     }
@@ -130,6 +147,16 @@ export function hfPushRoutes(deps: FilesHttpDeps): Router {
     try {
       await services.hubLfs.upload(String(req.params.ticket), req);
       res.status(200).end();
+    } catch (error) {
+      hubFail(req, res, deps, error);
+    }
+  });
+
+  // The multipart transfer's completion: the parts went straight to the bucket; this assembles and verifies them.
+  router.post('/lfs/:ticket', JSON_BODY, async (req, res) => {
+    try {
+      await services.hubLfs.complete(String(req.params.ticket), req.body);
+      res.type(LFS_JSON).send(JSON.stringify({ oid: (req.body as { oid?: unknown } | undefined)?.oid ?? null }));
     } catch (error) {
       hubFail(req, res, deps, error);
     }
