@@ -124,6 +124,7 @@ export function hfPushRoutes(deps: FilesHttpDeps): Router {
       if (!transfers.includes('basic') && !transfers.includes('multipart')) throw new ValidationError('transfers', 'this server speaks the basic and multipart transfers');
       const items = await services.hubLfs.batch(who, model, body.objects, transfers.includes('multipart'));
       const transfer = items.some((item) => item.kind === 'multipart') ? 'multipart' : 'basic';
+      if (!transfers.includes('basic') && items.some((item) => item.kind === 'upload')) throw new ValidationError('transfers', "this repository's store takes the basic transfer");
       res.type(LFS_JSON).send(JSON.stringify({ transfer, objects: items.map((item) => lfsObject(item, `${ns}/${name}`, req)), hash_algo: 'sha256' }));
     } catch (error) {
       hubFail(req, res, deps, error);
