@@ -55,6 +55,8 @@ export function validateVersionFilter(filter: VersionFilter): ValidVersionFilter
     if (node.model !== null && node.model !== undefined && (node.model.length > 200 || node.model.trim() === '')) {
       throw new ValidationError(`${field}.model`, 'must be a model name (1 to 200 characters)');
     }
+    checkFilterTime(`${field}.createdSince`, node.createdSince);
+    checkFilterTime(`${field}.createdBefore`, node.createdBefore);
     if (node.createdSince && node.createdBefore && node.createdSince >= node.createdBefore) {
       throw new ValidationError(`${field}.createdBefore`, `must be after ${field}.createdSince`);
     }
@@ -65,6 +67,17 @@ export function validateVersionFilter(filter: VersionFilter): ValidVersionFilter
       project: node.project !== null && node.project !== undefined ? projectId(`${field}.project`, node.project) : node.project,
     };
   });
+}
+
+/**
+ * A filter's time as the database can compare it: years 1 to 9999 in UTC. GraphQL's DateTimeISO takes year 0 (and
+ * an offset can push a time into year -1 or 10000), which JavaScript keeps but PostgreSQL's timestamptz cast refuses:
+ * such a time failed the whole query as an internal error.
+ */
+function checkFilterTime(field: string, time: Date | null | undefined): void {
+  if (time === null || time === undefined) return;
+  const year = time.getUTCFullYear();
+  if (Number.isNaN(time.getTime()) || year < 1 || year > 9999) throw new ValidationError(field, 'must be a time between the years 1 and 9999 (UTC)');
 }
 
 /** Position of a version in a creation-time ordering: its creation time in UTC to the microsecond, as the database has it. */
