@@ -8,6 +8,10 @@ import { ScanResultEntity } from '../persistence/entities/scan-result.entity';
 import type { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
 import { VersionSignatureEntity } from '../persistence/entities/version-signature.entity';
+import { ProjectEntity } from '../persistence/entities/project.entity';
+import { projectOf } from '../domain/governance/project';
+import { keyFingerprint } from '../domain/signing/signature-trust';
+import { trustAnchors } from './signing-trust';
 import type { LicenseCheckService } from './license-check.service';
 
 /** Who asks and who signed off: the evidence gate leaves out what the requester typed in themselves. */
@@ -60,7 +64,7 @@ export async function gatherEvidence(
     await tx.getRepository(ScanResultEntity).findOne({ where: { versionId: version.id }, order: { startedAt: 'DESC', id: 'DESC' }, select: { id: true, status: true } }),
     await measurements(tx, version.id, policy, parties.requester),
     await licenses.evaluate(tx, model, version.id, usage),
-    await tx.getRepository(VersionSignatureEntity).findOne({ where: { versionId: version.id, origin: 'UPSTREAM' }, select: { valid: true, problems: true } }),
+    await signatureAsTrustedNow(tx, model, version),
   ];
   return {
     version: version.version,
@@ -74,8 +78,31 @@ export async function gatherEvidence(
     license: { outcome: license.outcome, licenseId: license.licenseId, reasons: license.reasons },
     licenseAcknowledged: license.acknowledged,
     approvers: parties.approvers,
-    signature: signature ? { valid: signature.valid, problems: signature.problems } : null,
+    signature,
   };
+}
+
+/**
+ * The version's upstream signature as the gate judges it now: the verdict recorded at import, and, for one that
+ * verified, whether its signer is still trusted by the project the model is in today. The verdict was taken against
+ * the trust of the project (and the key given at import) at that time; a key the project has since removed (a
+ * compromised one) or a model moved in from a project trusting other signers no longer passes. A key signature
+ * is checked by its fingerprint; a certificate one needs a CA the project still trusts (the chain is not kept).
+ */
+async function signatureAsTrustedNow(tx: EntityManager, model: ModelEntity, version: VersionEntity): Promise<PromotionEvidence['signature']> {
+  const row = await tx.getRepository(VersionSignatureEntity).findOne({ where: { versionId: version.id, origin: 'UPSTREAM' }, select: { valid: true, problems: true, method: true, keyFingerprint: true } });
+  if (!row) return null;
+  if (!row.valid) return { valid: false, problems: row.problems };
+  const project = projectOf(model);
+  const settings = await tx.getRepository(ProjectEntity).findOne({ where: { id: project }, select: { id: true, trustedSigningKeys: true, trustedSigningCertificates: true } });
+  const trust = trustAnchors(settings, version.signingPublicKey);
+  if (row.method === 'CERTIFICATE') {
+    return trust.certificates.length > 0 ? { valid: true, problems: [] } : { valid: false, problems: [`it was signed through a CA certificate and project "${project}" trusts none now`] };
+  }
+  const trusted = row.keyFingerprint !== null && trust.keys.some((key) => keyFingerprint(key) === row.keyFingerprint);
+  return trusted
+    ? { valid: true, problems: [] }
+    : { valid: false, problems: [`it was signed by key ${(row.keyFingerprint ?? 'unknown').slice(0, 16)}…, which project "${project}" does not trust now (nor is it the key given at import)`] };
 }
 
 export function snapshot(policy: TargetPolicy, evidence: PromotionEvidence): EvidenceSnapshot {

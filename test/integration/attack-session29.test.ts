@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Role } from '../../src/domain/auth/roles';
 import { encodeOpaqueCursor } from '../../src/domain/common/opaque-cursor';
 import { issueToken } from '../../src/services/auth-tokens';
-import { errorCode } from '../support/catalog-fixtures';
+import { keyFingerprint } from '../../src/domain/signing/signature-trust';
+import { errorCode, verifiedByRows } from '../support/catalog-fixtures';
 import { type GraphQLResponse, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -299,5 +300,46 @@ describe('folded writes', () => {
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
     }
     expect(await t.dataSource.query(`SELECT version FROM model_versions WHERE model_id = $1`, [myModel.id])).toEqual([{ version: '1.0.0' }]);
+  });
+});
+
+describe('the signature-valid gate', () => {
+  const REQUEST = `mutation($v: ID!, $to: LifecycleStage!) { requestPromotion(versionId: $v, target: $to, justification: "ready") { state evidence { gates { gate passed detail } } } }`;
+  const pem = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const fp = (key: string) => keyFingerprint(createPublicKey(key));
+
+  async function signedBy(project: string, fingerprint: string): Promise<string> {
+    const { modelId, versionId } = await verifiedByRows(t, project, 'atk29sig');
+    await t.dataSource.query(`INSERT INTO evaluations (model_id, version_id, benchmark, score, recorded_by, provenance, runner) VALUES ($1, $2, 'mmlu', 0.6, 'evaluation-runner', 'MEASURED', 'lm-eval')`, [modelId, versionId]);
+    // What the import's check writes for a model.sig that verified, with the key trusted at that time.
+    await t.dataSource.query(
+      `INSERT INTO version_signatures (version_id, origin, valid, method, key_fingerprint, covered_files, problems, sha256, size) VALUES ($1, 'UPSTREAM', true, 'KEY', $2, '["model.safetensors"]', '[]', $3, 10)`,
+      [versionId, fingerprint, 'c'.repeat(64)],
+    );
+    return versionId;
+  }
+
+  const configure = async (project: string, input: Record<string, unknown>) =>
+    ok(await t.gql(`mutation($i: ConfigureProjectInput!) { configureProject(input: $i) { id } }`, { i: { id: project, ...input } }, { as: Role.ADMIN }));
+
+  test('a version signed by a key its project does not trust now (revoked, or trusted by the project it came from) is refused', async () => {
+    const project = `atk29-sig-${tag}`;
+    const [trusted, stranger] = [pem(), pem()];
+    await configure(project, { requireSignature: true, trustedSigningKeys: [trusted] });
+    const editor = await t.token(Role.EDITOR, `atk29-erin-${tag}`);
+    const good = await signedBy(project, fp(trusted));
+    const foreign = await signedBy(project, fp(stranger));
+
+    const refused = await as(editor, REQUEST, { v: foreign, to: 'EVALUATED' });
+    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: 'POLICY_VIOLATION', gate: 'signature-valid' } });
+    expect(refused.errors?.[0].message).toMatch(/does not trust now/);
+    expect(ok(await as(editor, REQUEST, { v: good, to: 'EVALUATED' })).data!.requestPromotion.state).toBe('APPROVED');
+
+    // The project stops trusting the key (compromised): what it signed earlier no longer passes.
+    await configure(project, { trustedSigningKeys: [stranger] });
+    const earlier = await signedBy(project, fp(trusted));
+    const revoked = await as(editor, REQUEST, { v: earlier, to: 'EVALUATED' });
+    expect(revoked.errors?.[0]).toMatchObject({ extensions: { code: 'POLICY_VIOLATION', gate: 'signature-valid' } });
+    expect(ok(await as(editor, REQUEST, { v: foreign, to: 'EVALUATED' })).data!.requestPromotion.state).toBe('APPROVED');
   });
 });

@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { Role } from '../../src/domain/auth/roles';
+import { keyFingerprint } from '../../src/domain/signing/signature-trust';
 import { issueToken } from '../../src/services/auth-tokens';
 import { errorCode, verifiedByRows } from '../support/catalog-fixtures';
 import { startTestApp, type TestApp, uniqueName } from '../support/test-app';
@@ -186,12 +188,14 @@ describe('requireSignature turned on after versions were verified', () => {
     const signed = await verifiedIn(project);
     await measured(unsigned.modelId, unsigned.versionId);
     await measured(signed.modelId, signed.versionId);
-    // What the import's signature check writes for files whose model.sig verified.
+    // What the import's signature check writes for files whose model.sig verified, by a key the project trusts
+    // (the gate checks the signer is still trusted: attack-session29.test.ts).
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     await t.dataSource.query(
-      `INSERT INTO version_signatures (version_id, origin, valid, method, key_fingerprint, covered_files, problems, sha256, size) VALUES ($1, 'UPSTREAM', true, 'KEY', 'sha256:test', '["config.json"]', '[]', $2, 10)`,
-      [signed.versionId, 'a'.repeat(64)],
+      `INSERT INTO version_signatures (version_id, origin, valid, method, key_fingerprint, covered_files, problems, sha256, size) VALUES ($1, 'UPSTREAM', true, 'KEY', $2, '["config.json"]', '[]', $3, 10)`,
+      [signed.versionId, keyFingerprint(publicKey), 'a'.repeat(64)],
     );
-    const policy = await configure(project, { requireSignature: true });
+    const policy = await configure(project, { requireSignature: true, trustedSigningKeys: [publicKey.export({ type: 'spki', format: 'pem' }).toString()] });
     expect(policy.targets.find((x: { target: string }) => x.target === 'EVALUATED').gates).toEqual(['CHECKSUMS_VERIFIED', 'SCAN_PASSED', 'EVALUATION_EVIDENCE', 'SIGNATURE_VALID']);
 
     const refused = await as(Role.EDITOR, 'erin', REQUEST, { v: unsigned.versionId, to: 'EVALUATED' });
