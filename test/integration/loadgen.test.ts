@@ -104,7 +104,9 @@ describe('load generator against a scripted OpenAI-compatible server', () => {
     const [rated] = await runSweep({ baseUrl: server.url, model: 'm' }, scenario({ concurrencies: null, requestRates: [20], warmupRequests: 0, requestsPerLevel: 10 }), new AbortController().signal);
     expect(rated.requestRate).toBe(20);
     const starts = rated.samples.map((s) => s.startMs).sort((a, b) => a - b);
-    expect(starts.at(-1)! - starts[0]).toBeGreaterThanOrEqual(9 * 50 - 5);
+    // Paced at 1/rate from the level's start: no request starts before its time (a late first one, after an
+    // event-loop stall of a loaded machine, may leave the spread under 450 ms; the schedule still holds).
+    expect(starts.map((start, i) => start >= i * 50 - 2)).toEqual(starts.map(() => true));
   });
 
   it("stops a level run by duration alone at its share of the run's sample budget", async () => {
