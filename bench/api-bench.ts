@@ -13,7 +13,7 @@ import { ensureMlflow, MLFLOW_VENV, mlflowAddVersion, mlflowRegister, mlflowTagP
 import { addVersion, benchToken, firstVersion, graphqlClient, PAGE_QUERY, type PageAnswer, registerOnly, registerWithVersion } from './api/modelhub-client';
 import { ProcessMeter, selfMeter } from './api/process-stats';
 import { rawSqlPage } from './api/raw-sql-peer';
-import { loadTable, markdownTable, mib } from './api/report-table';
+import { loadTable, markdownTable, mib, POSTGRES_METER } from './api/report-table';
 import { type MutationStatements, statementCounting, statementsPerMutation, statementsPerRequest } from './api/round-trips';
 import { searchLoads } from './api/search-workloads';
 import { type SearchFigure, searchTable } from './api/search-table';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
     // The catalog grows by COPY through each size of plan.scales, with search measured at each; the other
     // workloads run at plan.bulkModels (100,000 in a full run).
-    const pgMeter = db.postgresPid ? new ProcessMeter('PostgreSQL (embedded)', db.postgresPid) : null;
+    const pgMeter = db.postgresPid ? new ProcessMeter(POSTGRES_METER, db.postgresPid) : null;
     const searchMeters = [apiMeter, ...(pgMeter ? [pgMeter] : [])];
     const searchFigures: SearchFigure[] = [];
     let seeded = 0;
@@ -103,10 +103,10 @@ async function main(): Promise<void> {
 
     const runId = Date.now().toString(36);
     if (plan.runs('writes')) say('writes: register model + first version…');
-    if (plan.runs('writes')) results.push(await runLoad({ ...base, name: 'register + version', system: 'ModelHub', count: plan.writes, meters: [apiMeter], run: (i) => registerWithVersion(gql, `w-${runId}-${i}`, ['bench-write']).then(() => undefined) }));
+    if (plan.runs('writes')) results.push(await runLoad({ ...base, name: 'register + version', system: 'ModelHub', count: plan.writes, meters: searchMeters, run: (i) => registerWithVersion(gql, `w-${runId}-${i}`, ['bench-write']).then(() => undefined) }));
     if (mlflow && plan.runs('writes')) {
       const m = mlflow;
-      results.push(await runLoad({ ...base, name: 'register + version', system: 'MLflow', count: plan.writes, meters: [mlflowMeter!], run: (i) => mlflowRegister(m.url, `w-${runId}-${i}`, { 'bench-write': 'yes' }) }));
+      results.push(await runLoad({ ...base, name: 'register + version', system: 'MLflow', count: plan.writes, meters: [mlflowMeter!, ...(pgMeter ? [pgMeter] : [])], run: (i) => mlflowRegister(m.url, `w-${runId}-${i}`, { 'bench-write': 'yes' }) }));
     }
     let writeStatements: { register: MutationStatements; version: MutationStatements } | null = null;
     if (plan.runs('writes') && (await statementCounting(pool))) {

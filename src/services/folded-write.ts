@@ -1,4 +1,6 @@
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { createHash } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import { type EntityManager, type EntityTarget, type ObjectLiteral, QueryFailedError } from 'typeorm';
 
 /**
  * Several writes sent as ONE statement: each insert or update a data-modifying CTE, each NOTIFY a call in the
@@ -65,8 +67,42 @@ export class FoldedWrite {
   async run(manager: EntityManager): Promise<Record<string, unknown>> {
     const from = ['(SELECT 1) AS one', ...this.sources].join(' ');
     const select = ['1 AS one', ...this.selects].join(', ');
-    const rows = (await manager.query(`WITH ${this.parts.join(',\n')}\nSELECT ${select} FROM ${from}`, this.values)) as Record<string, unknown>[];
+    const rows = await prepared(manager, `WITH ${this.parts.join(',\n')}\nSELECT ${select} FROM ${from}`, this.values);
     if (rows.length !== 1) throw new Error(`a folded write returned ${rows.length} rows, not one`);
     return rows[0];
+  }
+}
+
+const names = new Map<string, string>();
+
+/** A statement's name: the same text gets the same name, in every process (a hash; texts are few and fixed). */
+function nameOf(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `fw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    if (names.size < 1000) names.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs `text` as a named prepared statement on the manager's connection: pg parses it once per connection and
+ * then only binds, so PostgreSQL skips parsing and planning these long statements on every write. TypeORM's
+ * `query` cannot name one, so this does what it does around the call: the logger hears the statement (tests count
+ * them) and a failure is a QueryFailedError (pg-errors reads the driver's code from it).
+ */
+async function prepared(manager: EntityManager, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as PoolClient;
+    manager.connection.logger.logQuery(text, values, runner);
+    try {
+      return (await client.query<Record<string, unknown>>({ name: nameOf(text), text, values })).rows;
+    } catch (error) {
+      manager.connection.logger.logQueryError(error as Error, text, values, runner);
+      throw new QueryFailedError(text, values, error as Error);
+    }
+  } finally {
+    if (!manager.queryRunner) await runner.release();
   }
 }
