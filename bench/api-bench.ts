@@ -6,10 +6,10 @@ import { Pool } from 'pg';
 import { openBenchDatabase } from './bench-database';
 import { startApi, type ServerProcess } from './api/api-process';
 import { planFrom } from './api/bench-plan';
-import { summarize } from './api/bench-summary';
+import { summarize, type WriteStatements } from './api/bench-summary';
 import { PAGE_TAG, seedBulkModels, seedPageRelations } from './api/catalog-seed';
 import { type LoadResult, runLoad } from './api/load-runner';
-import { ensureMlflow, MLFLOW_VENV, mlflowAddVersion, mlflowRegister, mlflowTagPage, startMlflow } from './api/mlflow-peer';
+import { ensureMlflow, MLFLOW_VENV, mlflowAddVersion, mlflowCreateModel, mlflowFirstVersion, mlflowRegister, mlflowTagPage, startMlflow } from './api/mlflow-peer';
 import { addVersion, benchToken, firstVersion, graphqlClient, PAGE_QUERY, type PageAnswer, registerOnly, registerWithVersion } from './api/modelhub-client';
 import { ProcessMeter, selfMeter } from './api/process-stats';
 import { rawSqlPage } from './api/raw-sql-peer';
@@ -108,13 +108,19 @@ async function main(): Promise<void> {
       const m = mlflow;
       results.push(await runLoad({ ...base, name: 'register + version', system: 'MLflow', count: plan.writes, meters: [mlflowMeter!, ...(pgMeter ? [pgMeter] : [])], run: (i) => mlflowRegister(m.url, `w-${runId}-${i}`, { 'bench-write': 'yes' }) }));
     }
-    let writeStatements: { register: MutationStatements; version: MutationStatements } | null = null;
+    let writeStatements: WriteStatements | null = null;
     if (plan.runs('writes') && (await statementCounting(pool))) {
       say('SQL statements per registerModel and per createVersion (pg_stat_statements, 20 calls each)…');
       const ids: string[] = [];
       const register = await statementsPerMutation(pool, 20, async (i) => void ids.push(await registerOnly(gql, `s-${runId}-${i}`, ['bench-write'])));
       const version = await statementsPerMutation(pool, 20, (i) => firstVersion(gql, ids[i], `s-${runId}-${i}`));
-      writeStatements = { register, version };
+      writeStatements = { register, version, mlflow: null };
+      if (mlflow?.database) {
+        const m = mlflow;
+        const create = await statementsPerMutation(pool, 20, (i) => mlflowCreateModel(m.url, `s-${runId}-${i}`, { 'bench-write': 'yes' }), m.database!);
+        const first = await statementsPerMutation(pool, 20, (i) => mlflowFirstVersion(m.url, `s-${runId}-${i}`), m.database!);
+        writeStatements.mlflow = { register: create, version: first };
+      }
     } else if (plan.runs('writes')) {
       say('statements per mutation not counted: the server has no pg_stat_statements loaded (DATABASE_URL without it)');
     }
@@ -164,7 +170,10 @@ async function main(): Promise<void> {
     say(markdownTable(['process', 'peak RSS'], meters.map((m) => [m.label, mib(m.peakRssBytes())])));
     say('');
     if (writeStatements) {
-      for (const [name, counted] of [['registerModel', writeStatements.register], ['createVersion', writeStatements.version]] as const) {
+      const ml = writeStatements.mlflow;
+      const counts: [string, MutationStatements][] = [['registerModel', writeStatements.register], ['createVersion', writeStatements.version]];
+      if (ml) counts.push(['MLflow registered-models/create', ml.register], ['MLflow model-versions/create', ml.version]);
+      for (const [name, counted] of counts) {
         say(`statements per ${name}: ${counted.perCall!.toFixed(2)} — ${counted.breakdown.map((b) => `${b.perCall.toFixed(2)}× ${b.query}`).join(' | ')}`);
       }
       say('');

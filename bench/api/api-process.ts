@@ -21,6 +21,8 @@ export interface ServerProcess {
   readonly url: string;
   /** Lines the process wrote to stderr (last 50), for the error message when it dies. */
   readonly stderrTail: string[];
+  /** The database it stores into, when it is not the bench's own (MLflow's). */
+  readonly database?: string;
   stop(): Promise<void>;
 }
 

@@ -10,13 +10,20 @@ function find(results: readonly LoadResult[], name: string, system: string): Loa
   return results.find((r) => r.name.startsWith(name) && r.system === system);
 }
 
+/** Statements PostgreSQL ran per write: ours per mutation, MLflow's per REST call when it ran. */
+export interface WriteStatements {
+  register: MutationStatements;
+  version: MutationStatements;
+  mlflow: { register: MutationStatements; version: MutationStatements } | null;
+}
+
 /** Ratios and the issue's targets, from the same run's figures (printed, never asserted). */
 export function summarize(input: {
   plan: BenchPlan;
   results: readonly LoadResult[];
   fanOut: FanOutResult | null;
   roundTrips: { five: number; fifty: number } | null;
-  writeStatements: { register: MutationStatements; version: MutationStatements } | null;
+  writeStatements: WriteStatements | null;
   apiPeakRss: number;
   /** One per search term class and page (search-table.ts). */
   searchTargets: readonly Target[];
@@ -37,9 +44,14 @@ export function summarize(input: {
     met: mlWrites ? writeRatio >= 5 && writes!.p99Ms < mlWrites.p99Ms : null,
   });
   const ws = input.writeStatements;
+  const ms = (r: LoadResult | undefined, pick: (x: LoadResult) => number) => (r ? pick(r).toFixed(2) : '—');
+  const counted = (s: MutationStatements) => s.perCall!.toFixed(1);
   targets.push({
     what: 'SQL statements per registerModel / createVersion (printed)',
-    figure: ws ? `${ws.register.perCall!.toFixed(1)} / ${ws.version.perCall!.toFixed(1)} (CPU/op ${writes ? writes.cpuMsPerOp.toFixed(2) : '—'} vs MLflow ${mlWrites ? mlWrites.cpuMsPerOp.toFixed(2) : '—'} ms)` : 'not counted (no pg_stat_statements)',
+    figure: ws
+      ? `${counted(ws.register)} / ${counted(ws.version)}${ws.mlflow ? ` (MLflow ${counted(ws.mlflow.register)} / ${counted(ws.mlflow.version)})` : ''}; ` +
+        `CPU/op API ${ms(writes, (r) => r.cpuMsPerOp)} vs MLflow ${ms(mlWrites, (r) => r.cpuMsPerOp)} ms, PostgreSQL ${ms(writes, (r) => r.dbCpuMsPerOp)} vs ${ms(mlWrites, (r) => r.dbCpuMsPerOp)} ms`
+      : 'not counted (no pg_stat_statements)',
     met: null,
   });
   if (mlPage) targets.push({ what: 'tag page vs MLflow (informational)', figure: `${ratio(page, mlPage).toFixed(2)}×`, met: null });

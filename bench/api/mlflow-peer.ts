@@ -85,7 +85,7 @@ export async function startMlflow(adminUrl: string, workers: number): Promise<Se
     await stop();
     throw error;
   }
-  return { pid: child.pid!, url, stderrTail: tail, stop };
+  return { pid: child.pid!, url, stderrTail: tail, database, stop };
 }
 
 async function call(url: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
@@ -101,7 +101,15 @@ async function call(url: string, method: 'GET' | 'POST', route: string, body?: u
 
 /** Register model + create its first version: MLflow's two REST calls. */
 export async function mlflowRegister(url: string, name: string, tags: Record<string, string>): Promise<void> {
+  await mlflowCreateModel(url, name, tags);
+  await mlflowFirstVersion(url, name);
+}
+
+export async function mlflowCreateModel(url: string, name: string, tags: Record<string, string>): Promise<void> {
   await call(url, 'POST', 'registered-models/create', { name, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
+}
+
+export async function mlflowFirstVersion(url: string, name: string): Promise<void> {
   await call(url, 'POST', 'model-versions/create', { name, source: `s3://bench/${name}/1` });
 }
 

@@ -42,22 +42,23 @@ export async function statementCounting(pool: Pool): Promise<boolean> {
   }
 }
 
-async function statementCalls(pool: Pool): Promise<Map<string, { calls: number; query: string }>> {
+async function statementCalls(pool: Pool, database: string | null): Promise<Map<string, { calls: number; query: string }>> {
   const { rows } = await pool.query<{ id: string; calls: string; query: string }>(
-    `SELECT queryid::text AS id, calls::text, query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    `SELECT queryid::text AS id, calls::text, query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = COALESCE($1, current_database()))`,
+    [database],
   );
   return new Map(rows.map((r) => [r.id, { calls: Number(r.calls), query: r.query }]));
 }
 
 /**
  * Statements per mutation as PostgreSQL counts them (pg_stat_statements: every statement, BEGIN and COMMIT
- * included), over `calls` sequential calls. Counted per statement and at once (no flush delay, unlike
+ * included), over `calls` sequential calls, in the pool's database or `database` on the same server (MLflow's). Counted per statement and at once (no flush delay, unlike
  * pg_stat_database); the two reads of the view are left out by their text.
  */
-export async function statementsPerMutation(pool: Pool, calls: number, run: (i: number) => Promise<void>): Promise<MutationStatements> {
-  const before = await statementCalls(pool);
+export async function statementsPerMutation(pool: Pool, calls: number, run: (i: number) => Promise<void>, database: string | null = null): Promise<MutationStatements> {
+  const before = await statementCalls(pool, database);
   for (let i = 0; i < calls; i++) await run(i);
-  const after = await statementCalls(pool);
+  const after = await statementCalls(pool, database);
   const breakdown: { perCall: number; query: string }[] = [];
   for (const [id, { calls: n, query }] of after) {
     if (query.includes('pg_stat_statements')) continue;
