@@ -174,7 +174,7 @@ async function main(): Promise<void> {
       const counts: [string, MutationStatements][] = [['registerModel', writeStatements.register], ['createVersion', writeStatements.version]];
       if (ml) counts.push(['MLflow registered-models/create', ml.register], ['MLflow model-versions/create', ml.version]);
       for (const [name, counted] of counts) {
-        say(`statements per ${name}: ${counted.perCall!.toFixed(2)} — ${counted.breakdown.map((b) => `${b.perCall.toFixed(2)}× ${b.query}`).join(' | ')}`);
+        say(`statements per ${name}: ${counted.perCall!.toFixed(2)}, ${counted.breakdown.reduce((n, b) => n + b.execMs, 0).toFixed(2)} ms executing — ${counted.breakdown.map((b) => `${b.perCall.toFixed(2)}× ${b.execMs.toFixed(2)} ms ${b.query}`).join(' | ')}`);
       }
       say('');
     }

@@ -27,8 +27,8 @@ export async function statementsPerRequest(pool: Pool, database: string, request
 export interface MutationStatements {
   /** Statements PostgreSQL ran per call (BEGIN and COMMIT included), or null without pg_stat_statements. */
   perCall: number | null;
-  /** The statements behind it, most frequent first: calls per mutation and the statement's start. */
-  breakdown: { perCall: number; query: string }[];
+  /** The statements behind it, most frequent first: calls and execution ms per mutation, the statement's start. */
+  breakdown: { perCall: number; execMs: number; query: string }[];
 }
 
 /** pg_stat_statements in the bench database, when the server loads it (the bench's embedded one does). */
@@ -42,12 +42,12 @@ export async function statementCounting(pool: Pool): Promise<boolean> {
   }
 }
 
-async function statementCalls(pool: Pool, database: string | null): Promise<Map<string, { calls: number; query: string }>> {
-  const { rows } = await pool.query<{ id: string; calls: string; query: string }>(
-    `SELECT queryid::text AS id, calls::text, query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = COALESCE($1, current_database()))`,
+async function statementCalls(pool: Pool, database: string | null): Promise<Map<string, { calls: number; ms: number; query: string }>> {
+  const { rows } = await pool.query<{ id: string; calls: string; ms: number; query: string }>(
+    `SELECT queryid::text AS id, calls::text, total_exec_time AS ms, query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = COALESCE($1, current_database()))`,
     [database],
   );
-  return new Map(rows.map((r) => [r.id, { calls: Number(r.calls), query: r.query }]));
+  return new Map(rows.map((r) => [r.id, { calls: Number(r.calls), ms: r.ms, query: r.query }]));
 }
 
 /**
@@ -59,11 +59,12 @@ export async function statementsPerMutation(pool: Pool, calls: number, run: (i: 
   const before = await statementCalls(pool, database);
   for (let i = 0; i < calls; i++) await run(i);
   const after = await statementCalls(pool, database);
-  const breakdown: { perCall: number; query: string }[] = [];
-  for (const [id, { calls: n, query }] of after) {
+  const breakdown: MutationStatements['breakdown'] = [];
+  for (const [id, { calls: n, ms, query }] of after) {
     if (query.includes('pg_stat_statements')) continue;
     const delta = n - (before.get(id)?.calls ?? 0);
-    if (delta > 0) breakdown.push({ perCall: delta / calls, query: query.replace(/\s+/g, ' ').slice(0, 90) });
+    const execMs = (ms - (before.get(id)?.ms ?? 0)) / calls;
+    if (delta > 0) breakdown.push({ perCall: delta / calls, execMs, query: query.replace(/\s+/g, ' ').slice(0, 90) });
   }
   breakdown.sort((a, b) => b.perCall - a.perCall);
   return { perCall: breakdown.reduce((sum, b) => sum + b.perCall, 0), breakdown };
