@@ -1,6 +1,6 @@
 import type { BenchPlan } from './bench-plan';
 import type { LoadResult } from './load-runner';
-import { mib, type Target, targetTable } from './report-table';
+import { mib, postgresCpu, type Target, targetTable } from './report-table';
 import type { MutationStatements } from './round-trips';
 import type { FanOutResult } from './subscriber-fanout';
 
@@ -50,7 +50,7 @@ export function summarize(input: {
     what: 'SQL statements per registerModel / createVersion (printed)',
     figure: ws
       ? `${counted(ws.register)} / ${counted(ws.version)}${ws.mlflow ? ` (MLflow ${counted(ws.mlflow.register)} / ${counted(ws.mlflow.version)})` : ''}; ` +
-        `CPU/op API ${ms(writes, (r) => r.cpuMsPerOp)} vs MLflow ${ms(mlWrites, (r) => r.cpuMsPerOp)} ms, PostgreSQL ${ms(writes, (r) => r.dbCpuMsPerOp)} vs ${ms(mlWrites, (r) => r.dbCpuMsPerOp)} ms`
+        `CPU/op ${ms(writes, (r) => r.cpuMsPerOp)} vs MLflow ${ms(mlWrites, (r) => r.cpuMsPerOp)} ms, of which PostgreSQL ${ms(writes, postgresCpu)} vs ${ms(mlWrites, postgresCpu)} ms`
       : 'not counted (no pg_stat_statements)',
     met: null,
   });
