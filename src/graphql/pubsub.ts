@@ -49,6 +49,9 @@ export function createEventBus(): EventBus {
       const key = keyOf(topic, id);
       listeners.set(key, (listeners.get(key) ?? 0) + 1);
       const inner = (pubsub.subscribe as (t: Topic, i: string) => AsyncIterableIterator<Topics[T][1]>)(topic, id);
+      // The pubsub's Repeater adds its listener only on its first next(): started here, an event published between
+      // this subscribe and the consumer's first next() (while a subscription reads its snapshot) is queued, not lost.
+      let head: Promise<IteratorResult<Topics[T][1]>> | null = inner.next();
       let released = false;
       const release = () => {
         if (released) return;
@@ -60,15 +63,19 @@ export function createEventBus(): EventBus {
       const iterator: AsyncIterableIterator<Topics[T][1]> = {
         [Symbol.asyncIterator]: () => iterator,
         next: async () => {
-          const result = await inner.next();
+          const pending = head ?? inner.next();
+          head = null;
+          const result = await pending;
           if (result.done) release();
           return result;
         },
         return: async (value?: unknown) => {
+          head = null;
           release();
           return (await inner.return?.(value)) ?? { done: true, value: undefined };
         },
         throw: async (error?: unknown) => {
+          head = null;
           release();
           if (inner.throw) return inner.throw(error);
           throw error;
