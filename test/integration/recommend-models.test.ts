@@ -5,6 +5,7 @@ import { Role } from '../../src/domain/auth/roles';
 import { issueToken } from '../../src/services/auth-tokens';
 import { llamaConfig } from '../fixtures/model-files';
 import { errorCode, verifiedByRows } from '../support/catalog-fixtures';
+import { rng } from '../support/filter-trees';
 import { importVerified, waitForOperation, writeModelDir } from '../support/onboarding-fixtures';
 import { type ScriptedOpenAiServer, startScriptedOpenAiServer } from '../support/scripted-openai-server';
 import { type GraphQLResponse, startTestApp, type TestApp } from '../support/test-app';
@@ -261,17 +262,6 @@ describe('recommendModels on measured runs', () => {
 });
 
 describe('property: no recommended version violates a constraint', () => {
-  /** Deterministic draws (mulberry32), so a failing input can be replayed. */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let x = Math.imul(a ^ (a >>> 15), 1 | a);
-      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   test('30 generated requests, each recommendation checked against the stored rows', async () => {
     const r = rng(0x5eed26);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];

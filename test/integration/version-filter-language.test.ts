@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { filterTrees, type Leaf, rng, type Tree } from '../support/filter-trees';
 import { Role } from '../../src/domain/auth/roles';
 import { metricsOffScale } from '../../src/domain/measurements/score-ranges';
 import { issueToken } from '../../src/services/auth-tokens';
@@ -20,16 +21,6 @@ const L4 = '1xL4 vllm';
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const DAY = 86_400_000;
 
-/** Deterministic draws, so a failing tree can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function seedVersion(r: () => number, modelId: string, n: number): Promise<void> {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
@@ -92,11 +83,6 @@ async function ids(sql: string, params: unknown[] = []): Promise<Set<string>> {
 }
 
 /** A leaf of the language and its plain SQL reference (over `v` and its model `m`). */
-interface Leaf {
-  filter: Record<string, unknown>;
-  sql: string;
-}
-
 const at = (days: number) => new Date(T0 + days * DAY).toISOString();
 const OFF = `(e.metric IS NULL OR e.metric NOT IN (${metricsOffScale('mmlu').map((x) => `'${x}'`).join(',')}))`;
 const LATEST_SCAN_IS = (statuses: string) =>
@@ -127,48 +113,7 @@ const LEAVES: Leaf[] = [
   { filter: { benchmark: { metric: 'THROUGHPUT_TOKENS_PER_SECOND', hardwareProfile: L4, min: 500, provenances: ['REPORTED', 'MEASURED'] } }, sql: `EXISTS (SELECT 1 FROM benchmarks b WHERE b.version_id = v.id AND b.hardware_profile = '${L4}' AND b.provenance IN ('REPORTED', 'MEASURED') AND b.throughput_tokens_per_second >= 500)` },
 ];
 
-type Tree = { leaf: number } | { and: Tree[] } | { or: Tree[] } | { not: Tree } | { leaf: number; or: Tree[] };
-
-function toFilter(tree: Tree): Record<string, unknown> {
-  if ('leaf' in tree && 'or' in tree) return { ...LEAVES[tree.leaf].filter, or: tree.or.map(toFilter) };
-  if ('leaf' in tree) return LEAVES[tree.leaf].filter;
-  if ('and' in tree) return { and: tree.and.map(toFilter) };
-  if ('or' in tree) return { or: tree.or.map(toFilter) };
-  return { not: toFilter(tree.not) };
-}
-
-const leafRows = new Map<number, Set<string>>();
-async function reference(tree: Tree): Promise<Set<string>> {
-  const leaf = async (i: number) => {
-    if (!leafRows.has(i)) leafRows.set(i, await ids(`SELECT v.id FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.project = $1 AND (${LEAVES[i].sql})`, [project]));
-    return leafRows.get(i)!;
-  };
-  const all = async (trees: Tree[]) => Promise.all(trees.map(reference));
-  const intersect = (sets: Set<string>[]) => new Set([...universe].filter((id) => sets.every((s) => s.has(id))));
-  if ('leaf' in tree && 'or' in tree) return intersect([await leaf(tree.leaf), new Set((await all(tree.or)).flatMap((s) => [...s]))]);
-  if ('leaf' in tree) return leaf(tree.leaf);
-  if ('and' in tree) return intersect(await all(tree.and));
-  if ('or' in tree) return new Set((await all(tree.or)).flatMap((s) => [...s]));
-  const inner = await reference(tree.not);
-  return new Set([...universe].filter((id) => !inner.has(id)));
-}
-
-function generate(r: () => number, depth: number): Tree {
-  const leaf = () => Math.floor(r() * LEAVES.length);
-  const kids = () => Array.from({ length: 1 + Math.floor(r() * 3) }, () => generate(r, depth + 1));
-  if (depth >= 4 || r() < 0.35) return { leaf: leaf() };
-  const kind = r();
-  if (kind < 0.3) return { and: kids() };
-  if (kind < 0.6) return { or: kids() };
-  if (kind < 0.85) return { not: generate(r, depth + 1) };
-  return { leaf: leaf(), or: kids() };
-}
-
-function count(tree: Tree): { nodes: number; evidence: number } {
-  const children: Tree[] = 'and' in tree ? tree.and : 'or' in tree ? tree.or : 'not' in tree ? [tree.not] : [];
-  const own = 'leaf' in tree && ('evaluation' in LEAVES[tree.leaf].filter || 'benchmark' in LEAVES[tree.leaf].filter) ? 1 : 0;
-  return children.map(count).reduce((a, b) => ({ nodes: a.nodes + b.nodes, evidence: a.evidence + b.evidence }), { nodes: 1, evidence: own });
-}
+const { toFilter, reference, generate, count } = filterTrees(LEAVES, (sql) => ids(`SELECT v.id FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.project = $1 AND (${sql})`, [project]), () => universe);
 
 const QUERY = `query($filter: VersionFilterInput, $after: String, $order: ModelEvidenceOrderInput, $orderBy: VersionOrder, $first: Int) {
   versions(filter: $filter, first: $first, after: $after, orderByEvidence: $order, orderBy: $orderBy) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`;
