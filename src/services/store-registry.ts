@@ -6,7 +6,7 @@ import type { ArtifactStore } from '../storage/artifact-store';
 import type { CorruptionReporter } from '../storage/blob-integrity';
 import { FsArtifactStore } from '../storage/fs-artifact-store';
 import { S3ArtifactStore } from '../storage/s3-artifact-store';
-import { guardedStore } from '../storage/unavailable-store';
+import { guardedStore, unopenedStore } from '../storage/unavailable-store';
 
 /** A store ready to read and write: its registry row's facts and the client built from them. */
 export interface ResolvedStore {
@@ -105,7 +105,16 @@ export class StoreRegistry {
   /** Every registered store (the blob collector and /health walk them). */
   async all(): Promise<ResolvedStore[]> {
     const rows = (await this.db.query(`SELECT * FROM artifact_stores ORDER BY created_at, id`)) as StoreRow[];
-    return rows.map((row) => this.resolve(recordOf(row)));
+    return rows.map((row) => {
+      const record = recordOf(row);
+      try {
+        return this.resolve(record);
+      } catch (error) {
+        // One store this process cannot open must not hide the others from /health and the collector.
+        const store = guardedStore(record.name, unopenedStore(record.kind === 'env' ? 'fs' : record.kind, record.name, (error as Error).message));
+        return { id: record.id, name: record.name, project: record.project, kind: record.kind, store };
+      }
+    });
   }
 
   resolve(record: StoreRecord): ResolvedStore {

@@ -25,7 +25,14 @@ export interface S3StoreOptions {
   prefix?: string;
   /** A named store's own credentials; absent, the AWS SDK's default chain (the environment's store). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** A request whose socket stays silent this long fails (default 120 s): a hung bucket must not hold requests forever. */
+  idleTimeoutMs?: number;
 }
+
+/** Connecting to a bucket takes at most this long. */
+const S3_CONNECT_TIMEOUT_MS = 10_000;
+/** Silence on a request's socket before it fails; data flowing (a long readback) never trips it. */
+const S3_IDLE_TIMEOUT_MS = 120_000;
 
 export function s3Client(options: S3StoreOptions): S3Client {
   return new S3Client({
@@ -33,8 +40,10 @@ export function s3Client(options: S3StoreOptions): S3Client {
     endpoint: options.endpoint ?? undefined,
     forcePathStyle: options.forcePathStyle,
     credentials: options.credentials,
-    // A store that went away must answer soon, not after the SDK's default retries and socket timeouts.
+    // A store that went away must answer soon, not after the SDK's default retries and socket timeouts; one that
+    // accepts a request and never answers (seen with s3rver on a part list naming a part never sent) fails too.
     maxAttempts: 2,
+    requestHandler: { connectionTimeout: S3_CONNECT_TIMEOUT_MS, socketTimeout: options.idleTimeoutMs ?? S3_IDLE_TIMEOUT_MS },
   });
 }
 

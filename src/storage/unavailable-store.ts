@@ -44,3 +44,26 @@ export function guardedStore(name: string, store: ArtifactStore): ArtifactStore 
     },
   });
 }
+
+/**
+ * A registered store this process cannot open (its credentials were sealed with another SECRETS_KEY, or none is
+ * configured): every operation fails with the reason, so /health and the blob collector report that store and go on
+ * with the others instead of losing the whole list.
+ */
+export function unopenedStore(kind: ArtifactStore['kind'], name: string, reason: string): ArtifactStore {
+  const fail = (): Promise<never> => Promise.reject(new StoreUnavailableError(name, `it cannot be opened here: ${reason}`));
+  return {
+    kind,
+    adoptStagedFile: fail,
+    has: fail,
+    read: fail,
+    listBlobs: () => ({ [Symbol.asyncIterator]: () => ({ next: fail }) }),
+    statBlob: fail,
+    deleteBlob: fail,
+    listUploads: fail,
+    readUpload: fail,
+    localPath: () => null,
+    probe: fail,
+    presignGet: fail,
+  };
+}

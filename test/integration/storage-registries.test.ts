@@ -228,8 +228,19 @@ test('a model per store: imports, uploads, downloads and /hf go through the stor
   expect(byName.get('disk')!.health).toMatchObject({ reachable: true, writable: true, freeBytes: expect.any(Number) });
   expect(byName.get('default')!.usage).toBeNull(); // every project's bytes: the operator's to see
   expect(byName.get('bucket-b')!.usage).toEqual({ usedBytes: [...modelFiles().values()].reduce((n, f) => n + f.length, 0), blobs: 4 });
-  const body = (await (await fetch(t.app.url.replace('/graphql', '/health'))).json()) as { stores: Record<string, { ok: boolean }> };
+  // A store this process cannot open (credentials sealed under another SECRETS_KEY, as another deployment or another
+  // test file leaves in a shared database) is reported with its reason; it no longer hides the others.
+  const [{ id: unopened }] = (await t.dataSource.query(
+    `INSERT INTO artifact_stores (project, name, kind, bucket, region, access_key_id_sealed, secret_access_key_sealed, created_by)
+     VALUES ($1, 'sealed-elsewhere', 's3', 'b', 'us-east-1', 'v1.not-ours', 'v1.not-ours', 'test') RETURNING id`,
+    [project],
+  )) as { id: string }[];
+  const body = (await (await fetch(t.app.url.replace('/graphql', '/health'))).json()) as { status: string; stores: Record<string, { ok: boolean; error: string | null }> };
+  await t.dataSource.query(`DELETE FROM artifact_stores WHERE id = $1`, [unopened]);
   expect(body.stores[stores.disk]).toMatchObject({ ok: true });
+  expect(body.stores[stores.a]).toMatchObject({ ok: true });
+  expect(body.stores[unopened]).toMatchObject({ ok: false, error: expect.stringContaining('cannot be opened here') });
+  expect(body.status).toBe('ok'); // the default store decides readiness
   const usage = await as(admin, `query($p: String!) { projectStorage(project: $p) { defaultStore { name } usage { usedBytes blobs } byStore { store { name } usage { blobs } } } }`, { p: project });
   expect(usage.data!.projectStorage.defaultStore.name).toBe('disk');
   expect(usage.data!.projectStorage.byStore.map((e: { store: { name: string } }) => e.store.name).sort()).toEqual(['bucket-a', 'bucket-b', 'disk']);
