@@ -24,6 +24,8 @@ export interface LeaderboardQuery {
   first: number;
   /** A cursor from an earlier page of the same metric's board. */
   after?: string | null;
+  /** Only these models (the Pareto front's quality side, narrowed to the models measured on the performance side). */
+  modelIds?: readonly string[];
 }
 
 export interface LeaderboardRow {
@@ -97,6 +99,7 @@ export class LeaderboardService {
     };
     const visible = readableCondition(caller, 'm', '?');
     if (visible) add(visible, readableParam(caller));
+    if (query.modelIds) add('m.id = ANY(?::uuid[])', [...query.modelIds]);
     if (query.architecture) add('lower(m.architecture) = lower(?)', query.architecture);
     if (query.maxParams != null) add('m.parameter_count <= ?', query.maxParams.toString());
     if (query.minParams != null) add('m.parameter_count >= ?', query.minParams.toString());
@@ -179,8 +182,10 @@ export class LeaderboardService {
    * with the same filters, the performance side on `hardwareProfile` when given).
    */
   async paretoFront(caller: Caller, quality: string, performance: string, filters: Omit<LeaderboardQuery, 'metric' | 'first'>): Promise<ParetoResult> {
-    const q = await this.leaderboard(caller, { ...filters, metric: quality, first: PARETO_POOL });
+    // The performance side first: the quality side is then taken over those models only, so the pool is never filled
+    // by models that have no result on the performance side (or on its hardware) and could not be on the front.
     const p = await this.leaderboard(caller, { ...filters, metric: performance, first: PARETO_POOL });
+    const q = await this.leaderboard(caller, { ...filters, metric: quality, first: PARETO_POOL, modelIds: p.entries.map(({ entry }) => entry.modelId) });
     const byModel = new Map(p.entries.map(({ entry }) => [entry.modelId, entry]));
     const points: ParetoPoint[] = [];
     for (const { entry } of q.entries) {
