@@ -56,6 +56,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // 6,000 models with evidence would otherwise crowd unscoped boards and lists of the test files that run after.
+  await t?.dataSource.query(`DELETE FROM models WHERE project = $1`, [project]);
   await t?.stop();
 });
 
