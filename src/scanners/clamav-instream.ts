@@ -25,6 +25,20 @@ const FRAME = 1024 * 1024;
  * a file whose tail it never saw (seen here: two 10 MiB chunks with a signature in the second answered OK);
  * scanStream has no backpressure, so a file faster to read than to scan piles up in memory.
  */
+/**
+ * clamd took part of the stream, then the connection broke before any answer could be read. clamd does this when a
+ * stream passes its StreamMaxLength (it answers, closes, and our next write meets EPIPE or a reset that can discard
+ * the answer still unread), and when it fails mid-scan.
+ */
+export class ClosedMidStreamError extends Error {
+  constructor(
+    readonly bytesSent: number,
+    cause: Error,
+  ) {
+    super(`clamd closed the connection after ${bytesSent} bytes, before an answer could be read (${cause.message})`);
+  }
+}
+
 export async function instream(target: InstreamTarget, source: Readable, signal?: AbortSignal): Promise<string> {
   const socket = target.socket ? net.createConnection({ path: target.socket }) : net.createConnection({ host: target.host ?? '127.0.0.1', port: target.port ?? 3310 });
   socket.setTimeout(target.timeoutMs);
@@ -45,6 +59,7 @@ export async function instream(target: InstreamTarget, source: Readable, signal?
   });
   // A cancelled activity stops streaming at once instead of after the rest of a multi-GiB file.
   const abort = () => socket.destroy(new Error('scan cancelled'));
+  let bytesSent = 0;
   signal?.addEventListener('abort', abort, { once: true });
   const drained = () =>
     new Promise<void>((resolve) => {
@@ -71,6 +86,7 @@ export async function instream(target: InstreamTarget, source: Readable, signal?
       length.writeUInt32BE(frame.length);
       await send(length);
       await send(frame);
+      bytesSent += frame.length;
     };
     let gathered: Buffer[] = [];
     let gatheredBytes = 0;
@@ -98,6 +114,10 @@ export async function instream(target: InstreamTarget, source: Readable, signal?
   signal?.throwIfAborted();
   const answer = reply.replace(/\0/g, '').trim();
   // An answer that arrived is what counts (an EPIPE after clamd refused a stream is expected); without one, the error.
-  if (answer === '') throw failure ?? new Error('clamd closed the connection without an answer');
+  if (answer === '') {
+    const broken = failure as NodeJS.ErrnoException | null;
+    if (broken && bytesSent > 0 && (broken.code === 'EPIPE' || broken.code === 'ECONNRESET')) throw new ClosedMidStreamError(bytesSent, broken);
+    throw failure ?? new Error('clamd closed the connection without an answer');
+  }
   return answer;
 }

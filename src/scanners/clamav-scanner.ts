@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import NodeClam from 'clamscan';
-import { instream } from './clamav-instream';
+import { ClosedMidStreamError, instream } from './clamav-instream';
 import { isLimitSignature } from '../domain/scanning/scan-verdict';
 import type { VirusVerdict } from '../domain/scanning/scanner-ports';
 
@@ -57,6 +57,8 @@ export class ClamavScanner {
       answer = await instream(this.endpoint, source, signal);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
+      // Fail closed either way: never CLEAN, and not retried as if clamd were away (it took the bytes and refused).
+      if (error instanceof ClosedMidStreamError) return { outcome: 'NOT_SCANNED', reason: `${error.message}: an INSTREAM size limit exceeded (StreamMaxLength), or clamd failed mid-scan` };
       throw new ClamdUnavailableError(`clamd scan failed: ${(error as Error).message}`);
     }
     return interpret(answer);
