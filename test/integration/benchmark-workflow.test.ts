@@ -219,7 +219,8 @@ describe('runBenchmark through GraphQL and Temporal', () => {
   });
 
   it('refuses bad input and unsettled versions with clear codes, writing nothing', async () => {
-    const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
+    // Counted on this file's model only: other test files start benchmarks in the shared database meanwhile.
+    const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations o JOIN model_versions v ON v.id = o.version_id WHERE o.kind = 'BENCHMARK' AND v.model_id IN (SELECT model_id FROM model_versions WHERE id = $1)`, [versionId]);
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1], requestsPerLevel: 1 }, { url: 'ftp://x' }) }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1] }) }))).toBe('BAD_USER_INPUT'); // no stop rule
     // The worker would call the target for the caller: metadata and private addresses are refused (URL_IMPORT_ALLOW).
@@ -233,6 +234,7 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     const model = await registerModel(t);
     const draft = await createVersion(t, model.id, '1.0.0');
     expect(errorCode(await t.gql(RUN, { input: { ...input({ concurrencies: [1], requestsPerLevel: 1 }), versionId: draft.id } }))).toBe('CONFLICT');
+    expect(await t.dataSource.query(`SELECT id FROM operations WHERE version_id = $1`, [draft.id])).toEqual([]);
     // Project-scoped: an editor of another project is refused before anything runs (NOT_FOUND: the version is not
     // theirs to know of), even with a target no one may use; one of this project gets through.
     const outsider = await issueToken(t.config.auth, 'outsider', [], 3600, new Map([['other-project', [Role.EDITOR]]]));
@@ -240,12 +242,12 @@ describe('runBenchmark through GraphQL and Temporal', () => {
     expect(errorCode(await t.gql(RUN, { input: { ...input({ concurrencies: [1], requestsPerLevel: 1 }), target: { url: 'http://10.1.2.3:8000', model: 'm' } } }, { token: outsider }))).toBe('NOT_FOUND');
     const member = await issueToken(t.config.auth, 'member', [], 3600, new Map([[DEFAULT_PROJECT, [Role.EDITOR]]]));
     expect(errorCode(await t.gql(RUN, { input: input({ concurrencies: [1] }) }, { token: member }))).toBe('BAD_USER_INPUT');
-    const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
+    const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations o JOIN model_versions v ON v.id = o.version_id WHERE o.kind = 'BENCHMARK' AND v.model_id IN (SELECT model_id FROM model_versions WHERE id = $1)`, [versionId]);
     expect(after[0].n).toBe(before[0].n);
   });
 
   it('refuses scenarios whose run would be unbounded (samples kept, time, bodies in flight), naming the limit', async () => {
-    const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
+    const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations o JOIN model_versions v ON v.id = o.version_id WHERE o.kind = 'BENCHMARK' AND v.model_id IN (SELECT model_id FROM model_versions WHERE id = $1)`, [versionId]);
     const bombs: [Record<string, unknown>, RegExp][] = [
       [{ concurrencies: [4097], requestsPerLevel: 1 }, /between 1 and 4096/],
       [{ concurrencies: Array.from({ length: 17 }, (_, i) => i + 1), requestsPerLevel: 1 }, /at most 16 levels/],
@@ -274,7 +276,7 @@ describe('runBenchmark through GraphQL and Temporal', () => {
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(JSON.stringify(res)).not.toContain(API_KEY);
     }
-    const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations WHERE kind = 'BENCHMARK'`);
+    const after = await t.dataSource.query(`SELECT count(*)::int AS n FROM operations o JOIN model_versions v ON v.id = o.version_id WHERE o.kind = 'BENCHMARK' AND v.model_id IN (SELECT model_id FROM model_versions WHERE id = $1)`, [versionId]);
     expect(after[0].n).toBe(before[0].n);
   });
 });

@@ -46,9 +46,18 @@ async function roundTrips(first: number): Promise<{ count: number; edges: number
   return { count: t.queries.count, edges: res.data!.models.edges.length };
 }
 
+/**
+ * The fewest round trips of three runs: the counter sees every statement of this app's pool, so a background statement
+ * (a sweeper, a LISTEN read) in the window, or a loader batch split across ticks on a loaded machine, only adds.
+ */
+async function fewestRoundTrips(first: number): Promise<{ count: number; edges: number }> {
+  const runs = [await roundTrips(first), await roundTrips(first), await roundTrips(first)];
+  return runs.reduce((a, b) => (b.count < a.count ? b : a));
+}
+
 test('models(first: 50) with every relation costs the same SQL round trips as first: 5', async () => {
-  const five = await roundTrips(5);
-  const fifty = await roundTrips(50);
+  const five = await fewestRoundTrips(5);
+  const fifty = await fewestRoundTrips(50);
   expect(five.edges).toBe(5);
   expect(fifty.edges).toBe(50);
   expect(fifty.count).toBe(five.count);
