@@ -59,7 +59,9 @@ beforeAll(async () => {
       WEBHOOK_TIMEOUT_MS: '2000',
       WEBHOOK_RETRY_BASE_MS: '300',
       WEBHOOK_RETRY_MAX_INTERVAL_MS: '600',
-      WEBHOOK_DISABLE_AFTER_MS: '3000',
+      // Long enough that a loaded machine's slow retries never disable the retry test's endpoint; the disabling test
+      // moves its endpoint's failing_since back instead of waiting it out.
+      WEBHOOK_DISABLE_AFTER_MS: '60000',
       WEBHOOK_ROTATION_WINDOW_MS: '600000',
     },
   });
@@ -199,10 +201,15 @@ test('an endpoint failing for WEBHOOK_DISABLE_AFTER_MS is disabled; rotation sen
   scripts.set(down, () => ({ status: 503 }));
   const { endpoint } = await createWebhook(project, down, ['version.created']);
   await t.gql(`mutation($id: ID!) { pingWebhook(id: $id) }`, { id: endpoint.id });
-  await waitFor('disabled as failing', async () => (await t.gql(`query($id: ID!) { webhook(id: $id) { enabled } }`, { id: endpoint.id })).data!.webhook.enabled === false, 20_000);
-  expect(at(down).length).toBeGreaterThanOrEqual(3);
+  await waitFor('the first failure on record', async () => (await t.dataSource.query(`SELECT 1 FROM webhook_endpoints WHERE id = $1 AND failing_since IS NOT NULL`, [endpoint.id])).length > 0);
+  const [early] = await t.dataSource.query(`SELECT enabled FROM webhook_endpoints WHERE id = $1`, [endpoint.id]);
+  expect(early.enabled).toBe(true);
+  // As if it had been failing for two minutes (WEBHOOK_DISABLE_AFTER_MS is 60 s here): the next failure disables it.
+  await t.dataSource.query(`UPDATE webhook_endpoints SET failing_since = now() - interval '2 minutes' WHERE id = $1`, [endpoint.id]);
+  await waitFor('disabled as failing', async () => (await t.gql(`query($id: ID!) { webhook(id: $id) { enabled } }`, { id: endpoint.id })).data!.webhook.enabled === false, 30_000);
+  expect(at(down).length).toBeGreaterThanOrEqual(2);
   const [row] = await t.dataSource.query(`SELECT disabled_reason FROM webhook_endpoints WHERE id = $1`, [endpoint.id]);
-  expect(row.disabled_reason).toMatch(/failed every delivery for 3 s/);
+  expect(row.disabled_reason).toMatch(/failed every delivery for 60 s/);
 
   const rotating = `/${uniqueName('rotating')}`;
   const created = await createWebhook(project, rotating, ['version.created']);
