@@ -39,7 +39,10 @@ EXPOSE 4000
 # SIGTERM drains in-flight requests and activities within SHUTDOWN_TIMEOUT_MS (30 s by default): give the
 # container longer than that before the runtime's SIGKILL (docker stop -t 40, compose stop_grace_period: 40s).
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/src/main.js"]
+# --max-old-space-size: V8 sizes its heap from the machine's memory (4 GiB on a 24 GiB host) and lets garbage pile up
+# to ~170 MiB before the first full collection; 512 MiB (5× the API's live heap under load) keeps RSS near what it
+# uses (README: Process life, "Memory"). Same flags as `npm start` and the Helm chart (a unit test keeps them equal).
+CMD ["node", "--max-old-space-size=512", "dist/src/main.js"]
 
 FROM runtime AS worker
 ARG LM_EVAL=false

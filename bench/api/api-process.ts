@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -62,7 +62,24 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
 }
 
 /**
- * The API as users run it (`node dist/src/main.js`) on `databaseUrl`, loopback only, with its own artifact
+ * The node flags of `npm start` (package.json's `start`: `node <flags> dist/src/main.js`), the ones the image's CMD
+ * and the Helm chart's API command carry too (test/unit/config/api-start-flags.test.ts keeps them equal): the bench
+ * starts the API with exactly these, never with settings of its own.
+ */
+export function apiStartFlags(): string[] {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = path.dirname(dir);
+  }
+  const start = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/src/main.js') throw new Error(`package.json's start is not "node <flags> dist/src/main.js": ${start}`);
+  return words.slice(1, -1);
+}
+
+/**
+ * The API as users run it (`npm start`: `node <its flags> dist/src/main.js`) on `databaseUrl`, loopback only, with its own artifact
  * folders in a temporary directory. `cpuProfDir` turns on V8's CPU profiler (written on exit).
  */
 export async function startApi(options: { databaseUrl: string; jwtSecret: string; cpuProfDir: string | null }): Promise<ServerProcess> {
@@ -71,7 +88,7 @@ export async function startApi(options: { databaseUrl: string; jwtSecret: string
   const main = path.resolve(__dirname, '../../src/main.js');
   // BENCH_API_NODE_ARGS (e.g. "--trace-gc") reaches the API's node only, for profiling runs.
   const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const nodeArgs = [...extra, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
+  const nodeArgs = [...apiStartFlags(), ...extra, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])];
   // Without TEMPORAL_ADDRESS the API starts its own Temporal dev server: on free ports, in the scratch folder.
   const temporal = process.env.TEMPORAL_ADDRESS
     ? {}
