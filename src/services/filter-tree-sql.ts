@@ -60,50 +60,88 @@ function evidenceCondition<L>(subject: FilterSubject<L>, alias: 'e' | 'b', rows:
 
 /** The evaluations rows a condition (or an ordering) counts, over alias `e`. */
 export function evaluationRows(c: ValidEvaluationCondition, bind: Bind): string {
-  const where = [`e.benchmark = ${bind(c.benchmark)}`, `e.provenance = ANY(CAST(${bind(c.provenances)} AS text[]))`];
+  return `FROM evaluations e WHERE ${evaluationConditions(c, bind, 'e').join(' AND ')}`;
+}
+
+/** What makes an evaluations row (alias `alias`) count for a condition or an ordering. */
+function evaluationConditions(c: ValidEvaluationCondition, bind: Bind, alias: string): string[] {
+  const where = [`${alias}.benchmark = ${bind(c.benchmark)}`, `${alias}.provenance = ANY(CAST(${bind(c.provenances)} AS text[]))`];
   // One scale per condition: without a metric, rows recorded on another scale (a perplexity under mmlu) never match.
-  if (c.metric) where.push(`e.metric = ${bind(c.metric)}`);
-  else where.push(`(e.metric IS NULL OR NOT (e.metric = ANY(CAST(${bind(metricsOffScale(c.benchmark))} AS text[]))))`);
-  if (c.min !== null) where.push(`e.score >= CAST(${bind(c.min)} AS float8)`);
-  if (c.max !== null) where.push(`e.score <= CAST(${bind(c.max)} AS float8)`);
-  return `FROM evaluations e WHERE ${where.join(' AND ')}`;
+  if (c.metric) where.push(`${alias}.metric = ${bind(c.metric)}`);
+  else where.push(`(${alias}.metric IS NULL OR NOT (${alias}.metric = ANY(CAST(${bind(metricsOffScale(c.benchmark))} AS text[]))))`);
+  if (c.min !== null) where.push(`${alias}.score >= CAST(${bind(c.min)} AS float8)`);
+  if (c.max !== null) where.push(`${alias}.score <= CAST(${bind(c.max)} AS float8)`);
+  return where;
 }
 
 /** The benchmarks rows a condition (or an ordering) counts, over alias `b`; `c.column` comes from a fixed map. */
 export function benchmarkRows(c: ValidBenchmarkCondition, bind: Bind): string {
-  const where = [`b.hardware_profile = ${bind(c.hardwareProfile)}`, `b.provenance = ANY(CAST(${bind(c.provenances)} AS text[]))`, `b.${c.column} IS NOT NULL`];
-  if (c.min !== null) where.push(`b.${c.column} >= CAST(${bind(c.min)} AS float8)`);
-  if (c.max !== null) where.push(`b.${c.column} <= CAST(${bind(c.max)} AS float8)`);
-  return `FROM benchmarks b WHERE ${where.join(' AND ')}`;
+  return `FROM benchmarks b WHERE ${benchmarkConditions(c, bind, 'b').join(' AND ')}`;
 }
 
-/** The best value an ordering ranks by (`max(e.score)`, `min(b.ttft_p99_ms)`) and the rows it is taken from. */
-function best(order: ValidEvidenceOrder, bind: Bind): { value: string; rows: string; alias: 'e' | 'b' } {
-  const fn = order.direction === 'DESC' ? 'max' : 'min';
-  if (order.evaluation) return { value: `${fn}(e.score)`, rows: evaluationRows(order.evaluation, bind), alias: 'e' };
-  const c = order.benchmark!;
-  return { value: `${fn}(b.${c.column})`, rows: benchmarkRows(c, bind), alias: 'b' };
-}
-
-/** The best counted value of one subject row for an evidence ordering: `(SELECT value …)`, to join LATERAL as `k`. */
-export function evidenceBestOf<L>(subject: FilterSubject<L>, order: ValidEvidenceOrder, bind: Bind): string {
-  const b = best(order, bind);
-  return `(SELECT ${b.value} AS value ${b.rows} AND ${b.alias}.${subject.evidenceKey} = ${subject.id})`;
+function benchmarkConditions(c: ValidBenchmarkCondition, bind: Bind, alias: string): string[] {
+  const where = [`${alias}.hardware_profile = ${bind(c.hardwareProfile)}`, `${alias}.provenance = ANY(CAST(${bind(c.provenances)} AS text[]))`, `${alias}.${c.column} IS NOT NULL`];
+  if (c.min !== null) where.push(`${alias}.${c.column} >= CAST(${bind(c.min)} AS float8)`);
+  if (c.max !== null) where.push(`${alias}.${c.column} <= CAST(${bind(c.max)} AS float8)`);
+  return where;
 }
 
 /**
- * Every subject row's best counted value at once, grouped from the metric's index: `(SELECT key, value …)`, to join
- * as `k` on `k.key`. Cheaper than a probe per row when nothing else narrows them (a probe each would read them all).
+ * How many subject rows a filter may keep for an evidence ordering to probe each of them (evidenceBestOf) rather
+ * than walk the metric's index (evidenceWalk). The services count the filter's rows up to this many first (a few
+ * ms at most): a walk reads about page ÷ share rows, so a filter keeping 1 in 100 models (1,000 at 100k) walks
+ * 2,000+ index entries and probes a model for each (200+ ms measured), where probing the 1,000 models reads 1,000
+ * index ranges (about 10 ms); a broad filter walks a page's worth, where probing would read every model it keeps.
  */
-export function evidenceBestOfAll<L>(subject: FilterSubject<L>, order: ValidEvidenceOrder, bind: Bind): string {
-  const b = best(order, bind);
-  return `(SELECT ${b.alias}.${subject.evidenceKey} AS key, ${b.value} AS value ${b.rows} GROUP BY ${b.alias}.${subject.evidenceKey})`;
+export const EVIDENCE_PROBE_LIMIT = 2000;
+
+/** The best counted value of one subject row for an evidence ordering: `(SELECT value …)`, to join LATERAL as `k`. */
+export function evidenceBestOf<L>(subject: FilterSubject<L>, order: ValidEvidenceOrder, bind: Bind): string {
+  const fn = order.direction === 'DESC' ? 'max' : 'min';
+  if (order.evaluation) return `(SELECT ${fn}(e.score) AS value ${evaluationRows(order.evaluation, bind)} AND e.${subject.evidenceKey} = ${subject.id})`;
+  const c = order.benchmark!;
+  return `(SELECT ${fn}(b.${c.column}) AS value ${benchmarkRows(c, bind)} AND b.${subject.evidenceKey} = ${subject.id})`;
+}
+
+/**
+ * An evidence ordering as a walk down the metric's own index, best value first (migration 400: `(benchmark, score,
+ * model_id)`, `(hardware_profile, <column>, model_id)` and the same by version): the subject joins `table alias` on
+ * `key`, and `conditions` keep only counted rows that are their subject's best (no better counted row of the same
+ * subject; of equal ones the lowest row id), so every subject appears once, at its best value. Sort and keyset page
+ * on (`value`, `key`) and the planner can stop after a page's rows: ordering a 100k catalog by its best mmlu reads a
+ * page's worth of index entries (a tag filter: about 1 in 20 of them kept), where grouping every subject's best
+ * first read all 100k each time. A narrow filter instead drives from the subjects and probes their rows.
+ */
+export interface EvidenceWalk {
+  table: string;
+  alias: 'e' | 'b';
+  key: string;
+  value: string;
+  conditions: string[];
+}
+
+export function evidenceWalk<L>(subject: FilterSubject<L>, order: ValidEvidenceOrder, bind: Bind): EvidenceWalk {
+  const better = order.direction === 'DESC' ? '>' : '<';
+  const walk = (alias: 'e' | 'b', table: string, column: string, conditionsOf: (a: string) => string[]): EvidenceWalk => {
+    const key = `${alias}.${subject.evidenceKey}`;
+    const value = `${alias}.${column}`;
+    const rival = `x.${subject.evidenceKey} = ${key} AND (x.${column} ${better} ${value} OR (x.${column} = ${value} AND x.id < ${alias}.id))`;
+    return { table, alias, key, value, conditions: [...conditionsOf(alias), `NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${[...conditionsOf('x'), rival].join(' AND ')})`] };
+  };
+  if (order.evaluation) return walk('e', 'evaluations', 'score', (a) => evaluationConditions(order.evaluation!, bind, a));
+  const c = order.benchmark!;
+  return walk('b', 'benchmarks', c.column, (a) => benchmarkConditions(c, bind, a));
+}
+
+/** The keyset condition of an evidence ordering after the cursor's (value, id), over the SQL of the value and the id. */
+export function evidenceAfter(value: string, id: string, direction: 'ASC' | 'DESC', cursor: { value: number; id: string }, bind: Bind): string {
+  return `(${value}, ${id}) ${direction === 'ASC' ? '>' : '<'} (CAST(${bind(cursor.value)} AS float8), CAST(${bind(cursor.id)} AS uuid))`;
 }
 
 /** The subject rows an evidence ordering lists: those with a counted result for its metric. */
 export function evidenceHeldBy<L>(subject: FilterSubject<L>, order: ValidEvidenceOrder, bind: Bind): string {
-  const b = best(order, bind);
-  return `${subject.id} IN (SELECT ${b.alias}.${subject.evidenceKey} ${b.rows})`;
+  const [alias, rows] = order.evaluation ? ['e', evaluationRows(order.evaluation, bind)] : ['b', benchmarkRows(order.benchmark!, bind)];
+  return `${subject.id} IN (SELECT ${alias}.${subject.evidenceKey} ${rows})`;
 }
 
 /** A binder for TypeORM's query builder: named parameters `:<prefix>N` collected into `params`. */

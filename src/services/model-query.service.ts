@@ -13,7 +13,7 @@ import {
 import { decodeEvidenceCursor, encodeEvidenceCursor, type EvidenceOrder, type ValidEvidenceOrder, validateEvidenceOrder } from '../domain/catalog/evidence-order';
 import type { Caller } from '../domain/auth/caller';
 import { readableCondition, readableParam } from '../domain/governance/access';
-import { type Bind, evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, positionalBinder } from './filter-tree-sql';
+import { type Bind, EVIDENCE_PROBE_LIMIT, evidenceAfter, evidenceBestOf, evidenceHeldBy, evidenceWalk, positionalBinder } from './filter-tree-sql';
 import { drivingEvidence, filterCondition, MODEL_SUBJECT } from './model-filter-sql';
 import { cappedCountStatement, EXACT_COUNT_CAP, type OrderKey, pageStatement } from './model-page-sql';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
@@ -75,7 +75,11 @@ export class ModelQueryService {
   private readonly rows: PlainRows<ModelRecord>;
   private size = { rows: 0, at: 0 };
 
-  constructor(private readonly db: DataSource) {
+  /** `evidenceProbeLimit`: see EVIDENCE_PROBE_LIMIT (a test gives 0 to take the index walk on a small catalog). */
+  constructor(
+    private readonly db: DataSource,
+    private readonly evidenceProbeLimit = EVIDENCE_PROBE_LIMIT,
+  ) {
     this.rows = new PlainRows(db, ModelEntity);
   }
 
@@ -138,27 +142,32 @@ export class ModelQueryService {
 
   /**
    * Models with a counted result for the ordering's metric (a board: the others have no value to rank by), best
-   * first, each at its best; keyset pages on (value, id) like every other ordering. Under a filter the best value
-   * is a LATERAL probe per model into an index on (model, evaluation or profile, provenance, value), so a filtered
-   * board reads only its models' rows; the page's ids then load as entities (two statements, whatever the page size).
+   * first, each at its best; keyset pages on (value, id) like every other ordering. The filter's models are counted
+   * up to EVIDENCE_PROBE_LIMIT first: so few are each probed for their best value (evidenceBestOf); more walk the
+   * metric's index in value order, keeping each model's best row while the filter tests the walked models, so the
+   * page stops after its rows (evidenceWalk). The page's ids then load as entities.
    */
   private async listByEvidence(caller: Caller, filter: ValidModelFilter, order: ValidEvidenceOrder, first: number, after: string | null): Promise<ModelPage> {
+    const cursor = after ? decodeEvidenceCursor(after, order) : null;
     const { bind, params } = positionalBinder();
-    const condition = filterCondition(filter, bind);
-    // A filter narrows the models first, then each is probed; without one, the metric's rows are grouped once.
-    const source = condition === 'TRUE' ? `JOIN ${evidenceBestOfAll(MODEL_SUBJECT, order, bind)} k ON k.key = m.id` : `CROSS JOIN LATERAL ${evidenceBestOf(MODEL_SUBJECT, order, bind)} k`;
-    const where = ['k.value IS NOT NULL', condition];
-    // Null when the caller reads everything; the parameter is bound only when the condition uses it.
-    if (!caller.readsAll) where.push(readableCondition(caller, 'm', bind(readableParam(caller)))!);
-    if (after) {
-      const cursor = decodeEvidenceCursor(after, order);
-      where.push(`(k.value, m.id) ${order.direction === 'ASC' ? '>' : '<'} (CAST(${bind(cursor.value)} AS float8), CAST(${bind(cursor.id)} AS uuid))`);
+    const condition = this.scopedCondition(caller, filter, bind);
+    const [{ n }]: { n: number }[] = await this.db.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM models m WHERE ${condition} LIMIT ${this.evidenceProbeLimit + 1}) s`, [...params]);
+    if (n === 0) return { nodes: [], hasNextPage: false, endCursor: null };
+    const dir = order.direction;
+    let statement: string;
+    if (n <= this.evidenceProbeLimit) {
+      const where = [condition, 'k.value IS NOT NULL'];
+      if (cursor) where.push(evidenceAfter('k.value', 'm.id', dir, cursor, bind));
+      statement = `SELECT m.id, k.value FROM models m CROSS JOIN LATERAL ${evidenceBestOf(MODEL_SUBJECT, order, bind)} k
+        WHERE ${where.join(' AND ')} ORDER BY k.value ${dir}, m.id ${dir} LIMIT ${bind(first + 1)}`;
+    } else {
+      const walk = evidenceWalk(MODEL_SUBJECT, order, bind);
+      const where = [...walk.conditions, condition];
+      if (cursor) where.push(evidenceAfter(walk.value, walk.key, dir, cursor, bind));
+      statement = `SELECT m.id, ${walk.value} AS value FROM ${walk.table} ${walk.alias} JOIN models m ON m.id = ${walk.key}
+        WHERE ${where.join(' AND ')} ORDER BY ${walk.value} ${dir}, ${walk.key} ${dir} LIMIT ${bind(first + 1)}`;
     }
-    const rows: { id: string; value: number }[] = await this.db.query(
-      `SELECT m.id, k.value FROM models m ${source}
-        WHERE ${where.join(' AND ')} ORDER BY k.value ${order.direction}, m.id ${order.direction} LIMIT ${bind(first + 1)}`,
-      params,
-    );
+    const rows: { id: string; value: number }[] = await this.db.query(statement, params);
     const page = rows.slice(0, first);
     const byId = new Map((await this.byIds(caller, page.map((r) => r.id))).map((m) => [m.id, m]));
     const nodes = page

@@ -12,7 +12,7 @@ import {
 } from '../domain/catalog/version-query';
 import { readableCondition, readableParam } from '../domain/governance/access';
 import { compareSemVer } from '../domain/versioning/semver';
-import { type Bind, evidenceBestOf, evidenceBestOfAll, evidenceHeldBy, positionalBinder } from './filter-tree-sql';
+import { type Bind, EVIDENCE_PROBE_LIMIT, evidenceAfter, evidenceBestOf, type EvidenceWalk, evidenceHeldBy, evidenceWalk, positionalBinder } from './filter-tree-sql';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { PlainRows } from '../persistence/plain-rows';
 import { ofModels, VERSION_SUBJECT, versionFilterCondition } from './version-filter-sql';
@@ -30,10 +30,14 @@ const CREATED_TEXT = `to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH2
 interface Ordered {
   /** The sorted statement's FROM/JOIN tail after the versions and their models. */
   source: string;
+  /** What the source needs of its rows (an evidence ordering's). */
+  conditions: string[];
   /** What is selected as `value` (and encoded into the cursor). */
   value: string;
   /** What is compared in the keyset. */
   key: string;
+  /** The id the keyset breaks ties on (the walked evidence's key under an evidence ordering, for its index's order). */
+  id: string;
   direction: 'ASC' | 'DESC';
 }
 
@@ -47,6 +51,8 @@ export class VersionQueryService {
   constructor(
     private readonly db: DataSource,
     private readonly versions: VersionService,
+    /** See EVIDENCE_PROBE_LIMIT (a test gives 0 to take the index walk on a small catalog). */
+    private readonly evidenceProbeLimit = EVIDENCE_PROBE_LIMIT,
   ) {
     this.rows = new PlainRows(db, VersionEntity);
   }
@@ -56,22 +62,27 @@ export class VersionQueryService {
     const evidence = byEvidence ? validateEvidenceOrder(byEvidence) : null;
     const { bind, params } = positionalBinder();
     const condition = versionFilterCondition(valid, bind);
-    const ordered = evidence ? byEvidenceOf(evidence, condition, bind) : byCreation(order);
-    const where = [condition, ...this.scope(caller, bind)];
-    if (evidence) where.push('k.value IS NOT NULL');
-    if (after) {
-      const op = ordered.direction === 'ASC' ? '>' : '<';
-      if (evidence) {
-        const cursor = decodeEvidenceCursor(after, evidence, 'VERSION_EVIDENCE');
-        where.push(`(k.value, v.id) ${op} (CAST(${bind(cursor.value)} AS float8), CAST(${bind(cursor.id)} AS uuid))`);
-      } else {
-        const cursor = decodeVersionCursor(after, order);
-        where.push(`(v.created_at, v.id) ${op} (CAST(${bind(`${cursor.createdAt}Z`)} AS timestamptz), CAST(${bind(cursor.id)} AS uuid))`);
-      }
+    const scoped = [condition, ...this.scope(caller, bind)];
+    let ordered = byCreation(order);
+    const where = [...scoped];
+    if (evidence) {
+      const cursor = after ? decodeEvidenceCursor(after, evidence, 'VERSION_EVIDENCE') : null;
+      // As the models' (ModelQueryService.listByEvidence): few versions are each probed, more walk the metric's index.
+      const [{ n }]: { n: number }[] = await this.db.query(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM model_versions v WHERE ${scoped.join(' AND ')} LIMIT ${this.evidenceProbeLimit + 1}) s`,
+        [...params],
+      );
+      if (n === 0) return { nodes: [], hasNextPage: false, endCursor: null };
+      ordered = n <= this.evidenceProbeLimit ? probedEvidence(evidence, bind) : walkedEvidence(evidenceWalk(VERSION_SUBJECT, evidence, bind), evidence);
+      where.push(...ordered.conditions);
+      if (cursor) where.push(evidenceAfter(ordered.key, ordered.id, ordered.direction, cursor, bind));
+    } else if (after) {
+      const cursor = decodeVersionCursor(after, order);
+      where.push(`(v.created_at, v.id) ${ordered.direction === 'ASC' ? '>' : '<'} (CAST(${bind(`${cursor.createdAt}Z`)} AS timestamptz), CAST(${bind(cursor.id)} AS uuid))`);
     }
     const rows: { id: string; value: string | number }[] = await this.db.query(
       `SELECT v.id, ${ordered.value} AS value FROM model_versions v ${ordered.source}
-        WHERE ${where.join(' AND ')} ORDER BY ${ordered.key} ${ordered.direction}, v.id ${ordered.direction} LIMIT ${bind(first + 1)}`,
+        WHERE ${where.join(' AND ')} ORDER BY ${ordered.key} ${ordered.direction}, ${ordered.id} ${ordered.direction} LIMIT ${bind(first + 1)}`,
       params,
     );
     const page = rows.slice(0, first);
@@ -108,11 +119,15 @@ export class VersionQueryService {
 }
 
 function byCreation(order: VersionOrder): Ordered {
-  return { source: '', value: CREATED_TEXT, key: 'v.created_at', direction: order === VersionOrder.CREATED_AT_ASC ? 'ASC' : 'DESC' };
+  return { source: '', conditions: [], value: CREATED_TEXT, key: 'v.created_at', id: 'v.id', direction: order === VersionOrder.CREATED_AT_ASC ? 'ASC' : 'DESC' };
 }
 
-/** Each version at its best counted value: a probe per version under a filter, the metric's rows grouped once without. */
-function byEvidenceOf(order: ValidEvidenceOrder, condition: string, bind: Bind): Ordered {
-  const source = condition === 'TRUE' ? `JOIN ${evidenceBestOfAll(VERSION_SUBJECT, order, bind)} k ON k.key = v.id` : `CROSS JOIN LATERAL ${evidenceBestOf(VERSION_SUBJECT, order, bind)} k`;
-  return { source, value: 'k.value', key: 'k.value', direction: order.direction };
+/** Each version's best counted value, probed per version (evidenceBestOf). */
+function probedEvidence(order: ValidEvidenceOrder, bind: Bind): Ordered {
+  return { source: `CROSS JOIN LATERAL ${evidenceBestOf(VERSION_SUBJECT, order, bind)} k`, conditions: ['k.value IS NOT NULL'], value: 'k.value', key: 'k.value', id: 'v.id', direction: order.direction };
+}
+
+/** Each version at its best counted value, walked down the metric's index (evidenceWalk). */
+function walkedEvidence(walk: EvidenceWalk, order: ValidEvidenceOrder): Ordered {
+  return { source: `JOIN ${walk.table} ${walk.alias} ON ${walk.key} = v.id`, conditions: walk.conditions, value: walk.value, key: walk.value, id: walk.key, direction: order.direction };
 }

@@ -3,6 +3,12 @@ import { filterTrees, type Leaf, rng, type Tree } from '../support/filter-trees'
 import { Role } from '../../src/domain/auth/roles';
 import { metricsOffScale } from '../../src/domain/measurements/score-ranges';
 import { issueToken } from '../../src/services/auth-tokens';
+import { type Caller, systemCaller, userCaller } from '../../src/domain/auth/caller';
+import { LifecycleStage } from '../../src/domain/lifecycle/lifecycle-stage';
+import type { EvidenceOrder } from '../../src/domain/catalog/evidence-order';
+import { ServingMetric } from '../../src/domain/catalog/evidence-filter';
+import { type ModelFilter, ModelOrder } from '../../src/domain/catalog/model-query';
+import { type ModelPage, ModelQueryService } from '../../src/services/model-query.service';
 import { errorCode } from '../support/catalog-fixtures';
 import { type GraphQLResponse, startTestApp, type TestApp } from '../support/test-app';
 
@@ -188,6 +194,54 @@ describe('ordering by evidence, paged', () => {
     }
     // Public projects' models may be listed too; this project's come in the reference order.
     expect(seen.filter((id) => universe.has(id))).toEqual(expected);
+  });
+
+  test('the index walk a broad filter takes pages exactly as the per-model probes do, ties included', async () => {
+    // Ties: the best model's best score recorded twice (listed once), and a second model at the same best (by id, descending).
+    const [top] = await t.dataSource.query(
+      `SELECT e.model_id, e.version_id, e.score FROM evaluations e JOIN models m ON m.id = e.model_id
+        WHERE m.project = $1 AND e.benchmark = 'mmlu' AND e.provenance = 'MEASURED' AND ${OFF} ORDER BY e.score DESC LIMIT 1`,
+      [project],
+    );
+    const [twin] = await t.dataSource.query(`SELECT m.id, v.id AS version_id FROM models m JOIN model_versions v ON v.model_id = m.id WHERE m.project = $1 AND m.id <> $2 LIMIT 1`, [project, top.model_id]);
+    for (const [model, version] of [[top.model_id, top.version_id], [twin.id, twin.version_id]]) {
+      await t.dataSource.query(
+        `INSERT INTO evaluations (model_id, version_id, benchmark, metric, score, recorded_by, provenance, runner) VALUES ($1, $2, 'mmlu', 'acc', $3, 'filter-test', 'MEASURED', 'lm-eval')`,
+        [model, version, top.score],
+      );
+    }
+    const walking = new ModelQueryService(t.dataSource, 0);
+    const probing = new ModelQueryService(t.dataSource, Number.MAX_SAFE_INTEGER);
+    const viewer = userCaller({ subject: 'walk-viewer', roles: [], projects: new Map([[project, [Role.VIEWER]]]) });
+    const pages = async (service: ModelQueryService, caller: Caller, filter: ModelFilter, order: EvidenceOrder) => {
+      const out: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: ModelPage = await service.list(caller, filter, 3, after, ModelOrder.CREATED_AT_DESC, order);
+        out.push(...page.nodes.map((n) => n.node.id));
+        if (!page.hasNextPage) return out;
+        after = page.endCursor;
+      }
+    };
+    const mmlu = { evaluation: { benchmark: 'mmlu' } };
+    const ttft = { benchmark: { metric: ServingMetric.TTFT_P99_MS, hardwareProfile: H100 } };
+    const expected = (await t.dataSource.query(
+      `SELECT m.id FROM models m JOIN (SELECT e.model_id, max(e.score) AS v FROM evaluations e WHERE e.benchmark = 'mmlu' AND e.provenance = 'MEASURED' AND ${OFF} GROUP BY e.model_id) k ON k.model_id = m.id
+        WHERE m.project = $1 ORDER BY k.v DESC, m.id DESC`,
+      [project],
+    )).map((r: { id: string }) => r.id);
+    expect(expected.slice(0, 2)).toEqual([top.model_id, twin.id].sort().reverse());
+    for (const service of [walking, probing]) expect(await pages(service, systemCaller('walk-test'), { project }, mmlu)).toEqual(expected);
+    const cases: [Caller, ModelFilter, EvidenceOrder][] = [
+      [systemCaller('walk-test'), { project, not: { status: [LifecycleStage.DRAFT] } }, ttft],
+      [viewer, {}, mmlu],
+      [viewer, { or: [{ tags: ['a'] }, { evaluation: { benchmark: 'mmlu', min: 0.5 } }] }, ttft],
+    ];
+    for (const [caller, filter, order] of cases) {
+      const walked = await pages(walking, caller, filter, order);
+      expect(walked.length).toBeGreaterThan(0);
+      expect(walked).toEqual(await pages(probing, caller, filter, order));
+    }
   });
 
   test('a cursor of one ordering is refused by another', async () => {

@@ -3,6 +3,12 @@ import { filterTrees, type Leaf, rng, type Tree } from '../support/filter-trees'
 import { Role } from '../../src/domain/auth/roles';
 import { metricsOffScale } from '../../src/domain/measurements/score-ranges';
 import { issueToken } from '../../src/services/auth-tokens';
+import { type Caller, systemCaller, userCaller } from '../../src/domain/auth/caller';
+import { LifecycleStage } from '../../src/domain/lifecycle/lifecycle-stage';
+import type { EvidenceOrder } from '../../src/domain/catalog/evidence-order';
+import { ServingMetric } from '../../src/domain/catalog/evidence-filter';
+import { type VersionFilter, VersionOrder } from '../../src/domain/catalog/version-query';
+import { type VersionPage, VersionQueryService } from '../../src/services/version-query.service';
 import { errorCode } from '../support/catalog-fixtures';
 import { type GraphQLResponse, startTestApp, type TestApp } from '../support/test-app';
 
@@ -246,6 +252,40 @@ describe('ordering and paging', () => {
     );
     expect(expected.length).toBeGreaterThan(3);
     expect(await listed({ not: { stages: ['DRAFT'] } }, { order: { benchmark: { metric: 'TTFT_P99_MS', hardwareProfile: H100 } }, first: 3 })).toEqual(expected);
+  });
+
+  test('the index walk a broad filter takes pages exactly as the per-version probes do', async () => {
+    const walking = new VersionQueryService(t.dataSource, t.services.versions, 0);
+    const probing = new VersionQueryService(t.dataSource, t.services.versions, Number.MAX_SAFE_INTEGER);
+    const viewer = userCaller({ subject: 'vwalk-viewer', roles: [], projects: new Map([[project, [Role.VIEWER]]]) });
+    const pages = async (service: VersionQueryService, caller: Caller, filter: VersionFilter, order: EvidenceOrder) => {
+      const out: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: VersionPage = await service.list(caller, filter, 3, after, VersionOrder.CREATED_AT_DESC, order);
+        out.push(...page.nodes.map((n) => n.node.id));
+        if (!page.hasNextPage) return out;
+        after = page.endCursor;
+      }
+    };
+    const mmlu = { evaluation: { benchmark: 'mmlu' } };
+    const ttft = { benchmark: { metric: ServingMetric.TTFT_P99_MS, hardwareProfile: H100 } };
+    const expected = await column(
+      `SELECT v.id FROM model_versions v JOIN models m ON m.id = v.model_id
+         JOIN (SELECT e.version_id, max(e.score) AS s FROM evaluations e WHERE e.benchmark = 'mmlu' AND e.provenance = 'MEASURED' AND ${OFF} GROUP BY e.version_id) k ON k.version_id = v.id
+        WHERE m.project = $1 ORDER BY k.s DESC, v.id DESC`,
+      [project],
+    );
+    for (const service of [walking, probing]) expect(await pages(service, systemCaller('vwalk-test'), { project }, mmlu)).toEqual(expected);
+    const cases: [Caller, VersionFilter, EvidenceOrder][] = [
+      [systemCaller('vwalk-test'), { project, not: { stages: [LifecycleStage.DRAFT] } }, ttft],
+      [viewer, {}, mmlu],
+    ];
+    for (const [caller, filter, order] of cases) {
+      const walked = await pages(walking, caller, filter, order);
+      expect(walked.length).toBeGreaterThan(0);
+      expect(walked).toEqual(await pages(probing, caller, filter, order));
+    }
   });
 
   test("a cursor of another ordering, or of the models' list, is refused", async () => {
