@@ -67,6 +67,8 @@ test('a syntax error, an over-deep query and an unknown id next to a healthy sub
   const { client, closes } = await connect(t);
   try {
     const healthy = open(client, `subscription { modelEvents(modelId: "${model.id}") { type toStatus } }`);
+    // The same text again is served from the validated documents (src/http/ws-server.ts) and works as well.
+    const sameText = open(client, `subscription { modelEvents(modelId: "${model.id}") { type toStatus } }`);
     const syntax = open(client, 'subscription { modelEvents(modelId: "x" { type }');
     await syntax.ended;
     expect(syntax.errors[0][0]).toMatchObject({ message: expect.stringContaining('Syntax Error'), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
@@ -75,12 +77,17 @@ test('a syntax error, an over-deep query and an unknown id next to a healthy sub
     const tooDeep = open(client, `subscription { operationProgress(id: "${model.id}") { model { ${deep} } } }`);
     await tooDeep.ended;
     expect(tooDeep.errors[0].map((e) => e.extensions?.code)).toContain('QUERY_TOO_DEEP');
+    // A refused document is never remembered: sent again, it is refused again.
+    const tooDeepAgain = open(client, `subscription { operationProgress(id: "${model.id}") { model { ${deep} } } }`);
+    await tooDeepAgain.ended;
+    expect(tooDeepAgain.errors[0].map((e) => e.extensions?.code)).toContain('QUERY_TOO_DEEP');
     const missing = open(client, 'subscription { operationProgress(id: "00000000-0000-4000-8000-000000000000") { status } }');
     await missing.ended;
     expect(missing.results[0].errors![0].extensions).toMatchObject({ code: 'NOT_FOUND' });
     // The shared socket is still open and the healthy subscription still receives events.
     await createVersion(t, model.id, '1.0.0');
     await healthy.until(statusTo('DRAFT'));
+    await sameText.until(statusTo('DRAFT'));
     expect(closes).toEqual([]);
   } finally {
     await client.dispose();
