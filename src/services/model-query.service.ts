@@ -15,16 +15,13 @@ import type { Caller } from '../domain/auth/caller';
 import { readableCondition, readableParam } from '../domain/governance/access';
 import { type Bind, EVIDENCE_PROBE_LIMIT, evidenceAfter, evidenceBestOf, evidenceHeldBy, evidenceWalk, positionalBinder } from './filter-tree-sql';
 import { drivingEvidence, filterCondition, MODEL_SUBJECT } from './model-filter-sql';
-import { cappedCountStatement, EXACT_COUNT_CAP, type OrderKey, pageStatement } from './model-page-sql';
+import { cappedCount, type CappedCount, type OrderKey, pageStatement } from './model-page-sql';
 import { LifecycleTransitionEntity } from '../persistence/entities/lifecycle-transition.entity';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { PlainRows } from '../persistence/plain-rows';
 
 /** How many models match a filter, and whether that figure is exact or the planner's estimate (above a cap). */
-export interface ModelCount {
-  count: number;
-  exact: boolean;
-}
+export type ModelCount = CappedCount;
 
 export interface ModelPage {
   nodes: { cursor: string; node: ModelRecord }[];
@@ -176,22 +173,12 @@ export class ModelQueryService {
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
   }
 
-  /**
-   * Matches of the filter (and, under an evidence ordering, holding its metric): exact up to EXACT_COUNT_CAP, which
-   * costs at most that many rows; above it the planner's estimate (never below the cap), flagged as not exact, since
-   * an exact count of a common term is a scan of every match (100+ ms at 100,000 models).
-   */
+  /** Matches of the filter (and, under an evidence ordering, holding its metric), capped as cappedCount says. */
   async count(caller: Caller, filter: ModelFilter, byEvidence: EvidenceOrder | null = null): Promise<ModelCount> {
     const { bind, params } = positionalBinder();
     let condition = this.scopedCondition(caller, validateFilter(filter), bind);
     if (byEvidence) condition = `${condition} AND ${evidenceHeldBy(MODEL_SUBJECT, validateEvidenceOrder(byEvidence), bind)}`;
-    const [{ n }]: { n: number }[] = await this.db.query(cappedCountStatement(condition), params);
-    if (n <= EXACT_COUNT_CAP) return { count: n, exact: true };
-    const [{ 'QUERY PLAN': plan }]: { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[] = await this.db.query(
-      `EXPLAIN (FORMAT JSON) SELECT 1 FROM models m WHERE ${condition}`,
-      params,
-    );
-    return { count: Math.max(EXACT_COUNT_CAP + 1, Math.round(plan[0].Plan['Plan Rows'])), exact: false };
+    return cappedCount(this.db, 'models m', condition, params);
   }
 
   /** Lifecycle entries of the readable ones among `modelIds`, oldest first. */

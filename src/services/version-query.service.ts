@@ -15,6 +15,7 @@ import { compareSemVer } from '../domain/versioning/semver';
 import { type Bind, EVIDENCE_PROBE_LIMIT, evidenceAfter, evidenceBestOf, type EvidenceWalk, evidenceHeldBy, evidenceWalk, positionalBinder } from './filter-tree-sql';
 import { VersionEntity } from '../persistence/entities/version.entity';
 import { PlainRows } from '../persistence/plain-rows';
+import { cappedCount, type CappedCount } from './model-page-sql';
 import { ofModels, VERSION_SUBJECT, versionFilterCondition } from './version-filter-sql';
 import type { VersionService } from './version.service';
 
@@ -93,14 +94,13 @@ export class VersionQueryService {
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.cursor ?? null };
   }
 
-  /** How many versions the filter (and an evidence ordering, which lists only versions with a result) selects. */
-  async count(caller: Caller, filter: VersionFilter, byEvidence: EvidenceOrder | null): Promise<number> {
+  /** How many versions the filter (and an evidence ordering, which lists only versions with a result) selects, capped as cappedCount says. */
+  async count(caller: Caller, filter: VersionFilter, byEvidence: EvidenceOrder | null): Promise<CappedCount> {
     const valid = validateVersionFilter(filter);
     const { bind, params } = positionalBinder();
     const where = [versionFilterCondition(valid, bind), ...this.scope(caller, bind)];
     if (byEvidence) where.push(evidenceHeldBy(VERSION_SUBJECT, validateEvidenceOrder(byEvidence), bind));
-    const [row]: { n: string }[] = await this.db.query(`SELECT count(*) AS n FROM model_versions v WHERE ${where.join(' AND ')}`, params);
-    return Number(row.n);
+    return cappedCount(this.db, 'model_versions v', where.join(' AND '), params);
   }
 
   /** The readable versions of each of `modelIds` the filter selects, newest semantic version first (a DataLoader's batch, as plain rows). */

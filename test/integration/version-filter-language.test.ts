@@ -254,6 +254,27 @@ describe('ordering and paging', () => {
     expect(await listed({ not: { stages: ['DRAFT'] } }, { order: { benchmark: { metric: 'TTFT_P99_MS', hardwareProfile: H100 } }, first: 3 })).toEqual(expected);
   });
 
+  test('totalCount is exact up to 1,000 versions, above that the estimate, flagged by totalCountExact', async () => {
+    const COUNTED = `query($filter: VersionFilterInput) { versions(filter: $filter, first: 1) { totalCount totalCountExact } }`;
+    const small = await t.gql(COUNTED, { filter: { project } });
+    const seeded = await column(`SELECT v.id FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.project = $1`, [project]);
+    expect(small.data!.versions).toEqual({ totalCount: seeded.length, totalCountExact: true });
+    const big = `vflt-big-${randomBytes(3).toString('hex')}`;
+    const [m] = await t.dataSource.query(`INSERT INTO models (name, source_type, project, status, created_by) VALUES ($1, 'DISK', $2, 'VERIFIED', 'filter-test') RETURNING id`, [`${big}-m`, big]);
+    try {
+      await t.dataSource.query(
+        `INSERT INTO model_versions (model_id, version, major, minor, patch, status, created_by) SELECT $1, '1.0.' || i, 1, 0, i, 'VERIFIED', 'filter-test' FROM generate_series(1, 1200) i`,
+        [m.id],
+      );
+      await t.dataSource.query('ANALYZE model_versions');
+      const res = await t.gql(COUNTED, { filter: { project: big } });
+      expect(res.errors).toBeUndefined();
+      expect({ over: res.data!.versions.totalCount > 1000, exact: res.data!.versions.totalCountExact }).toEqual({ over: true, exact: false });
+    } finally {
+      await t.dataSource.query(`DELETE FROM models WHERE id = $1`, [m.id]);
+    }
+  });
+
   test('the index walk a broad filter takes pages exactly as the per-version probes do', async () => {
     const walking = new VersionQueryService(t.dataSource, t.services.versions, 0);
     const probing = new VersionQueryService(t.dataSource, t.services.versions, Number.MAX_SAFE_INTEGER);

@@ -3,6 +3,7 @@ import type { EvidenceOrder } from '../../domain/catalog/evidence-order';
 import type { VersionFilter } from '../../domain/catalog/version-query';
 import { PageInfo } from '../model/model-connection.type';
 import { Version } from './version.type';
+import type { CappedCount } from '../../services/model-page-sql';
 
 @ObjectType()
 export class VersionEdge {
@@ -24,4 +25,6 @@ export class VersionConnection {
   /** Kept for `totalCount`, which is only counted when asked for. */
   filter!: VersionFilter;
   orderByEvidence!: EvidenceOrder | null;
+  /** `totalCount` and `totalCountExact` share one count per connection. */
+  counted?: Promise<CappedCount>;
 }

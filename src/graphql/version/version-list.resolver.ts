@@ -7,6 +7,7 @@ import { VersionOrder } from '../enums';
 import { ModelEvidenceOrderInput } from '../model/evidence-filter.input';
 import { VersionConnection } from './version-connection.type';
 import { VersionFilterInput } from './version-filter.input';
+import type { CappedCount } from '../../services/model-page-sql';
 
 @Resolver(() => VersionConnection)
 export class VersionListResolver {
@@ -34,8 +35,18 @@ export class VersionListResolver {
     };
   }
 
-  @FieldResolver(() => Int, { description: 'Versions matching the filter, across all pages.' })
-  totalCount(@Root() connection: VersionConnection, @Ctx() ctx: GraphQLContext): Promise<number> {
-    return ctx.services.versionQueries.count(callerOf(ctx), connection.filter, connection.orderByEvidence);
+  @FieldResolver(() => Int, { description: 'Versions matching the filter, across all pages: exact up to 1,000, above that an estimate (see totalCountExact).' })
+  async totalCount(@Root() connection: VersionConnection, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return (await counted(connection, ctx)).count;
   }
+
+  @FieldResolver(() => Boolean, { description: "Whether totalCount is exact: false when over 1,000 versions match and it is the database's estimate." })
+  async totalCountExact(@Root() connection: VersionConnection, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    return (await counted(connection, ctx)).exact;
+  }
+}
+
+function counted(connection: VersionConnection, ctx: GraphQLContext): Promise<CappedCount> {
+  connection.counted ??= ctx.services.versionQueries.count(callerOf(ctx), connection.filter, connection.orderByEvidence);
+  return connection.counted;
 }
