@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { API_NODE_ENV } from '../../../bench/api/api-process';
 
 const root = path.resolve(__dirname, '../../..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
@@ -24,5 +25,10 @@ describe('the API starts with the same node flags everywhere it is started', () 
     const flags = start.slice(1, -1);
     expect(flagsOfCommand(read('Dockerfile').split('\n').filter((l) => l.startsWith('CMD')).join('\n'), 'Dockerfile CMD')).toEqual(flags);
     expect(flagsOfCommand(read('deploy/helm/modelhub/templates/api.yaml'), 'the Helm API template')).toEqual(flags);
+  });
+
+  test('the bench starts the API in the NODE_ENV the image and the Helm chart set (graphql-js production mode)', () => {
+    expect(/^ENV NODE_ENV=(\S+)/m.exec(read('Dockerfile'))?.[1]).toBe(API_NODE_ENV);
+    expect(/- name: NODE_ENV\s+value: (\S+)/.exec(read('deploy/helm/modelhub/templates/_helpers.tpl'))?.[1]).toBe(API_NODE_ENV);
   });
 });
