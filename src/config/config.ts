@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { apiProcesses } from './api-processes';
 import { ConfigError, type Env, intVar, optional } from './env-vars';
 import { type EvalConfig, loadEvalConfig } from './eval-config';
 import { type FilesConfig, loadFilesConfig } from './files-config';
@@ -18,6 +19,11 @@ export interface Config {
   readonly logLevel: string;
   /** `pretty` (human-readable) or `json` (one JSON object a line); LOG_FORMAT, default pretty on a terminal outside production. */
   readonly logFormat: 'pretty' | 'json';
+  /**
+   * API processes `npm start` runs on the one port (API_PROCESSES: a number, or `auto` = the host's available
+   * parallelism; default 1, no cluster primary). See src/api-cluster.ts.
+   */
+  readonly apiProcesses: number;
   /** SIGTERM/SIGINT: how long in-flight requests and activities get before the process exits anyway (SHUTDOWN_TIMEOUT_MS). */
   readonly shutdownTimeoutMs: number;
   readonly database: {
@@ -227,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     httpIdleTimeoutMs: intVar(env, 'HTTP_IDLE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     logLevel: optional(env, 'LOG_LEVEL') ?? (mode === 'test' ? 'warn' : 'info'),
     logFormat: logFormat(optional(env, 'LOG_FORMAT'), mode, isTty),
+    apiProcesses: apiProcesses(env),
     shutdownTimeoutMs: intVar(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, 1000, 3_600_000),
     database: {
       url: optional(env, 'DATABASE_URL'),

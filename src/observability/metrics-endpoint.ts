@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { clusterMetricsText, inApiCluster } from './cluster-metrics';
 import { registry } from './metrics';
 
 function isLoopback(address: string | undefined): boolean {
@@ -31,7 +32,8 @@ export function metricsHandler(token: string | null) {
       res.end(token ? 'metrics need the METRICS_TOKEN bearer token\n' : 'metrics are served to loopback only; set METRICS_TOKEN to scrape from elsewhere\n');
       return;
     }
-    const body = await registry.metrics();
+    // One of several API processes (API_PROCESSES > 1): the sum over all of them, gathered by the primary.
+    const body = inApiCluster() ? await clusterMetricsText() : await registry.metrics();
     res.statusCode = 200;
     res.setHeader('content-type', registry.contentType);
     res.end(body);

@@ -101,6 +101,8 @@ new Gauge({
   help: 'Operations (imports, scans, evaluations, benchmarks, …) not yet settled, by kind and status: the work queued or running.',
   labelNames: ['kind', 'status'] as const,
   registers: [registry],
+  // Every API process of a cluster counts the same rows: summing them would multiply the queue.
+  aggregator: 'max',
   async collect() {
     this.reset();
     if (!queueDepth) return;
