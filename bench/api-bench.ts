@@ -47,15 +47,16 @@ async function main(): Promise<void> {
     }
 
     const secret = randomBytes(32).toString('hex');
-    const api = await startApi({ databaseUrl: dbUrl, jwtSecret: secret, cpuProfDir: plan.cpuProfDir });
+    const api = await startApi({ databaseUrl: dbUrl, jwtSecret: secret, cpuProfDir: plan.cpuProfDir, processes: plan.apiProcesses });
     cleanups.push(() => api.stop());
     let mlflow: ServerProcess | null = null;
     if (mlflowVersion) {
       mlflow = await startMlflow(dbUrl, plan.mlflowWorkers);
       cleanups.push(() => mlflow!.stop());
     }
-    // The API alone: without TEMPORAL_ADDRESS its child is a Temporal dev server, which is not the API.
-    const apiMeter = new ProcessMeter('ModelHub API', api.pid, false);
+    // The API's node processes (the cluster primary and its API processes, CPU and RSS summed); without
+    // TEMPORAL_ADDRESS the primary also starts a Temporal dev server, which is not the API and is not counted.
+    const apiMeter = new ProcessMeter(`ModelHub API (${plan.apiProcesses} API process${plan.apiProcesses === 1 ? '' : 'es'}${plan.apiProcesses > 1 ? ' + primary' : ''})`, api.pid, 'node');
     const mlflowMeter = mlflow ? new ProcessMeter('MLflow server', mlflow.pid) : null;
     const self = selfMeter();
     const gql = graphqlClient(api.url, await benchToken(secret));
@@ -167,7 +168,7 @@ async function main(): Promise<void> {
     say('');
     say(loadTable(results));
     say('');
-    say(markdownTable(['process', 'peak RSS'], meters.map((m) => [m.label, mib(m.peakRssBytes())])));
+    say(markdownTable(['process', 'peak RSS (sum over the process tree)', 'largest one process'], meters.map((m) => [m.label, mib(m.peakRssBytes()), mib(m.peakProcessRssBytes())])));
     say('');
     if (writeStatements) {
       const ml = writeStatements.mlflow;
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
     }
     const search = searchTable(searchFigures, plan.scales);
     if (searchFigures.length) say(`Search, p99 at each catalog size (8 concurrent clients; CPU per operation of the API and PostgreSQL):\n\n${search.table}\n`);
-    say(summarize({ plan, results, fanOut, roundTrips, writeStatements, apiPeakRss: apiMeter.peakRssBytes(), searchTargets: search.targets }));
+    say(summarize({ plan, results, fanOut, roundTrips, writeStatements, apiPeakRss: apiMeter.peakRssBytes(), apiProcessPeakRss: apiMeter.peakProcessRssBytes(), searchTargets: search.targets }));
     say('');
     say(`node ${process.version}, PostgreSQL ${pgVersion}, MLflow ${mlflowVersion ?? 'not run'}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
     for (const m of meters) m.stop();

@@ -87,9 +87,10 @@ export const API_NODE_ENV = 'production';
 
 /**
  * The API as users run it (`npm start`: `node <its flags> dist/src/main.js`, in the image's NODE_ENV) on `databaseUrl`, loopback only, with its own artifact
- * folders in a temporary directory. `cpuProfDir` turns on V8's CPU profiler (written on exit).
+ * folders in a temporary directory, as `processes` API processes (API_PROCESSES; the bench passes the core count, as
+ * MLflow gets `--workers <cores>`). `cpuProfDir` turns on V8's CPU profiler (written on exit, one file per process).
  */
-export async function startApi(options: { databaseUrl: string; jwtSecret: string; cpuProfDir: string | null }): Promise<ServerProcess> {
+export async function startApi(options: { databaseUrl: string; jwtSecret: string; cpuProfDir: string | null; processes: number }): Promise<ServerProcess> {
   const port = await freePort();
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'modelhub-bench-api-'));
   const main = path.resolve(__dirname, '../../src/main.js');
@@ -106,6 +107,7 @@ export async function startApi(options: { databaseUrl: string; jwtSecret: string
       ...temporal,
       NODE_ENV: API_NODE_ENV,
       DATABASE_URL: options.databaseUrl,
+      API_PROCESSES: String(options.processes),
       HOST: '127.0.0.1',
       PORT: String(port),
       JWT_SECRET: options.jwtSecret,

@@ -16,6 +16,8 @@ export interface BenchPlan {
   eventGapMs: number;
   mlflow: boolean;
   mlflowWorkers: number;
+  /** API_PROCESSES of the API under test: the core count, as MLflow gets `--workers <cores>`. */
+  apiProcesses: number;
   cpuProfDir: string | null;
   /**
    * `--only=writes,page,search,filters,fanout`: the workloads to run (all when absent), e.g. to profile one;
@@ -48,6 +50,7 @@ export function planFrom(argv: readonly string[], cores: number): BenchPlan {
     // In CI the MLflow peer runs only when its virtualenv already exists (the pip install takes minutes).
     mlflow: !argv.includes('--no-mlflow'),
     mlflowWorkers: cores,
+    apiProcesses: cores,
     cpuProfDir: prof ? (prof.split('=')[1] ?? 'bench-profiles') : null,
     runs: (workload) => !only || only.includes(workload),
   };

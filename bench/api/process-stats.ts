@@ -16,10 +16,21 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-/** The process and every descendant (MLflow's server forks its workers). */
-export function processTree(pid: number): number[] {
+function command(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The process and every descendant (MLflow's server forks its workers); with `only`, the descendants running that
+ * command (the API's node:cluster processes, not the Temporal dev server it may have started).
+ */
+export function processTree(pid: number, only?: string): number[] {
   const all = [pid];
-  for (let i = 0; i < all.length; i++) all.push(...childrenOf(all[i]));
+  for (let i = 0; i < all.length; i++) all.push(...childrenOf(all[i]).filter((child) => only === undefined || command(child) === only));
   return all;
 }
 
@@ -51,14 +62,18 @@ function rssBytes(pid: number): number {
  */
 export class ProcessMeter {
   private peak = 0;
+  private peakOne = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly cpuByPid = new Map<number, number>();
 
   constructor(
     readonly label: string,
     readonly pid: number,
-    /** Whether children count (a server's workers) or not (this process: its children are the servers). */
-    private readonly tree = true,
+    /**
+     * Whether children count (a server's workers) or not (this process: its children are the servers); `node`: the
+     * node descendants only (the API's cluster processes, without the Temporal dev server it may start).
+     */
+    private readonly tree: boolean | 'node' = true,
     intervalMs = 100,
   ) {
     this.timer = setInterval(() => this.sample(), intervalMs);
@@ -66,9 +81,12 @@ export class ProcessMeter {
     this.sample();
   }
 
+  /** The tree's RSS now, the SUM over its processes (each process's own peak is kept too). */
   sample(): number {
-    const rss = this.pids().reduce((sum, pid) => sum + rssBytes(pid), 0);
+    const each = this.pids().map(rssBytes);
+    const rss = each.reduce((sum, bytes) => sum + bytes, 0);
     if (rss > this.peak) this.peak = rss;
+    this.peakOne = Math.max(this.peakOne, ...each);
     return rss;
   }
 
@@ -81,12 +99,25 @@ export class ProcessMeter {
   }
 
   private pids(): number[] {
-    return this.tree ? processTree(this.pid) : [this.pid];
+    if (this.tree === false) return [this.pid];
+    return processTree(this.pid, this.tree === 'node' ? 'node' : undefined);
   }
 
+  /** Peak of the SUM of RSS over the measured processes. */
   peakRssBytes(): number {
     this.sample();
     return this.peak;
+  }
+
+  /** The largest RSS any one measured process reached. */
+  peakProcessRssBytes(): number {
+    this.sample();
+    return this.peakOne;
+  }
+
+  /** How many processes are measured now. */
+  processCount(): number {
+    return this.pids().length;
   }
 
   stop(): void {

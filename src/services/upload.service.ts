@@ -17,6 +17,7 @@ import { UploadCutError } from '../domain/files/files.errors';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import type { StorageUsageService } from './storage-usage.service';
 import type { StoreRegistry } from './store-registry';
+import { appendLockHeld, tryAppendLock } from '../storage/append-lock';
 import { readHead } from '../storage/file-head';
 import { hashFile } from '../storage/content-hashes';
 import type { ProjectAccessService } from './project-access.service';
@@ -115,6 +116,10 @@ export class UploadService {
     // The offset a client resumes from must not move afterwards: let an append whose client left end first.
     const inFlight = this.busy.get(id);
     if (inFlight) await Promise.race([inFlight.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS))]);
+    // An append by another API process of this host (API_PROCESSES > 1): its lock file says so.
+    for (const until = Date.now() + BUSY_WAIT_MS; Date.now() < until && (await appendLockHeld(this.partPath(id), this.config.uploadExpiryMs)); ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const session = await this.read(caller, id);
     await this.access.authorize(caller, 'Version', session.versionId, Role.EDITOR, ACTION);
     return session;
@@ -154,14 +159,22 @@ export class UploadService {
     return now.offset === now.length ? await this.finish(caller, now) : now;
   }
 
+  /** One append per session: in this process (`busy`) and across the host's API processes (a lock file beside the part). */
   private async exclusive<T>(session: UploadSession, work: () => Promise<T>): Promise<T> {
     if (this.busy.has(session.id)) throw new ConflictError('Another request is appending to this upload', { offset: session.offset });
-    const running = work();
-    this.busy.set(session.id, running);
+    let settle = () => {};
+    this.busy.set(session.id, new Promise<void>((resolve) => (settle = resolve)));
     try {
-      return await running;
+      const release = await tryAppendLock(this.partPath(session.id), this.config.uploadExpiryMs);
+      if (!release) throw new ConflictError('Another request is appending to this upload', { offset: session.offset });
+      try {
+        return await work();
+      } finally {
+        await release();
+      }
     } finally {
       this.busy.delete(session.id);
+      settle();
     }
   }
 
