@@ -228,7 +228,7 @@ test('two API processes share the port: both serve, events cross them, /metrics 
 
   // SIGTERM to the primary: every process drains and exits, the primary with 0.
   primary.child.kill('SIGTERM');
-  const exit = await Promise.race([primary.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000))]);
+  const exit = await Promise.race([primary.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000).unref())]);
   expect(exit).toMatchObject({ code: 0, signal: null });
   const alive = now.filter((pid) => {
     try {
