@@ -16,7 +16,7 @@ export interface BenchPlan {
   eventGapMs: number;
   mlflow: boolean;
   mlflowWorkers: number;
-  /** API_PROCESSES of the API under test: the core count, as MLflow gets `--workers <cores>`. */
+  /** API_PROCESSES of the API under test: the core count, as MLflow gets `--workers <cores>` (`--api-processes=N` to compare). */
   apiProcesses: number;
   cpuProfDir: string | null;
   /**
@@ -50,7 +50,7 @@ export function planFrom(argv: readonly string[], cores: number): BenchPlan {
     // In CI the MLflow peer runs only when its virtualenv already exists (the pip install takes minutes).
     mlflow: !argv.includes('--no-mlflow'),
     mlflowWorkers: cores,
-    apiProcesses: cores,
+    apiProcesses: apiProcessesArg(argv) ?? cores,
     cpuProfDir: prof ? (prof.split('=')[1] ?? 'bench-profiles') : null,
     runs: (workload) => !only || only.includes(workload),
   };
@@ -61,4 +61,12 @@ function catalogSize(text: string): number {
   const match = /^(\d+)(k|m)?$/i.exec(text.trim());
   if (!match) throw new Error(`--scales: ${text} is not a catalog size (10k, 100k, 1m)`);
   return Number(match[1]) * (match[2]?.toLowerCase() === 'm' ? 1_000_000 : match[2] ? 1000 : 1);
+}
+
+function apiProcessesArg(argv: readonly string[]): number | null {
+  const raw = argv.find((a) => a.startsWith('--api-processes='))?.slice('--api-processes='.length);
+  if (raw === undefined) return null;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--api-processes must be a positive integer, got "${raw}"`);
+  return value;
 }
