@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { createClient } from 'graphql-ws';
@@ -240,3 +241,19 @@ test('two API processes share the port: both serve, events cross them, /metrics 
   });
   expect(alive).toEqual([]);
 }, 400_000);
+
+test('API processes that keep dying before they listen (the port is taken) end the primary with exit 1, none left behind', async () => {
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+  const busyPort = (taken.address() as net.AddressInfo).port;
+  const failing = startEntry('src/main.ts', { ...env, PORT: String(busyPort) });
+  try {
+    const exit = await Promise.race([failing.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 240_000).unref())]);
+    expect({ exit, said: /keep exiting before they listen \(5 in a row\)/.test(failing.output()) }).toEqual({ exit: expect.objectContaining({ code: 1 }), said: true });
+    const { stdout } = await run('ps', ['--ppid', String(failing.child.pid), '-o', 'pid=']).catch(() => ({ stdout: '' }));
+    expect(stdout.trim()).toBe('');
+  } finally {
+    failing.child.kill('SIGKILL');
+    taken.close();
+  }
+}, 300_000);
