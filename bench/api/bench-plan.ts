@@ -16,7 +16,11 @@ export interface BenchPlan {
   eventGapMs: number;
   mlflow: boolean;
   mlflowWorkers: number;
-  /** API_PROCESSES of the API under test: the core count, as MLflow gets `--workers <cores>` (`--api-processes=N` to compare). */
+  /**
+   * API_PROCESSES of the API under test: 1, as `npm start` runs it by default and as measured fastest on the 2-core
+   * bench machine (PostgreSQL and the load generator share the cores; README "Several API processes on one host").
+   * `--api-processes=N` to compare; MLflow keeps `--workers <cores>`, its own recommendation.
+   */
   apiProcesses: number;
   cpuProfDir: string | null;
   /**
@@ -50,7 +54,7 @@ export function planFrom(argv: readonly string[], cores: number): BenchPlan {
     // In CI the MLflow peer runs only when its virtualenv already exists (the pip install takes minutes).
     mlflow: !argv.includes('--no-mlflow'),
     mlflowWorkers: cores,
-    apiProcesses: apiProcessesArg(argv) ?? cores,
+    apiProcesses: apiProcessesArg(argv) ?? 1,
     cpuProfDir: prof ? (prof.split('=')[1] ?? 'bench-profiles') : null,
     runs: (workload) => !only || only.includes(workload),
   };
