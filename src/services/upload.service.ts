@@ -17,7 +17,7 @@ import { UploadCutError } from '../domain/files/files.errors';
 import type { ManifestEntry } from '../domain/onboarding/manifest';
 import type { StorageUsageService } from './storage-usage.service';
 import type { StoreRegistry } from './store-registry';
-import { appendLockHeld, tryAppendLock } from '../storage/append-lock';
+import { appendLockHeld, dropAppendLock, tryAppendLock } from '../storage/append-lock';
 import { readHead } from '../storage/file-head';
 import { hashFile } from '../storage/content-hashes';
 import type { ProjectAccessService } from './project-access.service';
@@ -117,7 +117,7 @@ export class UploadService {
     const inFlight = this.busy.get(id);
     if (inFlight) await Promise.race([inFlight.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS))]);
     // An append by another API process of this host (API_PROCESSES > 1): its lock file says so.
-    for (const until = Date.now() + BUSY_WAIT_MS; Date.now() < until && (await appendLockHeld(this.partPath(id), this.config.uploadExpiryMs)); ) {
+    for (const until = Date.now() + BUSY_WAIT_MS; Date.now() < until && (await appendLockHeld(this.partPath(id))); ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const session = await this.read(caller, id);
@@ -165,7 +165,7 @@ export class UploadService {
     let settle = () => {};
     this.busy.set(session.id, new Promise<void>((resolve) => (settle = resolve)));
     try {
-      const release = await tryAppendLock(this.partPath(session.id), this.config.uploadExpiryMs);
+      const release = await tryAppendLock(this.partPath(session.id));
       if (!release) throw new ConflictError('Another request is appending to this upload', { offset: session.offset });
       try {
         return await work();
@@ -213,6 +213,7 @@ export class UploadService {
   private async discard(id: string): Promise<void> {
     await this.db.query('DELETE FROM upload_sessions WHERE id = $1 AND sha256 IS NULL', [id]);
     await rm(this.partPath(id), { force: true });
+    await dropAppendLock(this.partPath(id));
   }
 
   /**
