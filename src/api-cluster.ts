@@ -38,6 +38,12 @@ export async function runApiCluster(config: Config, log: Logger): Promise<void> 
     closers.length = 0;
   };
   const workerEnv: Record<string, string> = { MIGRATE_ON_START: 'false' };
+  // A signal while the embedded PostgreSQL or Temporal starts is kept, not fatal: once they are up they are stopped
+  // again and the primary exits, so nothing it started is orphaned.
+  let early: NodeJS.Signals | null = null;
+  const keep = (signal: NodeJS.Signals) => (early ??= signal);
+  process.on('SIGTERM', keep);
+  process.on('SIGINT', keep);
   try {
     const database = await openDatabase(config, log);
     // The primary keeps only the embedded PostgreSQL (if any) running; its own pool is not needed past migrating.
@@ -61,6 +67,14 @@ export async function runApiCluster(config: Config, log: Logger): Promise<void> 
   } catch (error) {
     await closeAll();
     throw error;
+  } finally {
+    process.off('SIGTERM', keep);
+    process.off('SIGINT', keep);
+  }
+  if (early) {
+    log.info({ signal: early }, 'stopped while starting');
+    await closeAll();
+    process.exit(0);
   }
 
   const aggregator = new AggregatorRegistry();
@@ -99,37 +113,10 @@ export async function runApiCluster(config: Config, log: Logger): Promise<void> 
     process.exit(exitCode);
   };
 
-  cluster.on('exit', (worker, code, signal) => {
-    const wasListening = listening.delete(worker);
-    if (stopping) {
-      if (code !== 0) exitCode = 1;
-      if (Object.keys(cluster.workers ?? {}).length === 0) void finish();
-      return;
-    }
-    const now = Date.now();
-    deaths.push(now);
-    while (deaths.length && deaths[0] < now - BACKOFF_WINDOW_MS) deaths.shift();
-    if (!wasListening) startFailuresInARow += 1;
-    if (startFailuresInARow >= START_FAILURES_LIMIT) {
-      log.error({ pid: worker.process.pid, code, signal, failures: startFailuresInARow }, `API processes keep exiting before they listen (${startFailuresInARow} in a row): stopping`);
-      exitCode = 1;
-      stopping = 'SIGTERM';
-      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
-      if (Object.keys(cluster.workers ?? {}).length === 0) void finish();
-      return;
-    }
-    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (deaths.length - 1));
-    log.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, `an API process exited unexpectedly (code ${code}, signal ${signal}); starting another in ${delay} ms`);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (!stopping) fork();
-    }, delay);
-    timers.add(timer);
-  });
-
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals, code = 0) => {
     if (stopping) return;
     stopping = signal;
+    if (code !== 0) exitCode = code;
     log.info({ signal }, 'stopping the API processes');
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
@@ -142,6 +129,32 @@ export async function runApiCluster(config: Config, log: Logger): Promise<void> 
     }, config.shutdownTimeoutMs + 5000).unref();
     if (Object.keys(cluster.workers ?? {}).length === 0) void finish();
   };
+  cluster.on('exit', (worker, code, signal) => {
+    const wasListening = listening.delete(worker);
+    if (stopping) {
+      // One that ends by the signal it was sent (killed before it could handle it, while starting) stopped cleanly.
+      if (code !== 0 && signal !== stopping) exitCode = 1;
+      if (Object.keys(cluster.workers ?? {}).length === 0) void finish();
+      return;
+    }
+    const now = Date.now();
+    deaths.push(now);
+    while (deaths.length && deaths[0] < now - BACKOFF_WINDOW_MS) deaths.shift();
+    if (!wasListening) startFailuresInARow += 1;
+    if (startFailuresInARow >= START_FAILURES_LIMIT) {
+      log.error({ pid: worker.process.pid, code, signal, failures: startFailuresInARow }, `API processes keep exiting before they listen (${startFailuresInARow} in a row): stopping`);
+      stop('SIGTERM', 1);
+      return;
+    }
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (deaths.length - 1));
+    log.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, `an API process exited unexpectedly (code ${code}, signal ${signal}); starting another in ${delay} ms`);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!stopping) fork();
+    }, delay);
+    timers.add(timer);
+  });
+
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
