@@ -216,7 +216,7 @@ describe('project-scoped roles', () => {
     expect(holdsRole(caller, 'vision', Role.EDITOR)).toBe(true);
     expect(holdsRole(caller, 'nlp', Role.EDITOR)).toBe(false);
     expect(readableCondition(userCaller(globalViewer), 'm', ':p')).toBeNull();
-    expect(readableCondition(caller, 'm', ':p')).toContain("COALESCE(m.project, 'default') = ANY(:p)");
+    expect(readableCondition(caller, 'm', ':p')).toBe("(COALESCE(m.project, 'default') = ANY(ARRAY(SELECT gp.id FROM projects gp WHERE gp.public) || CAST(:p AS text[])))");
     expect(readableParam(caller)).toEqual(['vision', 'nlp']);
   });
 
