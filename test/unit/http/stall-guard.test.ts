@@ -18,14 +18,16 @@ describe('sendBody', () => {
         bodyClosed = true;
       }
     })());
-    const server = http.createServer((_req, res) => {
+    // The idle limit per request: 500 ms for the client that pauses 2 s; 10 s for the one that reads throughout, so a
+    // loaded machine's pause in reading (a GC of its 64 MiB, a starved process: 4 MiB read in one CI run) is not a stall.
+    const server = http.createServer((req, res) => {
       res.writeHead(200, { 'content-length': String(64 * MiB) });
-      void sendBody(res as unknown as Response, body(), 500);
+      void sendBody(res as unknown as Response, body(), req.url === '/stall' ? 500 : 10_000);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const fetchWithPause = (pauseMs: number) => new Promise<number>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port }, (res) => {
+      http.get({ host: '127.0.0.1', port, path: pauseMs ? '/stall' : '/read' }, (res) => {
         let received = 0;
         res.on('data', (c: Buffer) => { received += c.length; });
         if (pauseMs) res.once('data', () => { res.pause(); setTimeout(() => res.resume(), pauseMs); });
