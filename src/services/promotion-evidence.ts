@@ -7,12 +7,16 @@ import type { ModelEntity } from '../persistence/entities/model.entity';
 import { ScanResultEntity } from '../persistence/entities/scan-result.entity';
 import type { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
-import { VersionSignatureEntity } from '../persistence/entities/version-signature.entity';
-import { ProjectEntity } from '../persistence/entities/project.entity';
 import { projectOf } from '../domain/governance/project';
-import { keyFingerprint } from '../domain/signing/signature-trust';
-import { trustAnchors } from './signing-trust';
+import { Gate } from '../domain/governance/promotion-policy';
 import type { LicenseCheckService } from './license-check.service';
+import type { SignatureService } from './signature.service';
+
+/** The services that judge a version's license and upstream signature as they stand now. */
+export interface EvidenceSources {
+  licenses: LicenseCheckService;
+  signatures: SignatureService;
+}
 
 /** Who asks and who signed off: the evidence gate leaves out what the requester typed in themselves. */
 export interface EvidenceParties {
@@ -53,7 +57,7 @@ async function measurements(tx: EntityManager, versionId: string, policy: Target
  */
 export async function gatherEvidence(
   tx: EntityManager,
-  licenses: LicenseCheckService,
+  { licenses, signatures }: EvidenceSources,
   { model, version }: { model: ModelEntity; version: VersionEntity },
   policy: TargetPolicy,
   usage: LicenseUsage,
@@ -64,7 +68,7 @@ export async function gatherEvidence(
     await tx.getRepository(ScanResultEntity).findOne({ where: { versionId: version.id }, order: { startedAt: 'DESC', id: 'DESC' }, select: { id: true, status: true } }),
     await measurements(tx, version.id, policy, parties.requester),
     await licenses.evaluate(tx, model, version.id, usage),
-    await signatureAsTrustedNow(tx, model, version),
+    await signatures.asTrustedNow(tx, projectOf(model), version, policy.gates.includes(Gate.SIGNATURE_VALID)),
   ];
   return {
     version: version.version,
@@ -80,29 +84,6 @@ export async function gatherEvidence(
     approvers: parties.approvers,
     signature,
   };
-}
-
-/**
- * The version's upstream signature as the gate judges it now: the verdict recorded at import, and, for one that
- * verified, whether its signer is still trusted by the project the model is in today. The verdict was taken against
- * the trust of the project (and the key given at import) at that time; a key the project has since removed (a
- * compromised one) or a model moved in from a project trusting other signers no longer passes. A key signature
- * is checked by its fingerprint; a certificate one needs a CA the project still trusts (the chain is not kept).
- */
-async function signatureAsTrustedNow(tx: EntityManager, model: ModelEntity, version: VersionEntity): Promise<PromotionEvidence['signature']> {
-  const row = await tx.getRepository(VersionSignatureEntity).findOne({ where: { versionId: version.id, origin: 'UPSTREAM' }, select: { valid: true, problems: true, method: true, keyFingerprint: true } });
-  if (!row) return null;
-  if (!row.valid) return { valid: false, problems: row.problems };
-  const project = projectOf(model);
-  const settings = await tx.getRepository(ProjectEntity).findOne({ where: { id: project }, select: { id: true, trustedSigningKeys: true, trustedSigningCertificates: true } });
-  const trust = trustAnchors(settings, version.signingPublicKey);
-  if (row.method === 'CERTIFICATE') {
-    return trust.certificates.length > 0 ? { valid: true, problems: [] } : { valid: false, problems: [`it was signed through a CA certificate and project "${project}" trusts none now`] };
-  }
-  const trusted = row.keyFingerprint !== null && trust.keys.some((key) => keyFingerprint(key) === row.keyFingerprint);
-  return trusted
-    ? { valid: true, problems: [] }
-    : { valid: false, problems: [`it was signed by key ${(row.keyFingerprint ?? 'unknown').slice(0, 16)}…, which project "${project}" does not trust now (nor is it the key given at import)`] };
 }
 
 export function snapshot(policy: TargetPolicy, evidence: PromotionEvidence): EvidenceSnapshot {

@@ -15,6 +15,7 @@ import type { VersionEntity } from '../persistence/entities/version.entity';
 import type { AuditService } from './audit.service';
 import type { LicenseCheckService } from './license-check.service';
 import type { RegistrySigningService } from './registry-signing.service';
+import type { SignatureService } from './signature.service';
 import { moveVersion } from './model-transition';
 import { isUniqueViolation } from './pg-errors';
 import type { ProjectAccessService } from './project-access.service';
@@ -59,6 +60,7 @@ export class PromotionService {
     private readonly access: ProjectAccessService,
     private readonly licenses: LicenseCheckService,
     private readonly audit: AuditService,
+    private readonly signatures: SignatureService,
     /** Signs a version as it becomes PUBLISHED (null: published versions are not signed). */
     private readonly signing: RegistrySigningService | null = null,
   ) {}
@@ -76,7 +78,7 @@ export class PromotionService {
         if (!isPromotionTarget(target)) throw new ConflictError(`${target} is not a promotion; use archiveVersion`);
         const policy = freezePolicy(await this.access.policyOf(tx, project), target);
         if (mode.immediateOnly) await this.requireImmediate(tx, caller, versionId, project, policy, mover);
-        const evidence = snapshot(policy, await gatherEvidence(tx, this.licenses, { model, version }, policy, usage, { requester: caller.subject, approvers: [] }));
+        const evidence = snapshot(policy, await gatherEvidence(tx, { licenses: this.licenses, signatures: this.signatures }, { model, version }, policy, usage, { requester: caller.subject, approvers: [] }));
         requireGates(target, evidence.gates, [Gate.APPROVALS]);
         const request = await tx.getRepository(PromotionRequestEntity).save(
           Object.assign(new PromotionRequestEntity(), {
@@ -162,7 +164,7 @@ export class PromotionService {
   /** The evidence read now, with the approvals so far, judged by the request's frozen policy. */
   private async decision(tx: EntityManager, { request, model, version }: Locked, approvers: readonly string[]): Promise<EvidenceSnapshot> {
     const parties = { requester: request.requestedBy, approvers };
-    return snapshot(request.policy, await gatherEvidence(tx, this.licenses, { model, version }, request.policy, request.evidence.evidence.usage, parties));
+    return snapshot(request.policy, await gatherEvidence(tx, { licenses: this.licenses, signatures: this.signatures }, { model, version }, request.policy, request.evidence.evidence.usage, parties));
   }
 
   /** Moves the version on a decision whose every gate passed (read in this transaction); all or nothing. */

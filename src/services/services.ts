@@ -119,7 +119,7 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
   });
   const models = new ModelCommandService(db, licenses, access);
   const licenseChecks = new LicenseCheckService(db, audit, access);
-  const promotions = new PromotionService(db, access, licenseChecks, audit, registrySigning);
+  const promotions = new PromotionService(db, access, licenseChecks, audit, signatures, registrySigning);
   const versions = new VersionService(db, access);
   const modelQueries = new ModelQueryService(db);
   const storeAdmin = new StoreService(db, stores, usage, access, audit, {

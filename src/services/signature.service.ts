@@ -13,7 +13,7 @@ import {
   SignatureFormatError,
   unsupportedSerialization,
 } from '../domain/signing/model-signature';
-import { type SignerIdentity, verifyEnvelope } from '../domain/signing/signature-trust';
+import { keyFingerprint, type SignerIdentity, type TrustAnchors, verifyEnvelope } from '../domain/signing/signature-trust';
 import { ModelEntity } from '../persistence/entities/model.entity';
 import { ProjectEntity } from '../persistence/entities/project.entity';
 import { VersionEntity } from '../persistence/entities/version.entity';
@@ -39,12 +39,16 @@ async function collect(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Why a key given at import was left out: the project's requirement is about signers it chose. */
+const IMPORT_KEY_IGNORED = (project: string): string =>
+  `project "${project}" requires a signature by a signer it trusts, and a key given at import does not count (add the key to the project's trusted keys)`;
+
 const NO_SIGNER: SignerIdentity = { method: 'KEY', keyFingerprint: null, certificateSubject: null, certificateSan: null };
 
 /**
  * Upstream signatures (`model.sig` in the files, OpenSSF model-signing format) checked against the files as stored:
  * their sha256, computed when each was stored, compared with the signed manifest; offline, against the keys and CA
- * certificates the project trusts and the key given at import. The verdict is recorded on the version, and one
+ * certificates the project trusts and the key given at import (not where the project requires signatures). The verdict is recorded on the version, and one
  * that does not hold is a finding that keeps the version from VERIFIED.
  */
 export class SignatureService {
@@ -68,18 +72,57 @@ export class SignatureService {
         : [];
     }
     const { store } = await this.stores.forVersion(version.id, tx);
-    const verdict = await this.judge(store, settings, version.signingPublicKey, file, manifest);
+    // Where the project requires signatures, only the signers it trusts count: the key given at an import comes from
+    // whoever imports, so a signature checked against it proves the files are what that key's holder signed, nobody more.
+    const required = resolvePolicy(settings?.policy).requireSignature;
+    const verdict = await this.judge(store, trustAnchors(settings, required ? null : version.signingPublicKey), file, manifest);
+    if (!verdict.valid && required && version.signingPublicKey) verdict.problems.push(IMPORT_KEY_IGNORED(project));
     await repo.insert({ ...verdict, versionId: version.id, origin: 'UPSTREAM', verifiedAt: new Date() });
     return verdict.valid ? [] : [`signature: ${SIGNATURE_FILE} does not verify: ${verdict.problems.join('; ')}`];
   }
 
-  private async judge(store: ArtifactStore, settings: ProjectEntity | null, importKey: string | null, file: ManifestEntry, manifest: readonly ManifestEntry[]): Promise<SignatureVerdict> {
+  /**
+   * The version's upstream signature as a promotion's signature gate judges it now: the verdict recorded at import,
+   * and, for one that verified, whether the project the model is in today still trusts its signer. A key signature is
+   * checked by its fingerprint; a certificate one is verified again from its stored `model.sig` against the CA
+   * certificates the project trusts now (a CA since removed, or another CA in a project the model moved to, fails).
+   * Under the gate (`signerMustBeTrusted`) the key given at import does not count.
+   */
+  async asTrustedNow(tx: EntityManager, project: string, version: { id: string; signingPublicKey: string | null }, signerMustBeTrusted: boolean): Promise<{ valid: boolean; problems: string[] } | null> {
+    const row = await tx.getRepository(VersionSignatureEntity).findOne({
+      where: { versionId: version.id, origin: 'UPSTREAM' },
+      select: { valid: true, problems: true, method: true, keyFingerprint: true, sha256: true },
+    });
+    if (!row) return null;
+    if (!row.valid) return { valid: false, problems: row.problems };
+    const settings = await tx.getRepository(ProjectEntity).findOne({ where: { id: project }, select: { id: true, trustedSigningKeys: true, trustedSigningCertificates: true } });
+    const trust = trustAnchors(settings, signerMustBeTrusted ? null : version.signingPublicKey);
+    if (row.method === 'CERTIFICATE') {
+      const { store } = await this.stores.forVersion(version.id, tx);
+      try {
+        const envelope = verifyEnvelope(parseBundle(await collect(await store.read(row.sha256))), trust);
+        return envelope.valid ? { valid: true, problems: [] } : { valid: false, problems: [`verified again against the CA certificates project "${project}" trusts now: ${envelope.problem}`] };
+      } catch (error) {
+        if (error instanceof SignatureFormatError) return { valid: false, problems: [`the stored ${SIGNATURE_FILE} no longer parses: ${error.message}`] };
+        throw error;
+      }
+    }
+    if (row.keyFingerprint !== null && trust.keys.some((key) => keyFingerprint(key) === row.keyFingerprint)) return { valid: true, problems: [] };
+    const key = `it was signed by key ${(row.keyFingerprint ?? 'unknown').slice(0, 16)}…`;
+    const givenAtImport = signerMustBeTrusted && version.signingPublicKey !== null && trustAnchors(null, version.signingPublicKey).keys.some((k) => keyFingerprint(k) === row.keyFingerprint);
+    return {
+      valid: false,
+      problems: [givenAtImport ? `${key}, the key given at import; ${IMPORT_KEY_IGNORED(project)}` : `${key}, which project "${project}" does not trust now${signerMustBeTrusted ? '' : ' (nor is it the key given at import)'}`],
+    };
+  }
+
+  private async judge(store: ArtifactStore, trust: TrustAnchors, file: ManifestEntry, manifest: readonly ManifestEntry[]): Promise<SignatureVerdict> {
     const base = { sha256: file.sha256, size: file.size, coveredFiles: [] as string[] };
     const refuse = (problem: string, signer: SignerIdentity = NO_SIGNER): SignatureVerdict => ({ ...base, ...signer, method: signer === NO_SIGNER ? null : signer.method, valid: false, problems: [problem] });
     if (file.size > MAX_SIGNATURE_BYTES) return refuse(`is ${file.size} bytes, larger than any signature (${MAX_SIGNATURE_BYTES})`);
     try {
       const bundle = parseBundle(await collect(await store.read(file.sha256)));
-      const envelope = verifyEnvelope(bundle, trustAnchors(settings, importKey));
+      const envelope = verifyEnvelope(bundle, trust);
       if (!envelope.valid) return refuse(envelope.problem, envelope.signer ?? NO_SIGNER);
       const signer = envelope.signer;
       if (bundle.payloadType !== PAYLOAD_TYPE) return refuse(`payload type ${bundle.payloadType} is not ${PAYLOAD_TYPE}`, signer);

@@ -151,6 +151,62 @@ test('a key given at import is trusted for that import; a key nobody trusts is a
   expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
 });
 
+const TRANSITION = `mutation($id: ID!, $to: LifecycleStage!) { transitionVersion(id: $id, to: $to, reason: "test") { status } }`;
+const EASY_TARGETS = [{ target: 'EVALUATED', gates: ['CHECKSUMS_VERIFIED', 'SCAN_PASSED'] }, { target: 'PUBLISHED', gates: ['CHECKSUMS_VERIFIED', 'SCAN_PASSED'] }];
+
+test('where a project requires signatures, a key given at import does not count: not at import, not at promotion', async () => {
+  const dir = await writeModelDir(t);
+  await modelSigning(['sign', 'key', dir, '--private_key', keys.priv, '--signature', path.join(dir, 'model.sig')]);
+  const strict = uniqueName('sig-strict');
+  await configure(strict, { requireSignature: true });
+  // Whoever imports chose both the signature and the key: that proves nothing the project asked for.
+  const selfVouched = await importModel(t, { name: uniqueName('sig-self'), project: strict, signingPublicKey: await pem(keys.pub), source: { sourceType: 'DISK', path: dir } });
+  const failed = await waitForOperation(t, selfVouched.data!.importModel.id);
+  expect(failed.status).toBe('FAILED');
+  expect(failed.errorMessage).toContain(`project "${strict}" requires a signature by a signer it trusts, and a key given at import does not count`);
+  const refused = (await t.gql(VERSION, { id: selfVouched.data!.importModel.version.id })).data!.version;
+  expect(refused.status).toBe('NEEDS_ATTENTION');
+  expect(refused.signature).toMatchObject({ signed: true, valid: false, signer: { method: 'KEY', keyFingerprint: sha256(await pem(keys.pub)) } });
+
+  // Verified where signatures were not required (the given key counted there); the project then requires them.
+  const lax = uniqueName('sig-lax');
+  await configure(lax, { targets: EASY_TARGETS });
+  const earlier = await importModel(t, { name: uniqueName('sig-earlier'), project: lax, signingPublicKey: await pem(keys.pub), source: { sourceType: 'DISK', path: dir } });
+  expect((await waitForOperation(t, earlier.data!.importModel.id)).status).toBe('SUCCEEDED');
+  const versionId = earlier.data!.importModel.version.id as string;
+  expect((await t.gql(VERSION, { id: versionId })).data!.version).toMatchObject({ status: 'VERIFIED', signature: { valid: true } });
+  await configure(lax, { requireSignature: true });
+  const gated = await t.gql(TRANSITION, { id: versionId, to: 'EVALUATED' }, { as: Role.APPROVER });
+  expect(gated.errors![0].extensions).toMatchObject({ code: 'POLICY_VIOLATION', gate: 'signature-valid' });
+  expect(gated.errors![0].message).toContain('the key given at import');
+  expect((await t.gql(VERSION, { id: versionId })).data!.version.status).toBe('VERIFIED');
+  // The project trusting that key itself lets the same version through.
+  await configure(lax, { trustedSigningKeys: [await pem(keys.pub)] });
+  const moved = await t.gql(TRANSITION, { id: versionId, to: 'EVALUATED' }, { as: Role.APPROVER });
+  expect(moved.errors).toBeUndefined();
+  expect(moved.data!.transitionVersion.status).toBe('EVALUATED');
+});
+
+test('a certificate signature is verified again at promotion against the CA certificates the project trusts then', async () => {
+  const dir = await modelFolder();
+  await modelSigning(['sign', 'certificate', dir, '--private_key', keys.leafKey, '--signing_certificate', keys.leafCert, '--certificate_chain', keys.caCert,
+    '--signature', path.join(dir, 'model.sig')]);
+  const project = uniqueName('sig-ca-now');
+  await configure(project, { trustedSigningCertificates: [await pem(keys.caCert)], requireSignature: true, targets: EASY_TARGETS });
+  const { versionId, version } = await uploadIn(project, dir);
+  expect(version).toMatchObject({ status: 'VERIFIED', signature: { valid: true, signer: { method: 'CERTIFICATE' } } });
+  // The CA is replaced by another (the first was compromised): some CA is still trusted, but not the one this chain ends at.
+  await configure(project, { trustedSigningCertificates: [await pem(keys.otherCa)] });
+  const gated = await t.gql(TRANSITION, { id: versionId, to: 'EVALUATED' }, { as: Role.APPROVER });
+  expect(gated.errors![0].extensions).toMatchObject({ code: 'POLICY_VIOLATION', gate: 'signature-valid' });
+  expect(gated.errors![0].message).toContain(`verified again against the CA certificates project "${project}" trusts now`);
+  expect(gated.errors![0].message).toContain('does not chain to a trusted CA certificate');
+  await configure(project, { trustedSigningCertificates: [await pem(keys.otherCa), await pem(keys.caCert)] });
+  const moved = await t.gql(TRANSITION, { id: versionId, to: 'EVALUATED' }, { as: Role.APPROVER });
+  expect(moved.errors).toBeUndefined();
+  expect(moved.data!.transitionVersion.status).toBe('EVALUATED');
+});
+
 test('an unsigned model under a project that requires signatures is refused with a clear message', async () => {
   const project = uniqueName('sig-required');
   expect((await configure(project, { requireSignature: true })).policy.requireSignature).toBe(true);
@@ -188,8 +244,7 @@ test('certificate-based signing: a leaf under a trusted CA is valid (subject and
 
 test('a version we published verifies with `model_signing verify key` after snapshot_download through /hf, and from the tar', async () => {
   const project = uniqueName('sig-pub');
-  const easy = [{ target: 'EVALUATED', gates: ['CHECKSUMS_VERIFIED', 'SCAN_PASSED'] }, { target: 'PUBLISHED', gates: ['CHECKSUMS_VERIFIED', 'SCAN_PASSED'] }];
-  await configure(project, { trustedSigningKeys: [await pem(keys.pub)], targets: easy });
+  await configure(project, { trustedSigningKeys: [await pem(keys.pub)], targets: EASY_TARGETS });
   const dir = await modelFolder();
   await modelSigning(['sign', 'key', dir, '--private_key', keys.priv, '--signature', path.join(dir, 'model.sig')]);
   const upstreamSig = sha256(await readFile(path.join(dir, 'model.sig')));
@@ -201,7 +256,7 @@ test('a version we published verifies with `model_signing verify key` after snap
   const before = (await (await revision('1.0.0')).json()) as { sha: string };
 
   for (const to of ['EVALUATED', 'PUBLISHED']) {
-    const moved = await t.gql(`mutation($id: ID!, $to: LifecycleStage!) { transitionVersion(id: $id, to: $to, reason: "test") { status } }`, { id: versionId, to }, { as: Role.APPROVER });
+    const moved = await t.gql(TRANSITION, { id: versionId, to }, { as: Role.APPROVER });
     expect(moved.errors).toBeUndefined();
   }
   const published = (await t.gql(VERSION, { id: versionId })).data!.version;

@@ -45,7 +45,7 @@ export class ImportModelInput extends ModelFieldsInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "A public key (PEM, EC P-256/384/521) to check the files' model.sig with, beside the keys the model's project trusts; kept on the version for retries.",
+    description: "A public key (PEM, EC P-256/384/521) to check the files' model.sig with, beside the keys the model's project trusts (not where the project requires signatures: there only its own signers count); kept on the version for retries.",
   })
   signingPublicKey?: string | null;
 }
