@@ -5,6 +5,7 @@ import type { Caller } from '../domain/auth/caller';
 import { Role } from '../domain/auth/roles';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/common/domain-error';
 import type { ModelRecord } from '../domain/catalog/catalog-records';
+import type { StorageUsageService } from './storage-usage.service';
 import type { StoreRegistry } from './store-registry';
 import type { DirectUploadService, UploadedPart } from './storage/direct-upload.service';
 import type { ProjectAccessService } from './project-access.service';
@@ -47,6 +48,7 @@ export class HubLfsService {
     private readonly stores: StoreRegistry,
     private readonly direct: DirectUploadService,
     private readonly access: ProjectAccessService,
+    private readonly usage: StorageUsageService,
     private readonly ticketTtlMs: number,
   ) {}
 
@@ -66,6 +68,7 @@ export class HubLfsService {
     const { store } = resolved;
     const transfer = this.direct.transferFor(resolved, clientSpeaksMultipart);
     const items: LfsBatchItem[] = [];
+    const wanted: { oid: string; size: number }[] = [];
     for (const { oid, size } of asked) {
       try {
         this.direct.requireSize(`LFS object ${oid}`, size);
@@ -74,10 +77,12 @@ export class HubLfsService {
         continue;
       }
       const stored = known.get(oid);
-      if (stored !== undefined && stored === size && (await store.has(oid))) {
-        items.push({ oid, size, kind: 'present' });
-        continue;
-      }
+      if (stored !== undefined && stored === size && (await store.has(oid))) items.push({ oid, size, kind: 'present' });
+      else wanted.push({ oid, size });
+    }
+    // The whole batch is refused (507) when its new bytes would take the project or the store past a quota.
+    if (wanted.some((o) => o.size > 0)) await this.usage.assertRoomForModel(model.id, resolved.id, wanted);
+    for (const { oid, size } of wanted) {
       const ticket = randomBytes(16).toString('hex');
       // An empty object has no part to send: it takes the basic transfer whatever the store.
       const plan = transfer === 'multipart' && size > 0 ? await this.direct.beginBlob(caller, resolved, { sha256: oid, size }, null) : null;

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
+import type { StorageUsageService } from './storage-usage.service';
 import type { StoreRegistry } from './store-registry';
 import type { DirectUploadService } from './storage/direct-upload.service';
 import type { HubApiService } from './download-hub.service';
@@ -20,15 +21,17 @@ export interface HubPushDeps {
   submissions: VersionSubmitService;
   /** The one direct-upload service (GraphQL's direct uploads share it). */
   directUploads: DirectUploadService;
+  /** Quotas: an LFS batch and a commit that add bytes past them are refused. */
+  usage: StorageUsageService;
 }
 
 /** The hub protocol's writes (commits, LFS) and history views, over the one direct-upload path into the store. */
 export function createHubPushServices(db: DataSource, deps: HubPushDeps) {
   const { directUploads } = deps;
-  const hubLfs = new HubLfsService(db, deps.stores, directUploads, deps.access, deps.config.files.uploadExpiryMs);
+  const hubLfs = new HubLfsService(db, deps.stores, directUploads, deps.access, deps.usage, deps.config.files.uploadExpiryMs);
   return {
     hubLfs,
-    hubPush: new HubPushService(db, deps.hub, deps.models, hubLfs, directUploads, deps.stores, deps.submissions, deps.access),
+    hubPush: new HubPushService(db, deps.hub, deps.models, hubLfs, directUploads, deps.stores, deps.submissions, deps.access, deps.usage),
     hubRefs: new HubRefsService(db, deps.hub),
   };
 }

@@ -15,6 +15,7 @@ import { parseSemVer, type SemVer } from '../domain/versioning/semver';
 import type { ModelEntity } from '../persistence/entities/model.entity';
 import type { VersionEntity } from '../persistence/entities/version.entity';
 import { VersionFileEntity } from '../persistence/entities/version-file.entity';
+import type { StorageUsageService } from './storage-usage.service';
 import type { StoreRegistry } from './store-registry';
 import type { DirectUploadService } from './storage/direct-upload.service';
 import { type HubApiService, HubNotFoundError } from './download-hub.service';
@@ -69,6 +70,7 @@ export class HubPushService {
     private readonly stores: StoreRegistry,
     private readonly submissions: VersionSubmitService,
     private readonly access: ProjectAccessService,
+    private readonly usage: StorageUsageService,
   ) {}
 
   /** A writable repository: RepoNotFound when unreadable, FORBIDDEN without the editor role there. */
@@ -137,6 +139,7 @@ export class HubPushService {
       await this.access.authorize(caller, 'Model', model.id, Role.EDITOR, 'Pushing a commit', tx);
       const target = await this.target(tx, caller, locked, revision, header);
       const before = new Map((await listFiles(tx, caller, target.version.id)).map((f) => [f.path, f]));
+      const withinQuota = await this.usage.growthGuard(tx, target.version.id);
       const result = applyCommit(before, operations);
       if (result.files.size === 0) throw new ValidationError('body', 'the commit leaves the version without files; a version needs at least one');
       const repo = tx.getRepository(VersionFileEntity);
@@ -147,6 +150,8 @@ export class HubPushService {
       }
       await tx.query('DELETE FROM version_folders WHERE version_id = $1 AND path = ANY($2::text[])', [target.version.id, result.put.map((p) => p.path)]);
       for (const { path, blob } of result.removed) await recordFileChange(tx, caller, { versionId: target.version.id, action: 'REMOVE', path, fromPath: null, blob });
+      // Files listed past the project's or the store's quota roll the whole commit back (QUOTA_EXCEEDED, 507).
+      await withinQuota();
       return target.version;
     });
     // The commit is durable before the submit: if starting the import fails, the version is what was pushed and

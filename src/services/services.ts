@@ -150,7 +150,7 @@ export function createServices(db: DataSource, { config, store, workflows, onCor
     evaluationRuns: new EvaluationRunService(measuredRuns, config.evaluation),
     evalDatasets: { dir: config.evalDatasetsDir, hub: config.hub, cacheDir: config.evalHubCacheDir },
     ...files,
-    ...createHubPushServices(db, { config, stores, models, access, hub: files.hub, submissions: files.submissions, directUploads }),
+    ...createHubPushServices(db, { config, stores, models, access, hub: files.hub, submissions: files.submissions, directUploads, usage }),
     host: { id: config.temporal.hostId, taskQueue: hostTaskQueue(config.temporal) },
     audit,
     auditQueries: new AuditQueryService(db),

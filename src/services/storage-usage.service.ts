@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { QuotaExceededError } from '../domain/storage/store';
 import { OperationStatus } from '../domain/onboarding/operation';
 
@@ -38,14 +38,12 @@ interface UsageRow {
 export class StorageUsageService {
   constructor(private readonly db: DataSource) {}
 
-  async ofProject(project: string): Promise<StorageUsage> {
-    const [row] = (await this.db.query(`SELECT sum(size) AS used, count(*) AS blobs FROM (SELECT DISTINCT store_id, sha256, size FROM (${PROJECT_BLOBS}) b) d`, [project])) as UsageRow[];
-    return { usedBytes: BigInt(row?.used ?? 0), blobs: Number(row?.blobs ?? 0) };
+  ofProject(project: string): Promise<StorageUsage> {
+    return usageOf(this.db, PROJECT_USED, project);
   }
 
-  async ofStore(storeId: string): Promise<StorageUsage> {
-    const [row] = (await this.db.query(`SELECT sum(size) AS used, count(*) AS blobs FROM (SELECT DISTINCT sha256, size FROM (${STORE_BLOBS}) b) d`, [storeId])) as UsageRow[];
-    return { usedBytes: BigInt(row?.used ?? 0), blobs: Number(row?.blobs ?? 0) };
+  ofStore(storeId: string): Promise<StorageUsage> {
+    return usageOf(this.db, STORE_USED, storeId);
   }
 
   /** Several stores at once (one round trip): a list of stores shows each one's usage. */
@@ -68,21 +66,107 @@ export class StorageUsageService {
    * (QUOTA_EXCEEDED). A live import's listed files are already in the usage: it checks with `adding` 0 once listed.
    */
   async assertRoom(versionId: string, adding: bigint): Promise<void> {
+    const scope = await this.scopeOfVersion(this.db, versionId);
+    if (scope) await this.check(this.db, scope, adding);
+  }
+
+  /**
+   * Hub LFS batch: refuses objects about to be uploaded for a model (no version lists them yet) when their bytes, with
+   * those of the project's other LFS objects not yet committed (live tickets, each object once, sent or about to be:
+   * two batches at once cannot both slip under), would take the model's project or the store its next version goes
+   * to past its quota.
+   */
+  async assertRoomForModel(modelId: string, storeId: string, objects: readonly { oid: string; size: number }[]): Promise<void> {
+    const adding = objects.reduce((sum, o) => sum + BigInt(o.size), 0n);
     const rows = (await this.db.query(
+      `SELECT COALESCE(m.project, 'default') AS project, s.id AS store_id, s.name AS store_name, s.quota_bytes AS store_quota, ps.quota_bytes AS project_quota,
+              (SELECT COALESCE(sum(size), 0) FROM (SELECT DISTINCT l.oid, l.size FROM hub_lfs_objects l JOIN models lm ON lm.id = l.model_id
+                WHERE COALESCE(lm.project, 'default') = COALESCE(m.project, 'default') AND l.expires_at > now() AND l.oid <> ALL($3::text[])
+                  AND NOT EXISTS (SELECT 1 FROM version_files f WHERE f.sha256 = l.oid)) p) AS pending
+         FROM models m CROSS JOIN artifact_stores s LEFT JOIN project_storage ps ON ps.project = COALESCE(m.project, 'default')
+        WHERE m.id = $1 AND s.id = $2`,
+      [modelId, storeId, objects.map((o) => o.oid)],
+    )) as (ScopeRow & { pending: string })[];
+    if (rows[0]) await this.check(this.db, scopeOf(rows[0]), adding + BigInt(rows[0].pending));
+  }
+
+  /**
+   * Inside a transaction about to list files on a version (a hub commit): reads the usage now, and returns the check
+   * to run once they are listed, which refuses the commit when it added bytes past a quota. A commit that adds no
+   * new bytes (its blobs already stored in that store, or only removals) passes even where usage is over a lowered quota.
+   */
+  async growthGuard(tx: EntityManager, versionId: string): Promise<() => Promise<void>> {
+    const scope = await this.scopeOfVersion(tx, versionId);
+    if (!scope || (scope.projectQuota === null && scope.storeQuota === null)) return async () => undefined;
+    const before = await this.used(tx, scope);
+    return async () => {
+      const after = await this.used(tx, scope);
+      const grew = (a: bigint, b: bigint) => (a > b ? a - b : 0n);
+      if (scope.projectQuota !== null && after.project > scope.projectQuota && after.project > before.project) {
+        throw new QuotaExceededError('project', scope.project, before.project, grew(after.project, before.project), scope.projectQuota);
+      }
+      if (scope.storeQuota !== null && after.store > scope.storeQuota && after.store > before.store) {
+        throw new QuotaExceededError('store', scope.storeName, before.store, grew(after.store, before.store), scope.storeQuota);
+      }
+    };
+  }
+
+  private async scopeOfVersion(db: Db, versionId: string): Promise<QuotaScope | null> {
+    const rows = (await db.query(
       `SELECT COALESCE(m.project, 'default') AS project, v.store_id, s.name AS store_name, s.quota_bytes AS store_quota, ps.quota_bytes AS project_quota
          FROM model_versions v JOIN models m ON m.id = v.model_id JOIN artifact_stores s ON s.id = v.store_id
          LEFT JOIN project_storage ps ON ps.project = COALESCE(m.project, 'default') WHERE v.id = $1`,
       [versionId],
-    )) as { project: string; store_id: string; store_name: string; store_quota: string | null; project_quota: string | null }[];
-    const row = rows[0];
-    if (!row) return;
-    if (row.project_quota !== null) {
-      const used = (await this.ofProject(row.project)).usedBytes;
-      if (used + adding > BigInt(row.project_quota)) throw new QuotaExceededError('project', row.project, used, adding, BigInt(row.project_quota));
-    }
-    if (row.store_quota !== null) {
-      const used = (await this.ofStore(row.store_id)).usedBytes;
-      if (used + adding > BigInt(row.store_quota)) throw new QuotaExceededError('store', row.store_name, used, adding, BigInt(row.store_quota));
-    }
+    )) as ScopeRow[];
+    return rows[0] ? scopeOf(rows[0]) : null;
   }
+
+  private async used(db: Db, scope: QuotaScope): Promise<{ project: bigint; store: bigint }> {
+    return {
+      project: scope.projectQuota === null ? 0n : (await usageOf(db, PROJECT_USED, scope.project)).usedBytes,
+      store: scope.storeQuota === null ? 0n : (await usageOf(db, STORE_USED, scope.storeId)).usedBytes,
+    };
+  }
+
+  private async check(db: Db, scope: QuotaScope, adding: bigint): Promise<void> {
+    const used = await this.used(db, scope);
+    if (scope.projectQuota !== null && used.project + adding > scope.projectQuota) throw new QuotaExceededError('project', scope.project, used.project, adding, scope.projectQuota);
+    if (scope.storeQuota !== null && used.store + adding > scope.storeQuota) throw new QuotaExceededError('store', scope.storeName, used.store, adding, scope.storeQuota);
+  }
+}
+
+type Db = DataSource | EntityManager;
+
+interface ScopeRow {
+  project: string;
+  store_id: string;
+  store_name: string;
+  store_quota: string | null;
+  project_quota: string | null;
+}
+
+interface QuotaScope {
+  project: string;
+  storeId: string;
+  storeName: string;
+  projectQuota: bigint | null;
+  storeQuota: bigint | null;
+}
+
+function scopeOf(row: ScopeRow): QuotaScope {
+  return {
+    project: row.project,
+    storeId: row.store_id,
+    storeName: row.store_name,
+    projectQuota: row.project_quota === null ? null : BigInt(row.project_quota),
+    storeQuota: row.store_quota === null ? null : BigInt(row.store_quota),
+  };
+}
+
+const PROJECT_USED = `SELECT sum(size) AS used, count(*) AS blobs FROM (SELECT DISTINCT store_id, sha256, size FROM (${PROJECT_BLOBS}) b) d`;
+const STORE_USED = `SELECT sum(size) AS used, count(*) AS blobs FROM (SELECT DISTINCT sha256, size FROM (${STORE_BLOBS}) b) d`;
+
+async function usageOf(db: Db, sql: string, key: string): Promise<StorageUsage> {
+  const [row] = (await db.query(sql, [key])) as UsageRow[];
+  return { usedBytes: BigInt(row?.used ?? 0), blobs: Number(row?.blobs ?? 0) };
 }

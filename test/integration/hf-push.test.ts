@@ -290,3 +290,58 @@ except Exception as e:
   ).catch((error: Error) => error.message);
   expect(withXet).toMatch(/501 Not Implemented.*xet-write-token/);
 }, 120_000);
+
+test('quotas hold for pushes: an LFS batch past the project quota is a 507 storing nothing, a commit whose files pass it is rolled back', async () => {
+  const quoted = `${project}-quota`;
+  const name = uniqueName('quota');
+  const repo = `${quoted}/${name}`;
+  const token = `hf_${await issueToken(t.config.auth, 'pusher', [], 3600, new Map([[quoted, [Role.EDITOR]]]))}`;
+  const auth = { authorization: `Bearer ${token}` };
+  await python(`import os\nfrom huggingface_hub import HfApi\nHfApi().create_repo(os.environ["REPO"])`, { REPO: repo, HF_TOKEN: token });
+  const quota = async (input: Record<string, unknown>) => {
+    const res = await t.gql(`mutation($i: ConfigureProjectStorageInput!) { configureProjectStorage(input: $i) { quotaBytes } }`, { i: { project: quoted, ...input } }, { as: Role.ADMIN });
+    expect(res.errors).toBeUndefined();
+  };
+  await quota({ quotaBytes: '100000' });
+  try {
+    const batch = (objects: { oid: string; size: number }[]) =>
+      fetch(`${endpoint()}/${repo}.git/info/lfs/objects/batch`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/vnd.git-lfs+json', accept: 'application/vnd.git-lfs+json' },
+        body: JSON.stringify({ operation: 'upload', transfers: ['basic'], objects, hash_algo: 'sha256' }),
+      });
+    // Two objects that fit one by one but not together: the whole batch is refused, no ticket written.
+    const big = [randomBytes(60_000), randomBytes(60_000)];
+    const refused = await batch(big.map((b) => ({ oid: sha256(b), size: b.length })));
+    expect(refused.status).toBe(507);
+    expect(((await refused.json()) as { error: string }).error).toContain(`storage quota of project "${quoted}" exceeded: 0 bytes used + 120000 new > 100000 allowed`);
+    const [{ n: tickets }] = (await t.dataSource.query(`SELECT count(*)::int AS n FROM hub_lfs_objects WHERE oid = ANY($1)`, [big.map((b) => sha256(b))])) as { n: number }[];
+    expect(tickets).toBe(0);
+    // One fits; a second batch then counts the first's uploaded, not yet committed bytes.
+    const fits = await batch([{ oid: sha256(big[0]), size: big[0].length }]);
+    expect(fits.status).toBe(200);
+    const [ticket] = ((await fits.json()) as { objects: { actions: { upload: { href: string } } }[] }).objects;
+    expect((await fetch(ticket.actions.upload.href, { method: 'PUT', body: big[0] })).status).toBe(200);
+    expect((await batch([{ oid: sha256(big[1]), size: big[1].length }])).status).toBe(507);
+    // Asking again for the object already sent is no new bytes.
+    expect((await batch([{ oid: sha256(big[0]), size: big[0].length }])).status).toBe(200);
+
+    // A commit whose regular files pass the quota: 507, and no version, no file of it, is left.
+    const header = JSON.stringify({ key: 'header', value: { summary: 'too much', description: '' } });
+    const lfsLine = JSON.stringify({ key: 'lfsFile', value: { path: 'weights.bin', algo: 'sha256', oid: sha256(big[0]), size: big[0].length } });
+    const inline = JSON.stringify({ key: 'file', value: { path: 'data.bin', content: randomBytes(60_000).toString('base64'), encoding: 'base64' } });
+    const commit = (body: string) => fetch(`${endpoint()}/api/models/${repo}/commit/main`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' }, body });
+    const over = await commit(`${header}\n${lfsLine}\n${inline}\n`);
+    expect(over.status).toBe(507);
+    expect(((await over.json()) as { error: string }).error).toContain('storage quota');
+    const versions = async () =>
+      ((await t.dataSource.query(`SELECT count(*)::int AS n FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = $1`, [name])) as { n: number }[])[0].n;
+    expect(await versions()).toBe(0);
+    // The uploaded object alone fits: committed, the version is made.
+    const ok = await commit(`${header}\n${lfsLine}\n`);
+    expect(ok.status).toBe(200);
+    expect(await versions()).toBe(1);
+  } finally {
+    await quota({ clearQuota: true });
+  }
+}, 120_000);
