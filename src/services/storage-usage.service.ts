@@ -98,6 +98,8 @@ export class StorageUsageService {
   async growthGuard(tx: EntityManager, versionId: string): Promise<() => Promise<void>> {
     const scope = await this.scopeOfVersion(tx, versionId);
     if (!scope || (scope.projectQuota === null && scope.storeQuota === null)) return async () => undefined;
+    // Quota-checked commits of one project take turns (to the end of the transaction): two at once cannot both slip under.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('modelhub.quota:' || $1, 0))`, [scope.project]);
     const before = await this.used(tx, scope);
     return async () => {
       const after = await this.used(tx, scope);
