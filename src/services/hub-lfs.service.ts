@@ -80,20 +80,32 @@ export class HubLfsService {
       if (stored !== undefined && stored === size && (await store.has(oid))) items.push({ oid, size, kind: 'present' });
       else wanted.push({ oid, size });
     }
-    // The whole batch is refused (507) when its new bytes would take the project or the store past a quota.
-    if (wanted.some((o) => o.size > 0)) await this.usage.assertRoomForModel(model.id, resolved.id, wanted);
-    for (const { oid, size } of wanted) {
-      const ticket = randomBytes(16).toString('hex');
+    // The whole batch is refused (507) when its new bytes would take the project or the store past a quota; its tickets
+    // are written under the same quota locks, so two batches at once see each other's.
+    const tickets = await this.db.transaction(async (tx) => {
+      if (wanted.some((o) => o.size > 0)) await this.usage.assertRoomForModel(tx, model.id, resolved.id, wanted);
+      const written: { oid: string; size: number; ticket: string; expiresAt: Date }[] = [];
+      for (const { oid, size } of wanted) {
+        const ticket = randomBytes(16).toString('hex');
+        const rows = (await tx.query(
+          `INSERT INTO hub_lfs_objects (ticket, model_id, oid, size, created_by, expires_at)
+           VALUES ($1, $2, $3, $4, $5, now() + ($6 || ' milliseconds')::interval) RETURNING expires_at`,
+          [ticket, model.id, oid, size, caller.subject.slice(0, 256), String(this.ticketTtlMs)],
+        )) as { expires_at: Date }[];
+        written.push({ oid, size, ticket, expiresAt: rows[0].expires_at });
+      }
+      return written;
+    });
+    for (const { oid, size, ticket, expiresAt } of tickets) {
       // An empty object has no part to send: it takes the basic transfer whatever the store.
-      const plan = transfer === 'multipart' && size > 0 ? await this.direct.beginBlob(caller, resolved, { sha256: oid, size }, null) : null;
-      const rows = (await this.db.query(
-        `INSERT INTO hub_lfs_objects (ticket, model_id, oid, size, created_by, expires_at, direct_upload_id)
-         VALUES ($1, $2, $3, $4, $5, now() + ($6 || ' milliseconds')::interval, $7) RETURNING expires_at`,
-        [ticket, model.id, oid, size, caller.subject.slice(0, 256), String(this.ticketTtlMs), plan?.id ?? null],
-      )) as { expires_at: Date }[];
+      if (transfer !== 'multipart' || size === 0) {
+        items.push({ oid, size, kind: 'upload', ticket, expiresAt });
+        continue;
+      }
+      const plan = await this.direct.beginBlob(caller, resolved, { sha256: oid, size }, null);
+      await this.db.query('UPDATE hub_lfs_objects SET direct_upload_id = $2 WHERE ticket = $1', [ticket, plan.id]);
       // The part URLs live minutes (DIRECT_UPLOAD_TTL_S); the ticket, to complete and verify, as long as a basic one.
-      if (plan) items.push({ oid, size, kind: 'multipart', ticket, expiresAt: plan.expiresAt, partSize: plan.partSize, parts: plan.parts });
-      else items.push({ oid, size, kind: 'upload', ticket, expiresAt: rows[0].expires_at });
+      items.push({ oid, size, kind: 'multipart', ticket, expiresAt: plan.expiresAt, partSize: plan.partSize, parts: plan.parts });
     }
     return items;
   }

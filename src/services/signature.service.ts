@@ -9,6 +9,7 @@ import {
   PAYLOAD_TYPE,
   parseBundle,
   parseStatement,
+  type SignatureBundle,
   SIGNATURE_FILE,
   SignatureFormatError,
   unsupportedSerialization,
@@ -83,10 +84,11 @@ export class SignatureService {
 
   /**
    * The version's upstream signature as a promotion's signature gate judges it now: the verdict recorded at import,
-   * and, for one that verified, whether the project the model is in today still trusts its signer. A key signature is
-   * checked by its fingerprint; a certificate one is verified again from its stored `model.sig` against the CA
-   * certificates the project trusts now (a CA since removed, or another CA in a project the model moved to, fails).
-   * Under the gate (`signerMustBeTrusted`) the key given at import does not count.
+   * and, under the gate (`signerMustBeTrusted`: the target holds `signature-valid`), whether the project the model is in
+   * today trusts its signer. A key signature is checked by its fingerprint among the project's keys (never the key
+   * given at import); a certificate one is verified again from its stored `model.sig` against the CA certificates the
+   * project trusts now (a CA since removed, or another CA in a project the model moved to, fails). Without the gate
+   * the import's verdict stands as recorded and nothing is read from the store.
    */
   async asTrustedNow(tx: EntityManager, project: string, version: { id: string; signingPublicKey: string | null }, signerMustBeTrusted: boolean): Promise<{ valid: boolean; problems: string[] } | null> {
     const row = await tx.getRepository(VersionSignatureEntity).findOne({
@@ -94,26 +96,34 @@ export class SignatureService {
       select: { valid: true, problems: true, method: true, keyFingerprint: true, sha256: true },
     });
     if (!row) return null;
-    if (!row.valid) return { valid: false, problems: row.problems };
+    if (!row.valid || !signerMustBeTrusted) return { valid: row.valid, problems: row.problems };
     const settings = await tx.getRepository(ProjectEntity).findOne({ where: { id: project }, select: { id: true, trustedSigningKeys: true, trustedSigningCertificates: true } });
-    const trust = trustAnchors(settings, signerMustBeTrusted ? null : version.signingPublicKey);
-    if (row.method === 'CERTIFICATE') {
-      const { store } = await this.stores.forVersion(version.id, tx);
-      try {
-        const envelope = verifyEnvelope(parseBundle(await collect(await store.read(row.sha256))), trust);
-        return envelope.valid ? { valid: true, problems: [] } : { valid: false, problems: [`verified again against the CA certificates project "${project}" trusts now: ${envelope.problem}`] };
-      } catch (error) {
-        if (error instanceof SignatureFormatError) return { valid: false, problems: [`the stored ${SIGNATURE_FILE} no longer parses: ${error.message}`] };
-        throw error;
-      }
-    }
+    const trust = trustAnchors(settings, null);
+    if (row.method === 'CERTIFICATE') return this.certificateTrustedNow(tx, project, version.id, row.sha256, trust);
     if (row.keyFingerprint !== null && trust.keys.some((key) => keyFingerprint(key) === row.keyFingerprint)) return { valid: true, problems: [] };
     const key = `it was signed by key ${(row.keyFingerprint ?? 'unknown').slice(0, 16)}…`;
-    const givenAtImport = signerMustBeTrusted && version.signingPublicKey !== null && trustAnchors(null, version.signingPublicKey).keys.some((k) => keyFingerprint(k) === row.keyFingerprint);
+    const givenAtImport = version.signingPublicKey !== null && trustAnchors(null, version.signingPublicKey).keys.some((k) => keyFingerprint(k) === row.keyFingerprint);
     return {
       valid: false,
-      problems: [givenAtImport ? `${key}, the key given at import; ${IMPORT_KEY_IGNORED(project)}` : `${key}, which project "${project}" does not trust now${signerMustBeTrusted ? '' : ' (nor is it the key given at import)'}`],
+      problems: [
+        givenAtImport
+          ? `${key}, the key given at import; the signature-valid gate counts only the signers project "${project}" trusts (add the key to its trusted keys)`
+          : `${key}, which project "${project}" does not trust now`,
+      ],
     };
+  }
+
+  /** A certificate signature verified again from its stored bundle; a bundle that cannot be read fails the gate, saying why. */
+  private async certificateTrustedNow(tx: EntityManager, project: string, versionId: string, sha256: string, trust: TrustAnchors): Promise<{ valid: boolean; problems: string[] }> {
+    let bundle: SignatureBundle;
+    try {
+      const { store } = await this.stores.forVersion(versionId, tx);
+      bundle = parseBundle(await collect(await store.read(sha256, 0, MAX_SIGNATURE_BYTES)));
+    } catch (error) {
+      return { valid: false, problems: [`its stored ${SIGNATURE_FILE} could not be read to verify it again: ${(error as Error).message}`] };
+    }
+    const envelope = verifyEnvelope(bundle, trust);
+    return envelope.valid ? { valid: true, problems: [] } : { valid: false, problems: [`verified again against the CA certificates project "${project}" trusts now: ${envelope.problem}`] };
   }
 
   private async judge(store: ArtifactStore, trust: TrustAnchors, file: ManifestEntry, manifest: readonly ManifestEntry[]): Promise<SignatureVerdict> {

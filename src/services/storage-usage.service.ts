@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { NotFoundError } from '../domain/common/domain-error';
 import { QuotaExceededError } from '../domain/storage/store';
 import { OperationStatus } from '../domain/onboarding/operation';
 
@@ -71,35 +72,41 @@ export class StorageUsageService {
   }
 
   /**
-   * Hub LFS batch: refuses objects about to be uploaded for a model (no version lists them yet) when their bytes, with
-   * those of the project's other LFS objects not yet committed (live tickets, each object once, sent or about to be:
-   * two batches at once cannot both slip under), would take the model's project or the store its next version goes
-   * to past its quota.
+   * Hub LFS batch, inside the transaction that writes its tickets: refuses objects about to be uploaded for a model (no
+   * version lists them yet) when their bytes, with those of the project's other LFS objects not yet committed (live
+   * tickets, each object once, sent or about to be), would take the model's project or the store its next version goes
+   * to past its quota. Holds the quota locks to the end of the transaction, so two batches at once cannot both slip under.
    */
-  async assertRoomForModel(modelId: string, storeId: string, objects: readonly { oid: string; size: number }[]): Promise<void> {
-    const adding = objects.reduce((sum, o) => sum + BigInt(o.size), 0n);
-    const rows = (await this.db.query(
-      `SELECT COALESCE(m.project, 'default') AS project, s.id AS store_id, s.name AS store_name, s.quota_bytes AS store_quota, ps.quota_bytes AS project_quota,
-              (SELECT COALESCE(sum(size), 0) FROM (SELECT DISTINCT l.oid, l.size FROM hub_lfs_objects l JOIN models lm ON lm.id = l.model_id
-                WHERE COALESCE(lm.project, 'default') = COALESCE(m.project, 'default') AND l.expires_at > now() AND l.oid <> ALL($3::text[])
-                  AND NOT EXISTS (SELECT 1 FROM version_files f WHERE f.sha256 = l.oid)) p) AS pending
+  async assertRoomForModel(tx: EntityManager, modelId: string, storeId: string, objects: readonly { oid: string; size: number }[]): Promise<void> {
+    const rows = (await tx.query(
+      `SELECT COALESCE(m.project, 'default') AS project, s.id AS store_id, s.name AS store_name, s.quota_bytes AS store_quota, ps.quota_bytes AS project_quota
          FROM models m CROSS JOIN artifact_stores s LEFT JOIN project_storage ps ON ps.project = COALESCE(m.project, 'default')
         WHERE m.id = $1 AND s.id = $2`,
-      [modelId, storeId, objects.map((o) => o.oid)],
-    )) as (ScopeRow & { pending: string })[];
-    if (rows[0]) await this.check(this.db, scopeOf(rows[0]), adding + BigInt(rows[0].pending));
+      [modelId, storeId],
+    )) as ScopeRow[];
+    if (!rows[0]) throw new NotFoundError('Model', modelId);
+    const scope = scopeOf(rows[0]);
+    if (scope.projectQuota === null && scope.storeQuota === null) return;
+    await lockScope(tx, scope);
+    const [{ pending }] = (await tx.query(
+      `SELECT COALESCE(sum(size), 0) AS pending FROM (SELECT DISTINCT l.oid, l.size FROM hub_lfs_objects l JOIN models m ON m.id = l.model_id
+        WHERE COALESCE(m.project, 'default') = $1 AND l.expires_at > now() AND l.oid <> ALL($2::text[])
+          AND NOT EXISTS (SELECT 1 FROM version_files f WHERE f.sha256 = l.oid)) p`,
+      [scope.project, objects.map((o) => o.oid)],
+    )) as { pending: string }[];
+    await this.check(tx, scope, objects.reduce((sum, o) => sum + BigInt(o.size), 0n) + BigInt(pending));
   }
 
   /**
-   * Inside a transaction about to list files on a version (a hub commit): reads the usage now, and returns the check
-   * to run once they are listed, which refuses the commit when it added bytes past a quota. A commit that adds no
-   * new bytes (its blobs already stored in that store, or only removals) passes even where usage is over a lowered quota.
+   * Inside a transaction about to list files on a version (a hub commit): takes the quota locks, reads the usage now,
+   * and returns the check to run once the files are listed, which refuses the commit when it added bytes past a quota.
+   * A commit that adds no new bytes (its blobs already stored in that store, or only removals) passes even where usage
+   * is over a lowered quota.
    */
   async growthGuard(tx: EntityManager, versionId: string): Promise<() => Promise<void>> {
     const scope = await this.scopeOfVersion(tx, versionId);
     if (!scope || (scope.projectQuota === null && scope.storeQuota === null)) return async () => undefined;
-    // Quota-checked commits of one project take turns (to the end of the transaction): two at once cannot both slip under.
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('modelhub.quota:' || $1, 0))`, [scope.project]);
+    await lockScope(tx, scope);
     const before = await this.used(tx, scope);
     return async () => {
       const after = await this.used(tx, scope);
@@ -138,6 +145,15 @@ export class StorageUsageService {
 }
 
 type Db = DataSource | EntityManager;
+
+/**
+ * The quota locks of a scope, to the end of the transaction: its project's, then its store's (always in that order,
+ * so a batch or commit of one project and one of another sharing the store wait for each other without a cycle).
+ */
+async function lockScope(tx: EntityManager, scope: QuotaScope): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`modelhub.quota.project:${scope.project}`]);
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`modelhub.quota.store:${scope.storeId}`]);
+}
 
 interface ScopeRow {
   project: string;
