@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { clearStalePostmaster } from './postmaster-lock';
+import { helperEnv } from '../system/helper-env';
 
 export interface EmbeddedPostgres {
   readonly url: string;
@@ -117,7 +118,7 @@ async function initialise(options: EmbeddedPostgresOptions, runAs: { uid?: numbe
   await writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o644 });
   try {
     const args = [`--pgdata=${options.dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwfile}`, '--lc-messages=C', '--encoding=UTF8'];
-    await promisify(execFile)(binaries().initdb, args, { ...runAs, env: { ...process.env, LC_MESSAGES: 'C' } }).catch((error: { stderr?: string }) => {
+    await promisify(execFile)(binaries().initdb, args, { ...runAs, env: helperEnv({ LC_MESSAGES: 'C' }) }).catch((error: { stderr?: string }) => {
       throw new Error(`initdb failed for ${options.dataDir}: ${error.stderr?.trim() ?? String(error)}`);
     });
   } finally {
@@ -151,7 +152,7 @@ function spawnPostmaster(binary: string, options: EmbeddedPostgresOptions, runAs
   const args = ['-D', options.dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`, ...settings];
   // Its own process group: a Ctrl-C in the terminal must not stop PostgreSQL under requests still finishing;
   // this process stops it last, in order.
-  const child = spawn(binary, args, { ...runAs, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+  const child = spawn(binary, args, { ...runAs, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: helperEnv({ LC_MESSAGES: 'C' }) });
   let output = '';
   return new Promise<ChildProcess>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { CLAMD, ensureDebianTool } from './debian-tools';
 import { stopChild } from './child-stop';
+import { helperEnv } from './helper-env';
 
 /** A clamd binary and the environment it needs (one unpacked into `.tools/` finds its libraries there). */
 export interface ClamdBinary {
@@ -126,7 +127,7 @@ export async function startClamd(options: ClamdOptions): Promise<RunningClamd> {
   await mkdir(options.workDir, { recursive: true });
   const conf = path.join(options.workDir, 'clamd.conf');
   await writeFile(conf, clamdConf(options));
-  const child: ChildProcess = spawn(options.binary.path, ['-c', conf], { env: options.binary.env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(options.binary.path, ['-c', conf], { env: helperEnv({}, options.binary.env), detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const onExit = () => child.kill('SIGTERM');

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { helperEnv } from './helper-env';
 
 /** The EICAR test file (68 bytes) and what clamd calls it when the test database's `.hdb` entry matches. */
 export const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
@@ -52,7 +53,7 @@ export async function runFreshclamOnce(dir: string, timeoutMs: number): Promise<
     [`DatabaseDirectory ${dir}`, 'DatabaseMirror database.clamav.net', `DatabaseOwner ${os.userInfo().username}`, 'ConnectTimeout 10', 'ReceiveTimeout 60', 'MaxAttempts 1', 'Foreground yes'].join('\n') + '\n',
   );
   const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
-    const child = spawn(freshclam, [`--config-file=${conf}`, `--datadir=${dir}`, '--stdout'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(freshclam, [`--config-file=${conf}`, `--datadir=${dir}`, '--stdout'], { stdio: ['ignore', 'pipe', 'pipe'], env: helperEnv() });
     let text = '';
     const keep = (chunk: Buffer) => (text = (text + chunk.toString('utf8')).slice(-2000));
     child.stdout.on('data', keep);

@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import { describeProcess, isOrphan, listenerOnPort, stopProcess } from '../system/process-probe';
 import { ensureTemporalCli, findTemporalCli, INSTALL_HINT } from './temporal-cli';
 import { stopChild } from '../system/child-stop';
+import { helperEnv } from '../system/helper-env';
 
 export { findTemporalCli, INSTALL_HINT } from './temporal-cli';
 
@@ -82,7 +83,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   else args.push('--ui-port', String(options.uiPort));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   // Its own process group: a Ctrl-C in the terminal reaches this process only, which stops the server last.
-  const child = spawn(cli, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cli, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: helperEnv() });
   let output = '';
   const forward = (chunk: Buffer) => {
     const text = chunk.toString('utf8');
