@@ -116,6 +116,10 @@ test('staging left by dead attempts is removed after the grace period; locked fi
   await mkdir(empty, { recursive: true });
   // A version whose import is still running keeps its staging, however old.
   const { versionId, operationId } = await importVerified(t);
+  // The operation is SUCCEEDED before the workflow's last step discards the version's staging folder: wait for the
+  // workflow to end, or that discard races the folder made below (CI saw mkdir fail with ENOENT).
+  const [{ workflow_id: workflowId }] = (await t.dataSource.query(`SELECT workflow_id FROM operations WHERE id = $1`, [operationId])) as { workflow_id: string }[];
+  await client.workflow.getHandle(workflowId).result();
   await t.dataSource.query(`UPDATE operations SET status = 'RUNNING' WHERE id = $1`, [operationId]);
   const live = path.join(staging, versionId);
   await mkdir(live, { recursive: true });
