@@ -123,7 +123,15 @@ test('cancel leaves no half-written version; retry then completes it; modelEvent
   const version = await versionOf(op.version.id);
   expect(version).toMatchObject({ status: 'NEEDS_ATTENTION', statusReason: 'import cancelled', files: [] });
   expect(version.model.status).toBe('NEEDS_ATTENTION');
-  expect(await readdir(path.join(t.config.artifacts.stagingDir, op.version.id)).catch(() => 'gone')).toBe('gone');
+  // The operation is CANCELLED before the workflow's last step discards the staging folder: give that step 10 s.
+  const staged = async (): Promise<string> => {
+    for (let i = 0; i < 100; i += 1) {
+      if ((await readdir(path.join(t.config.artifacts.stagingDir, op.version.id)).catch(() => null)) === null) return 'gone';
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return 'still there after 10 s';
+  };
+  expect(await staged()).toBe('gone');
   expect(errorCode(await t.gql(`mutation($id: ID!) { cancelOperation(id: $id) { id } }`, { id: op.id }))).toBe('CONFLICT');
 
   hub.repos.get(repoId)!.throttle = undefined;
