@@ -78,14 +78,7 @@ export class StorageUsageService {
    * to past its quota. Holds the quota locks to the end of the transaction, so two batches at once cannot both slip under.
    */
   async assertRoomForModel(tx: EntityManager, modelId: string, storeId: string, objects: readonly { oid: string; size: number }[]): Promise<void> {
-    const rows = (await tx.query(
-      `SELECT COALESCE(m.project, 'default') AS project, s.id AS store_id, s.name AS store_name, s.quota_bytes AS store_quota, ps.quota_bytes AS project_quota
-         FROM models m CROSS JOIN artifact_stores s LEFT JOIN project_storage ps ON ps.project = COALESCE(m.project, 'default')
-        WHERE m.id = $1 AND s.id = $2`,
-      [modelId, storeId],
-    )) as ScopeRow[];
-    if (!rows[0]) throw new NotFoundError('Model', modelId);
-    const scope = scopeOf(rows[0]);
+    const scope = await scopeOfModel(tx, modelId, storeId);
     if (scope.projectQuota === null && scope.storeQuota === null) return;
     await lockScope(tx, scope);
     const [{ pending }] = (await tx.query(
@@ -95,6 +88,28 @@ export class StorageUsageService {
       [scope.project, objects.map((o) => o.oid)],
     )) as { pending: string }[];
     await this.check(tx, scope, objects.reduce((sum, o) => sum + BigInt(o.size), 0n) + BigInt(pending));
+  }
+
+  /**
+   * The bytes a model's project and the store its next version goes to may still take before a quota refuses them,
+   * read once (no lock: a hub commit checks for real under the locks once its files are listed); null without quotas.
+   * A commit's regular files are counted against it as they arrive, so bytes past a quota are refused before they
+   * are stored rather than left for the collector.
+   */
+  async roomForModel(modelId: string, storeId: string): Promise<{ remaining: bigint; refusal: (adding: bigint) => QuotaExceededError } | null> {
+    const scope = await scopeOfModel(this.db, modelId, storeId);
+    if (scope.projectQuota === null && scope.storeQuota === null) return null;
+    const used = await this.used(this.db, scope);
+    const projectRoom = scope.projectQuota === null ? null : scope.projectQuota - used.project;
+    const storeRoom = scope.storeQuota === null ? null : scope.storeQuota - used.store;
+    const projectFirst = storeRoom === null || (projectRoom !== null && projectRoom <= storeRoom);
+    return {
+      remaining: projectFirst ? projectRoom! : storeRoom!,
+      refusal: (adding) =>
+        projectFirst
+          ? new QuotaExceededError('project', scope.project, used.project, adding, scope.projectQuota!)
+          : new QuotaExceededError('store', scope.storeName, used.store, adding, scope.storeQuota!),
+    };
   }
 
   /**
@@ -169,6 +184,18 @@ interface QuotaScope {
   storeName: string;
   projectQuota: bigint | null;
   storeQuota: bigint | null;
+}
+
+/** The quota scope of a model's next version: its project, and the store named (where that version goes). */
+async function scopeOfModel(db: Db, modelId: string, storeId: string): Promise<QuotaScope> {
+  const rows = (await db.query(
+    `SELECT COALESCE(m.project, 'default') AS project, s.id AS store_id, s.name AS store_name, s.quota_bytes AS store_quota, ps.quota_bytes AS project_quota
+       FROM models m CROSS JOIN artifact_stores s LEFT JOIN project_storage ps ON ps.project = COALESCE(m.project, 'default')
+      WHERE m.id = $1 AND s.id = $2`,
+    [modelId, storeId],
+  )) as ScopeRow[];
+  if (!rows[0]) throw new NotFoundError('Model', modelId);
+  return scopeOf(rows[0]);
 }
 
 function scopeOf(row: ScopeRow): QuotaScope {

@@ -337,6 +337,13 @@ test('quotas hold for pushes: an LFS batch past the project quota is a 507 stori
     const versions = async () =>
       ((await t.dataSource.query(`SELECT count(*)::int AS n FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = $1`, [name])) as { n: number }[])[0].n;
     expect(await versions()).toBe(0);
+    // Regular files past the quota are refused as they arrive: their bytes are never stored.
+    const bulky = randomBytes(120_000);
+    const early = await commit(`${header}\n${JSON.stringify({ key: 'file', value: { path: 'bulky.bin', content: bulky.toString('base64'), encoding: 'base64' } })}\n`);
+    expect(early.status).toBe(507);
+    expect(((await early.json()) as { error: string }).error).toContain(`storage quota of project "${quoted}" exceeded: 0 bytes used + 120000 new > 100000 allowed`);
+    expect(await t.services.stores.defaultStore.store.has(sha256(bulky))).toBe(false);
+    expect(await versions()).toBe(0);
     // The uploaded object alone fits: committed, the version is made.
     const ok = await commit(`${header}\n${lfsLine}\n`);
     expect(ok.status).toBe(200);
