@@ -166,8 +166,9 @@ export class HubPushService {
     const parsed: Pending[] = [];
     // The store the model's next version is created in (storage registries): its files are stored and looked for there.
     const { id: storeId, store } = await this.stores.forModel(model.id);
-    // Regular files are stored as they arrive: those past a quota are refused before their bytes are written.
-    const room = await this.usage.roomForModel(model.id, storeId);
+    // Regular files are stored as they arrive: those past a quota are refused before their bytes are written (the
+    // budget is read at the first one, so a commit of LFS pointers only reads no usage here).
+    let budget: Promise<((adding: bigint) => void) | null> | null = null;
     let regularBytes = 0n;
     let number = 0;
     for await (const line of lines) {
@@ -180,7 +181,8 @@ export class HubPushService {
       const op = parseCommitOperation(line, number);
       if (op.key === 'file') {
         regularBytes += BigInt(op.content.length);
-        if (room && regularBytes > room.remaining) throw room.refusal(regularBytes);
+        budget ??= this.usage.budgetForModel(model.id, storeId);
+        (await budget)?.(regularBytes);
         // Stored now (content-addressed, shared): a commit that fails later leaves only an unreferenced blob for the collector.
         const blob = await this.direct.receive({ label: op.path, size: op.content.length, sha256: null }, Readable.from([op.content]), store);
         parsed.push({ key: 'put', path: op.path, blob: { path: op.path, sha256: blob.sha256, size: blob.size, format: detectFormat(op.path, blob.head) } });

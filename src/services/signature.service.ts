@@ -49,8 +49,8 @@ const NO_SIGNER: SignerIdentity = { method: 'KEY', keyFingerprint: null, certifi
 /**
  * Upstream signatures (`model.sig` in the files, OpenSSF model-signing format) checked against the files as stored:
  * their sha256, computed when each was stored, compared with the signed manifest; offline, against the keys and CA
- * certificates the project trusts and the key given at import (not where the project requires signatures). The verdict is recorded on the version, and one
- * that does not hold is a finding that keeps the version from VERIFIED.
+ * certificates the project trusts and the key given at import (not where the project requires signatures). The
+ * verdict is recorded on the version, and one that does not hold is a finding that keeps the version from VERIFIED.
  */
 export class SignatureService {
   constructor(

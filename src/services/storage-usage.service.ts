@@ -91,24 +91,18 @@ export class StorageUsageService {
   }
 
   /**
-   * The bytes a model's project and the store its next version goes to may still take before a quota refuses them,
-   * read once (no lock: a hub commit checks for real under the locks once its files are listed); null without quotas.
-   * A commit's regular files are counted against it as they arrive, so bytes past a quota are refused before they
-   * are stored rather than left for the collector.
+   * A budget for bytes about to be added to a model's next version: the usage of its project and of the store it
+   * goes to is read once (no lock: a hub commit checks for real under the locks once its files are listed), and the
+   * returned check throws QUOTA_EXCEEDED for a running total past either quota; null without quotas. A commit's
+   * regular files are counted against it as they arrive, so bytes past a quota are refused before they are stored.
    */
-  async roomForModel(modelId: string, storeId: string): Promise<{ remaining: bigint; refusal: (adding: bigint) => QuotaExceededError } | null> {
+  async budgetForModel(modelId: string, storeId: string): Promise<((adding: bigint) => void) | null> {
     const scope = await scopeOfModel(this.db, modelId, storeId);
     if (scope.projectQuota === null && scope.storeQuota === null) return null;
     const used = await this.used(this.db, scope);
-    const projectRoom = scope.projectQuota === null ? null : scope.projectQuota - used.project;
-    const storeRoom = scope.storeQuota === null ? null : scope.storeQuota - used.store;
-    const projectFirst = storeRoom === null || (projectRoom !== null && projectRoom <= storeRoom);
-    return {
-      remaining: projectFirst ? projectRoom! : storeRoom!,
-      refusal: (adding) =>
-        projectFirst
-          ? new QuotaExceededError('project', scope.project, used.project, adding, scope.projectQuota!)
-          : new QuotaExceededError('store', scope.storeName, used.store, adding, scope.storeQuota!),
+    return (adding) => {
+      const refused = refusal(scope, used, adding);
+      if (refused) throw refused;
     };
   }
 
@@ -153,10 +147,16 @@ export class StorageUsageService {
   }
 
   private async check(db: Db, scope: QuotaScope, adding: bigint): Promise<void> {
-    const used = await this.used(db, scope);
-    if (scope.projectQuota !== null && used.project + adding > scope.projectQuota) throw new QuotaExceededError('project', scope.project, used.project, adding, scope.projectQuota);
-    if (scope.storeQuota !== null && used.store + adding > scope.storeQuota) throw new QuotaExceededError('store', scope.storeName, used.store, adding, scope.storeQuota);
+    const refused = refusal(scope, await this.used(db, scope), adding);
+    if (refused) throw refused;
   }
+}
+
+/** The error for `adding` bytes on top of `used`, when they pass the project's or the store's quota. */
+function refusal(scope: QuotaScope, used: { project: bigint; store: bigint }, adding: bigint): QuotaExceededError | null {
+  if (scope.projectQuota !== null && used.project + adding > scope.projectQuota) return new QuotaExceededError('project', scope.project, used.project, adding, scope.projectQuota);
+  if (scope.storeQuota !== null && used.store + adding > scope.storeQuota) return new QuotaExceededError('store', scope.storeName, used.store, adding, scope.storeQuota);
+  return null;
 }
 
 type Db = DataSource | EntityManager;
